@@ -1,0 +1,208 @@
+//! The one diagnostic model of gstack, after Gleam's: a stable code, a message, a primary
+//! labelled span, optional extra labels (possibly in other files) and a hint.
+//!
+//! Rendered for terminals with ariadne ([`render`]) and for tools as JSON ([`to_json`]).
+//! Codes are listed in `docs/language.md` (section "Diagnostics").
+
+use crate::syntax::Span;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is. Errors fail `gstackc check`; warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A span in a named file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: PathBuf,
+    pub span: Span,
+}
+
+/// An extra label: a location and what to say there.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// One problem found in the source.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Diagnostic {
+    /// Stable code `E0xxx` (errors) or `W0xxx` (warnings).
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the problem is. `None` only for problems with no source (a missing root file).
+    pub location: Option<Location>,
+    /// Text under the primary span; defaults to the message.
+    pub label: Option<String>,
+    pub related: Vec<Related>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new error at `span` of `file`.
+    pub fn error(code: &'static str, file: &Path, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: if code.starts_with('W') { Severity::Warning } else { Severity::Error },
+            message: message.into(),
+            location: Some(Location { file: file.to_path_buf(), span }),
+            label: None,
+            related: vec![],
+            hint: None,
+        }
+    }
+    /// A diagnostic with no source location.
+    pub fn global(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            label: None,
+            related: vec![],
+            hint: None,
+        }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    pub fn with_related(mut self, file: &Path, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related { location: Location { file: file.to_path_buf(), span }, message: message.into() });
+        self
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Render diagnostics for a terminal. `source` returns a file's text.
+pub fn render(diags: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>, color: bool) -> String {
+    use ariadne::{Config, Label, Report, ReportKind};
+    let mut out = Vec::new();
+    for d in diags {
+        let kind = match d.severity {
+            Severity::Error => ReportKind::Error,
+            Severity::Warning => ReportKind::Warning,
+        };
+        let Some(loc) = &d.location else {
+            let mut s = format!("{}[{}]: {}\n", if d.is_error() { "error" } else { "warning" }, d.code, d.message);
+            if let Some(h) = &d.hint {
+                s.push_str(&format!("  help: {h}\n"));
+            }
+            out.extend_from_slice(s.as_bytes());
+            continue;
+        };
+        let name = |p: &Path| p.display().to_string();
+        let mut cache: Vec<(String, String)> = Vec::new();
+        let mut add = |p: &Path| {
+            let n = name(p);
+            if !cache.iter().any(|(k, _)| *k == n) {
+                cache.push((n, source(p).unwrap_or_default()));
+            }
+        };
+        add(&loc.file);
+        for r in &d.related {
+            add(&r.location.file);
+        }
+        let clamp = |p: &Path, s: Span| {
+            let len = source(p).map(|t| t.len()).unwrap_or(0);
+            let st = (s.start as usize).min(len);
+            let en = (s.end as usize).min(len).max(st);
+            // ariadne counts chars; convert byte offsets
+            let text = source(p).unwrap_or_default();
+            let cs = text[..st].chars().count();
+            let ce = cs + text[st..en].chars().count();
+            cs..ce
+        };
+        let primary = (name(&loc.file), clamp(&loc.file, loc.span));
+        let mut report = Report::build(kind, primary.clone())
+            .with_config(Config::default().with_color(color))
+            .with_code(d.code)
+            .with_message(&d.message)
+            .with_label(Label::new(primary).with_message(d.label.clone().unwrap_or_else(|| d.message.clone())));
+        for r in &d.related {
+            report = report
+                .with_label(Label::new((name(&r.location.file), clamp(&r.location.file, r.location.span))).with_message(&r.message));
+        }
+        if let Some(h) = &d.hint {
+            report = report.with_help(h);
+        }
+        let _ = report.finish().write(ariadne::sources(cache), &mut out);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The JSON form (`--message-format json`): one object per diagnostic with 1-based
+/// line/column positions added next to byte spans.
+pub fn to_json(diags: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>) -> serde_json::Value {
+    let pos = |p: &Path, off: u32| -> serde_json::Value {
+        let text = source(p).unwrap_or_default();
+        let off = (off as usize).min(text.len());
+        let before = &text[..off];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        serde_json::json!({ "line": line, "column": col })
+    };
+    let loc = |l: &Location| {
+        serde_json::json!({
+            "file": l.file.display().to_string(),
+            "span": { "start": l.span.start, "end": l.span.end },
+            "start": pos(&l.file, l.span.start),
+            "end": pos(&l.file, l.span.end),
+        })
+    };
+    serde_json::Value::Array(
+        diags
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "code": d.code,
+                    "severity": d.severity,
+                    "message": d.message,
+                    "location": d.location.as_ref().map(loc),
+                    "label": d.label,
+                    "hint": d.hint,
+                    "related": d.related.iter().map(|r| serde_json::json!({"location": loc(&r.location), "message": r.message})).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// "did you mean `x`?" by edit distance, for unknown names.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(&word.to_lowercase(), &c.to_lowercase());
+        let limit = (word.len().max(c.len()) / 3).max(1);
+        if d <= limit && best.map_or(true, |(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + (ca != *cb) as usize).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,14 @@
+//! gstack: a typed language for a whole Grafana observability stack, and its compiler.
+//!
+//! Layers, each a module whose boundary is visible in its path:
+//! - [`syntax`]: spans, lexer, parser, formatter (no salsa, no schemas);
+//! - [`diag`]: the one [`diag::Diagnostic`] type, rendered with ariadne or as JSON;
+//! - [`db`]: the salsa database: source files are inputs; parse, evaluate, check and lower are queries;
+//! - [`sema`]: evaluation, schemas, types and units, cross-references, query checks;
+//! - [`ir`]: the typed stack IR, plain serde data that backends read.
+
+pub mod db;
+pub mod diag;
+pub mod ir;
+pub mod sema;
+pub mod syntax;

@@ -1,0 +1,369 @@
+//! Hand-written lexer for `.gstack` source.
+//!
+//! Produces a flat token stream in which string and query literals are split into
+//! `StrStart`/`QueryStart`, `StrText`, `InterpStart … InterpEnd`, `StrEnd` so that the
+//! chumsky parser handles `${…}` interpolation like any other nested expression.
+//! Comments are kept as trivia (only the formatter reads them); `///` doc comments are
+//! tokens the parser attaches to the next declaration.
+//!
+//! Never fails: bad input becomes an [`Tok::Error`] token plus a [`LexError`].
+
+use super::Span;
+
+/// One token. Text-carrying variants own their text so the token stream is `'static`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Tok {
+    Ident(String),
+    /// A number with an optional unit suffix: `15`, `0.5`, `15s`, `512MiB`, `500m`.
+    Number { digits: String, unit: String },
+    /// A dotted-quad IPv4 address: `127.0.0.1`.
+    Address(String),
+    /// `"` opening a string literal.
+    StrStart,
+    /// `promql\``, `logql\``, `traceql\``, `sql\``: the language name and the opening backtick.
+    QueryStart(String),
+    /// Literal text inside a string or query (escapes already decoded).
+    StrText(String),
+    /// `${` inside a string or query.
+    InterpStart,
+    /// `}` closing an interpolation.
+    InterpEnd,
+    /// Closing `"` or backtick.
+    StrEnd,
+    /// `/// text` (without the slashes and one leading space).
+    DocComment(String),
+    /// Punctuation and operators: `{ } ( ) [ ] , : . = == != + - * / < > <= >= && || !`.
+    Punct(&'static str),
+    /// An unrecognised character (already reported).
+    Error,
+}
+
+impl std::fmt::Display for Tok {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tok::Ident(s) => write!(f, "`{s}`"),
+            Tok::Number { digits, unit } => write!(f, "`{digits}{unit}`"),
+            Tok::Address(a) => write!(f, "`{a}`"),
+            Tok::StrStart => write!(f, "string"),
+            Tok::QueryStart(l) => write!(f, "{l} query"),
+            Tok::StrText(_) => write!(f, "string text"),
+            Tok::InterpStart => write!(f, "`${{`"),
+            Tok::InterpEnd => write!(f, "`}}`"),
+            Tok::StrEnd => write!(f, "end of string"),
+            Tok::DocComment(_) => write!(f, "doc comment"),
+            Tok::Punct(p) => write!(f, "`{p}`"),
+            Tok::Error => write!(f, "invalid token"),
+        }
+    }
+}
+
+/// A comment kept for the formatter: its span and whether a line break precedes it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Comment {
+    pub span: Span,
+    pub text: String,
+}
+
+/// A lexical error: where, what, and the stable code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LexError {
+    pub span: Span,
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Result of lexing one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Lexed {
+    pub tokens: Vec<(Tok, Span)>,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<LexError>,
+}
+
+const PUNCT3: &[&str] = &[];
+const PUNCT2: &[&str] = &["==", "!=", "<=", ">=", "&&", "||"];
+const PUNCT1: &[&str] = &[
+    "{", "}", "(", ")", "[", "]", ",", ":", ".", "=", "+", "-", "*", "/", "<", ">", "!", ";",
+];
+
+/// Lex a whole file.
+pub fn lex(src: &str) -> Lexed {
+    let mut lx = Lexer { src, bytes: src.as_bytes(), pos: 0, out: Lexed::default() };
+    lx.run(None);
+    lx.out
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    out: Lexed,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quote {
+    Double,
+    Backtick,
+}
+
+impl<'a> Lexer<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+    fn peek_at(&self, n: usize) -> Option<u8> {
+        self.bytes.get(self.pos + n).copied()
+    }
+    fn push(&mut self, t: Tok, start: usize) {
+        self.out.tokens.push((t, Span::new(start, self.pos)));
+    }
+    fn error(&mut self, start: usize, end: usize, code: &'static str, msg: String, hint: Option<String>) {
+        self.out.errors.push(LexError { span: Span::new(start, end), code, message: msg, hint });
+    }
+
+    /// Lex tokens until end of input, or (inside an interpolation) until the `}` that closes it
+    /// at brace depth 0. Returns true if the closing brace was found.
+    fn run(&mut self, interp: Option<()>) -> bool {
+        let mut depth = 0usize;
+        while let Some(c) = self.peek() {
+            let start = self.pos;
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
+                b'/' if self.peek_at(1) == Some(b'/') => {
+                    let end = self.src[start..].find('\n').map(|i| start + i).unwrap_or(self.src.len());
+                    let text = &self.src[start..end];
+                    self.pos = end;
+                    if text.starts_with("///") && !text.starts_with("////") {
+                        let body = text[3..].strip_prefix(' ').unwrap_or(&text[3..]);
+                        self.push(Tok::DocComment(body.trim_end().to_string()), start);
+                    } else {
+                        self.out.comments.push(Comment { span: Span::new(start, end), text: text.trim_end().to_string() });
+                    }
+                }
+                b'"' => {
+                    self.pos += 1;
+                    self.push(Tok::StrStart, start);
+                    self.string(Quote::Double, start);
+                }
+                b'`' => {
+                    self.pos += 1;
+                    self.error(start, self.pos, "E0002", "a backtick query literal needs a language".into(),
+                        Some("write promql`…`, logql`…`, traceql`…` or sql`…`".into()));
+                    self.push(Tok::QueryStart("unknown".into()), start);
+                    self.string(Quote::Backtick, start);
+                }
+                b'0'..=b'9' => self.number(),
+                c if c == b'_' || c.is_ascii_alphabetic() => {
+                    while matches!(self.peek(), Some(c) if c == b'_' || c.is_ascii_alphanumeric()) {
+                        self.pos += 1;
+                    }
+                    let word = &self.src[start..self.pos];
+                    if self.peek() == Some(b'`') {
+                        self.pos += 1;
+                        self.push(Tok::QueryStart(word.to_string()), start);
+                        self.string(Quote::Backtick, start);
+                    } else {
+                        self.push(Tok::Ident(word.to_string()), start);
+                    }
+                }
+                _ => {
+                    if interp.is_some() {
+                        if c == b'{' {
+                            depth += 1;
+                        } else if c == b'}' {
+                            if depth == 0 {
+                                self.pos += 1;
+                                self.push(Tok::InterpEnd, start);
+                                return true;
+                            }
+                            depth -= 1;
+                        }
+                    }
+                    let rest = &self.src[start..];
+                    if let Some(p) = PUNCT3.iter().chain(PUNCT2).chain(PUNCT1).find(|p| rest.starts_with(**p)) {
+                        self.pos += p.len();
+                        self.push(Tok::Punct(p), start);
+                    } else {
+                        let ch = rest.chars().next().unwrap();
+                        self.pos += ch.len_utf8();
+                        self.error(start, self.pos, "E0003", format!("unexpected character `{}`", ch.escape_debug()), None);
+                        self.push(Tok::Error, start);
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    fn number(&mut self) {
+        let start = self.pos;
+        let digits_end = |lx: &mut Self| {
+            while matches!(lx.peek(), Some(b'0'..=b'9' | b'_')) {
+                lx.pos += 1;
+            }
+        };
+        digits_end(self);
+        // dotted quad?
+        let save = self.pos;
+        let mut dots = 0;
+        while self.peek() == Some(b'.') && matches!(self.peek_at(1), Some(b'0'..=b'9')) {
+            self.pos += 1;
+            digits_end(self);
+            dots += 1;
+        }
+        if dots == 3 {
+            let text = self.src[start..self.pos].to_string();
+            self.push(Tok::Address(text), start);
+            return;
+        }
+        self.pos = save;
+        if self.peek() == Some(b'.') && matches!(self.peek_at(1), Some(b'0'..=b'9')) {
+            self.pos += 1;
+            digits_end(self);
+        }
+        let digits = self.src[start..self.pos].replace('_', "");
+        let ustart = self.pos;
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphabetic()) {
+            self.pos += 1;
+        }
+        let unit = self.src[ustart..self.pos].to_string();
+        self.push(Tok::Number { digits, unit }, start);
+    }
+
+    /// Lex the body of a string/query literal after its opening quote.
+    fn string(&mut self, q: Quote, open: usize) {
+        let close = match q {
+            Quote::Double => b'"',
+            Quote::Backtick => b'`',
+        };
+        let mut buf = String::new();
+        let mut text_start = self.pos;
+        loop {
+            let Some(c) = self.peek() else {
+                if !buf.is_empty() {
+                    self.out.tokens.push((Tok::StrText(std::mem::take(&mut buf)), Span::new(text_start, self.pos)));
+                }
+                self.error(open, self.pos, "E0002", "unterminated string literal".into(),
+                    Some(format!("close it with `{}`", close as char)));
+                self.push(Tok::StrEnd, self.pos);
+                return;
+            };
+            if c == close {
+                if !buf.is_empty() {
+                    self.out.tokens.push((Tok::StrText(std::mem::take(&mut buf)), Span::new(text_start, self.pos)));
+                }
+                let s = self.pos;
+                self.pos += 1;
+                self.push(Tok::StrEnd, s);
+                return;
+            }
+            if c == b'\n' && q == Quote::Double {
+                if !buf.is_empty() {
+                    self.out.tokens.push((Tok::StrText(std::mem::take(&mut buf)), Span::new(text_start, self.pos)));
+                }
+                self.error(open, self.pos, "E0002", "unterminated string literal".into(),
+                    Some("strings end on the same line; use a query literal (`…`) for multi-line text".into()));
+                self.push(Tok::StrEnd, self.pos);
+                return;
+            }
+            if c == b'$' && self.peek_at(1) == Some(b'$') && self.peek_at(2) == Some(b'{') {
+                // `$${` is a literal `${`
+                buf.push_str("${");
+                self.pos += 3;
+                continue;
+            }
+            if c == b'$' && self.peek_at(1) == Some(b'{') {
+                if !buf.is_empty() {
+                    self.out.tokens.push((Tok::StrText(std::mem::take(&mut buf)), Span::new(text_start, self.pos)));
+                }
+                let s = self.pos;
+                self.pos += 2;
+                self.push(Tok::InterpStart, s);
+                if !self.run(Some(())) {
+                    self.error(s, self.pos, "E0002", "unterminated `${` interpolation".into(), Some("close it with `}`".into()));
+                    self.push(Tok::InterpEnd, self.pos);
+                    self.push(Tok::StrEnd, self.pos);
+                    return;
+                }
+                text_start = self.pos;
+                continue;
+            }
+            if c == b'\\' && q == Quote::Double {
+                let s = self.pos;
+                self.pos += 1;
+                match self.peek() {
+                    Some(b'n') => buf.push('\n'),
+                    Some(b't') => buf.push('\t'),
+                    Some(b'"') => buf.push('"'),
+                    Some(b'\\') => buf.push('\\'),
+                    Some(b'$') => buf.push('$'),
+                    other => {
+                        let shown = other.map(|b| (b as char).to_string()).unwrap_or_default();
+                        self.error(s, (self.pos + 1).min(self.src.len()), "E0002", format!("unknown escape `\\{shown}`"),
+                            Some("valid escapes: \\n \\t \\\" \\\\ \\$".into()));
+                    }
+                }
+                if self.peek().is_some() {
+                    let ch = self.src[self.pos..].chars().next().unwrap();
+                    self.pos += ch.len_utf8();
+                }
+                continue;
+            }
+            let ch = self.src[self.pos..].chars().next().unwrap();
+            buf.push(ch);
+            self.pos += ch.len_utf8();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<Tok> {
+        lex(s).tokens.into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn units_and_addresses() {
+        assert_eq!(
+            toks("15s 512MiB 127.0.0.1 0.5"),
+            vec![
+                Tok::Number { digits: "15".into(), unit: "s".into() },
+                Tok::Number { digits: "512".into(), unit: "MiB".into() },
+                Tok::Address("127.0.0.1".into()),
+                Tok::Number { digits: "0.5".into(), unit: "".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn interpolation_is_flattened() {
+        assert_eq!(
+            toks(r#""a ${x} b""#),
+            vec![
+                Tok::StrStart,
+                Tok::StrText("a ".into()),
+                Tok::InterpStart,
+                Tok::Ident("x".into()),
+                Tok::InterpEnd,
+                Tok::StrText(" b".into()),
+                Tok::StrEnd
+            ]
+        );
+    }
+
+    #[test]
+    fn query_literal_and_escape() {
+        let t = toks("promql`up{job=\"a\"} $${x}`");
+        assert_eq!(t[0], Tok::QueryStart("promql".into()));
+        assert_eq!(t[1], Tok::StrText("up{job=\"a\"} ${x}".into()));
+    }
+
+    #[test]
+    fn unterminated_string_is_an_error_not_a_panic() {
+        let l = lex("x = \"abc\ny = 1");
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.errors[0].code, "E0002");
+    }
+}
