@@ -1,0 +1,467 @@
+//! The typed stack IR: one checked, resolved, defaults-filled description of the whole stack.
+//! Plain serde data; backends (one per program) and target renderers read only this.
+//! `gstackc build --emit ir FILE` prints it as JSON.
+//!
+//! Units are normalised: [`Duration`] in milliseconds, [`Bytes`] in bytes, [`Cpu`] in
+//! millicores. Secrets are [`SecretRef`]s: a file path or an environment variable name, never a
+//! value.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A floating-point number with total equality (bitwise), so IR values can be compared.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Num(pub f64);
+impl Eq for Num {}
+
+/// A length of time in milliseconds. Serialises as the shortest Prometheus duration string
+/// (`15d`, `1h30m`, `500ms`), which is also what Loki, Tempo and Alertmanager accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Duration {
+    pub millis: u64,
+}
+
+impl Duration {
+    pub const fn from_secs(s: u64) -> Duration {
+        Duration { millis: s * 1000 }
+    }
+    /// Prometheus duration text: units d, h, m, s, ms, largest first (`15d`, `1h30m`).
+    pub fn to_prometheus(self) -> String {
+        if self.millis == 0 {
+            return "0s".into();
+        }
+        const UNITS: &[(&str, u64)] = &[
+            ("d", 86_400_000),
+            ("h", 3_600_000),
+            ("m", 60_000),
+            ("s", 1000),
+            ("ms", 1),
+        ];
+        let mut rest = self.millis;
+        let mut out = String::new();
+        for (u, ms) in UNITS {
+            if rest >= *ms {
+                out.push_str(&format!("{}{}", rest / ms, u));
+                rest %= ms;
+            }
+        }
+        out
+    }
+    /// Go `time.Duration` text (no `d`/`w`/`y`): `744h`, `1m30s`.
+    pub fn to_go(self) -> String {
+        if self.millis == 0 {
+            return "0s".into();
+        }
+        let mut rest = self.millis;
+        let mut out = String::new();
+        for (u, ms) in [("h", 3_600_000u64), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+            if rest >= ms {
+                out.push_str(&format!("{}{}", rest / ms, u));
+                rest %= ms;
+            }
+        }
+        out
+    }
+    pub fn secs(self) -> u64 {
+        self.millis / 1000
+    }
+}
+
+impl Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_prometheus())
+    }
+}
+
+/// A size in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[serde(transparent)]
+pub struct Bytes(pub u64);
+
+impl Bytes {
+    /// Kubernetes quantity text: binary suffixes when exact (`2Gi`), else plain bytes.
+    pub fn to_k8s(self) -> String {
+        for (s, m) in [("Ti", 1u64 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+            if self.0 >= m && self.0 % m == 0 {
+                return format!("{}{}", self.0 / m, s);
+            }
+        }
+        self.0.to_string()
+    }
+}
+
+/// CPU in millicores (`500m` = 500, `2` = 2000).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[serde(transparent)]
+pub struct Cpu(pub u64);
+
+/// A secret by reference. Generated files mention the path or variable name, never the value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretRef {
+    /// `secret.file("/run/secrets/x")`
+    File(String),
+    /// `secret.env("NAME")`
+    Env(String),
+}
+
+/// A string that may instead be a secret reference (URLs with tokens, passwords).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum StrOrSecret {
+    Plain(String),
+    Secret { secret: SecretRef },
+}
+
+/// The language of an embedded query literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryLang {
+    Promql,
+    Logql,
+    Traceql,
+    Sql,
+}
+
+impl QueryLang {
+    pub fn parse(s: &str) -> Option<QueryLang> {
+        Some(match s {
+            "promql" => QueryLang::Promql,
+            "logql" => QueryLang::Logql,
+            "traceql" => QueryLang::Traceql,
+            "sql" => QueryLang::Sql,
+            _ => return None,
+        })
+    }
+    /// The datasource type this language is answered by (`None` for SQL: several can).
+    pub fn datasource_type(self) -> Option<&'static str> {
+        match self {
+            QueryLang::Promql => Some("prometheus"),
+            QueryLang::Logql => Some("loki"),
+            QueryLang::Traceql => Some("tempo"),
+            QueryLang::Sql => None,
+        }
+    }
+}
+
+/// A checked query: language and text after interpolation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Query {
+    pub lang: QueryLang,
+    pub expr: String,
+}
+
+/// Freeform settings (`settings { a.b = 1 }`), as nested JSON objects, merged over generated
+/// config by the backend of that program.
+pub type Settings = BTreeMap<String, serde_json::Value>;
+
+/// The whole stack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stack {
+    pub name: String,
+    pub doc: Option<String>,
+    pub grafana: Option<Grafana>,
+    pub prometheus: Option<Prometheus>,
+    pub loki: Option<Loki>,
+    pub tempo: Option<Tempo>,
+    pub alertmanager: Option<Alertmanager>,
+    pub node_exporter: Option<NodeExporter>,
+    /// User-declared datasources (the stack's own are derived by the Grafana backend).
+    pub datasources: Vec<Datasource>,
+    pub dashboards: Vec<Dashboard>,
+    pub alerts: Vec<AlertRule>,
+    pub log_alerts: Vec<AlertRule>,
+    pub rule_imports: Vec<RuleImport>,
+    pub targets: Targets,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Grafana {
+    pub version: String,
+    pub listen: String,
+    pub port: u16,
+    pub admin_user: String,
+    pub admin_password: Option<SecretRef>,
+    pub secret_key: Option<SecretRef>,
+    pub settings: Settings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Scrape {
+    pub name: String,
+    pub targets: Vec<String>,
+    pub interval: Option<Duration>,
+    pub timeout: Option<Duration>,
+    pub metrics_path: String,
+    pub scheme: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Prometheus {
+    pub version: String,
+    pub listen: String,
+    pub port: u16,
+    pub retention: Duration,
+    pub retention_size: Option<Bytes>,
+    pub scrape_interval: Duration,
+    pub evaluation_interval: Duration,
+    pub scrapes: Vec<Scrape>,
+    /// `--web.enable-remote-write-receiver`: asked for, or implied by Tempo's generator.
+    pub remote_write_receiver: bool,
+    /// `--web.enable-otlp-receiver`
+    pub otlp_receiver: bool,
+    pub external_labels: BTreeMap<String, String>,
+    pub settings: Settings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Loki {
+    pub version: String,
+    pub listen: String,
+    pub port: u16,
+    pub grpc_port: u16,
+    pub retention: Duration,
+    pub settings: Settings,
+}
+
+/// A Tempo metrics-generator processor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GeneratorProcessor {
+    ServiceGraphs,
+    SpanMetrics,
+    LocalBlocks,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tempo {
+    pub version: String,
+    pub listen: String,
+    pub port: u16,
+    pub grpc_port: u16,
+    pub otlp_grpc_port: u16,
+    pub otlp_http_port: u16,
+    pub retention: Duration,
+    pub generator: Vec<GeneratorProcessor>,
+    pub settings: Settings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Receiver {
+    pub name: String,
+    pub webhook: Option<StrOrSecret>,
+    pub email: Option<String>,
+    pub slack_channel: Option<String>,
+    pub slack_webhook: Option<StrOrSecret>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Route {
+    pub receiver: String,
+    pub group_by: Vec<String>,
+    pub group_wait: Option<Duration>,
+    pub group_interval: Option<Duration>,
+    pub repeat_interval: Option<Duration>,
+    /// Matchers in Alertmanager syntax: `severity="critical"`.
+    pub matchers: Vec<String>,
+    pub continue_: bool,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Alertmanager {
+    pub version: String,
+    pub listen: String,
+    pub port: u16,
+    pub receivers: Vec<Receiver>,
+    pub route: Route,
+    pub settings: Settings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeExporter {
+    pub version: String,
+    pub listen: String,
+    pub port: u16,
+    pub collectors: Vec<String>,
+    pub settings: Settings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Datasource {
+    pub name: String,
+    pub uid: String,
+    /// Grafana plugin id: `prometheus`, `loki`, `tempo`, `postgres`, `mysql`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+    pub database: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<SecretRef>,
+    pub is_default: bool,
+    pub settings: Settings,
+}
+
+/// A dashboard template variable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Variable {
+    Query { name: String, datasource: String, query: String, multi: bool, include_all: bool },
+    Custom { name: String, values: Vec<String>, multi: bool, include_all: bool },
+    Interval { name: String, values: Vec<String> },
+    Datasource { name: String, plugin: String },
+    Constant { name: String, value: String },
+}
+
+impl Variable {
+    pub fn name(&self) -> &str {
+        match self {
+            Variable::Query { name, .. }
+            | Variable::Custom { name, .. }
+            | Variable::Interval { name, .. }
+            | Variable::Datasource { name, .. }
+            | Variable::Constant { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Threshold {
+    pub value: Option<Num>,
+    pub color: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Panel {
+    /// Grafana panel plugin id: `timeseries`, `stat`, `gauge`, `bargauge`, `table`, `heatmap`,
+    /// `logs`, `traces`, `nodeGraph`, `text`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// Datasource name (a stack component or a declared datasource); `None` for text panels.
+    pub datasource: Option<String>,
+    pub queries: Vec<Query>,
+    pub legend: Option<String>,
+    pub unit: Option<String>,
+    pub thresholds: Vec<Threshold>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub content: Option<String>,
+    pub options: Settings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub title: String,
+    pub collapsed: bool,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DashboardSource {
+    /// Written in gstack.
+    Native,
+    /// `import_dashboard("path.json")`, path relative to the declaring file, resolved.
+    Imported { path: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dashboard {
+    /// The declaration name.
+    pub name: String,
+    /// Grafana uid: declared, or derived from the name; at most 40 characters.
+    pub uid: String,
+    pub title: String,
+    pub folder: Option<String>,
+    pub tags: Vec<String>,
+    pub refresh: Option<Duration>,
+    pub time_from: Duration,
+    pub variables: Vec<Variable>,
+    /// Panels outside any row.
+    pub panels: Vec<Panel>,
+    pub rows: Vec<Row>,
+    pub source: DashboardSource,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertRule {
+    pub name: String,
+    pub group: String,
+    pub expr: Query,
+    pub for_: Duration,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleImport {
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Resources {
+    pub component: String,
+    pub cpu: Option<Cpu>,
+    pub memory: Option<Bytes>,
+    pub storage: Option<Bytes>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NativeTarget {
+    pub data_dir: String,
+    pub listen: String,
+    /// Program name → binary path (default: the program name, found on `PATH`).
+    pub bin: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SystemdTarget {
+    pub user: bool,
+    pub data_dir: Option<String>,
+    pub bin: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ComposeTarget {
+    pub publish_on: String,
+    pub project: Option<String>,
+    pub images: BTreeMap<String, String>,
+    pub resources: Vec<Resources>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ingress {
+    pub host: String,
+    pub tls_secret: Option<String>,
+    pub class: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KubernetesTarget {
+    pub namespace: String,
+    pub storage_class: Option<String>,
+    pub ingress: Option<Ingress>,
+    pub service_discovery: bool,
+    pub images: BTreeMap<String, String>,
+    pub resources: Vec<Resources>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HelmTarget {
+    pub chart: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Targets {
+    pub native: Option<NativeTarget>,
+    pub systemd: Option<SystemdTarget>,
+    pub compose: Option<ComposeTarget>,
+    pub kubernetes: Option<KubernetesTarget>,
+    pub helm: Option<HelmTarget>,
+}

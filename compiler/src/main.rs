@@ -1,8 +1,169 @@
-fn main() {
-    let p = std::env::args().nth(1).unwrap();
-    let src = std::fs::read_to_string(&p).unwrap();
-    let parsed = gstack::syntax::parse(&src);
-    for d in &parsed.diags { println!("{:?} {} {:?} {:?}", d.span, d.code, d.message, d.hint); }
-    println!("{} entries", parsed.file.entries.len());
-    for e in &parsed.file.entries { match e { gstack::syntax::ast::Entry::Block(b) => println!("block {} {:?}", b.kind.name, b.label.as_ref().map(|l| l.span())), other => println!("{:?}", std::mem::discriminant(other)) } }
+//! `gstackc`: check, build and format gstack stacks.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use gstack::db::{Database, SourceFile};
+use gstack::diag::{self, Diagnostic};
+use gstack::sema::check::check_stack;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "gstackc", version, about = "Compile a .gstack description of a Grafana observability stack into the files its programs read.")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum MessageFormat {
+    /// Source snippets for people.
+    Human,
+    /// One JSON array of diagnostics on stdout, for tools.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Emit {
+    /// Write every output (today: the IR as `ir.json`).
+    All,
+    /// Print the typed stack IR as JSON on stdout.
+    Ir,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Parse, evaluate and type-check FILE and everything it imports; report every problem.
+    /// Exit status: 0 when there are no errors, 1 when there are.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: MessageFormat,
+    },
+    /// Check FILE, then write the generated files into the output directory.
+    /// Nothing is written when there are errors.
+    Build {
+        file: PathBuf,
+        /// Output directory.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// `ir` prints the typed IR as JSON on stdout instead of writing files.
+        #[arg(long, value_enum, default_value = "all")]
+        emit: Emit,
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: MessageFormat,
+    },
+    /// Format .gstack files in place (idempotent; comments are kept).
+    /// With --check, write nothing and exit 1 if any file would change.
+    Fmt {
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Check { file, message_format } => {
+            let (db, root) = match load(&file) {
+                Ok(x) => x,
+                Err(d) => return report(&Database::default(), &[d], message_format),
+            };
+            let checked = check_stack(&db, root);
+            report(&db, &checked.diagnostics, message_format)
+        }
+        Cmd::Build { file, out, emit, message_format } => {
+            let (db, root) = match load(&file) {
+                Ok(x) => x,
+                Err(d) => return report(&Database::default(), &[d], message_format),
+            };
+            let checked = check_stack(&db, root);
+            let code = report(&db, &checked.diagnostics, message_format);
+            if checked.has_errors() {
+                return code;
+            }
+            let Some(stack) = &checked.stack else { return ExitCode::from(1) };
+            let ir = serde_json::to_string_pretty(stack).expect("IR serialises");
+            match emit {
+                Emit::Ir => {
+                    println!("{ir}");
+                }
+                Emit::All => {
+                    if let Err(e) = std::fs::create_dir_all(&out).and_then(|_| std::fs::write(out.join("ir.json"), format!("{ir}\n"))) {
+                        eprintln!("error: cannot write to {}: {e}", out.display());
+                        return ExitCode::from(2);
+                    }
+                    eprintln!("wrote {}", out.join("ir.json").display());
+                }
+            }
+            code
+        }
+        Cmd::Fmt { files, check } => {
+            let mut changed = false;
+            let mut failed = false;
+            for f in files {
+                let src = match std::fs::read_to_string(&f) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("error: cannot read {}: {e}", f.display());
+                        failed = true;
+                        continue;
+                    }
+                };
+                match gstack::syntax::fmt::format(&src) {
+                    Ok(out) => {
+                        if out != src {
+                            changed = true;
+                            if check {
+                                println!("would reformat {}", f.display());
+                            } else if let Err(e) = std::fs::write(&f, out) {
+                                eprintln!("error: cannot write {}: {e}", f.display());
+                                failed = true;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("error: {} has syntax errors ({e:?}); run `gstackc check` first", f.display());
+                        failed = true;
+                    }
+                }
+            }
+            if failed || (check && changed) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
+fn load(file: &Path) -> Result<(Database, SourceFile), Diagnostic> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Diagnostic::global("E0102", format!("cannot read {}: {e}", file.display())))?;
+    let mut db = Database::default();
+    let root = db.set_file(file, text);
+    Ok((db, root))
+}
+
+fn report(db: &Database, diags: &[Diagnostic], fmt: MessageFormat) -> ExitCode {
+    let source = |p: &Path| db.source_text(p);
+    match fmt {
+        MessageFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&diag::to_json(diags, &source)).expect("json"));
+        }
+        MessageFormat::Human => {
+            if !diags.is_empty() {
+                eprint!("{}", diag::render(diags, &source, std::io::stderr().is_terminal()));
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                let warnings = diags.len() - errors;
+                eprintln!("{errors} error{}, {warnings} warning{}", if errors == 1 { "" } else { "s" }, if warnings == 1 { "" } else { "s" });
+            }
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -1,1 +1,8 @@
+//! Semantics: evaluation ([`eval`]), types and units ([`types`]), schemas ([`schema`]), and
+//! checking + lowering to the IR ([`check`]).
 
+pub mod check;
+pub mod eval;
+pub mod schema;
+pub mod types;
+pub mod value;

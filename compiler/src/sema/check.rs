@@ -1,0 +1,1758 @@
+//! Schema checking, cross-references and lowering to the IR.
+//!
+//! [`check_stack`] gathers every module reachable from the root file, validates each
+//! declaration block against its [`Schema`](super::schema::Schema) (unknown fields with a
+//! "did you mean", types and units, ranges, required fields), resolves references
+//! (receivers, datasources, dashboard variables, enabled components), checks PromQL with the
+//! `promql-parser` crate, and lowers the result to [`ir::Stack`]. Every problem is a
+//! diagnostic; lowering continues past errors so one run reports them all.
+
+use super::eval::{eval_module, file_imports};
+use super::schema::{self, BlockDef, FieldDef, LabelRule, RefKind, Schema, Ty};
+use super::types;
+use super::value::*;
+use crate::db::{self, Db, SourceFile};
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::ir::{self, QueryLang, SecretRef, Settings, StrOrSecret};
+use crate::syntax::Span;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The outcome of checking a root file: the IR (when a `stack` was declared) and every
+/// diagnostic of every file involved, sorted by file and position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub stack: Option<ir::Stack>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file that took part (root first).
+    pub files: Vec<SourceFile>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// All files reachable from `root` through imports (root first, each once).
+pub fn reachable_files(db: &dyn Db, root: SourceFile) -> Vec<SourceFile> {
+    let mut out = vec![];
+    let mut seen = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(f) = stack.pop() {
+        if !seen.insert(f) {
+            continue;
+        }
+        out.push(f);
+        for e in file_imports(db, f).iter().rev() {
+            if let Some(t) = e.target {
+                stack.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// Check the stack rooted at `root` and lower it to IR.
+#[salsa::tracked(returns(ref))]
+pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
+    let files = reachable_files(db, root);
+    let mut diags = vec![];
+    let mut decls: Vec<Arc<BlockVal>> = vec![];
+    for f in &files {
+        let parsed = db::parse(db, *f);
+        for d in &parsed.diags {
+            let mut diag = Diagnostic::error(d.code, f.path(db), d.span, d.message.clone());
+            diag.hint = d.hint.clone();
+            diags.push(diag);
+        }
+        let m = eval_module(db, *f);
+        diags.extend(m.diags.iter().cloned());
+        decls.extend(m.decls.iter().cloned());
+    }
+    let mut ck = Checker { db, diags: vec![] };
+    let stack = ck.lower(&decls, root);
+    diags.extend(ck.diags);
+    diags.sort_by(|a, b| {
+        let ka = a.location.as_ref().map(|l| (l.file.clone(), l.span.start));
+        let kb = b.location.as_ref().map(|l| (l.file.clone(), l.span.start));
+        ka.cmp(&kb)
+    });
+    diags.dedup();
+    Arc::new(Checked { stack, diagnostics: diags, files })
+}
+
+/// A checked value.
+#[derive(Clone, Debug)]
+pub enum CV {
+    Str(String),
+    Int(i64),
+    Num(f64),
+    Bool(bool),
+    Dur(ir::Duration),
+    Bytes(ir::Bytes),
+    Cpu(ir::Cpu),
+    Port(u16),
+    Addr(String),
+    Secret(SecretRef),
+    StrOrSecret(StrOrSecret),
+    Sym(String),
+    List(Vec<CV>),
+    Map(BTreeMap<String, String>),
+    Query(Arc<QueryVal>, Loc),
+    Ref(String, Loc),
+    Thresholds(Vec<ir::Threshold>),
+    Variable(&'static str, Arc<Vec<V>>),
+    Record(Rec),
+}
+
+/// A checked block: its fields (defaults not filled: readers apply them), nested blocks and
+/// panel values.
+#[derive(Clone, Debug)]
+pub struct Rec {
+    pub kind: String,
+    pub label: Option<(String, Span)>,
+    pub doc: Option<String>,
+    pub loc: Loc,
+    pub fields: HashMap<&'static str, (CV, Loc)>,
+    pub blocks: Vec<(&'static str, Rec)>,
+    pub panels: Vec<Rec>,
+    pub settings: Settings,
+    /// For `kind label = expr` blocks.
+    pub value: Option<V>,
+    /// Dashboard variables (`var name = query(…)`).
+    pub vars: Vec<VarDecl>,
+}
+
+impl Rec {
+    fn get(&self, name: &str) -> Option<&CV> {
+        self.fields.get(name).map(|(v, _)| v)
+    }
+    fn str(&self, name: &str) -> Option<String> {
+        match self.get(name) {
+            Some(CV::Str(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+    fn str_or(&self, name: &str, d: &str) -> String {
+        self.str(name).unwrap_or_else(|| d.to_string())
+    }
+    fn port(&self, name: &str, d: u16) -> u16 {
+        match self.get(name) {
+            Some(CV::Port(p)) => *p,
+            _ => d,
+        }
+    }
+    fn dur(&self, name: &str) -> Option<ir::Duration> {
+        match self.get(name) {
+            Some(CV::Dur(d)) => Some(*d),
+            _ => None,
+        }
+    }
+    fn dur_or(&self, name: &str, secs: u64) -> ir::Duration {
+        self.dur(name).unwrap_or(ir::Duration::from_secs(secs))
+    }
+    fn bool(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(CV::Bool(true)))
+    }
+    fn strs(&self, name: &str) -> Vec<String> {
+        match self.get(name) {
+            Some(CV::List(xs)) => xs
+                .iter()
+                .filter_map(|x| match x {
+                    CV::Str(s) | CV::Sym(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        }
+    }
+    fn map(&self, name: &str) -> BTreeMap<String, String> {
+        match self.get(name) {
+            Some(CV::Map(m)) => m.clone(),
+            _ => BTreeMap::new(),
+        }
+    }
+    fn secret(&self, name: &str) -> Option<SecretRef> {
+        match self.get(name) {
+            Some(CV::Secret(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+    fn sym(&self, name: &str) -> Option<String> {
+        match self.get(name) {
+            Some(CV::Sym(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+    fn label(&self) -> String {
+        self.label.as_ref().map(|l| l.0.clone()).unwrap_or_default()
+    }
+    fn label_span(&self) -> Span {
+        self.label.as_ref().map(|l| l.1).unwrap_or(self.loc.span)
+    }
+    fn blocks_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Rec> + 'a {
+        self.blocks.iter().filter(move |(k, _)| *k == kind).map(|(_, r)| r)
+    }
+}
+
+struct Checker<'a> {
+    db: &'a dyn Db,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn path(&self, loc: Loc) -> PathBuf {
+        loc.file.path(self.db).clone()
+    }
+    fn error(&mut self, code: &'static str, loc: Loc, msg: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::error(code, &self.path(loc), loc.span, msg);
+        self.diags.push(d);
+        self.diags.last_mut().unwrap()
+    }
+
+    // ---- generic schema validation -------------------------------------------------------
+
+    /// Validate a block against a schema.
+    fn record(&mut self, b: &BlockVal, sch: &'static Schema, kind: &str) -> Rec {
+        let mut rec = Rec {
+            kind: kind.to_string(),
+            label: b.label.clone(),
+            doc: b.doc.clone(),
+            loc: b.loc,
+            fields: HashMap::new(),
+            blocks: vec![],
+            panels: vec![],
+            settings: Settings::new(),
+            value: b.value.clone(),
+            vars: vec![],
+        };
+        let mut first: HashMap<String, Loc> = HashMap::new();
+        for it in &b.items {
+            match it {
+                Item::Field { path, value, file } => {
+                    let key_span = path.first().unwrap().span.cover(path.last().unwrap().span);
+                    let kloc = Loc { file: *file, span: key_span };
+                    if path.len() > 1 {
+                        self.error("E0200", kloc, format!("`{}` has no dotted fields here", sch.name))
+                            .hint = Some(if sch.settings {
+                            "program settings go in `settings { … }`".into()
+                        } else {
+                            "write nested values as a record: `a = { b = … }`".into()
+                        });
+                        continue;
+                    }
+                    let name = &path[0].name;
+                    let Some(fd) = sch.field(name) else {
+                        let mut cands: Vec<&str> = sch.fields.iter().map(|f| f.name).collect();
+                        cands.extend(sch.blocks.iter().map(|b| b.kind));
+                        let hint = did_you_mean(name, cands.iter().copied()).unwrap_or_else(|| {
+                            if cands.is_empty() {
+                                format!("`{}` takes no fields", sch.name)
+                            } else {
+                                format!("fields of `{}`: {}", sch.name, cands.join(", "))
+                            }
+                        });
+                        self.error("E0200", kloc, format!("unknown field `{name}` in `{}`", sch.name)).hint = Some(hint);
+                        continue;
+                    };
+                    if let Some(prev) = first.get(name) {
+                        let p = self.path(*prev);
+                        self.error("E0209", kloc, format!("field `{name}` is set twice"))
+                            .with_related_mut(&p, prev.span, "first set here");
+                        continue;
+                    }
+                    first.insert(name.clone(), kloc);
+                    if let Some(cv) = self.value(value, &fd.ty, fd.name) {
+                        rec.fields.insert(fd.name, (cv, value.loc));
+                    }
+                }
+                Item::Block(inner) => self.nested(&mut rec, inner, sch),
+                Item::Value(v) => {
+                    if let Val::Block(inner) = &v.val {
+                        self.nested(&mut rec, inner, sch);
+                    } else {
+                        let t = v.val.type_name();
+                        self.error("E0201", v.loc, format!("a bare {t} cannot stand in `{}`", sch.name)).hint =
+                            Some("write `field = value`".into());
+                    }
+                }
+            }
+        }
+        for fd in sch.fields.iter().filter(|f| f.required) {
+            if !rec.fields.contains_key(fd.name) && !first.contains_key(fd.name) {
+                let span = b.kind.as_ref().map(|k| k.span).unwrap_or(b.loc.span);
+                self.error("E0202", Loc { file: b.loc.file, span }, format!("`{}` needs the field `{}`", sch.name, fd.name)).hint =
+                    Some(format!("add `{} = …` ({})", fd.name, fd.ty.describe()));
+            }
+        }
+        rec
+    }
+
+    fn nested(&mut self, rec: &mut Rec, inner: &Arc<BlockVal>, sch: &'static Schema) {
+        let Some(kind) = inner.kind.as_ref() else {
+            self.error("E0201", inner.loc, format!("a bare record cannot stand in `{}`", sch.name));
+            return;
+        };
+        let kloc = Loc { file: inner.loc.file, span: kind.span };
+        if kind.name == "settings" && sch.settings {
+            let mut s = Settings::new();
+            self.settings(inner, &mut s);
+            merge_settings(&mut rec.settings, s);
+            return;
+        }
+        if kind.name == "options" && sch.name == "panel" {
+            let mut s = Settings::new();
+            self.settings(inner, &mut s);
+            merge_settings(&mut rec.settings, s);
+            return;
+        }
+        if kind.name == "var" && sch.name == "dashboard" {
+            match (&inner.label, &inner.value) {
+                (Some((name, _)), Some(v)) => rec.vars.push(VarDecl { name: name.clone(), value: v.clone() }),
+                _ => {
+                    self.error("E0202", kloc, "a variable is declared as `var name = query(…)`");
+                }
+            }
+            return;
+        }
+        if sch.panels && schema::PANEL_KINDS.contains(&kind.name.as_str()) {
+            if inner.label.is_none() {
+                self.error("E0202", kloc, format!("a `{}` panel needs a title", kind.name)).hint =
+                    Some(format!("write `{} \"Title\" {{ … }}`", kind.name));
+            }
+            let mut p = self.record(inner, &schema::PANEL, &kind.name);
+            p.kind = kind.name.clone();
+            rec.panels.push(p);
+            return;
+        }
+        let Some(bd) = sch.block(&kind.name) else {
+            let mut cands: Vec<&str> = sch.blocks.iter().map(|b| b.kind).collect();
+            cands.extend(sch.fields.iter().map(|f| f.name));
+            if sch.settings {
+                cands.push("settings");
+            }
+            if sch.panels {
+                cands.extend(schema::PANEL_KINDS);
+            }
+            let hint = did_you_mean(&kind.name, cands.iter().copied()).unwrap_or_else(|| {
+                if cands.is_empty() {
+                    format!("`{}` takes no blocks", sch.name)
+                } else {
+                    format!("`{}` takes: {}", sch.name, cands.join(", "))
+                }
+            });
+            let code = if sch.name == "stack" { "E0208" } else { "E0200" };
+            self.error(code, kloc, format!("unknown block `{}` in `{}`", kind.name, sch.name)).hint = Some(hint);
+            return;
+        };
+        self.check_label(inner, bd);
+        if !bd.many {
+            if let Some((_, prev)) = rec.blocks.iter().find(|(k, _)| *k == bd.kind) {
+                let p = self.path(prev.loc);
+                let ps = prev.loc.span;
+                self.error("E0101", kloc, format!("`{}` appears twice in `{}`", bd.kind, sch.name)).with_related_mut(&p, ps, "first here");
+                return;
+            }
+        }
+        if inner.value.is_some() {
+            self.error("E0201", kloc, format!("`{}` takes a `{{ … }}` body, not `= …`", bd.kind));
+            return;
+        }
+        let r = self.record(inner, bd.schema, bd.kind);
+        rec.blocks.push((bd.kind, r));
+    }
+
+    fn check_label(&mut self, b: &BlockVal, bd: &BlockDef) {
+        let kspan = b.kind.as_ref().map(|k| k.span).unwrap_or(b.loc.span);
+        match (bd.label, &b.label) {
+            (LabelRule::Required, None) => {
+                self.error("E0202", Loc { file: b.loc.file, span: kspan }, format!("`{}` needs a name", bd.kind)).hint =
+                    Some(format!("write `{} name {{ … }}`", bd.kind));
+            }
+            (LabelRule::None, Some((l, span))) => {
+                self.error("E0201", Loc { file: b.loc.file, span: *span }, format!("`{}` takes no name, found `{l}`", bd.kind)).hint =
+                    Some(format!("write `{} {{ … }}`", bd.kind));
+            }
+            _ => {}
+        }
+    }
+
+    /// Freeform settings → nested JSON.
+    fn settings(&mut self, b: &BlockVal, out: &mut Settings) {
+        for it in &b.items {
+            match it {
+                Item::Field { path, value, .. } => {
+                    let Some(j) = self.json(value) else { continue };
+                    let keys: Vec<String> = path.iter().map(|p| p.name.clone()).collect();
+                    insert_path(out, &keys, j);
+                }
+                Item::Block(inner) => {
+                    let name = inner.kind.as_ref().map(|k| k.name.clone()).unwrap_or_default();
+                    let mut sub = Settings::new();
+                    self.settings(inner, &mut sub);
+                    let e = out.entry(name).or_insert_with(|| serde_json::json!({}));
+                    if let Some(obj) = e.as_object_mut() {
+                        for (k, v) in sub {
+                            obj.insert(k, v);
+                        }
+                    }
+                }
+                Item::Value(v) => {
+                    self.error("E0201", v.loc, "settings take `key = value` entries");
+                }
+            }
+        }
+    }
+
+    fn json(&mut self, v: &V) -> Option<serde_json::Value> {
+        use serde_json::Value as J;
+        Some(match &v.val {
+            Val::Str(s) => J::String(s.clone()),
+            Val::Num(n) => serde_json::Number::from_f64(*n).map(|n| {
+                if let Some(i) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15) {
+                    J::from(i as i64)
+                } else {
+                    J::Number(n)
+                }
+            })?,
+            Val::Bool(b) => J::Bool(*b),
+            Val::Qty { text, .. } => J::String(text.clone()),
+            Val::Addr(a) => J::String(a.clone()),
+            Val::Sym(s) => J::String(s.clone()),
+            Val::Query(q) => J::String(q.text.clone()),
+            Val::List(xs) => J::Array(xs.iter().filter_map(|x| self.json(x)).collect()),
+            Val::Map(kvs) => {
+                let mut m = serde_json::Map::new();
+                for (k, x) in kvs.iter() {
+                    let k = match &k.val {
+                        Val::Str(s) | Val::Sym(s) => s.clone(),
+                        _ => continue,
+                    };
+                    if let Some(j) = self.json(x) {
+                        m.insert(k, j);
+                    }
+                }
+                J::Object(m)
+            }
+            Val::Block(b) => {
+                let mut s = Settings::new();
+                self.settings(b, &mut s);
+                J::Object(s.into_iter().collect())
+            }
+            Val::Secret(_) => {
+                self.error("E0206", v.loc, "a secret cannot go into freeform settings").hint =
+                    Some("use the component's own secret fields, which are written by reference".into());
+                return None;
+            }
+            Val::Error => return None,
+            other => {
+                let t = other.type_name();
+                self.error("E0201", v.loc, format!("{t} cannot go into settings"));
+                return None;
+            }
+        })
+    }
+
+    /// Check one value against a type.
+    fn value(&mut self, v: &V, ty: &Ty, field: &str) -> Option<CV> {
+        let mismatch = |ck: &mut Self, v: &V| {
+            let found = v.val.type_name();
+            let d = ck.error("E0201", v.loc, format!("`{field}` expects {}, found {found}", ty.describe()));
+            d.hint = match (&v.val, ty) {
+                (Val::Num(n), Ty::Duration) => Some(format!("add a unit: `{}s`, `{}m`, `{}d`", fmt(*n), fmt(*n), fmt(*n))),
+                (Val::Num(n), Ty::Bytes) => Some(format!("add a unit: `{}MiB`, `{}GiB`", fmt(*n), fmt(*n))),
+                (Val::Str(s), Ty::Duration | Ty::Bytes | Ty::Port | Ty::Int | Ty::Num | Ty::Bool) => Some(format!("remove the quotes: `{s}`")),
+                (Val::Sym(s), Ty::Str | Ty::StrOrSecret) => Some(format!("`{s}` names nothing in scope; quote it for text: \"{s}\"")),
+                (Val::Str(_), Ty::Secret) => {
+                    Some("write `secret.file(\"/run/secrets/…\")` or `secret.env(\"NAME\")`; literal secrets never go into generated files".into())
+                }
+                (Val::Secret(_), Ty::Str) => Some("this field takes plain text; a secret is never turned into text".into()),
+                _ => None,
+            };
+            if matches!(v.val, Val::Secret(_)) {
+                d.code = "E0206";
+            }
+        };
+        if matches!(v.val, Val::Error) {
+            return None;
+        }
+        Some(match ty {
+            Ty::Str => match &v.val {
+                Val::Str(s) => CV::Str(s.clone()),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Word => match &v.val {
+                Val::Str(s) | Val::Sym(s) => CV::Str(s.clone()),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::StrOrSecret => match &v.val {
+                Val::Str(s) => CV::StrOrSecret(StrOrSecret::Plain(s.clone())),
+                Val::Secret(s) => CV::StrOrSecret(StrOrSecret::Secret { secret: s.clone() }),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Secret => match &v.val {
+                Val::Secret(s) => CV::Secret(s.clone()),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Bool => match &v.val {
+                Val::Bool(b) => CV::Bool(*b),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Num => match &v.val {
+                Val::Num(n) => CV::Num(*n),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Int => match &v.val {
+                Val::Num(n) if n.fract() == 0.0 => CV::Int(*n as i64),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Port => match &v.val {
+                Val::Num(n) if n.fract() == 0.0 && *n >= 1.0 && *n <= 65535.0 => CV::Port(*n as u16),
+                Val::Num(n) => {
+                    self.error("E0204", v.loc, format!("port {} is out of range", fmt(*n))).hint = Some("ports are 1–65535".into());
+                    return None;
+                }
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Addr => match &v.val {
+                Val::Addr(a) => CV::Addr(a.clone()),
+                Val::Str(s) if s.parse::<std::net::Ipv4Addr>().is_ok() => CV::Addr(s.clone()),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Duration => match &v.val {
+                Val::Qty { value, unit, text } => match types::duration(*value, unit, text) {
+                    Ok(d) => CV::Dur(d),
+                    Err(e) => {
+                        self.error("E0203", v.loc, e.message).hint = Some(e.hint);
+                        return None;
+                    }
+                },
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Bytes => match &v.val {
+                Val::Qty { value, unit, text } => match types::bytes(*value, unit, text) {
+                    Ok(d) => CV::Bytes(d),
+                    Err(e) => {
+                        self.error("E0203", v.loc, e.message).hint = Some(e.hint);
+                        return None;
+                    }
+                },
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Cpu => match &v.val {
+                Val::Qty { value, unit, text } => match types::cpu(*value, unit, text) {
+                    Ok(d) => CV::Cpu(d),
+                    Err(e) => {
+                        self.error("E0203", v.loc, e.message).hint = Some(e.hint);
+                        return None;
+                    }
+                },
+                Val::Num(n) => CV::Cpu(ir::Cpu((*n * 1000.0) as u64)),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Enum(allowed) => match &v.val {
+                Val::Sym(s) if allowed.contains(&s.as_str()) => CV::Sym(s.clone()),
+                Val::Sym(s) | Val::Str(s) => {
+                    let hint = did_you_mean(s, allowed.iter().copied()).unwrap_or_else(|| format!("one of: {}", allowed.join(", ")));
+                    let quoted = matches!(v.val, Val::Str(_)) && allowed.contains(&s.as_str());
+                    let d = self.error("E0205", v.loc, format!("`{s}` is not a valid `{field}`"));
+                    d.hint = Some(if quoted { format!("write it without quotes: `{s}`") } else { hint });
+                    return None;
+                }
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::ListOf(inner) => match &v.val {
+                Val::List(xs) => CV::List(xs.iter().filter_map(|x| self.value(x, inner, field)).collect()),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::StrMap => {
+                let mut m = BTreeMap::new();
+                match &v.val {
+                    Val::Map(kvs) => {
+                        for (k, x) in kvs.iter() {
+                            let k = match &k.val {
+                                Val::Str(s) | Val::Sym(s) => s.clone(),
+                                _ => {
+                                    self.error("E0201", k.loc, "map keys are names or strings");
+                                    continue;
+                                }
+                            };
+                            if let Some(CV::Str(s)) = self.value(x, &Ty::Str, field) {
+                                m.insert(k, s);
+                            }
+                        }
+                    }
+                    Val::Block(b) if b.kind.is_none() => {
+                        for it in &b.items {
+                            if let Item::Field { path, value, .. } = it {
+                                let k = path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                                let text = match &value.val {
+                                    Val::Str(s) => Some(s.clone()),
+                                    Val::Num(n) => Some(fmt(*n)),
+                                    Val::Bool(b) => Some(b.to_string()),
+                                    Val::Qty { text, .. } => Some(text.clone()),
+                                    Val::Addr(a) => Some(a.clone()),
+                                    _ => None,
+                                };
+                                match text {
+                                    Some(t) => {
+                                        m.insert(k, t);
+                                    }
+                                    None => {
+                                        self.value(value, &Ty::Str, &k);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    _ => return mismatch(self, v).then_none(),
+                }
+                CV::Map(m)
+            }
+            Ty::Query(langs) => match &v.val {
+                Val::Query(q) => {
+                    if !langs.contains(&q.lang) {
+                        let want: Vec<_> = langs.iter().map(|l| lang_name(*l)).collect();
+                        self.error("E0201", v.loc, format!("`{field}` expects a {} query, found {}", want.join(" or "), lang_name(q.lang)));
+                        return None;
+                    }
+                    self.check_query(q, v.loc);
+                    CV::Query(q.clone(), v.loc)
+                }
+                Val::Str(_) => {
+                    let d = self.error("E0201", v.loc, format!("`{field}` expects a query literal, found a string"));
+                    d.hint = Some(format!(
+                        "write it as {}`…` so it is checked",
+                        format!("{:?}", langs[0]).to_lowercase()
+                    ));
+                    return None;
+                }
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Ref(_) => match &v.val {
+                Val::Sym(s) | Val::Str(s) => CV::Ref(s.clone(), v.loc),
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Thresholds => match &v.val {
+                Val::Map(kvs) => {
+                    let mut out = vec![ir::Threshold { value: None, color: "green".into() }];
+                    for (k, c) in kvs.iter() {
+                        let n = match k.val {
+                            Val::Num(n) => n,
+                            _ => {
+                                self.error("E0201", k.loc, format!("a threshold step is a number, found {}", k.val.type_name()));
+                                continue;
+                            }
+                        };
+                        let color = match &c.val {
+                            Val::Sym(s) | Val::Str(s) if schema::COLORS.contains(&s.as_str()) || s.starts_with('#') => s.clone(),
+                            Val::Sym(s) | Val::Str(s) => {
+                                let d = self.error("E0205", c.loc, format!("`{s}` is not a colour Grafana knows"));
+                                d.hint = Some(did_you_mean(s, schema::COLORS.iter().copied()).unwrap_or_else(|| "use a named colour or `#rrggbb`".into()));
+                                continue;
+                            }
+                            other => {
+                                self.error("E0201", c.loc, format!("a threshold colour is a name, found {}", other.type_name()));
+                                continue;
+                            }
+                        };
+                        out.push(ir::Threshold { value: Some(ir::Num(n)), color });
+                    }
+                    CV::Thresholds(out)
+                }
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Variable => match &v.val {
+                Val::Ctor { name, args } if ["query", "custom", "interval", "datasource", "constant"].contains(name) => {
+                    CV::Variable(name, args.clone())
+                }
+                _ => return mismatch(self, v).then_none(),
+            },
+            Ty::Record(sch) => match &v.val {
+                Val::Block(b) if b.kind.is_none() => CV::Record(self.record(b, sch, sch.name)),
+                _ => return mismatch(self, v).then_none(),
+            },
+        })
+    }
+
+    /// Check a query literal's syntax (PromQL with `promql-parser`; LogQL/TraceQL: balance).
+    fn check_query(&mut self, q: &QueryVal, loc: Loc) {
+        match q.lang {
+            QueryLang::Promql => {
+                // Grafana variables ($var, ${var}, $__interval) are not PromQL: substitute
+                // something of the same length that parses, so positions stay right.
+                let text = grafana_vars_to_placeholders(&q.text);
+                if let Err(msg) = promql_parser::parser::parse(&text) {
+                    let (span, detail) = promql_error_span(&msg, q, loc);
+                    let d = self.error("E0400", Loc { file: loc.file, span }, format!("invalid PromQL: {}", detail.trim()));
+                    d.hint = promql_hint(&q.text);
+                }
+            }
+            QueryLang::Logql | QueryLang::Traceql => {
+                if let Some((off, msg)) = balance(&q.text) {
+                    let span = q.span_of(off).unwrap_or(loc.span);
+                    let code = if q.lang == QueryLang::Logql { "E0401" } else { "E0402" };
+                    self.error(code, Loc { file: loc.file, span }, format!("invalid {}: {msg}", lang_name(q.lang)));
+                } else if q.lang == QueryLang::Logql && !q.text.contains('{') {
+                    self.error("E0401", loc, "invalid LogQL: a query needs a stream selector like `{job=\"x\"}`");
+                }
+            }
+            QueryLang::Sql => {}
+        }
+    }
+
+    // ---- lowering --------------------------------------------------------------------------
+
+    fn lower(&mut self, decls: &[Arc<BlockVal>], root: SourceFile) -> Option<ir::Stack> {
+        let mut stack_rec: Option<Rec> = None;
+        let mut datasources = vec![];
+        let mut dashboards = vec![];
+        let mut alerts = vec![];
+        let mut log_alerts = vec![];
+        let mut rule_imports = vec![];
+        let mut targets: Vec<(String, Rec)> = vec![];
+        let mut names: HashMap<(String, String), Loc> = HashMap::new();
+
+        for d in decls {
+            let kind = d.kind.as_ref().unwrap();
+            let kloc = Loc { file: d.loc.file, span: kind.span };
+            let Some((_, sch)) = schema::TOP_LEVEL.iter().find(|(k, _)| *k == kind.name) else {
+                let hint = did_you_mean(&kind.name, schema::TOP_LEVEL.iter().map(|(k, _)| *k)).unwrap_or_else(|| {
+                    format!("declarations: {}", schema::TOP_LEVEL.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "))
+                });
+                self.error("E0208", kloc, format!("unknown declaration `{}`", kind.name)).hint = Some(hint);
+                continue;
+            };
+            let Some((label, lspan)) = d.label.clone() else {
+                self.error("E0202", kloc, format!("`{}` needs a name", kind.name)).hint = Some(format!("write `{} name {{ … }}`", kind.name));
+                continue;
+            };
+            // duplicate names per kind
+            let key = (kind.name.clone(), label.clone());
+            let lloc = Loc { file: d.loc.file, span: lspan };
+            if let Some(prev) = names.get(&key) {
+                let p = self.path(*prev);
+                let ps = prev.span;
+                self.error("E0101", lloc, format!("{} `{label}` is declared twice", kind.name)).with_related_mut(&p, ps, "first declared here");
+                continue;
+            }
+            names.insert(key, lloc);
+            match kind.name.as_str() {
+                "target" => {
+                    let Some((_, tsch)) = schema::TARGETS.iter().find(|(k, _)| *k == label) else {
+                        let hint = did_you_mean(&label, schema::TARGETS.iter().map(|(k, _)| *k))
+                            .unwrap_or_else(|| "targets: native, systemd, compose, kubernetes, helm".into());
+                        self.error("E0205", lloc, format!("unknown target `{label}`")).hint = Some(hint);
+                        continue;
+                    };
+                    let r = self.record(d, tsch, tsch.name);
+                    targets.push((label, r));
+                }
+                "dashboard" | "rules" if d.value.is_some() => {
+                    let v = d.value.clone().unwrap();
+                    let want = if kind.name == "dashboard" { "import_dashboard" } else { "import_rules" };
+                    match &v.val {
+                        Val::Ctor { name, args } if *name == want => {
+                            if let Some(p) = self.import_path(&args[0], d.loc.file) {
+                                if kind.name == "dashboard" {
+                                    dashboards.push(imported_dashboard(&label, &p, lloc));
+                                } else {
+                                    rule_imports.push(ir::RuleImport { name: label, path: p });
+                                }
+                            }
+                        }
+                        Val::Error => {}
+                        other => {
+                            let t = other.type_name();
+                            self.error("E0201", v.loc, format!("`{} {label} = …` expects `{want}(\"file\")`, found {t}", kind.name));
+                        }
+                    }
+                }
+                "rules" => {
+                    self.error("E0201", kloc, "`rules` is declared as `rules name = import_rules(\"file.yml\")`");
+                }
+                _ if d.value.is_some() => {
+                    self.error("E0201", kloc, format!("`{}` takes a `{{ … }}` body, not `= …`", kind.name));
+                }
+                "stack" => {
+                    let r = self.record(d, sch, "stack");
+                    if let Some(prev) = &stack_rec {
+                        let p = self.path(prev.loc);
+                        let ps = prev.label_span();
+                        self.error("E0101", lloc, "a build has exactly one `stack`").with_related_mut(&p, ps, "the stack is declared here");
+                    } else {
+                        stack_rec = Some(r);
+                    }
+                }
+                "datasource" => {
+                    let r = self.record(d, sch, "datasource");
+                    datasources.push(r);
+                }
+                "dashboard" => {
+                    let r = self.record(d, sch, "dashboard");
+                    dashboards.push(self.dashboard(&r));
+                }
+                "alert" | "log_alert" => {
+                    let r = self.record(d, sch, &kind.name);
+                    if let Some(a) = self.alert(&r) {
+                        if kind.name == "alert" {
+                            alerts.push((a, r.loc));
+                        } else {
+                            log_alerts.push((a, r.loc));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        let Some(st) = stack_rec else {
+            let root_path = root.path(self.db).clone();
+            if !decls.is_empty() || self.diags.is_empty() {
+                self.diags.push(
+                    Diagnostic::error("E0202", &root_path, Span::new(0, 0), "no `stack` is declared")
+                        .with_hint("declare one: `stack name { prometheus {} grafana {} }`"),
+                );
+            }
+            return None;
+        };
+
+        let comp = |k: &str| st.blocks_of(k).next().cloned();
+        let grafana = comp("grafana").map(|r| self.grafana(&r));
+        let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
+        let loki = comp("loki").map(|r| ir::Loki {
+            version: r.str_or("version", "3.5"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 3100),
+            grpc_port: r.port("grpc_port", 9096),
+            retention: r.dur_or("retention", 31 * 86400),
+            settings: r.settings.clone(),
+        });
+        let tempo_rec = comp("tempo");
+        let tempo = tempo_rec.as_ref().map(|r| ir::Tempo {
+            version: r.str_or("version", "2.8"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 3200),
+            grpc_port: r.port("grpc_port", 9095),
+            otlp_grpc_port: r.port("otlp_grpc_port", 4317),
+            otlp_http_port: r.port("otlp_http_port", 4318),
+            retention: r.dur_or("retention", 14 * 86400),
+            generator: r
+                .strs("generator")
+                .iter()
+                .map(|g| match g.as_str() {
+                    "service_graphs" => ir::GeneratorProcessor::ServiceGraphs,
+                    "span_metrics" => ir::GeneratorProcessor::SpanMetrics,
+                    _ => ir::GeneratorProcessor::LocalBlocks,
+                })
+                .collect(),
+            settings: r.settings.clone(),
+        });
+        let alertmanager = comp("alertmanager").and_then(|r| self.alertmanager(&r));
+        let node_exporter = comp("node_exporter").map(|r| ir::NodeExporter {
+            version: r.str_or("version", "1.9"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 9100),
+            collectors: r.strs("collectors"),
+            settings: r.settings.clone(),
+        });
+
+        // Tempo's generator needs Prometheus with the remote-write receiver.
+        if let (Some(t), Some(tr)) = (&tempo, &tempo_rec) {
+            if !t.generator.is_empty() {
+                match prometheus.as_mut() {
+                    Some(p) => p.remote_write_receiver = true,
+                    None => {
+                        let loc = tr.fields.get("generator").map(|(_, l)| *l).unwrap_or(tr.loc);
+                        self.error("E0300", loc, "Tempo's metrics generator writes to Prometheus, which this stack does not enable").hint =
+                            Some("add `prometheus {}` to the stack, or remove `generator`".into());
+                    }
+                }
+            }
+        }
+
+        let enabled: Vec<&str> = [
+            ("grafana", grafana.is_some()),
+            ("prometheus", prometheus.is_some()),
+            ("loki", loki.is_some()),
+            ("tempo", tempo.is_some()),
+            ("alertmanager", alertmanager.is_some()),
+            ("node_exporter", node_exporter.is_some()),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(k, _)| *k)
+        .collect();
+
+        // datasources
+        let mut ds_ir = vec![];
+        for r in &datasources {
+            let kind = r.sym("type").unwrap_or_default();
+            ds_ir.push(ir::Datasource {
+                name: r.label(),
+                uid: r.str("uid").unwrap_or_else(|| uid_from(&r.label())),
+                kind,
+                url: r.str_or("url", ""),
+                database: r.str("database"),
+                user: r.str("user"),
+                password: r.secret("password"),
+                is_default: r.bool("default"),
+                settings: r.settings.clone(),
+            });
+        }
+        // datasource name → type (stack components + declared)
+        let mut ds_types: BTreeMap<String, String> = BTreeMap::new();
+        for c in ["prometheus", "loki", "tempo"] {
+            if enabled.contains(&c) {
+                ds_types.insert(c.to_string(), c.to_string());
+            }
+        }
+        for d in &ds_ir {
+            ds_types.insert(d.name.clone(), d.kind.clone());
+        }
+
+        // dashboards: references, uids
+        let mut uids: HashMap<String, (String, Loc)> = HashMap::new();
+        let mut dash_ir = vec![];
+        for (dash, loc, refs) in dashboards {
+            for rf in refs {
+                self.check_ref(&rf, &ds_types, &enabled);
+            }
+            if let Some((other, ploc)) = uids.get(&dash.uid) {
+                let p = self.path(*ploc);
+                let ps = ploc.span;
+                let other = other.clone();
+                self.error("E0101", loc, format!("dashboard uid `{}` is also used by `{other}`", dash.uid))
+                    .with_related_mut(&p, ps, "the other dashboard");
+            } else {
+                uids.insert(dash.uid.clone(), (dash.name.clone(), loc));
+            }
+            dash_ir.push(dash);
+        }
+
+        // alerts need their evaluator
+        for (list, comp_name) in [(&alerts, "prometheus"), (&log_alerts, "loki")] {
+            if !list.is_empty() && !enabled.contains(&comp_name) {
+                let loc = list[0].1;
+                self.error("E0300", loc, format!("this rule is evaluated by {comp_name}, which the stack does not enable")).hint =
+                    Some(format!("add `{comp_name} {{}}` to the stack"));
+            }
+        }
+
+        // targets
+        let mut tg = ir::Targets::default();
+        let stack_name = st.label();
+        for (kind, r) in &targets {
+            let resources = r
+                .blocks_of("resources")
+                .map(|rr| {
+                    let c = rr.label();
+                    if !enabled.contains(&c.as_str()) {
+                        let d = self.error("E0300", Loc { file: rr.loc.file, span: rr.label_span() }, format!("`{c}` is not a component of this stack"));
+                        d.hint = Some(did_you_mean(&c, enabled.iter().copied()).unwrap_or_else(|| format!("enabled: {}", enabled.join(", "))));
+                    }
+                    ir::Resources {
+                        component: c,
+                        cpu: match rr.get("cpu") {
+                            Some(CV::Cpu(c)) => Some(*c),
+                            _ => None,
+                        },
+                        memory: match rr.get("memory") {
+                            Some(CV::Bytes(b)) => Some(*b),
+                            _ => None,
+                        },
+                        storage: match rr.get("storage") {
+                            Some(CV::Bytes(b)) => Some(*b),
+                            _ => None,
+                        },
+                    }
+                })
+                .collect::<Vec<_>>();
+            match kind.as_str() {
+                "native" => {
+                    tg.native = Some(ir::NativeTarget {
+                        data_dir: r.str("data_dir").unwrap_or_else(|| format!("~/.local/share/gstack/{stack_name}")),
+                        listen: match r.get("listen") {
+                            Some(CV::Addr(a)) => a.clone(),
+                            _ => "127.0.0.1".into(),
+                        },
+                        bin: r.map("bin"),
+                    })
+                }
+                "systemd" => tg.systemd = Some(ir::SystemdTarget { user: r.bool("user"), data_dir: r.str("data_dir"), bin: r.map("bin") }),
+                "compose" => {
+                    tg.compose = Some(ir::ComposeTarget {
+                        publish_on: match r.get("publish_on") {
+                            Some(CV::Addr(a)) => a.clone(),
+                            _ => "127.0.0.1".into(),
+                        },
+                        project: r.str("project"),
+                        images: r.map("images"),
+                        resources,
+                    })
+                }
+                "kubernetes" => {
+                    let ingress = r.blocks_of("ingress").next().map(|i| ir::Ingress {
+                        host: i.str_or("host", ""),
+                        tls_secret: i.str("tls_secret"),
+                        class: i.str("class"),
+                    });
+                    tg.kubernetes = Some(ir::KubernetesTarget {
+                        namespace: r.str_or("namespace", "observability"),
+                        storage_class: r.str("storage_class"),
+                        ingress,
+                        service_discovery: r.bool("service_discovery"),
+                        images: r.map("images"),
+                        resources,
+                    })
+                }
+                "helm" => tg.helm = Some(ir::HelmTarget { chart: r.str_or("chart", &stack_name), version: r.str_or("version", "0.1.0") }),
+                _ => {}
+            }
+        }
+
+        // port clashes on one host
+        let mut ports: Vec<(u16, &str, &str)> = vec![];
+        if let Some(g) = &grafana {
+            ports.push((g.port, "grafana", "port"));
+        }
+        if let Some(p) = &prometheus {
+            ports.push((p.port, "prometheus", "port"));
+        }
+        if let Some(l) = &loki {
+            ports.push((l.port, "loki", "port"));
+            ports.push((l.grpc_port, "loki", "grpc_port"));
+        }
+        if let Some(t) = &tempo {
+            ports.push((t.port, "tempo", "port"));
+            ports.push((t.grpc_port, "tempo", "grpc_port"));
+            ports.push((t.otlp_grpc_port, "tempo", "otlp_grpc_port"));
+            ports.push((t.otlp_http_port, "tempo", "otlp_http_port"));
+        }
+        if let Some(a) = &alertmanager {
+            ports.push((a.port, "alertmanager", "port"));
+            ports.push((a.port.wrapping_add(1), "alertmanager", "cluster port (port + 1)"));
+        }
+        if let Some(n) = &node_exporter {
+            ports.push((n.port, "node_exporter", "port"));
+        }
+        for i in 0..ports.len() {
+            for j in 0..i {
+                if ports[i].0 == ports[j].0 {
+                    let (p, c, f) = ports[i];
+                    let (_, c2, f2) = ports[j];
+                    let loc = st
+                        .blocks_of(c)
+                        .next()
+                        .map(|r| r.fields.get(f.split(' ').next().unwrap()).map(|(_, l)| *l).unwrap_or(r.loc))
+                        .unwrap_or(st.loc);
+                    let d = self.error("E0500", loc, format!("port {p} is used by both {c2} ({f2}) and {c} ({f})"));
+                    d.hint = Some(format!("set a different `{}` in `{c}`", f.split(' ').next().unwrap()));
+                }
+            }
+        }
+
+        Some(ir::Stack {
+            name: stack_name,
+            doc: st.doc.clone(),
+            grafana,
+            prometheus,
+            loki,
+            tempo,
+            alertmanager,
+            node_exporter,
+            datasources: ds_ir,
+            dashboards: dash_ir,
+            alerts: alerts.into_iter().map(|a| a.0).collect(),
+            log_alerts: log_alerts.into_iter().map(|a| a.0).collect(),
+            rule_imports,
+            targets: tg,
+        })
+    }
+
+    fn check_ref(&mut self, rf: &DsRef, ds_types: &BTreeMap<String, String>, enabled: &[&str]) {
+        match rf {
+            DsRef::Named { name, loc, lang } => match ds_types.get(name) {
+                None => {
+                    let (code, msg) = if ["prometheus", "loki", "tempo"].contains(&name.as_str()) {
+                        ("E0300", format!("datasource `{name}`: the stack does not enable {name}"))
+                    } else {
+                        ("E0301", format!("there is no datasource `{name}`"))
+                    };
+                    let d = self.error(code, *loc, msg);
+                    d.hint = Some(did_you_mean(name, ds_types.keys().map(String::as_str)).unwrap_or_else(|| {
+                        format!("datasources: {}", ds_types.keys().cloned().collect::<Vec<_>>().join(", "))
+                    }));
+                }
+                Some(t) => {
+                    if let Some(l) = lang {
+                        if let Some(want) = l.datasource_type() {
+                            if want != t {
+                                self.error("E0302", *loc, format!("datasource `{name}` is {t}, but the query is {}", lang_name(*l)));
+                            }
+                        }
+                    }
+                }
+            },
+            DsRef::Lang { lang, loc } => {
+                if let Some(c) = lang.datasource_type() {
+                    if !enabled.contains(&c) {
+                        let d = self.error("E0300", *loc, format!("a {} query needs {c}, which the stack does not enable", lang_name(*lang)));
+                        d.hint = Some(format!("add `{c} {{}}` to the stack, or set `datasource` to a declared {c} datasource"));
+                    }
+                } else {
+                    self.error("E0202", *loc, format!("a {} query needs `datasource = …`", lang_name(*lang)));
+                }
+            }
+        }
+    }
+
+    fn import_path(&mut self, v: &V, file: SourceFile) -> Option<String> {
+        match &v.val {
+            Val::Str(p) => {
+                let base = file.path(self.db).parent().map(|p| p.to_path_buf()).unwrap_or_default();
+                let full = db::normalize(&base.join(p));
+                if !full.exists() && !file.path(self.db).starts_with("<std>") {
+                    let d = self.error("E0102", v.loc, format!("cannot read `{p}`"));
+                    d.hint = Some("paths are relative to the declaring file".into());
+                    return None;
+                }
+                Some(full.display().to_string())
+            }
+            _ => {
+                self.error("E0201", v.loc, format!("expected a file path string, found {}", v.val.type_name()));
+                None
+            }
+        }
+    }
+
+    fn grafana(&mut self, r: &Rec) -> ir::Grafana {
+        let (user, pw) = match r.get("admin") {
+            Some(CV::Record(a)) => (a.str_or("user", "admin"), a.secret("password")),
+            _ => ("admin".to_string(), None),
+        };
+        ir::Grafana {
+            version: r.str_or("version", "12.2"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 3000),
+            admin_user: user,
+            admin_password: pw,
+            secret_key: r.secret("secret_key"),
+            settings: r.settings.clone(),
+        }
+    }
+
+    fn prometheus(&mut self, r: &Rec) -> ir::Prometheus {
+        let mut scrapes = vec![];
+        let mut seen: HashMap<String, Loc> = HashMap::new();
+        for s in r.blocks_of("scrape") {
+            let name = s.label();
+            let lloc = Loc { file: s.loc.file, span: s.label_span() };
+            if let Some(prev) = seen.get(&name) {
+                let p = self.path(*prev);
+                let ps = prev.span;
+                self.error("E0101", lloc, format!("scrape job `{name}` is declared twice")).with_related_mut(&p, ps, "first here");
+                continue;
+            }
+            seen.insert(name.clone(), lloc);
+            let targets = s.strs("targets");
+            for (i, t) in targets.iter().enumerate() {
+                if !valid_target(t) {
+                    let loc = s.fields.get("targets").map(|(_, l)| *l).unwrap_or(s.loc);
+                    let d = self.error("E0204", loc, format!("scrape target #{} `{t}` is not `host:port`", i + 1));
+                    d.hint = Some("Prometheus 3 adds no default port: write `host:port`".into());
+                }
+            }
+            scrapes.push(ir::Scrape {
+                name,
+                targets,
+                interval: s.dur("interval"),
+                timeout: s.dur("timeout"),
+                metrics_path: s.str_or("metrics_path", "/metrics"),
+                scheme: s.sym("scheme").unwrap_or_else(|| "http".into()),
+                labels: s.map("labels"),
+            });
+        }
+        ir::Prometheus {
+            version: r.str_or("version", "3.5"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 9090),
+            retention: r.dur_or("retention", 15 * 86400),
+            retention_size: match r.get("retention_size") {
+                Some(CV::Bytes(b)) => Some(*b),
+                _ => None,
+            },
+            scrape_interval: r.dur_or("scrape_interval", 15),
+            evaluation_interval: r.dur_or("evaluation_interval", 15),
+            scrapes,
+            remote_write_receiver: r.bool("remote_write_receiver"),
+            otlp_receiver: r.bool("otlp_receiver"),
+            external_labels: r.map("external_labels"),
+            settings: r.settings.clone(),
+        }
+    }
+
+    fn alertmanager(&mut self, r: &Rec) -> Option<ir::Alertmanager> {
+        let mut receivers = vec![];
+        let mut seen: HashMap<String, Loc> = HashMap::new();
+        for rc in r.blocks_of("receiver") {
+            let name = rc.label();
+            let lloc = Loc { file: rc.loc.file, span: rc.label_span() };
+            if let Some(prev) = seen.get(&name) {
+                let p = self.path(*prev);
+                let ps = prev.span;
+                self.error("E0101", lloc, format!("receiver `{name}` is declared twice")).with_related_mut(&p, ps, "first here");
+                continue;
+            }
+            seen.insert(name.clone(), lloc);
+            let sos = |k: &str| match rc.get(k) {
+                Some(CV::StrOrSecret(s)) => Some(s.clone()),
+                _ => None,
+            };
+            receivers.push(ir::Receiver {
+                name,
+                webhook: sos("webhook"),
+                email: rc.str("email"),
+                slack_channel: rc.str("slack_channel"),
+                slack_webhook: sos("slack_webhook"),
+            });
+        }
+        let names: Vec<String> = receivers.iter().map(|r| r.name.clone()).collect();
+        let route = match r.blocks_of("route").next() {
+            Some(rt) => self.route(rt, &names),
+            None => {
+                if receivers.is_empty() {
+                    // a null receiver keeps Alertmanager valid
+                    receivers.push(ir::Receiver { name: "null".into(), webhook: None, email: None, slack_channel: None, slack_webhook: None });
+                }
+                ir::Route {
+                    receiver: receivers[0].name.clone(),
+                    group_by: vec!["alertname".into()],
+                    group_wait: None,
+                    group_interval: None,
+                    repeat_interval: None,
+                    matchers: vec![],
+                    continue_: false,
+                    routes: vec![],
+                }
+            }
+        };
+        Some(ir::Alertmanager {
+            version: r.str_or("version", "0.28"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 9093),
+            receivers,
+            route,
+            settings: r.settings.clone(),
+        })
+    }
+
+    fn route(&mut self, rt: &Rec, receivers: &[String]) -> ir::Route {
+        let receiver = match rt.get("receiver") {
+            Some(CV::Ref(name, loc)) => {
+                if !receivers.contains(name) {
+                    let d = self.error("E0301", *loc, format!("there is no receiver `{name}`"));
+                    d.hint = Some(did_you_mean(name, receivers.iter().map(String::as_str)).unwrap_or_else(|| {
+                        if receivers.is_empty() {
+                            "declare one: `receiver name { webhook = … }`".into()
+                        } else {
+                            format!("receivers: {}", receivers.join(", "))
+                        }
+                    }));
+                }
+                name.clone()
+            }
+            _ => String::new(),
+        };
+        ir::Route {
+            receiver,
+            group_by: rt.strs("group_by"),
+            group_wait: rt.dur("group_wait"),
+            group_interval: rt.dur("group_interval"),
+            repeat_interval: rt.dur("repeat_interval"),
+            matchers: rt.strs("matchers"),
+            continue_: rt.bool("continue"),
+            routes: rt.blocks_of("route").map(|c| self.route(c, receivers)).collect(),
+        }
+    }
+
+    fn alert(&mut self, r: &Rec) -> Option<ir::AlertRule> {
+        let expr = match r.get("expr") {
+            Some(CV::Query(q, _)) => ir::Query { lang: q.lang, expr: q.text.clone() },
+            _ => return None,
+        };
+        let mut labels = r.map("labels");
+        if let Some(s) = r.sym("severity") {
+            labels.insert("severity".into(), s);
+        }
+        let mut annotations = BTreeMap::new();
+        for k in ["summary", "description"] {
+            if let Some(s) = r.str(k) {
+                annotations.insert(k.to_string(), s);
+            }
+        }
+        let default_group = if r.kind == "alert" { "gstack" } else { "gstack-logs" };
+        Some(ir::AlertRule { name: r.label(), group: r.str_or("group", default_group), expr, for_: r.dur_or("for", 0), labels, annotations })
+    }
+
+    /// Lower a dashboard; returns it with the datasource references to check once the stack is known.
+    fn dashboard(&mut self, r: &Rec) -> (ir::Dashboard, Loc, Vec<DsRef>) {
+        let name = r.label();
+        let mut refs = vec![];
+        let mut variables = vec![];
+        let mut var_names: Vec<String> = vec![];
+        let uid = match r.fields.get("uid") {
+            Some((CV::Str(u), loc)) => {
+                if u.len() > 40 || u.is_empty() || !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                    let d = self.error("E0204", *loc, format!("dashboard uid `{u}` is not valid"));
+                    d.hint = Some("a uid has 1–40 characters: letters, digits, `-` and `_`".into());
+                }
+                u.clone()
+            }
+            _ => uid_from(&name),
+        };
+        for var in &r.vars {
+            match self.variable(var, &mut refs) {
+                Some(v) => {
+                    var_names.push(v.name().to_string());
+                    variables.push(v);
+                }
+                None => {}
+            }
+        }
+        let panels: Vec<ir::Panel> = r.panels.iter().map(|p| self.panel(p, &mut refs, &var_names)).collect();
+        let rows = r
+            .blocks_of("row")
+            .map(|row| ir::Row {
+                title: row.label(),
+                collapsed: row.bool("collapsed"),
+                panels: row.panels.iter().map(|p| self.panel(p, &mut refs, &var_names)).collect(),
+            })
+            .collect();
+        (
+            ir::Dashboard {
+                name: name.clone(),
+                uid,
+                title: r.str("title").unwrap_or(name),
+                folder: r.str("folder"),
+                tags: r.strs("tags"),
+                refresh: r.dur("refresh"),
+                time_from: r.dur_or("time_from", 6 * 3600),
+                variables,
+                panels,
+                rows,
+                source: ir::DashboardSource::Native,
+            },
+            Loc { file: r.loc.file, span: r.label_span() },
+            refs,
+        )
+    }
+
+    fn variable(&mut self, var: &VarDecl, refs: &mut Vec<DsRef>) -> Option<ir::Variable> {
+        let name = var.name.clone();
+        let (ctor, args) = match &var.value.val {
+            Val::Ctor { name, args } => (*name, args.clone()),
+            Val::Error => return None,
+            other => {
+                let t = other.type_name();
+                let d = self.error("E0201", var.value.loc, format!("variable `{name}` expects {}, found {t}", Ty::Variable.describe()));
+                d.hint = Some("e.g. `var job = query(prometheus, \"label_values(up, job)\")`".into());
+                return None;
+            }
+        };
+        let text = |ck: &mut Self, v: &V| -> Option<String> {
+            match &v.val {
+                Val::Str(s) => Some(s.clone()),
+                Val::Query(q) => Some(q.text.clone()),
+                Val::Qty { text, .. } => Some(text.clone()),
+                Val::Num(n) => Some(fmt(*n)),
+                Val::Error => None,
+                other => {
+                    let t = other.type_name();
+                    ck.error("E0201", v.loc, format!("expected text, found {t}"));
+                    None
+                }
+            }
+        };
+        let list = |ck: &mut Self, v: &V| -> Option<Vec<String>> {
+            match &v.val {
+                Val::List(xs) => xs.iter().map(|x| text(ck, x)).collect(),
+                other => {
+                    let t = other.type_name();
+                    ck.error("E0201", v.loc, format!("expected a list, found {t}"));
+                    None
+                }
+            }
+        };
+        Some(match ctor {
+            "query" => {
+                let ds = match &args[0].val {
+                    Val::Sym(s) | Val::Str(s) => s.clone(),
+                    other => {
+                        let t = other.type_name();
+                        self.error("E0201", args[0].loc, format!("expected a datasource name, found {t}"));
+                        return None;
+                    }
+                };
+                refs.push(DsRef::Named { name: ds.clone(), loc: args[0].loc, lang: None });
+                ir::Variable::Query { name, datasource: ds, query: text(self, &args[1])?, multi: true, include_all: true }
+            }
+            "custom" => ir::Variable::Custom { name, values: list(self, &args[0])?, multi: true, include_all: false },
+            "interval" => ir::Variable::Interval { name, values: list(self, &args[0])? },
+            "datasource" => match &args[0].val {
+                Val::Sym(s) | Val::Str(s) if schema::DATASOURCE_TYPES.contains(&s.as_str()) => ir::Variable::Datasource { name, plugin: s.clone() },
+                _ => {
+                    let d = self.error("E0205", args[0].loc, "`datasource(…)` takes a datasource type");
+                    d.hint = Some(format!("one of: {}", schema::DATASOURCE_TYPES.join(", ")));
+                    return None;
+                }
+            },
+            "constant" => ir::Variable::Constant { name, value: text(self, &args[0])? },
+            _ => return None,
+        })
+    }
+
+    fn panel(&mut self, p: &Rec, refs: &mut Vec<DsRef>, vars: &[String]) -> ir::Panel {
+        let mut queries: Vec<(Arc<QueryVal>, Loc)> = vec![];
+        if let Some(CV::Query(q, l)) = p.get("query") {
+            queries.push((q.clone(), *l));
+        }
+        if let Some((CV::List(qs), l)) = p.fields.get("queries") {
+            for q in qs {
+                if let CV::Query(q, _) = q {
+                    queries.push((q.clone(), *l));
+                }
+            }
+        }
+        // the datasource: explicit, or the component answering the query language
+        let ds = match p.get("datasource") {
+            Some(CV::Ref(name, loc)) => {
+                refs.push(DsRef::Named { name: name.clone(), loc: *loc, lang: queries.first().map(|q| q.0.lang) });
+                Some(name.clone())
+            }
+            _ => match queries.first() {
+                Some((q, l)) => {
+                    refs.push(DsRef::Lang { lang: q.lang, loc: *l });
+                    q.lang.datasource_type().map(str::to_string)
+                }
+                None => None,
+            },
+        };
+        // languages of several queries must agree
+        if let Some((first, _)) = queries.first() {
+            for (q, l) in &queries[1..] {
+                if q.lang != first.lang {
+                    self.error("E0302", *l, format!("a panel's queries share one datasource; found {} and {}", lang_name(first.lang), lang_name(q.lang)));
+                }
+            }
+        }
+        // dashboard variables used in queries must exist
+        for (q, l) in &queries {
+            for (off, v) in grafana_vars(&q.text) {
+                if !vars.contains(&v) {
+                    let span = q.span_of(off).map(|s| Span { start: s.start, end: s.start + v.len() as u32 + 1 }).unwrap_or(l.span);
+                    let d = self.error("E0303", Loc { file: l.file, span }, format!("the dashboard has no variable `{v}`"));
+                    d.hint = Some(did_you_mean(&v, vars.iter().map(String::as_str)).unwrap_or_else(|| {
+                        format!("declare it: `var {v} = query(prometheus, \"label_values(…)\")`")
+                    }));
+                }
+            }
+        }
+        if p.kind != "text" && queries.is_empty() {
+            let d = self.error("E0202", Loc { file: p.loc.file, span: p.label_span() }, format!("this `{}` panel has no query", p.kind));
+            d.hint = Some("add `query = promql`…`` (or logql/traceql/sql)".into());
+        }
+        if let Some((CV::Str(u), loc)) = p.fields.get("unit") {
+            if !schema::UNITS.contains(&u.as_str()) && !u.starts_with("suffix:") && !u.starts_with("prefix:") {
+                let d = self.error("E0205", *loc, format!("`{u}` is not a Grafana unit id"));
+                d.hint = Some(did_you_mean(u, schema::UNITS.iter().copied()).unwrap_or_else(|| "see Grafana's unit list; `suffix:x` makes a custom unit".into()));
+            }
+        }
+        let int = |k: &str| match p.get(k) {
+            Some(CV::Int(i)) => Some(*i as u32),
+            _ => None,
+        };
+        ir::Panel {
+            kind: p.kind.clone(),
+            title: p.label(),
+            description: p.str("description"),
+            datasource: ds,
+            queries: queries.iter().map(|(q, _)| ir::Query { lang: q.lang, expr: q.text.clone() }).collect(),
+            legend: p.str("legend"),
+            unit: p.str("unit"),
+            thresholds: match p.get("thresholds") {
+                Some(CV::Thresholds(t)) => t.clone(),
+                _ => vec![],
+            },
+            width: int("width"),
+            height: int("height"),
+            content: p.str("content"),
+            options: p.settings.clone(),
+        }
+    }
+}
+
+/// A datasource reference to resolve once the stack's components are known.
+enum DsRef {
+    Named { name: String, loc: Loc, lang: Option<QueryLang> },
+    Lang { lang: QueryLang, loc: Loc },
+}
+
+/// A dashboard variable declaration `var name = ctor(…)`.
+#[derive(Clone, Debug)]
+pub struct VarDecl {
+    pub name: String,
+    pub value: V,
+}
+
+trait ThenNone {
+    fn then_none<T>(self) -> Option<T>;
+}
+impl ThenNone for () {
+    fn then_none<T>(self) -> Option<T> {
+        None
+    }
+}
+
+trait RelatedMut {
+    fn with_related_mut(&mut self, file: &std::path::Path, span: Span, msg: &str) -> &mut Self;
+}
+impl RelatedMut for Diagnostic {
+    fn with_related_mut(&mut self, file: &std::path::Path, span: Span, msg: &str) -> &mut Self {
+        self.related.push(crate::diag::Related {
+            location: crate::diag::Location { file: file.to_path_buf(), span },
+            message: msg.to_string(),
+        });
+        self
+    }
+}
+
+fn fmt(n: f64) -> String {
+    super::eval::fmt_num(n)
+}
+
+/// Insert `v` at the dotted `path` of a settings map, creating objects on the way.
+fn insert_path(out: &mut Settings, path: &[String], v: serde_json::Value) {
+    if path.len() == 1 {
+        out.insert(path[0].clone(), v);
+        return;
+    }
+    let e = out.entry(path[0].clone()).or_insert_with(|| serde_json::json!({}));
+    if !e.is_object() {
+        *e = serde_json::json!({});
+    }
+    let mut cur = e;
+    for seg in &path[1..path.len() - 1] {
+        let obj = cur.as_object_mut().expect("made an object above");
+        cur = obj.entry(seg.clone()).or_insert_with(|| serde_json::json!({}));
+        if !cur.is_object() {
+            *cur = serde_json::json!({});
+        }
+    }
+    cur.as_object_mut().expect("made an object above").insert(path[path.len() - 1].clone(), v);
+}
+
+fn merge_settings(into: &mut Settings, from: Settings) {
+    for (k, v) in from {
+        match (into.get_mut(&k), v) {
+            (Some(serde_json::Value::Object(a)), serde_json::Value::Object(b)) => {
+                for (k2, v2) in b {
+                    a.insert(k2, v2);
+                }
+            }
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
+/// A Grafana uid from a declaration name: lower-case, `-` for other characters, at most 40.
+pub fn uid_from(name: &str) -> String {
+    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' }).collect();
+    s.truncate(40);
+    s
+}
+
+fn imported_dashboard(name: &str, path: &str, loc: Loc) -> (ir::Dashboard, Loc, Vec<DsRef>) {
+    let d = ir::Dashboard {
+        name: name.to_string(),
+        uid: uid_from(name),
+        title: name.to_string(),
+        folder: None,
+        tags: vec![],
+        refresh: None,
+        time_from: ir::Duration::from_secs(6 * 3600),
+        variables: vec![],
+        panels: vec![],
+        rows: vec![],
+        source: ir::DashboardSource::Imported { path: path.to_string() },
+    };
+    (d, loc, vec![])
+}
+
+fn valid_target(t: &str) -> bool {
+    match t.rsplit_once(':') {
+        Some((host, port)) => !host.is_empty() && port.parse::<u16>().map_or(false, |p| p > 0),
+        None => false,
+    }
+}
+
+/// `$var`, `${var}`, `${var:fmt}` and `[[var]]` in a query, excluding Grafana's `$__` globals.
+/// Returns (byte offset of `$`/`[[`, name).
+pub fn grafana_vars(text: &str) -> Vec<(usize, String)> {
+    let b = text.as_bytes();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let start = i;
+            let mut j = i + 1;
+            let braced = j < b.len() && b[j] == b'{';
+            if braced {
+                j += 1;
+            }
+            let ns = j;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            let name = &text[ns..j];
+            if !name.is_empty() && !name.starts_with("__") && !name.chars().next().unwrap().is_ascii_digit() {
+                out.push((start, name.to_string()));
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Replace Grafana variables with placeholders PromQL accepts, keeping byte positions.
+fn grafana_vars_to_placeholders(text: &str) -> String {
+    let mut out = text.to_string();
+    // `[$__rate_interval]` style ranges → `[5m]`-like durations of the same width
+    for g in ["$__rate_interval", "$__interval", "$__range", "${__rate_interval}", "${__interval}", "${__range}"] {
+        while let Some(p) = out.find(g) {
+            let rep = format!("{}m", "1".repeat(g.len() - 1));
+            out.replace_range(p..p + g.len(), &rep);
+        }
+    }
+    // other variables: `"$x"` stays a string; bare `$x` becomes an identifier-ish token
+    let mut bytes = out.into_bytes();
+    for (off, name) in grafana_vars(&String::from_utf8_lossy(&bytes)) {
+        bytes[off] = b'v';
+        let _ = name;
+    }
+    let s = String::from_utf8(bytes).unwrap_or_default();
+    s.replace("${", "v_{").replace("v{", "v_")
+}
+
+fn promql_error_span(msg: &str, q: &QueryVal, loc: Loc) -> (Span, String) {
+    // promql-parser reports no positions; point at the first plausible culprit.
+    if let Some(p) = find_bad_range(&q.text) {
+        if let Some(s) = q.span_of(p.0) {
+            return (Span { start: s.start, end: s.start + p.1 as u32 }, msg.to_string());
+        }
+    }
+    (loc.span, msg.to_string())
+}
+
+/// A range selector `[…]` whose duration Prometheus rejects: (offset, length).
+fn find_bad_range(text: &str) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while let Some(p) = text[i..].find('[') {
+        let start = i + p;
+        let Some(e) = text[start..].find(']') else { return Some((start, text.len() - start)) };
+        let inner = &text[start + 1..start + e];
+        let ok = inner.split(':').all(|part| {
+            part.is_empty() || part.starts_with('$') || {
+                let mut rest = part;
+                let mut any = false;
+                while !rest.is_empty() {
+                    let d = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+                    if d == 0 {
+                        return false;
+                    }
+                    rest = &rest[d..];
+                    let u = ["ms", "s", "m", "h", "d", "w", "y"].iter().find(|u| rest.starts_with(**u) && !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphabetic()));
+                    match u {
+                        Some(u) => rest = &rest[u.len()..],
+                        None => return false,
+                    }
+                    any = true;
+                }
+                any
+            }
+        });
+        if !ok {
+            return Some((start, e + 1));
+        }
+        i = start + e + 1;
+    }
+    None
+}
+
+fn promql_hint(text: &str) -> Option<String> {
+    if let Some((off, len)) = find_bad_range(text) {
+        let inner = &text[off + 1..off + len - 1];
+        if inner.contains("min") {
+            return Some("PromQL durations use `m` for minutes: `[10m]`".into());
+        }
+        if inner.chars().all(|c| c.is_ascii_digit()) {
+            return Some(format!("a range needs a unit: `[{inner}m]` or `[{inner}s]`"));
+        }
+        return Some("durations take units ms, s, m, h, d, w, y".into());
+    }
+    if let Some((_, m)) = balance(text) {
+        return Some(m);
+    }
+    None
+}
+
+/// Check brackets and quotes balance; returns (offset, message) of the first problem.
+pub fn balance(text: &str) -> Option<(usize, String)> {
+    let mut stack: Vec<(char, usize)> = vec![];
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '`' | '\'' => {
+                let q = c;
+                let mut closed = false;
+                while let Some((_, d)) = chars.next() {
+                    if d == '\\' && q != '`' {
+                        chars.next();
+                        continue;
+                    }
+                    if d == q {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return Some((i, format!("unclosed `{q}`")));
+                }
+            }
+            '(' | '[' | '{' => stack.push((c, i)),
+            ')' | ']' | '}' => {
+                let want = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                match stack.pop() {
+                    Some((o, _)) if o == want => {}
+                    Some((o, oi)) => {
+                        let _ = oi;
+                        return Some((i, format!("`{c}` does not close `{o}`")));
+                    }
+                    None => return Some((i, format!("unmatched `{c}`"))),
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.pop().map(|(o, i)| (i, format!("unclosed `{o}`")))
+}

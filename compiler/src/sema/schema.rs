@@ -1,0 +1,547 @@
+//! Schemas: for every block kind, its fields (name, type, default, doc) and nested blocks.
+//! The checker validates evaluated blocks against these tables; the LSP reads them for hover
+//! and completion. Defaults follow the programs' own documentation (see
+//! `docs/language.md` for links).
+
+use crate::ir::QueryLang;
+
+/// A field's type.
+#[derive(Clone, Copy, Debug)]
+pub enum Ty {
+    /// A nested record `{ a = 1 }` with its own schema.
+    Record(&'static Schema),
+    /// A bare word or a string (ids such as Grafana units: `unit = reqps`).
+    Word,
+    Str,
+    Int,
+    Num,
+    Bool,
+    /// `15s`, `10m`, `30d` (Prometheus units).
+    Duration,
+    /// `512MiB`, `50GiB`.
+    Bytes,
+    /// `500m`, `2`.
+    Cpu,
+    /// 1–65535.
+    Port,
+    /// `127.0.0.1`
+    Addr,
+    Secret,
+    /// A string, or a secret reference.
+    StrOrSecret,
+    /// One of these bare words.
+    Enum(&'static [&'static str]),
+    ListOf(&'static Ty),
+    /// `{ key = "value" }` or `["key": "value"]`: string to string.
+    StrMap,
+    /// A query literal in one of these languages.
+    Query(&'static [QueryLang]),
+    /// The name of something declared elsewhere.
+    Ref(RefKind),
+    /// `[0.8: yellow, 0.9: red]`
+    Thresholds,
+    /// A dashboard variable constructor: `query(…)`, `custom(…)`, …
+    Variable,
+}
+
+/// What a [`Ty::Ref`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    /// An Alertmanager `receiver` of this stack.
+    Receiver,
+    /// A datasource: a declared `datasource`, or a stack component (`prometheus`, `loki`, `tempo`).
+    Datasource,
+}
+
+impl Ty {
+    /// How the type is shown in messages and hover.
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::Str => "string".into(),
+            Ty::Int => "whole number".into(),
+            Ty::Num => "number".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Duration => "duration (e.g. `15s`, `10m`, `30d`)".into(),
+            Ty::Bytes => "byte size (e.g. `512MiB`, `50GiB`)".into(),
+            Ty::Cpu => "CPU amount (e.g. `500m`, `2`)".into(),
+            Ty::Port => "port (1–65535)".into(),
+            Ty::Addr => "IPv4 address (e.g. `127.0.0.1`)".into(),
+            Ty::Secret => "secret (`secret.file(\"…\")` or `secret.env(\"…\")`)".into(),
+            Ty::StrOrSecret => "string or secret".into(),
+            Ty::Enum(vs) => format!("one of {}", vs.join(", ")),
+            Ty::ListOf(t) => format!("list of {}", t.describe()),
+            Ty::StrMap => "map of strings (`{ key = \"value\" }`)".into(),
+            Ty::Query(ls) => {
+                let names: Vec<_> = ls.iter().map(|l| format!("{}`…`", format!("{l:?}").to_lowercase())).collect();
+                format!("query ({})", names.join(" or "))
+            }
+            Ty::Ref(RefKind::Receiver) => "receiver name".into(),
+            Ty::Ref(RefKind::Datasource) => "datasource name".into(),
+            Ty::Thresholds => "thresholds (`[0.8: yellow, 0.9: red]`)".into(),
+            Ty::Word => "name or string".into(),
+            Ty::Record(s) => format!("record `{{ … }}` ({})", s.name),
+            Ty::Variable => "variable (`query(…)`, `custom([…])`, `interval([…])`, `datasource(…)`, `constant(…)`)".into(),
+        }
+    }
+}
+
+/// One field of a block.
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// Default as gstack source text (shown in hover); `None` when absent means unset.
+    pub default: Option<&'static str>,
+    pub doc: &'static str,
+}
+
+/// Whether a block kind takes a label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelRule {
+    None,
+    Required,
+}
+
+/// A nested block kind.
+#[derive(Debug)]
+pub struct BlockDef {
+    pub kind: &'static str,
+    pub label: LabelRule,
+    /// May appear more than once.
+    pub many: bool,
+    pub schema: &'static Schema,
+    pub doc: &'static str,
+}
+
+/// A block kind's schema.
+#[derive(Debug)]
+pub struct Schema {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub fields: &'static [FieldDef],
+    pub blocks: &'static [BlockDef],
+    /// Has a freeform `settings { … }` block passed through to the program's file.
+    pub settings: bool,
+    /// Accepts panels (blocks of a panel kind, or panel values from functions).
+    pub panels: bool,
+}
+
+impl Schema {
+    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+    pub fn block(&self, kind: &str) -> Option<&'static BlockDef> {
+        self.blocks.iter().find(|b| b.kind == kind)
+    }
+}
+
+const fn f(name: &'static str, ty: Ty, default: Option<&'static str>, doc: &'static str) -> FieldDef {
+    FieldDef { name, ty, required: false, default, doc }
+}
+const fn req(name: &'static str, ty: Ty, doc: &'static str) -> FieldDef {
+    FieldDef { name, ty, required: true, default: None, doc }
+}
+const fn b(kind: &'static str, label: LabelRule, many: bool, schema: &'static Schema, doc: &'static str) -> BlockDef {
+    BlockDef { kind, label, many, schema, doc }
+}
+const fn schema(name: &'static str, doc: &'static str, fields: &'static [FieldDef], blocks: &'static [BlockDef]) -> Schema {
+    Schema { name, doc, fields, blocks, settings: false, panels: false }
+}
+
+use LabelRule::{None as NoLabel, Required as Labelled};
+
+const STRS: Ty = Ty::ListOf(&Ty::Str);
+
+pub static ADMIN: Schema = schema(
+    "admin",
+    "Grafana's initial admin account (`[security] admin_user` / `admin_password`).",
+    &[
+        f("user", Ty::Str, Some("\"admin\""), "Admin login name."),
+        f("password", Ty::Secret, None, "Admin password, by reference; Grafana reads it with `$__file{…}` or `$__env{…}`."),
+    ],
+    &[],
+);
+
+pub static GRAFANA: Schema = Schema {
+    settings: true,
+    ..schema(
+        "grafana",
+        "Grafana: dashboards and datasources are provisioned from this stack (https://grafana.com/docs/grafana/latest/administration/provisioning/).",
+        &[
+            f("version", Ty::Str, Some("\"12.2\""), "Grafana version; picks the package and image."),
+            f("port", Ty::Port, Some("3000"), "HTTP port (`[server] http_port`)."),
+            f("admin", Ty::Record(&ADMIN), None, "`{ user = \"admin\", password = secret.file(\"…\") }`"),
+            f("secret_key", Ty::Secret, None, "`[security] secret_key`, by reference."),
+        ],
+        &[],
+    )
+};
+
+pub static SCRAPE: Schema = schema(
+    "scrape",
+    "A Prometheus scrape job (`scrape_configs[]`, https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config).",
+    &[
+        req("targets", STRS, "`host:port` of each target (`static_configs[].targets`)."),
+        f("interval", Ty::Duration, None, "`scrape_interval` for this job; default the global one."),
+        f("timeout", Ty::Duration, None, "`scrape_timeout`."),
+        f("metrics_path", Ty::Str, Some("\"/metrics\""), "HTTP path of the metrics endpoint."),
+        f("scheme", Ty::Enum(&["http", "https"]), Some("http"), "`http` or `https`."),
+        f("labels", Ty::StrMap, None, "Extra labels attached to every target."),
+    ],
+    &[],
+);
+
+pub static PROMETHEUS: Schema = Schema {
+    settings: true,
+    ..schema(
+        "prometheus",
+        "Prometheus: scrapes every enabled component and the user's `scrape` jobs, evaluates `alert` rules (https://prometheus.io/docs/prometheus/latest/configuration/configuration/).",
+        &[
+            f("version", Ty::Str, Some("\"3.5\""), "Prometheus version."),
+            f("port", Ty::Port, Some("9090"), "HTTP port (`--web.listen-address`)."),
+            f("retention", Ty::Duration, Some("15d"), "`--storage.tsdb.retention.time`."),
+            f("retention_size", Ty::Bytes, None, "`--storage.tsdb.retention.size`."),
+            f("scrape_interval", Ty::Duration, Some("15s"), "`global.scrape_interval`."),
+            f("evaluation_interval", Ty::Duration, Some("15s"), "`global.evaluation_interval`."),
+            f("remote_write_receiver", Ty::Bool, Some("false"), "`--web.enable-remote-write-receiver`; turned on anyway when Tempo's generator writes here."),
+            f("otlp_receiver", Ty::Bool, Some("false"), "`--web.enable-otlp-receiver` (Prometheus 3)."),
+            f("external_labels", Ty::StrMap, None, "`global.external_labels`."),
+        ],
+        &[b("scrape", Labelled, true, &SCRAPE, "A scrape job: `scrape app { targets = [\"127.0.0.1:8080\"] }`.")],
+    )
+};
+
+pub static LOKI: Schema = Schema {
+    settings: true,
+    ..schema(
+        "loki",
+        "Loki, single binary with filesystem storage and the tsdb/v13 schema (https://grafana.com/docs/loki/latest/configure/).",
+        &[
+            f("version", Ty::Str, Some("\"3.5\""), "Loki version."),
+            f("port", Ty::Port, Some("3100"), "HTTP port (`server.http_listen_port`)."),
+            f("grpc_port", Ty::Port, Some("9096"), "gRPC port (`server.grpc_listen_port`); not 9095, which Tempo uses."),
+            f("retention", Ty::Duration, Some("31d"), "`limits_config.retention_period`, enforced by the compactor."),
+        ],
+        &[],
+    )
+};
+
+pub static TEMPO: Schema = Schema {
+    settings: true,
+    ..schema(
+        "tempo",
+        "Tempo, single binary with local storage and OTLP receivers (https://grafana.com/docs/tempo/latest/configuration/).",
+        &[
+            f("version", Ty::Str, Some("\"2.8\""), "Tempo version."),
+            f("port", Ty::Port, Some("3200"), "HTTP port (`server.http_listen_port`)."),
+            f("grpc_port", Ty::Port, Some("9095"), "gRPC port (`server.grpc_listen_port`)."),
+            f("otlp_grpc_port", Ty::Port, Some("4317"), "OTLP/gRPC receiver port."),
+            f("otlp_http_port", Ty::Port, Some("4318"), "OTLP/HTTP receiver port."),
+            f("retention", Ty::Duration, Some("14d"), "`compactor.compaction.block_retention`."),
+            f(
+                "generator",
+                Ty::ListOf(&Ty::Enum(&["service_graphs", "span_metrics", "local_blocks"])),
+                Some("[]"),
+                "Metrics-generator processors; any of them makes Tempo remote-write to Prometheus.",
+            ),
+        ],
+        &[],
+    )
+};
+
+pub static RECEIVER: Schema = schema(
+    "receiver",
+    "An Alertmanager receiver (https://prometheus.io/docs/alerting/latest/configuration/#receiver).",
+    &[
+        f("webhook", Ty::StrOrSecret, None, "Webhook URL; a secret reference is written as `url_file`."),
+        f("email", Ty::Str, None, "Address to mail."),
+        f("slack_channel", Ty::Str, None, "Slack channel."),
+        f("slack_webhook", Ty::StrOrSecret, None, "Slack webhook URL (a secret, usually)."),
+    ],
+    &[],
+);
+
+pub static ROUTE: Schema = schema(
+    "route",
+    "An Alertmanager route (https://prometheus.io/docs/alerting/latest/configuration/#route).",
+    &[
+        req("receiver", Ty::Ref(RefKind::Receiver), "Receiver name."),
+        f("group_by", STRS, None, "Labels to group alerts by."),
+        f("group_wait", Ty::Duration, None, "`group_wait`."),
+        f("group_interval", Ty::Duration, None, "`group_interval`."),
+        f("repeat_interval", Ty::Duration, None, "`repeat_interval`."),
+        f("matchers", STRS, None, "Matchers like `severity=\"critical\"`."),
+        f("continue", Ty::Bool, Some("false"), "Keep matching sibling routes."),
+    ],
+    &[b("route", NoLabel, true, &ROUTE, "A child route.")],
+);
+
+pub static ALERTMANAGER: Schema = Schema {
+    settings: true,
+    ..schema(
+        "alertmanager",
+        "Alertmanager: receives alerts from Prometheus and the Loki ruler (https://prometheus.io/docs/alerting/latest/configuration/).",
+        &[
+            f("version", Ty::Str, Some("\"0.28\""), "Alertmanager version."),
+            f("port", Ty::Port, Some("9093"), "HTTP port."),
+        ],
+        &[
+            b("receiver", Labelled, true, &RECEIVER, "`receiver name { webhook = … }`"),
+            b("route", NoLabel, false, &ROUTE, "The root route."),
+        ],
+    )
+};
+
+pub static NODE_EXPORTER: Schema = Schema {
+    settings: true,
+    ..schema(
+        "node_exporter",
+        "node-exporter: host metrics (https://github.com/prometheus/node_exporter).",
+        &[
+            f("version", Ty::Str, Some("\"1.9\""), "node-exporter version."),
+            f("port", Ty::Port, Some("9100"), "HTTP port."),
+            f("collectors", STRS, Some("[]"), "Extra collectors to enable (`--collector.<name>`)."),
+        ],
+        &[],
+    )
+};
+
+pub static STACK: Schema = schema(
+    "stack",
+    "The stack: which components run. Each component block enables that program.",
+    &[],
+    &[
+        b("grafana", NoLabel, false, &GRAFANA, "Enable Grafana."),
+        b("prometheus", NoLabel, false, &PROMETHEUS, "Enable Prometheus."),
+        b("loki", NoLabel, false, &LOKI, "Enable Loki."),
+        b("tempo", NoLabel, false, &TEMPO, "Enable Tempo."),
+        b("alertmanager", NoLabel, false, &ALERTMANAGER, "Enable Alertmanager."),
+        b("node_exporter", NoLabel, false, &NODE_EXPORTER, "Enable node-exporter."),
+    ],
+);
+
+/// Grafana datasource plugin ids gstack knows.
+pub const DATASOURCE_TYPES: &[&str] = &[
+    "prometheus", "loki", "tempo", "postgres", "mysql", "mssql", "elasticsearch", "influxdb", "graphite", "jaeger", "zipkin",
+    "alertmanager", "cloudwatch", "opentsdb",
+];
+
+pub static DATASOURCE: Schema = Schema {
+    settings: true,
+    ..schema(
+        "datasource",
+        "An extra Grafana datasource (https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources). The stack's own components get theirs automatically.",
+        &[
+            req("type", Ty::Enum(DATASOURCE_TYPES), "Grafana plugin id."),
+            req("url", Ty::Str, "Where Grafana reaches it."),
+            f("uid", Ty::Str, None, "Fixed uid; default the declaration name."),
+            f("database", Ty::Str, None, "Database name (SQL datasources)."),
+            f("user", Ty::Str, None, "User name."),
+            f("password", Ty::Secret, None, "Password, by reference (`secureJsonData`)."),
+            f("default", Ty::Bool, Some("false"), "Grafana's default datasource."),
+        ],
+        &[],
+    )
+};
+
+/// Grafana panel plugin ids gstack emits (no Angular-era panels).
+pub const PANEL_KINDS: &[&str] =
+    &["timeseries", "stat", "gauge", "bargauge", "table", "heatmap", "logs", "traces", "nodeGraph", "text"];
+
+const QUERY_ANY: Ty = Ty::Query(&[QueryLang::Promql, QueryLang::Logql, QueryLang::Traceql, QueryLang::Sql]);
+
+pub static PANEL: Schema = Schema {
+    settings: false,
+    ..schema(
+        "panel",
+        "A dashboard panel; its kind is Grafana's panel plugin id and its label the title.",
+        &[
+            f("query", QUERY_ANY, None, "The panel's query."),
+            f("queries", Ty::ListOf(&QUERY_ANY), None, "Several queries."),
+            f("datasource", Ty::Ref(RefKind::Datasource), None, "Datasource; default the stack's component for the query language."),
+            f("unit", Ty::Word, None, "Grafana unit id (`reqps`, `percentunit`, `bytes`, `s`, …)."),
+            f("thresholds", Ty::Thresholds, None, "`[0.8: yellow, 0.9: red]`; the base colour is green."),
+            f("description", Ty::Str, None, "Panel description."),
+            f("legend", Ty::Str, None, "Legend format (`{{route}}`)."),
+            f("width", Ty::Int, None, "Width in grid units (1–24); default from the automatic layout."),
+            f("height", Ty::Int, None, "Height in grid units."),
+            f("content", Ty::Str, None, "Markdown content of a `text` panel."),
+        ],
+        &[],
+    )
+};
+
+pub static OPTIONS_BLOCK: Schema = schema("options", "Freeform panel options passed through to the panel JSON.", &[], &[]);
+
+pub static ROW: Schema = Schema {
+    panels: true,
+    ..schema("row", "A dashboard row: a title and its panels.", &[f("collapsed", Ty::Bool, Some("false"), "Start collapsed.")], &[])
+};
+
+pub static DASHBOARD: Schema = Schema {
+    panels: true,
+    ..schema(
+        "dashboard",
+        "A Grafana dashboard, provisioned from a file (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/).",
+        &[
+            f("title", Ty::Str, None, "Title; default the declaration name."),
+            f("uid", Ty::Str, None, "Grafana uid (at most 40 characters); default derived from the name."),
+            f("folder", Ty::Str, None, "Folder to provision into."),
+            f("tags", STRS, Some("[]"), "Dashboard tags."),
+            f("refresh", Ty::Duration, None, "Auto-refresh interval."),
+            f("time_from", Ty::Duration, Some("6h"), "Default time range: now minus this."),
+        ],
+        &[b("row", Labelled, true, &ROW, "`row \"Title\" { panels… }`")],
+    )
+};
+
+const SEVERITY: Ty = Ty::Enum(&["critical", "warning", "info"]);
+
+pub static ALERT: Schema = schema(
+    "alert",
+    "A Prometheus alerting rule (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/).",
+    &[
+        req("expr", Ty::Query(&[QueryLang::Promql]), "The PromQL condition."),
+        f("for", Ty::Duration, Some("0s"), "How long the condition must hold before firing."),
+        f("severity", SEVERITY, None, "The `severity` label."),
+        f("summary", Ty::Str, None, "The `summary` annotation (Go templates like `{{ $labels.x }}` allowed)."),
+        f("description", Ty::Str, None, "The `description` annotation."),
+        f("labels", Ty::StrMap, None, "Extra labels."),
+        f("group", Ty::Str, Some("\"gstack\""), "Rule group name."),
+    ],
+    &[],
+);
+
+pub static LOG_ALERT: Schema = schema(
+    "log_alert",
+    "A Loki ruler alerting rule (https://grafana.com/docs/loki/latest/alert/).",
+    &[
+        req("expr", Ty::Query(&[QueryLang::Logql]), "The LogQL condition (a metric query)."),
+        f("for", Ty::Duration, Some("0s"), "How long the condition must hold before firing."),
+        f("severity", SEVERITY, None, "The `severity` label."),
+        f("summary", Ty::Str, None, "The `summary` annotation."),
+        f("description", Ty::Str, None, "The `description` annotation."),
+        f("labels", Ty::StrMap, None, "Extra labels."),
+        f("group", Ty::Str, Some("\"gstack-logs\""), "Rule group name."),
+    ],
+    &[],
+);
+
+pub static RESOURCES: Schema = schema(
+    "resources",
+    "Resources of one component: `resources prometheus { cpu = 500m, memory = 2GiB, storage = 50GiB }`.",
+    &[
+        f("cpu", Ty::Cpu, None, "CPU limit."),
+        f("memory", Ty::Bytes, None, "Memory limit."),
+        f("storage", Ty::Bytes, None, "Volume size."),
+    ],
+    &[],
+);
+
+pub static INGRESS: Schema = schema(
+    "ingress",
+    "An Ingress for Grafana.",
+    &[
+        req("host", Ty::Str, "Host name."),
+        f("tls_secret", Ty::Str, None, "Name of an existing TLS Secret."),
+        f("class", Ty::Str, None, "IngressClass name."),
+    ],
+    &[],
+);
+
+pub static TARGET_NATIVE: Schema = schema(
+    "target native",
+    "Run the stack as local processes under process-compose, listening on 127.0.0.1.",
+    &[
+        f("data_dir", Ty::Str, Some("\"~/.local/share/gstack/<stack>\""), "Where every program keeps its data."),
+        f("listen", Ty::Addr, Some("127.0.0.1"), "Address every program listens on."),
+        f("bin", Ty::StrMap, None, "Program → binary path; default the program name on PATH."),
+    ],
+    &[],
+);
+
+pub static TARGET_SYSTEMD: Schema = schema(
+    "target systemd",
+    "One systemd unit per program plus a `gstack-<stack>.target`.",
+    &[
+        f("user", Ty::Bool, Some("false"), "User units instead of system units."),
+        f("data_dir", Ty::Str, None, "Data directory; default systemd's StateDirectory."),
+        f("bin", Ty::StrMap, None, "Program → binary path."),
+    ],
+    &[],
+);
+
+pub static TARGET_COMPOSE: Schema = schema(
+    "target compose",
+    "A Docker compose file.",
+    &[
+        f("publish_on", Ty::Addr, Some("127.0.0.1"), "Host address ports are published on."),
+        f("project", Ty::Str, None, "Compose project name; default the stack name."),
+        f("images", Ty::StrMap, None, "Component → image; default the flake's `gstack/<component>:<version>`."),
+    ],
+    &[b("resources", Labelled, true, &RESOURCES, "Limits for one component.")],
+);
+
+pub static TARGET_KUBERNETES: Schema = schema(
+    "target kubernetes",
+    "Kubernetes manifests with a kustomization.",
+    &[
+        f("namespace", Ty::Str, Some("\"observability\""), "Namespace of every object."),
+        f("storage_class", Ty::Str, None, "StorageClass of the volume claims; passed through as written."),
+        f("service_discovery", Ty::Bool, Some("false"), "Give Prometheus RBAC for Kubernetes service discovery."),
+        f("images", Ty::StrMap, None, "Component → image."),
+    ],
+    &[
+        b("ingress", NoLabel, false, &INGRESS, "An Ingress for Grafana."),
+        b("resources", Labelled, true, &RESOURCES, "Requests/limits and storage for one component."),
+    ],
+);
+
+pub static TARGET_HELM: Schema = schema(
+    "target helm",
+    "A Helm chart rendering the same objects as the kubernetes target.",
+    &[req("chart", Ty::Str, "Chart name."), f("version", Ty::Str, Some("\"0.1.0\""), "Chart version.")],
+    &[],
+);
+
+/// Target kinds and their schemas.
+pub const TARGETS: &[(&str, &Schema)] = &[
+    ("native", &TARGET_NATIVE),
+    ("systemd", &TARGET_SYSTEMD),
+    ("compose", &TARGET_COMPOSE),
+    ("kubernetes", &TARGET_KUBERNETES),
+    ("helm", &TARGET_HELM),
+];
+
+pub static RULES: Schema = schema("rules", "Rules imported from a Prometheus/Loki rule file: `rules host = import_rules(\"./x.yml\")`.", &[], &[]);
+
+/// Top-level declaration kinds.
+pub const TOP_LEVEL: &[(&str, &Schema)] = &[
+    ("stack", &STACK),
+    ("datasource", &DATASOURCE),
+    ("dashboard", &DASHBOARD),
+    ("alert", &ALERT),
+    ("log_alert", &LOG_ALERT),
+    ("rules", &RULES),
+    ("target", &TARGET_NATIVE),
+];
+
+/// Grafana unit ids accepted by `unit` (a common subset of Grafana's unit catalogue,
+/// `packages/grafana-data/src/valueFormats/categories.ts`).
+pub const UNITS: &[&str] = &[
+    "none", "short", "percent", "percentunit", "humidity", "decibel", "hex0x", "hex", "sci", "locale", "pixel",
+    "bytes", "decbytes", "bits", "decbits", "kbytes", "mbytes", "gbytes", "tbytes", "deckbytes", "decmbytes", "decgbytes",
+    "Bps", "bps", "KBs", "Kbits", "MBs", "Mbits", "GBs", "Gbits", "binBps", "binbps",
+    "ns", "µs", "ms", "s", "m", "h", "d", "dtdurationms", "dtdurations", "dthms", "dtdhms", "timeticks", "clockms", "clocks",
+    "hertz", "rps", "reqps", "reqpm", "rpm", "ops", "opm", "wps", "wpm", "iops", "cps", "cpm", "mps", "mpm",
+    "currencyUSD", "currencyEUR", "currencyGBP", "celsius", "fahrenheit", "watt", "kwatt", "volt", "amp",
+    "dateTimeAsIso", "dateTimeAsUS", "dateTimeFromNow", "bool", "bool_yes_no", "bool_on_off", "string",
+];
+
+/// Colours accepted in thresholds (Grafana's named colours; `#rrggbb` is accepted too).
+pub const COLORS: &[&str] = &[
+    "green", "yellow", "red", "orange", "blue", "purple", "transparent", "text", "dark-green", "dark-red", "dark-yellow",
+    "dark-orange", "dark-blue", "dark-purple", "light-green", "light-red", "light-yellow", "light-orange", "light-blue",
+    "light-purple", "semi-dark-green", "semi-dark-red", "super-light-green", "super-light-red",
+];
