@@ -5,10 +5,14 @@
 //! - [`diag`]: the one [`diag::Diagnostic`] type, rendered with ariadne or as JSON;
 //! - [`db`]: the salsa database: source files are inputs; parse, evaluate, check and lower are queries;
 //! - [`sema`]: evaluation, schemas, types and units, cross-references, query checks;
-//! - [`ir`]: the typed stack IR, plain serde data that backends read.
+//! - [`ir`]: the typed stack IR, plain serde data that backends read;
+//! - [`backends`]: one module per program, filling normalized service records;
+//! - [`targets`]: one renderer per deployment, reading only service records.
 
+pub mod backends;
 pub mod db;
 pub mod diag;
 pub mod ir;
 pub mod sema;
 pub mod syntax;
+pub mod targets;

@@ -25,7 +25,7 @@ enum MessageFormat {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Emit {
-    /// Write every output (today: the IR as `ir.json`).
+    /// Write every output: `ir.json` and each target's files.
     All,
     /// Print the typed stack IR as JSON on stdout.
     Ir,
@@ -50,6 +50,9 @@ enum Cmd {
         /// `ir` prints the typed IR as JSON on stdout instead of writing files.
         #[arg(long, value_enum, default_value = "all")]
         emit: Emit,
+        /// Write one target only (native, nix); default every target the stack declares.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(gstack::targets::TARGET_NAMES))]
+        target: Option<String>,
         #[arg(long, value_enum, default_value = "human")]
         message_format: MessageFormat,
     },
@@ -73,7 +76,7 @@ fn main() -> ExitCode {
             let checked = check_stack(&db, root);
             report(&db, &checked.diagnostics, message_format)
         }
-        Cmd::Build { file, out, emit, message_format } => {
+        Cmd::Build { file, out, emit, target, message_format } => {
             let (db, root) = match load(&file) {
                 Ok(x) => x,
                 Err(d) => return report(&Database::default(), &[d], message_format),
@@ -90,11 +93,13 @@ fn main() -> ExitCode {
                     println!("{ir}");
                 }
                 Emit::All => {
-                    if let Err(e) = std::fs::create_dir_all(&out).and_then(|_| std::fs::write(out.join("ir.json"), format!("{ir}\n"))) {
+                    let mut outputs = vec![gstack::targets::Output::file("ir.json", format!("{ir}\n"))];
+                    outputs.extend(gstack::targets::render(stack, target.as_deref()));
+                    if let Err(e) = gstack::targets::write(&out, &outputs) {
                         eprintln!("error: cannot write to {}: {e}", out.display());
                         return ExitCode::from(2);
                     }
-                    eprintln!("wrote {}", out.join("ir.json").display());
+                    eprintln!("wrote {} files to {}", outputs.len(), out.display());
                 }
             }
             code

@@ -1033,7 +1033,6 @@ impl<'a> Checker<'a> {
         }
         if let Some(a) = &alertmanager {
             ports.push((a.port, "alertmanager", "port"));
-            ports.push((a.port.wrapping_add(1), "alertmanager", "cluster port (port + 1)"));
         }
         if let Some(n) = &node_exporter {
             ports.push((n.port, "node_exporter", "port"));

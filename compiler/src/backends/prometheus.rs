@@ -1,0 +1,146 @@
+//! Prometheus: `prometheus.yml`, rule files from `alert` declarations, and the flags the stack
+//! needs. Follows https://prometheus.io/docs/prometheus/latest/configuration/configuration/
+//! and the Prometheus 3 command-line reference (`--web.enable-remote-write-receiver`,
+//! `--web.enable-otlp-receiver`, `--enable-feature=exemplar-storage`).
+
+use super::*;
+use crate::ir::Prometheus;
+use serde_json::json;
+
+/// The metrics endpoint of each component Prometheus scrapes: (job, component, port, path).
+pub fn self_scrapes(stack: &ir::Stack) -> Vec<(&'static str, &'static str, u16, &'static str)> {
+    let mut v = vec![];
+    if let Some(p) = &stack.prometheus {
+        v.push(("prometheus", "prometheus", p.port, "/metrics"));
+    }
+    if let Some(a) = &stack.alertmanager {
+        v.push(("alertmanager", "alertmanager", a.port, "/metrics"));
+    }
+    if let Some(n) = &stack.node_exporter {
+        v.push(("node", "node_exporter", n.port, "/metrics"));
+    }
+    if let Some(l) = &stack.loki {
+        v.push(("loki", "loki", l.port, "/metrics"));
+    }
+    if let Some(t) = &stack.tempo {
+        v.push(("tempo", "tempo", t.port, "/metrics"));
+    }
+    if let Some(g) = &stack.grafana {
+        v.push(("grafana", "grafana", g.port, "/metrics"));
+    }
+    v
+}
+
+/// `prometheus.yml` as a JSON tree (rule files are read from `rules/*.yml` next to it).
+pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value {
+    let mut global = json!({
+        "scrape_interval": p.scrape_interval.to_prometheus(),
+        "evaluation_interval": p.evaluation_interval.to_prometheus(),
+    });
+    if !p.external_labels.is_empty() {
+        global["external_labels"] = json!(p.external_labels);
+    }
+    let mut scrape_configs = vec![];
+    for (job, comp, port, path) in self_scrapes(stack) {
+        scrape_configs.push(json!({
+            "job_name": job,
+            "metrics_path": path,
+            "static_configs": [{ "targets": [ctx.addr(comp, port)] }],
+        }));
+    }
+    for s in &p.scrapes {
+        let mut sc = json!({
+            "job_name": s.name,
+            "metrics_path": s.metrics_path,
+            "scheme": s.scheme,
+            "static_configs": [{ "targets": s.targets }],
+        });
+        if !s.labels.is_empty() {
+            sc["static_configs"][0]["labels"] = json!(s.labels);
+        }
+        if let Some(i) = s.interval {
+            sc["scrape_interval"] = json!(i.to_prometheus());
+        }
+        if let Some(t) = s.timeout {
+            sc["scrape_timeout"] = json!(t.to_prometheus());
+        }
+        scrape_configs.push(sc);
+    }
+    let mut cfg = json!({ "global": global });
+    if let Some(a) = &stack.alertmanager {
+        cfg["alerting"] = json!({ "alertmanagers": [{ "static_configs": [{ "targets": [ctx.addr("alertmanager", a.port)] }] }] });
+    }
+    cfg["rule_files"] = json!(["rules/*.yml"]);
+    if p.remote_write_receiver || p.otlp_receiver {
+        // remote-write and OTLP pushes may arrive a little late
+        cfg["storage"] = json!({ "tsdb": { "out_of_order_time_window": "10m" } });
+    }
+    cfg["scrape_configs"] = json!(scrape_configs);
+    merge(&mut cfg, &p.settings);
+    cfg
+}
+
+/// Whether exemplars are linked to traces (Grafana shows them, Tempo answers them).
+pub fn exemplars(stack: &ir::Stack) -> bool {
+    stack.tempo.is_some() && stack.grafana.is_some()
+}
+
+pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
+    let mut files = vec![ConfigFile { path: "prometheus.yml".into(), content: yaml(&config(stack, p, ctx)) }];
+    files.push(ConfigFile {
+        path: "rules/alerts.yml".into(),
+        content: yaml(&rule_groups(&stack.alerts, None)),
+    });
+    for imp in &stack.rule_imports {
+        // imported rule files are copied as they are (checked by the rules importer)
+        let content = std::fs::read_to_string(&imp.path).unwrap_or_default();
+        files.push(ConfigFile { path: format!("rules/imported-{}.yml", imp.name), content });
+    }
+    let mut args = vec![
+        format!("--config.file={}", ctx.config_dir("prometheus", "prometheus.yml", Syntax::Shell)),
+        format!("--storage.tsdb.path={}", ctx.data_dir("prometheus", "", Syntax::Shell)),
+        format!("--storage.tsdb.retention.time={}", p.retention.to_prometheus()),
+        format!("--web.listen-address={}", ctx.listen_on(p.port)),
+    ];
+    if let Some(s) = p.retention_size {
+        args.push(format!("--storage.tsdb.retention.size={}B", s.0));
+    }
+    if p.remote_write_receiver {
+        args.push("--web.enable-remote-write-receiver".into());
+    }
+    if p.otlp_receiver {
+        args.push("--web.enable-otlp-receiver".into());
+    }
+    if exemplars(stack) {
+        args.push("--enable-feature=exemplar-storage".into());
+    }
+    let mut flows: Vec<Flow> = self_scrapes(stack)
+        .into_iter()
+        .filter(|(_, c, _, _)| *c != "prometheus")
+        .map(|(_, c, port, _)| Flow { to: c.to_string(), port })
+        .collect();
+    if let Some(a) = &stack.alertmanager {
+        if !flows.iter().any(|f| f.to == "alertmanager") {
+            flows.push(Flow { to: "alertmanager".into(), port: a.port });
+        }
+    }
+    Service {
+        name: "prometheus".into(),
+        program: "prometheus".into(),
+        version: p.version.clone(),
+        args,
+        files,
+        ports: vec![PortSpec { name: "http".into(), port: p.port, public: true }],
+        data_dirs: vec!["".into()],
+        env: BTreeMap::new(),
+        secrets: vec![],
+        readiness: Probe { path: "/-/ready".into(), port: p.port, initial_delay: 0 },
+        liveness: Probe { path: "/-/healthy".into(), port: p.port, initial_delay: 10 },
+        depends_on: stack.alertmanager.as_ref().map(|_| vec!["alertmanager".to_string()]).unwrap_or_default(),
+        flows,
+        user: User { uid: 65534, gid: 65534 },
+        scratch: vec![],
+        stop_timeout: 30,
+        stateful: true,
+    }
+}

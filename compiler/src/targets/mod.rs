@@ -1,0 +1,63 @@
+//! Target renderers: one per deployment, each reading only [`Service`] records (plus the
+//! target's own IR block) and writing files under the output directory.
+
+pub mod native;
+pub mod nix;
+
+use crate::backends::{ConfigFile, Service};
+use crate::ir;
+use std::path::Path;
+
+/// The targets `gstackc build --target` accepts.
+pub const TARGET_NAMES: &[&str] = &["native", "nix"];
+
+/// A generated file: path relative to the output directory, content, executable bit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub content: String,
+    pub executable: bool,
+}
+
+impl Output {
+    pub fn file(path: impl Into<String>, content: impl Into<String>) -> Output {
+        Output { path: path.into(), content: content.into(), executable: false }
+    }
+}
+
+/// Every file of every requested target (`only`: one target name, or all declared).
+pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
+    let mut out = vec![];
+    let want = |t: &str| only.map_or(true, |o| o == t);
+    if want("native") {
+        if let Some(n) = &stack.targets.native {
+            out.extend(native::render(stack, n));
+        }
+    }
+    if want("nix") {
+        out.extend(nix::render(stack));
+    }
+    out
+}
+
+/// Config files of one service placed under `dir/<service>/`.
+pub fn config_outputs(dir: &str, s: &Service) -> Vec<Output> {
+    s.files.iter().map(|ConfigFile { path, content, .. }| Output::file(format!("{dir}/{}/{path}", s.name), content.clone())).collect()
+}
+
+/// Write outputs under `root`, creating directories and setting executable bits.
+pub fn write(root: &Path, outputs: &[Output]) -> std::io::Result<()> {
+    for o in outputs {
+        let p = root.join(&o.path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&p, &o.content)?;
+        #[cfg(unix)]
+        if o.executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))?;
+        }
+    }
+    Ok(())
+}

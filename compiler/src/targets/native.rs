@@ -1,0 +1,166 @@
+//! The native target: `native/process-compose.yaml` for process-compose
+//! (https://f1bonacc1.github.io/process-compose/) with readiness probes on each program's own
+//! endpoint, dependency order on readiness and restart on failure; `native/run`, which
+//! creates the data directories and starts process-compose; and `native/config/<program>/`.
+//!
+//! Paths are resolved at run time: `run` exports `GSTACK_CONFIG` (the `config` directory next
+//! to it) and `GSTACK_DATA` (the target's `data_dir`, `~` meaning `$HOME`; override either by
+//! setting it). Programs listen on the target's `listen` address (127.0.0.1 by default).
+
+use super::{config_outputs, Output};
+use crate::backends::{self, Ctx, Root, SecretLayout, Service, Syntax};
+use crate::ir::{self, SecretRef};
+use serde_json::json;
+
+/// The context backends render native paths and hosts with.
+pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
+    Ctx {
+        listen: n.listen.clone(),
+        hosts: backends::hosts_all(stack, |_| if n.listen == "0.0.0.0" { "127.0.0.1".into() } else { n.listen.clone() }),
+        config_root: Root::Env("GSTACK_CONFIG"),
+        data_root: Root::Env("GSTACK_DATA"),
+        secrets: SecretLayout::Direct,
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    // double quotes keep $VAR expansion; escape what double quotes treat specially
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn single_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The shell command process-compose runs for one service.
+pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
+    let bin = n.bin.get(&s.program).cloned().unwrap_or_else(|| s.program.clone());
+    let mut parts = vec![];
+    // secrets given as environment variables become private files before the program starts
+    for sec in &s.secrets {
+        if let SecretRef::Env(var) = &sec.secret {
+            let path = ctx.secret_file(&s.name, &sec.name, &sec.secret, Syntax::Shell);
+            if s.name == "grafana" {
+                continue; // Grafana reads $__env{VAR} itself
+            }
+            parts.push(format!(
+                ": \"${{{var}:?the secret {var} is not set}}\" && mkdir -p \"$(dirname {p})\" && (umask 077 && printf '%s' \"${var}\" > {p})",
+                p = shell_quote(&path)
+            ));
+        }
+    }
+    let mut exec = vec![format!("exec {}", shell_quote(&bin))];
+    if s.name == "grafana" {
+        exec.push("--homepath=\"$GSTACK_GRAFANA_HOME\"".into());
+    }
+    exec.extend(s.args.iter().map(|a| shell_quote(a)));
+    parts.push(exec.join(" "));
+    parts.join(" && ")
+}
+
+/// `process-compose.yaml` as a JSON tree.
+pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service], ctx: &Ctx) -> serde_json::Value {
+    let host = if n.listen == "0.0.0.0" { "127.0.0.1".to_string() } else { n.listen.clone() };
+    let mut procs = serde_json::Map::new();
+    for s in services {
+        let mut p = json!({
+            "command": command(s, n, ctx),
+            "readiness_probe": {
+                "http_get": { "host": host, "scheme": "http", "path": s.readiness.path, "port": s.readiness.port },
+                "initial_delay_seconds": s.readiness.initial_delay,
+                "period_seconds": 1,
+                "timeout_seconds": 2,
+                "success_threshold": 1,
+                "failure_threshold": 300,
+            },
+            "availability": { "restart": "on_failure", "backoff_seconds": 1 },
+            "shutdown": { "signal": 15, "timeout_seconds": s.stop_timeout },
+        });
+        if !s.depends_on.is_empty() {
+            let deps: serde_json::Map<String, serde_json::Value> =
+                s.depends_on.iter().map(|d| (d.clone(), json!({ "condition": "process_healthy" }))).collect();
+            p["depends_on"] = serde_json::Value::Object(deps);
+        }
+        procs.insert(s.name.clone(), p);
+    }
+    let _ = stack;
+    json!({ "version": "0.5", "is_strict": true, "processes": procs })
+}
+
+/// The `run` script.
+pub fn run_script(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service]) -> String {
+    let data = if let Some(rest) = n.data_dir.strip_prefix("~/") {
+        format!("$HOME/{rest}")
+    } else if n.data_dir == "~" {
+        "$HOME".into()
+    } else {
+        n.data_dir.clone()
+    };
+    let mut dirs = vec![];
+    for s in services {
+        for d in &s.data_dirs {
+            dirs.push(if d.is_empty() { format!("\"$GSTACK_DATA/{}\"", s.name) } else { format!("\"$GSTACK_DATA/{}/{d}\"", s.name) });
+        }
+    }
+    let grafana = if services.iter().any(|s| s.name == "grafana") {
+        let bin = n.bin.get("grafana").cloned().unwrap_or_else(|| "grafana".into());
+        format!(
+            r#"
+# Grafana's static files: the share/grafana directory next to its binary, unless set
+if [ -z "${{GSTACK_GRAFANA_HOME:-}}" ]; then
+  g=$(command -v {bin} || true)
+  [ -n "$g" ] && GSTACK_GRAFANA_HOME="$(dirname "$(dirname "$(readlink -f "$g")")")/share/grafana"
+fi
+export GSTACK_GRAFANA_HOME="${{GSTACK_GRAFANA_HOME:-/usr/share/grafana}}"
+"#,
+            bin = shell_quote(&bin)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"#!/usr/bin/env bash
+# Start the `{name}` stack as local processes under process-compose. Generated by gstackc.
+# GSTACK_DATA (default {data_dir}) keeps every program's data; GSTACK_CONFIG the generated
+# config. Extra arguments go to `process-compose up` (e.g. -D to detach).
+set -euo pipefail
+here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
+export GSTACK_CONFIG="${{GSTACK_CONFIG:-$here/config}}"
+export GSTACK_DATA="${{GSTACK_DATA:-{data}}}"
+umask 077
+mkdir -p {dirs}
+{grafana}
+exec "${{PROCESS_COMPOSE:-{pc}}}" up -f "$here/process-compose.yaml" --tui=false --no-server "$@"
+"#,
+        name = stack.name,
+        data_dir = n.data_dir,
+        data = data,
+        dirs = dirs.join(" "),
+        grafana = grafana,
+        pc = n.bin.get("process-compose").cloned().unwrap_or_else(|| "process-compose".into()),
+    )
+}
+
+pub fn render(stack: &ir::Stack, n: &ir::NativeTarget) -> Vec<Output> {
+    let ctx = ctx(stack, n);
+    let services = backends::services(stack, &ctx);
+    let mut out = vec![
+        Output::file("native/process-compose.yaml", backends::yaml(&process_compose(stack, n, &services, &ctx))),
+        Output { path: "native/run".into(), content: run_script(stack, n, &services), executable: true },
+    ];
+    for s in &services {
+        out.extend(config_outputs("native/config", s));
+    }
+    out
+}
