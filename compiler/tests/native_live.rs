@@ -1,0 +1,153 @@
+//! The native target for real: build a Prometheus + Alertmanager + node-exporter stack, start
+//! the generated `native/run` (process-compose) with the real binaries on 127.0.0.1, and check
+//! through the programs' HTTP APIs that everything is wired as the .gstack file says.
+
+mod common;
+use common::*;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Running(Child);
+impl Running {
+    fn start(out: &std::path::Path, data: &std::path::Path) -> Running {
+        use std::os::unix::process::CommandExt;
+        let log = std::fs::File::create(data.with_extension("log")).unwrap();
+        let child = Command::new(out.join("native/run"))
+            .env("GSTACK_DATA", data)
+            .env("ONCALL_URL", "http://127.0.0.1:9/hook")
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .process_group(0)
+            .spawn()
+            .expect("start native/run");
+        Running(child)
+    }
+    fn stop(&mut self) {
+        // process-compose stops its processes on SIGTERM
+        kill(self.0.id() as i32, "TERM");
+        for _ in 0..120 {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        kill(-(self.0.id() as i32), "KILL");
+        let _ = self.0.wait();
+    }
+}
+impl Drop for Running {
+    fn drop(&mut self) {
+        kill(-(self.0.id() as i32), "KILL");
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn native_target_runs_prometheus_alertmanager_node_exporter() {
+    for p in ["prometheus", "alertmanager", "node_exporter", "process-compose"] {
+        require(p);
+    }
+    let dir = TempDir::new("native");
+    let (pp, ap, np) = (free_port(), free_port(), free_port());
+    let src = dir.path().join("stack.gstack");
+    std::fs::write(
+        &src,
+        format!(
+            r#"
+stack live {{
+  prometheus {{
+    port = {pp}
+    scrape_interval = 1s
+    evaluation_interval = 1s
+  }}
+  alertmanager {{
+    port = {ap}
+    receiver oncall {{ webhook = secret.env("ONCALL_URL") }}
+    route {{ receiver = oncall }}
+  }}
+  node_exporter {{ port = {np} }}
+}}
+
+alert AlwaysFiring {{
+  expr    = promql`vector(1)`
+  summary = "test alert"
+}}
+
+alert NodeDown {{
+  expr     = promql`up{{job="node"}} == 0`
+  for      = 1m
+  severity = critical
+}}
+
+target native {{ data_dir = "{data}" }}
+"#,
+            data = dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+
+    let data = dir.path().join("data");
+    let mut run = Running::start(&out, &data);
+    let prom = format!("http://127.0.0.1:{pp}");
+
+    // every readiness endpoint answers
+    for url in [format!("{prom}/-/ready"), format!("http://127.0.0.1:{ap}/-/ready"), format!("http://127.0.0.1:{np}/metrics")] {
+        wait_for(60, &url, || get(&url));
+    }
+
+    // every scrape target is up: prometheus, alertmanager, node
+    let targets = wait_for(60, "all scrape targets up", || {
+        let t = get_json(&format!("{prom}/api/v1/targets"))?;
+        let active = t["data"]["activeTargets"].as_array()?.clone();
+        (active.len() == 3 && active.iter().all(|a| a["health"] == "up")).then_some(active)
+    });
+    let mut jobs: Vec<String> = targets.iter().map(|t| t["labels"]["job"].as_str().unwrap().to_string()).collect();
+    jobs.sort();
+    assert_eq!(jobs, ["alertmanager", "node", "prometheus"]);
+
+    // the rules of the .gstack file are loaded
+    let rules = get_json(&format!("{prom}/api/v1/rules")).unwrap();
+    let mut names: Vec<String> = rules["data"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["AlwaysFiring", "NodeDown"]);
+
+    // Alertmanager is Prometheus' alertmanager, and the firing alert reaches it
+    let ams = get_json(&format!("{prom}/api/v1/alertmanagers")).unwrap();
+    let urls: Vec<&str> =
+        ams["data"]["activeAlertmanagers"].as_array().unwrap().iter().map(|a| a["url"].as_str().unwrap()).collect();
+    assert_eq!(urls, [format!("http://127.0.0.1:{ap}/api/v2/alerts").as_str()]);
+    wait_for(60, "AlwaysFiring in Alertmanager", || {
+        let alerts = get_json(&format!("http://127.0.0.1:{ap}/api/v2/alerts"))?;
+        alerts.as_array()?.iter().any(|a| a["labels"]["alertname"] == "AlwaysFiring").then_some(())
+    });
+
+    // kill -9 node_exporter: process-compose restarts it and it is ready again
+    let needle = format!("--web.listen-address=127.0.0.1:{np}");
+    let before = pids_with(&needle);
+    assert_eq!(before.len(), 1, "one node_exporter: {before:?}");
+    kill(before[0], "KILL");
+    wait_for(30, "node_exporter restarted", || {
+        let now = pids_with(&needle);
+        (now.len() == 1 && now[0] != before[0] && get(&format!("http://127.0.0.1:{np}/metrics")).is_some()).then_some(())
+    });
+
+    // data survives a stop and start of the whole target
+    let t_before = wait_for(30, "a scraped sample", || {
+        let q = get_json(&format!("{prom}/api/v1/query?query=up%7Bjob%3D%22node%22%7D"))?;
+        q["data"]["result"][0]["value"][0].as_f64()
+    });
+    run.stop();
+    assert!(get(&format!("{prom}/-/ready")).is_none(), "prometheus still answers after stop");
+    let mut run2 = Running::start(&out, &data);
+    wait_for(60, "prometheus ready again", || get(&format!("{prom}/-/ready")));
+    let q = get_json(&format!("{prom}/api/v1/query?query=up%7Bjob%3D%22node%22%7D&time={t_before}")).unwrap();
+    assert_eq!(q["data"]["result"].as_array().map(|a| a.len()), Some(1), "series from before the restart: {q}");
+    run2.stop();
+}
