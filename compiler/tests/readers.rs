@@ -1,0 +1,163 @@
+//! Every file `gstackc build` writes for the bundled example is accepted by the real program
+//! that reads it (promtool, amtool, process-compose, yamllint, nix-instantiate, an INI
+//! parser), and no secret value reaches any generated file.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn build_example(tag: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(tag);
+    let out = dir.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
+    (dir, out)
+}
+
+fn files_under(dir: &Path, ext: &[&str]) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if ext.iter().any(|x| p.to_string_lossy().ends_with(x)) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn promtool_accepts_config_and_rules() {
+    let promtool = require("promtool");
+    let (_d, out) = build_example("promtool");
+    let cfg = out.join("native/config/prometheus/prometheus.yml");
+    let (ok, text) = run(Command::new(&promtool).arg("check").arg("config").arg(&cfg));
+    assert!(ok, "promtool check config:\n{text}");
+    assert!(text.contains("1 rule files found"), "{text}");
+    let rules = files_under(&out.join("native/config/prometheus/rules"), &[".yml"]);
+    assert!(!rules.is_empty());
+    let (ok, text) = run(Command::new(&promtool).arg("check").arg("rules").args(&rules));
+    assert!(ok, "promtool check rules:\n{text}");
+    // the five alert rules of the example and the team file
+    assert!(text.contains("5 rules found"), "{text}");
+}
+
+#[test]
+fn amtool_accepts_alertmanager_config() {
+    let amtool = require("amtool");
+    let (_d, out) = build_example("amtool");
+    let (ok, text) = run(Command::new(&amtool).arg("check-config").arg(out.join("native/config/alertmanager/alertmanager.yml")));
+    assert!(ok, "amtool check-config:\n{text}");
+    assert!(text.contains("1 receivers"), "{text}");
+}
+
+#[test]
+fn process_compose_validates_native_target() {
+    let pc = require("process-compose");
+    let (d, out) = build_example("pc");
+    let (ok, text) = run(Command::new(&pc)
+        .args(["up", "--dry-run", "--no-server", "--tui=false", "-f"])
+        .arg(out.join("native/process-compose.yaml"))
+        .env("GSTACK_CONFIG", out.join("native/config"))
+        .env("GSTACK_DATA", d.path().join("data")));
+    assert!(ok, "process-compose --dry-run:\n{text}");
+    assert!(text.contains("Validated 6 configured processes"), "{text}");
+}
+
+#[test]
+fn yamllint_accepts_every_yaml_file() {
+    let yamllint = require("yamllint");
+    let (_d, out) = build_example("yamllint");
+    let files = files_under(&out, &[".yml", ".yaml"]);
+    assert!(files.len() >= 8, "{files:?}");
+    let (ok, text) = run(Command::new(&yamllint).arg("-s").arg("-c").arg(root().join(".yamllint.yaml")).args(&files));
+    assert!(ok, "yamllint:\n{text}");
+}
+
+#[test]
+fn nix_instantiate_evaluates_stack_nix() {
+    let Some(nix) = which("nix-instantiate") else {
+        panic!("nix-instantiate is not on PATH: run .ci/run (it installs Debian's nix-bin)");
+    };
+    let (_d, out) = build_example("nix");
+    let (ok, text) = run(Command::new(&nix).args(["--eval", "--strict", "--json"]).arg(out.join("nix/stack.nix")));
+    assert!(ok, "nix-instantiate:\n{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("JSON from nix");
+    assert_eq!(v["name"], "shop");
+    assert_eq!(v["services"]["prometheus"]["config"]["prometheus.yml"]["global"]["scrape_interval"], "15s");
+    // the same data the IR has
+    let ir: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("ir.json")).unwrap()).unwrap();
+    assert_eq!(v["stack"], ir);
+}
+
+#[test]
+fn grafana_ini_parses_as_ini() {
+    let python = require("python3");
+    let (_d, out) = build_example("ini");
+    let script = r#"
+import configparser, sys
+c = configparser.ConfigParser(interpolation=None, strict=True)
+c.read_file(open(sys.argv[1]))
+assert c["server"]["http_port"] == "3000", dict(c["server"])
+assert c["users"]["allow_sign_up"] == "false"
+assert c["security"]["admin_password"] == "$__file{/run/secrets/grafana-admin}"
+print("sections:", ",".join(c.sections()))
+"#;
+    let (ok, text) = run(Command::new(python).arg("-c").arg(script).arg(out.join("native/config/grafana/grafana.ini")));
+    assert!(ok, "INI parse:\n{text}");
+}
+
+#[test]
+fn no_secret_value_reaches_any_generated_file() {
+    let dir = TempDir::new("canary");
+    let canary_file_value = "CANARY-FILE-7f3a9c";
+    let canary_env_value = "CANARY-ENV-51be02";
+    let secret_path = dir.path().join("admin-password");
+    std::fs::write(&secret_path, canary_file_value).unwrap();
+    let src = dir.path().join("stack.gstack");
+    std::fs::write(
+        &src,
+        format!(
+            r#"
+stack canary {{
+  grafana {{ admin = {{ password = secret.file("{p}") }}, secret_key = secret.env("GSTACK_CANARY") }}
+  prometheus {{}}
+  loki {{}}
+  alertmanager {{
+    receiver oncall {{ webhook = secret.env("GSTACK_CANARY"), slack_webhook = secret.file("{p}") }}
+    route {{ receiver = oncall }}
+  }}
+}}
+datasource db {{ type = postgres, url = "db:5432", password = secret.env("GSTACK_CANARY") }}
+target native {{}}
+"#,
+            p = secret_path.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc"))
+        .args(["build"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .env("GSTACK_CANARY", canary_env_value)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = files_under(&out, &[""]);
+    assert!(files.len() > 5);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(!text.contains(canary_file_value) && !text.contains(canary_env_value), "secret value in {}", f.display());
+    }
+    // the references are there instead
+    let ini = std::fs::read_to_string(out.join("native/config/grafana/grafana.ini")).unwrap();
+    assert!(ini.contains(&format!("$__file{{{}}}", secret_path.display())));
+    assert!(ini.contains("$__env{GSTACK_CANARY}"));
+}
