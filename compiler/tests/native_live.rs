@@ -4,43 +4,6 @@
 
 mod common;
 use common::*;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-struct Running(Child);
-impl Running {
-    fn start(out: &std::path::Path, data: &std::path::Path) -> Running {
-        use std::os::unix::process::CommandExt;
-        let log = std::fs::File::create(data.with_extension("log")).unwrap();
-        let child = Command::new(out.join("native/run"))
-            .env("GSTACK_DATA", data)
-            .env("ONCALL_URL", "http://127.0.0.1:9/hook")
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .process_group(0)
-            .spawn()
-            .expect("start native/run");
-        Running(child)
-    }
-    fn stop(&mut self) {
-        // process-compose stops its processes on SIGTERM
-        kill(self.0.id() as i32, "TERM");
-        for _ in 0..120 {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        kill(-(self.0.id() as i32), "KILL");
-        let _ = self.0.wait();
-    }
-}
-impl Drop for Running {
-    fn drop(&mut self) {
-        kill(-(self.0.id() as i32), "KILL");
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn native_target_runs_prometheus_alertmanager_node_exporter() {

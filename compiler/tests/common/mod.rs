@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The workspace root.
@@ -105,6 +105,55 @@ pub fn pids_with(needle: &str) -> Vec<i32> {
     out
 }
 
+/// Send a signal with kill(2). `pid` < 0 names a process group. Never pid 0, -1 or 1:
+/// those would signal the test itself or every process (procps' `kill -KILL -123` once did).
 pub fn kill(pid: i32, sig: &str) {
-    let _ = Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()).status();
+    assert!(pid.abs() > 1, "refusing to signal pid {pid}");
+    let s = match sig {
+        "KILL" => libc::SIGKILL,
+        "TERM" => libc::SIGTERM,
+        "INT" => libc::SIGINT,
+        other => panic!("unknown signal {other}"),
+    };
+    // SAFETY: kill(2) has no memory effects; the pid was checked above
+    unsafe {
+        libc::kill(pid, s);
+    }
 }
+
+/// A started `native/run` (process-compose) in its own process group; killed on drop.
+pub struct Running(pub Child);
+impl Running {
+    pub fn start(out: &std::path::Path, data: &std::path::Path) -> Running {
+        use std::os::unix::process::CommandExt;
+        let log = std::fs::File::create(data.with_extension("log")).unwrap();
+        let child = Command::new(out.join("native/run"))
+            .env("GSTACK_DATA", data)
+            .env("ONCALL_URL", "http://127.0.0.1:9/hook")
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .process_group(0)
+            .spawn()
+            .expect("start native/run");
+        Running(child)
+    }
+    pub fn stop(&mut self) {
+        // process-compose stops its processes on SIGTERM
+        kill(self.0.id() as i32, "TERM");
+        for _ in 0..120 {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        kill(-(self.0.id() as i32), "KILL");
+        let _ = self.0.wait();
+    }
+}
+impl Drop for Running {
+    fn drop(&mut self) {
+        kill(-(self.0.id() as i32), "KILL");
+        let _ = self.0.wait();
+    }
+}
+

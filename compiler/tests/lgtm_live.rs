@@ -1,0 +1,150 @@
+//! Live tests for the AGPL programs gstack configures but never installs: they run when a
+//! binary is given (`GSTACK_LOKI_BIN`, `GSTACK_TEMPO_BIN`, `GSTACK_GRAFANA_BIN`) and are
+//! skipped with the reason printed otherwise (`tests/run.sh` prints it too). Each starts the
+//! generated native target from the generated files and checks the program through its API.
+
+mod common;
+use common::*;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+fn bin(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(p) if std::path::Path::new(&p).is_file() => Some(p),
+        Ok(p) => panic!("{var}={p} is not a file"),
+        Err(_) => {
+            println!("skipped: {var} is not set (point it at a binary to run this live test)");
+            None
+        }
+    }
+}
+
+fn now_ns() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos()
+}
+
+fn post_json(url: &str, body: &serde_json::Value) -> u16 {
+    match ureq::post(url).header("Content-Type", "application/json").send(body.to_string()) {
+        Ok(r) => r.status().as_u16(),
+        Err(ureq::Error::StatusCode(c)) => c,
+        Err(e) => panic!("POST {url}: {e}"),
+    }
+}
+
+#[test]
+fn loki_starts_from_generated_files_and_finds_a_pushed_line() {
+    let Some(loki) = bin("GSTACK_LOKI_BIN") else { return };
+    require("process-compose");
+    let dir = TempDir::new("loki");
+    let (port, grpc) = (free_port(), free_port());
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        format!(
+            r#"stack l {{ loki {{ port = {port}, grpc_port = {grpc}, retention = 7d }} }}
+log_alert TooManyErrors {{
+  expr = logql`sum(count_over_time({{job="gstack-test"}} |= "error" [5m])) > 100`
+  for  = 1m
+}}
+target native {{ data_dir = "{d}", bin = {{ loki = "{loki}" }} }}"#,
+            d = dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let mut run = Running::start(&out, &dir.path().join("data"));
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for(90, "loki /ready", || get(&format!("{base}/ready")));
+    let line = format!("gstack live test {}", now_ns());
+    let status = post_json(
+        &format!("{base}/loki/api/v1/push"),
+        &serde_json::json!({ "streams": [{ "stream": { "job": "gstack-test" }, "values": [[now_ns().to_string(), line]] }] }),
+    );
+    assert_eq!(status, 204, "push");
+    wait_for(30, "the pushed line", || {
+        let q = get_json(&format!("{base}/loki/api/v1/query_range?query=%7Bjob%3D%22gstack-test%22%7D&limit=10"))?;
+        q.to_string().contains(&line).then_some(())
+    });
+    // the log_alert rule is loaded by the ruler
+    wait_for(30, "ruler rule", || get(&format!("{base}/loki/api/v1/rules"))?.contains("TooManyErrors").then_some(()));
+    run.stop();
+}
+
+#[test]
+fn tempo_starts_from_generated_files_and_finds_a_pushed_trace() {
+    let Some(tempo) = bin("GSTACK_TEMPO_BIN") else { return };
+    require("process-compose");
+    let dir = TempDir::new("tempo");
+    let (port, grpc, og, oh) = (free_port(), free_port(), free_port(), free_port());
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        format!(
+            r#"stack t {{ tempo {{ port = {port}, grpc_port = {grpc}, otlp_grpc_port = {og}, otlp_http_port = {oh} }} }}
+target native {{ data_dir = "{d}", bin = {{ tempo = "{tempo}" }} }}"#,
+            d = dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let mut run = Running::start(&out, &dir.path().join("data"));
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for(90, "tempo /ready", || get(&format!("{base}/ready")));
+    let trace_id = format!("{:032x}", now_ns());
+    let start = now_ns();
+    let body = serde_json::json!({ "resourceSpans": [{
+        "resource": { "attributes": [{ "key": "service.name", "value": { "stringValue": "gstack-test" } }] },
+        "scopeSpans": [{ "spans": [{
+            "traceId": trace_id, "spanId": "0102030405060708", "name": "live-test", "kind": 1,
+            "startTimeUnixNano": start.to_string(), "endTimeUnixNano": (start + 1_000_000).to_string(),
+        }] }],
+    }] });
+    assert_eq!(post_json(&format!("http://127.0.0.1:{oh}/v1/traces"), &body), 200, "OTLP push");
+    wait_for(60, "the pushed trace", || get(&format!("{base}/api/traces/{trace_id}"))?.contains("live-test").then_some(()));
+    run.stop();
+}
+
+#[test]
+fn grafana_provisions_every_datasource_and_dashboard() {
+    let Some(grafana) = bin("GSTACK_GRAFANA_BIN") else { return };
+    require("process-compose");
+    let dir = TempDir::new("grafana");
+    let port = free_port();
+    let pw = dir.path().join("admin-password");
+    std::fs::write(&pw, "gstack-test-pw").unwrap();
+    // the bundled example's dashboards and datasources, with Grafana on a free port
+    let example = std::fs::read_to_string(root().join("examples/default.gstack")).unwrap();
+    let example = example
+        .replace("port  = 3000", &format!("port  = {port}"))
+        .replace("/run/secrets/grafana-admin", &pw.display().to_string())
+        .replace(
+            "target native  { data_dir = \"~/.local/share/gstack/shop\" }",
+            &format!("target native {{ data_dir = \"{}\", bin = {{ grafana = \"{grafana}\" }} }}", dir.path().join("data").display()),
+        );
+    std::fs::create_dir_all(dir.path().join("teams")).unwrap();
+    std::fs::copy(root().join("examples/teams/payments.gstack"), dir.path().join("teams/payments.gstack")).unwrap();
+    let src = dir.path().join("s.gstack");
+    std::fs::write(&src, example).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    // run only Grafana: the API lists provisioned objects without the backends running
+    let pc = std::fs::read_to_string(out.join("native/process-compose.yaml")).unwrap();
+    let mut doc: serde_json::Value = serde_norway::from_str(&pc).unwrap();
+    let g = doc["processes"]["grafana"].clone();
+    doc["processes"] = serde_json::json!({ "grafana": g });
+    doc["processes"]["grafana"].as_object_mut().unwrap().remove("depends_on");
+    std::fs::write(out.join("native/process-compose.yaml"), serde_norway::to_string(&doc).unwrap()).unwrap();
+    let mut run = Running::start(&out, &dir.path().join("data"));
+    let base = format!("http://admin:gstack-test-pw@127.0.0.1:{port}");
+    wait_for(120, "grafana /api/health", || get(&format!("http://127.0.0.1:{port}/api/health")));
+    let ds = get_json(&format!("{base}/api/datasources")).expect("datasources");
+    let mut uids: Vec<String> = ds.as_array().unwrap().iter().map(|d| d["uid"].as_str().unwrap().to_string()).collect();
+    uids.sort();
+    assert_eq!(uids, ["alertmanager", "loki", "prometheus", "tempo", "warehouse"]);
+    for uid in ["checkout", "payments"] {
+        let d = get_json(&format!("{base}/api/dashboards/uid/{uid}")).unwrap_or_else(|| panic!("dashboard {uid}"));
+        assert_eq!(d["dashboard"]["uid"], uid);
+    }
+    run.stop();
+}
