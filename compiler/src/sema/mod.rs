@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod eval;
+pub mod reference;
 pub mod schema;
 pub mod types;
 pub mod value;

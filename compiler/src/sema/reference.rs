@@ -1,0 +1,57 @@
+//! The block reference (`docs/reference.md`), generated from the schemas so it cannot drift.
+
+use super::schema::{self, Schema};
+use std::fmt::Write;
+
+fn section(out: &mut String, title: &str, s: &Schema, seen: &mut Vec<&'static str>) {
+    if seen.contains(&s.name) {
+        return;
+    }
+    seen.push(s.name);
+    let _ = writeln!(out, "\n## `{title}`\n\n{}\n", s.doc);
+    if !s.fields.is_empty() {
+        out.push_str("| field | type | default | |\n|---|---|---|---|\n");
+        for f in s.fields {
+            let default = match (f.required, f.default) {
+                (true, _) => "required".to_string(),
+                (false, Some(d)) => format!("`{d}`"),
+                (false, None) => "unset".to_string(),
+            };
+            let _ = writeln!(out, "| `{}` | {} | {} | {} |", f.name, f.ty.describe().replace('|', "\\|"), default, f.doc.replace('|', "\\|"));
+        }
+    }
+    if !s.blocks.is_empty() {
+        out.push_str("\nBlocks:\n");
+        for b in s.blocks {
+            let label = if b.label == schema::LabelRule::Required { " NAME" } else { "" };
+            let many = if b.many { " (any number)" } else { "" };
+            let _ = writeln!(out, "- `{}{label} {{ … }}`{many}: {}", b.kind, b.doc);
+        }
+    }
+    if s.settings {
+        out.push_str("\nTakes a freeform `settings { … }` block, merged over the generated config.\n");
+    }
+    if s.panels {
+        let _ = writeln!(out, "\nTakes panels: {}.", schema::PANEL_KINDS.iter().map(|k| format!("`{k} \"Title\" {{ … }}`")).collect::<Vec<_>>().join(", "));
+    }
+    for b in s.blocks {
+        section(out, b.kind, b.schema, seen);
+    }
+}
+
+/// The Markdown reference of every declaration, component, target and nested block.
+pub fn markdown() -> String {
+    let mut out = String::from("# gstack block reference\n\nGenerated from the compiler's schemas (`compiler/src/sema/schema.rs`) by the test\n`docs_reference_is_current`; run it with `GSTACK_UPDATE_DOCS=1` to refresh.\n");
+    let mut seen = vec![];
+    for (kind, s) in schema::TOP_LEVEL {
+        if *kind == "target" {
+            continue;
+        }
+        section(&mut out, kind, s, &mut seen);
+    }
+    section(&mut out, "panel", &schema::PANEL, &mut seen);
+    for (kind, s) in schema::TARGETS {
+        section(&mut out, &format!("target {kind}"), s, &mut seen);
+    }
+    out
+}
