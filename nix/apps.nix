@@ -1,0 +1,87 @@
+# The three apps, as writeShellApplication scripts (arguments as in nixpkgs
+# pkgs/build-support/trivial-builders/default.nix: name, text, runtimeInputs, meta).
+{
+  lib,
+  pkgs,
+  p,
+  artifacts,
+  components,
+  imagePackages,
+}:
+let
+  mkApp = drv: description: {
+    type = "app";
+    program = lib.getExe drv;
+    meta = { inherit description; };
+  };
+
+  programs = lib.mapAttrsToList (_: c: p.${c.package}) components;
+
+  native = artifacts.grafana-stack-native;
+  composeTree = artifacts.grafana-stack-docker-compose-file.tree;
+  kubeTree = artifacts.grafana-stack-kubernetes-manifests.tree;
+
+  # gstackc's native/run honours GSTACK_DATA and PROCESS_COMPOSE; the programs come from the
+  # `bin` map Nix hands gstackc, and are on PATH as well.
+  nativeRun = pkgs.writeShellApplication {
+    name = "grafana-stack-native-run";
+    runtimeInputs = [
+      pkgs.jq
+      p.process-compose
+    ]
+    ++ programs;
+    text = ''
+      name=$(jq -r .name ${native}/ir.json)
+      export GSTACK_DATA="''${GSTACK_DATA:-''${XDG_STATE_HOME:-$HOME/.local/state}/gstack/$name}"
+      export PROCESS_COMPOSE="''${PROCESS_COMPOSE:-${lib.getExe p.process-compose}}"
+      mkdir -p "$GSTACK_DATA"
+      echo "gstack: stack '$name', data in $GSTACK_DATA" >&2
+      exec ${native}/native/run "$@"
+    '';
+    meta.description = "Run the stack as local processes under process-compose";
+  };
+
+  # Loads the images the compose file names (gstack/<component>:<version>), then starts it.
+  # Needs a Docker engine; `docker` is the host's, docker-compose comes from nixpkgs.
+  composeUp = pkgs.writeShellApplication {
+    name = "grafana-stack-docker-compose";
+    runtimeInputs = [ pkgs.docker-compose ];
+    text = ''
+      for image in ${lib.escapeShellArgs (lib.attrValues imagePackages)}; do
+        "$image" | docker image load
+      done
+      exec docker-compose -f ${composeTree}/compose/docker-compose.yaml up "$@"
+    '';
+    meta.description = "Load the stack's images into Docker and run docker compose up";
+  };
+
+  # Server-side apply of the manifests, pruning what the stack no longer has (selected by
+  # app.kubernetes.io/part-of=<stack>, or GSTACK_PRUNE_SELECTOR), then waiting for rollout.
+  k8sApply = pkgs.writeShellApplication {
+    name = "grafana-stack-k8s-apply";
+    runtimeInputs = [
+      pkgs.jq
+      pkgs.kubectl
+    ];
+    text = ''
+      ir=${kubeTree}/ir.json
+      name=$(jq -r .name "$ir")
+      ns=$(jq -r '.targets.kubernetes.namespace // "default"' "$ir")
+      selector="''${GSTACK_PRUNE_SELECTOR:-app.kubernetes.io/part-of=$name}"
+      kubectl apply --server-side --field-manager=gstack \
+        -k ${kubeTree}/kubernetes --prune -l "$selector" "$@"
+      kubectl -n "$ns" get deployments,statefulsets,daemonsets -l "$selector" -o name |
+        while read -r workload; do
+          kubectl -n "$ns" rollout status "$workload" --timeout="''${GSTACK_ROLLOUT_TIMEOUT:-300s}"
+        done
+    '';
+    meta.description = "kubectl apply --server-side the stack's manifests with pruning, then wait for rollout";
+  };
+in
+{
+  apps = {
+    grafana-stack-native-run = mkApp nativeRun "Run the stack natively (process-compose)";
+    grafana-stack-docker-compose = mkApp composeUp "Run the stack with Docker Compose";
+    grafana-stack-k8s-apply = mkApp k8sApply "Apply the stack to a Kubernetes cluster";
+  };
+}

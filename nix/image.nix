@@ -1,0 +1,96 @@
+# One component's OCI image with dockerTools.streamLayeredImage (arguments as documented in
+# nixpkgs doc/build-helpers/images/dockertools.section.md, implemented in
+# pkgs/build-support/docker/default.nix): no shell, no package manager, the program's closure,
+# /etc/passwd + /etc/group from fakeNss (pkgs/by-name/fa/fakeNss/package.nix) with the
+# component's user, CA certificates and tzdata only where components.nix asks for them.
+{
+  lib,
+  dockerTools,
+  fakeNss,
+  tzdata,
+  component,
+  spec,
+  package,
+  imageName,
+}:
+let
+  uid = toString spec.uid;
+  gid = toString spec.gid;
+  # fakeNss already has root (0) and nobody (65534)
+  nss = fakeNss.override {
+    extraPasswdLines = lib.optional (
+      spec.uid != 0 && spec.uid != 65534
+    ) "${spec.userName}:x:${uid}:${gid}:${spec.userName}:/var/empty:/sbin/nologin";
+    extraGroupLines = lib.optional (spec.gid != 0 && spec.gid != 65534) "${spec.userName}:x:${gid}:";
+  };
+
+  # Defaults for running the image by hand; the compose and Kubernetes targets pass their own
+  # arguments (the entrypoint stays the program).
+  defaultArgs = {
+    grafana = [
+      "server"
+      "--homepath=/usr/share/grafana"
+    ];
+    prometheus = [
+      "--config.file=/etc/prometheus/prometheus.yml"
+      "--storage.tsdb.path=/prometheus"
+    ];
+    loki = [ "-config.file=/etc/loki/config.yaml" ];
+    tempo = [ "-config.file=/etc/tempo/tempo.yaml" ];
+    alertmanager = [
+      "--config.file=/etc/alertmanager/alertmanager.yml"
+      "--storage.path=/alertmanager"
+    ];
+    node_exporter = [ ];
+  };
+
+  env =
+    lib.optional spec.tzdata "ZONEINFO=${tzdata}/share/zoneinfo"
+    ++ lib.optionals (component == "grafana") [
+      "GF_PATHS_DATA=/var/lib/grafana"
+      "GF_PATHS_PLUGINS=/var/lib/grafana/plugins"
+    ];
+in
+dockerTools.streamLayeredImage {
+  name = imageName;
+  tag = package.version;
+
+  contents = [ nss ] ++ lib.optional spec.cacert dockerTools.caCertificates;
+
+  # Reproducible: fixed creation and modification times (these are also the defaults).
+  created = "1970-01-01T00:00:01Z";
+  mtime = "1970-01-01T00:00:01Z";
+
+  # Runs in the root of the last layer, under fakeroot, so ownership sticks.
+  fakeRootCommands = ''
+    mkdir -p ./tmp
+    chmod 1777 ./tmp
+  ''
+  + lib.optionalString (spec.dataDir != null) ''
+    mkdir -p .${spec.dataDir}
+    chown ${uid}:${gid} .${spec.dataDir}
+  ''
+  + lib.optionalString (component == "grafana") ''
+    mkdir -p ./usr/share
+    ln -s ${package}/share/grafana ./usr/share/grafana
+  '';
+
+  config = {
+    User = "${uid}:${gid}";
+    Entrypoint = [ (lib.getExe' package spec.program) ];
+    Cmd = defaultArgs.${component};
+    Env = env;
+    WorkingDir = if spec.dataDir != null then spec.dataDir else "/";
+    ExposedPorts = lib.listToAttrs (map (p: lib.nameValuePair "${toString p}/tcp" { }) spec.ports);
+    Volumes = lib.optionalAttrs (spec.dataDir != null) { ${spec.dataDir} = { }; };
+    Labels = {
+      "org.opencontainers.image.title" = "gstack ${component}";
+      "org.opencontainers.image.version" = package.version;
+    };
+  };
+
+  passthru = {
+    inherit component;
+    imageRef = "${imageName}:${package.version}";
+  };
+}

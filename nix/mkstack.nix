@@ -1,0 +1,186 @@
+# lib.mkStack: every package, image, artifact and app of one stack, for one `pkgs`.
+#
+#   gstack.lib.mkStack {
+#     src = ./my.gstack;          # the stack; files it imports must sit under `root`
+#     pkgs = nixpkgs.legacyPackages.x86_64-linux;
+#     overrides = { grafana.port = 3001; };   # Nix values → `gstackc build --overrides`
+#   }
+#   → { packages; apps; checks; devShell; config; scope; overridesFor; }
+#
+# Every attribute name below is fixed, so `builtins.attrNames` of the result (and of
+# `packages`/`apps`) never touches `pkgs`; a value does when it is forced.
+{
+  lib,
+  gstackSrc,
+  components,
+  imageName,
+  fromStackNix,
+  isLinux,
+}:
+{
+  src,
+  pkgs,
+  overrides ? { },
+  root ? dirOf src,
+  # replacements for programs or gstackc: { grafana = myGrafana; }
+  packages ? { },
+  # a committed `gstackc build` nix/stack.nix of this stack: gives `config` and a
+  # freshness check, with no import-from-derivation
+  stackNix ? null,
+  # decides which attributes exist (images on Linux only); give it to list them without pkgs
+  system ? pkgs.stdenv.hostPlatform.system,
+}:
+let
+
+  scope = (import ./packages.nix { inherit lib pkgs gstackSrc components imageName; }).overrideScope (
+    _final: _prev: packages
+  );
+  p = scope;
+
+  # the stack file and every .gstack file beside or below it (its imports)
+  stackSrc = lib.fileset.toSource {
+    inherit root;
+    fileset = lib.fileset.fileFilter (file: file.hasExt "gstack") root;
+  };
+  entry = "${stackSrc}/${lib.path.removePrefix root src}";
+
+  # What the Nix side tells gstackc, per target: store paths of the programs for native and
+  # systemd; the image references it builds for compose. The user's `overrides` win.
+  bin = lib.mapAttrs (_: c: lib.getExe' p.${c.package} c.program) components;
+  images = lib.mapAttrs (
+    name: c: "${imageName name}:${p.${c.package}.version}"
+  ) components;
+  nixSide = {
+    native.targets.native.bin = bin // {
+      process-compose = lib.getExe p.process-compose;
+    };
+    systemd.targets.systemd.bin = bin;
+    compose.targets.compose.images = images;
+    kubernetes = { };
+    helm = { };
+    nix = { };
+  };
+  overridesFor = target: lib.recursiveUpdate nixSide.${target} overrides;
+  overridesFile =
+    target:
+    pkgs.writeText "gstack-overrides-${target}.json" (builtins.toJSON (overridesFor target));
+
+  # `gstackc build FILE -o $out --target T --overrides F`: $out holds ir.json and T/.
+  build =
+    target:
+    pkgs.runCommand "gstack-${target}"
+      {
+        nativeBuildInputs = [ p.gstackc ];
+        hasUserOverrides = if overrides == { } then "" else "1";
+      }
+      ''
+        set -- --target ${target}
+        if gstackc build --help | grep -q -- '--overrides'; then
+          set -- "$@" --overrides ${overridesFile target}
+        elif [ -n "$hasUserOverrides" ]; then
+          echo "gstack: this gstackc has no --overrides yet; drop mkStack's overrides" >&2
+          exit 1
+        fi
+        gstackc build ${entry} -o "$out" "$@"
+        test -d "$out/${target}" || {
+          echo "gstack: gstackc wrote no ${target}/ (does the stack declare 'target ${target}'?)" >&2
+          exit 1
+        }
+      '';
+
+  # a reproducible .tar.gz of one target's directory
+  tarball =
+    name: target:
+    let
+      tree = build target;
+    in
+    pkgs.runCommand "${name}.tar.gz" { passthru = { inherit tree; }; } ''
+      tar --sort=name --mtime=@1 --owner=0 --group=0 --numeric-owner \
+        -C ${tree}/${target} -cf - . | gzip -9n > "$out"
+    '';
+
+  artifacts = {
+    grafana-stack-native = build "native";
+    grafana-stack-systemd-units = build "systemd";
+    grafana-stack-docker-compose-file = tarball "grafana-stack-docker-compose" "compose";
+    grafana-stack-kubernetes-manifests = tarball "grafana-stack-kubernetes" "kubernetes";
+    grafana-stack-helm-chart = build "helm";
+  };
+
+  programs = lib.genAttrs (lib.mapAttrsToList (_: c: c.package) components) (n: p.${n});
+  imagePackages = lib.optionalAttrs (isLinux system) (
+    lib.genAttrs (lib.mapAttrsToList (_: c: "${c.package}-image") components) (n: p.${n})
+  );
+
+  app = import ./apps.nix {
+    inherit
+      lib
+      pkgs
+      p
+      artifacts
+      components
+      ;
+    imagePackages = imagePackages;
+  };
+in
+{
+  inherit
+    scope
+    overridesFor
+    stackSrc
+    entry
+    ;
+
+  packages = {
+    inherit (p) gstackc;
+  }
+  // programs
+  // imagePackages
+  // artifacts;
+
+  apps = app.apps;
+
+  devShell = pkgs.mkShell {
+    inputsFrom = [ p.gstackc ];
+    packages = [
+      p.gstackc
+      p.process-compose
+      (lib.getOutput "cli" p.prometheus) # promtool
+      pkgs.kubectl
+      pkgs.kubernetes-helm
+      pkgs.docker-compose
+      pkgs.nixfmt
+      pkgs.deadnix
+    ]
+    ++ lib.attrValues programs; # amtool, logcli and tempo-cli come with their programs
+  };
+
+  checks = {
+    inherit (p) gstackc;
+  }
+  // lib.optionalAttrs (stackNix != null) {
+    # gstackc build … --target nix must reproduce the committed stack.nix
+    stack-nix-fresh = pkgs.runCommand "gstack-stack-nix-fresh" { nativeBuildInputs = [ p.gstackc ]; } ''
+      gstackc build ${entry} -o build --target nix
+      diff -u ${stackNix} build/nix/stack.nix || {
+        echo "stack.nix is stale: run nix/update-stack-nix.sh and commit the result" >&2
+        exit 1
+      }
+      touch "$out"
+    '';
+  }
+  // lib.optionalAttrs (isLinux system) (
+    lib.mapAttrs' (
+      _: c:
+      lib.nameValuePair "${c.package}-image" (
+        import ./image-check.nix {
+          inherit pkgs;
+          img = p."${c.package}-image";
+          user = "${toString c.uid}:${toString c.gid}";
+        }
+      )
+    ) components
+  );
+
+  config = if stackNix == null then null else fromStackNix (import stackNix);
+}

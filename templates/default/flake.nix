@@ -1,0 +1,34 @@
+{
+  description = "A Grafana observability stack described in gstack";
+
+  inputs = {
+    # The gstack flake: replace OWNER with the place you get gstack from
+    # (or use e.g. "path:/src/gstack" for a local checkout).
+    gstack.url = "github:OWNER/gstack";
+    nixpkgs.follows = "gstack/nixpkgs";
+  };
+
+  outputs =
+    { gstack, nixpkgs, ... }:
+    let
+      forAllSystems = nixpkgs.lib.genAttrs gstack.lib.systems;
+      stack =
+        system:
+        gstack.lib.mkStack {
+          src = ./stack.gstack;
+          pkgs = nixpkgs.legacyPackages.${system};
+          # Nix values handed to `gstackc build --overrides` as JSON, type-checked like source:
+          overrides = { };
+          # After `gstackc build stack.gstack -o out --target nix && cp out/nix/stack.nix .`:
+          # stackNix = ./stack.nix;   # gives `config` and a freshness check
+        };
+    in
+    {
+      packages = forAllSystems (system: (stack system).packages);
+      apps = forAllSystems (system: (stack system).apps);
+      devShells = forAllSystems (system: {
+        default = (stack system).devShell;
+      });
+      checks = forAllSystems (system: (stack system).checks);
+    };
+}
