@@ -149,7 +149,8 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     self.error(start, self.pos, "E0002", "a backtick query literal needs a language".into(),
                         Some("write promql`…`, logql`…`, traceql`…` or sql`…`".into()));
-                    self.push(Tok::QueryStart("unknown".into()), start);
+                    // an empty language marks the literal as already reported
+                    self.push(Tok::QueryStart(String::new()), start);
                     self.string(Quote::Backtick, start);
                 }
                 b'0'..=b'9' => self.number(),
@@ -183,6 +184,14 @@ impl<'a> Lexer<'a> {
                     if let Some(p) = PUNCT3.iter().chain(PUNCT2).chain(PUNCT1).find(|p| rest.starts_with(**p)) {
                         self.pos += p.len();
                         self.push(Tok::Punct(p), start);
+                    } else if c == b'#' && interp.is_none() {
+                        // a comment in another language's syntax (YAML, TOML, shell): report it
+                        // once and skip the line, so its words do not become more errors
+                        self.pos += 1;
+                        self.error(start, self.pos, "E0003", "unexpected character `#`".into(),
+                            Some("comments start with `//`; the rest of this line is skipped".into()));
+                        self.push(Tok::Error, start);
+                        self.pos = self.src[start..].find('\n').map(|i| start + i).unwrap_or(self.src.len());
                     } else {
                         let ch = rest.chars().next().unwrap();
                         self.pos += ch.len_utf8();
@@ -230,6 +239,54 @@ impl<'a> Lexer<'a> {
         self.push(Tok::Number { digits, unit }, start);
     }
 
+    /// Is a `${` interpolation starting at `from` (just after `${`) left unclosed on its line
+    /// with a `"` inside it, as in `"a ${x"`? That quote is then the string's own end. Nested
+    /// strings are skipped (`"${join(xs, "}")}"` closes); an interpolation that simply goes on
+    /// to the next line is left alone.
+    fn interp_swallows_quote(&self, from: usize) -> bool {
+        let b = self.bytes;
+        let (mut i, mut depth, mut in_str) = (from, 0usize, false);
+        while i < b.len() && b[i] != b'\n' {
+            match b[i] {
+                b'\\' if in_str => i += 1,
+                b'"' => in_str = !in_str,
+                b'{' if !in_str => depth += 1,
+                b'}' if !in_str => {
+                    if depth == 0 {
+                        return false;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        in_str
+    }
+
+    /// Report a double-quoted string that reaches the end of its line (or file) unclosed.
+    /// When its text ends with closing brackets it does not open (`"12.2 }`), the string most
+    /// likely ends before them: they are left to be lexed as punctuation, so the block they
+    /// close still closes and one mistake makes one error.
+    fn unterminated_string(&mut self, open: usize, text_start: usize, mut buf: String, hint: &str) {
+        let raw = &self.src[text_start..self.pos];
+        let cut = raw.trim_end_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '}' | ')' | ']' | ',' | ';')).len();
+        let tail = &raw[cut..];
+        let unbalanced = |o: char, c: char| tail.contains(c) && raw.matches(c).count() > raw.matches(o).count();
+        let end = if cut > 0 && (unbalanced('{', '}') || unbalanced('(', ')') || unbalanced('[', ']')) && buf.ends_with(tail) {
+            buf.truncate(buf.len() - tail.len());
+            text_start + cut
+        } else {
+            self.pos
+        };
+        if !buf.is_empty() {
+            self.out.tokens.push((Tok::StrText(buf), Span::new(text_start, end)));
+        }
+        self.error(open, end, "E0002", "unterminated string literal".into(), Some(hint.into()));
+        self.pos = end;
+        self.push(Tok::StrEnd, end);
+    }
+
     /// Lex the body of a string/query literal after its opening quote.
     fn string(&mut self, q: Quote, open: usize) {
         let close = match q {
@@ -240,6 +297,10 @@ impl<'a> Lexer<'a> {
         let mut text_start = self.pos;
         loop {
             let Some(c) = self.peek() else {
+                if q == Quote::Double {
+                    self.unterminated_string(open, text_start, buf, "close it with `\"`");
+                    return;
+                }
                 if !buf.is_empty() {
                     self.out.tokens.push((Tok::StrText(std::mem::take(&mut buf)), Span::new(text_start, self.pos)));
                 }
@@ -258,12 +319,8 @@ impl<'a> Lexer<'a> {
                 return;
             }
             if c == b'\n' && q == Quote::Double {
-                if !buf.is_empty() {
-                    self.out.tokens.push((Tok::StrText(std::mem::take(&mut buf)), Span::new(text_start, self.pos)));
-                }
-                self.error(open, self.pos, "E0002", "unterminated string literal".into(),
-                    Some("strings end on the same line; use a query literal (`…`) for multi-line text".into()));
-                self.push(Tok::StrEnd, self.pos);
+                self.unterminated_string(open, text_start, buf,
+                    "strings end on the same line: close it with `\"` (a query literal `…` may span lines)");
                 return;
             }
             if c == b'$' && self.peek_at(1) == Some(b'$') && self.peek_at(2) == Some(b'{') {
@@ -279,6 +336,30 @@ impl<'a> Lexer<'a> {
                 let s = self.pos;
                 self.pos += 2;
                 self.push(Tok::InterpStart, s);
+                if q == Quote::Double && self.interp_swallows_quote(self.pos) {
+                    // `"a ${x"`: lex up to the line's last `"` (the string's own end) as the
+                    // interpolation and close both there, instead of running on to some later
+                    // `}` and taking the rest of the file with it.
+                    let eol = self.src[self.pos..].find('\n').map(|i| self.pos + i).unwrap_or(self.src.len());
+                    let quote = self.src[self.pos..eol].rfind('"').map(|i| self.pos + i);
+                    let end = quote.unwrap_or(eol);
+                    let (full, bytes) = (self.src, self.bytes);
+                    self.src = &full[..end];
+                    self.bytes = &bytes[..end];
+                    self.run(None);
+                    self.src = full;
+                    self.bytes = bytes;
+                    self.pos = end;
+                    let shown_end = self.src[s..end].trim_end().len() + s;
+                    self.error(s, shown_end, "E0002", "unterminated `${` interpolation".into(), Some("close it with `}`".into()));
+                    self.push(Tok::InterpEnd, end);
+                    if quote.is_none() {
+                        self.push(Tok::StrEnd, end);
+                        return;
+                    }
+                    text_start = self.pos;
+                    continue;
+                }
                 if !self.run(Some(())) {
                     self.error(s, self.pos, "E0002", "unterminated `${` interpolation".into(), Some("close it with `}`".into()));
                     self.push(Tok::InterpEnd, self.pos);

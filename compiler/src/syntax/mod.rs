@@ -56,18 +56,20 @@ pub struct Parsed {
 /// Lex and parse a whole file.
 pub fn parse(src: &str) -> Parsed {
     let lexed = lexer::lex(src);
-    let (file, errs) = parser::parse_tokens(&lexed.tokens, src.len());
+    let (tokens, brace_diags) = close_braces(&lexed.tokens, src, &lexed.errors);
+    let (file, errs) = parser::parse_tokens(&tokens, src.len());
     let mut diags: Vec<SyntaxDiag> = lexed
         .errors
         .into_iter()
         .map(|e| SyntaxDiag { span: e.span, code: e.code, message: e.message, hint: e.hint })
         .collect();
+    diags.extend(brace_diags);
     const OPERATORS: &[&str] = &["`!=`", "`&&`", "`*`", "`+`", "`-`", "`/`", "`<`", "`<=`", "`==`", "`>`", "`>=`", "`||`", "`!`", "`.`", "`(`", "something else"];
     for mut e in errs {
         if diags.iter().any(|d: &SyntaxDiag| d.span == e.span && d.code == "E0001") {
             continue;
         }
-        if e.expected.len() > 3 {
+        if e.expected.len() > 3 || e.expected.iter().any(|x| x == "expression") {
             e.expected.retain(|x| !OPERATORS.contains(&x.as_str()));
         }
         // a lexer error already explains an `invalid token`
@@ -83,6 +85,84 @@ pub fn parse(src: &str) -> Parsed {
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed { file, diags, comments: lexed.comments }
+}
+
+/// When a file opens more `{` than it closes, insert the missing `}` where indentation says
+/// they belong (before an entry or a `}` that sits at or left of its opener's line, else at
+/// the end of the file) and report each unclosed `{` once. Without this one missing brace swallows the rest of the
+/// file and every later declaration becomes an error. Balanced files are returned unchanged.
+fn close_braces(tokens: &[(lexer::Tok, Span)], src: &str, lex_errors: &[lexer::LexError]) -> (Vec<(lexer::Tok, Span)>, Vec<SyntaxDiag>) {
+    use lexer::Tok;
+    let count = |p: &'static str| tokens.iter().filter(|(t, _)| *t == Tok::Punct(p)).count();
+    let (opens, closes) = (count("{"), count("}"));
+    if opens <= closes {
+        return (tokens.to_vec(), vec![]);
+    }
+    let mut missing = opens - closes;
+    let line_start = |off: usize| src[..off].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |off: usize| src[line_start(off)..].bytes().take_while(|b| *b == b' ' || *b == b'\t').count();
+    let mut out = Vec::with_capacity(tokens.len() + missing);
+    let mut diags = vec![];
+    let mut open: Vec<(Span, usize)> = vec![];
+    let report = |opener: Span, at: usize, diags: &mut Vec<SyntaxDiag>| {
+        // an unterminated string in between already explains the missing brace
+        if lex_errors.iter().any(|e| e.code == "E0002" && e.span.start >= opener.start && (e.span.start as usize) <= at) {
+            return;
+        }
+        let hint = if at >= src.len() {
+            "add the missing `}`".to_string()
+        } else {
+            let line = src[..at].matches('\n').count() + 1;
+            format!("add the missing `}}`; judging by indentation it belongs before line {line}")
+        };
+        diags.push(SyntaxDiag { span: opener, code: "E0001", message: "unclosed `{`".into(), hint: Some(hint) });
+    };
+    let mut in_string = 0usize;
+    for (t, s) in tokens {
+        // an entry (a name first on its line) at or left of the indentation of the innermost
+        // open block's line does not belong inside it: that block was left open
+        if let Tok::Ident(_) = t {
+            let at = s.start as usize;
+            let ls = line_start(at);
+            if in_string == 0 && src[ls..at].trim().is_empty() {
+                let col = at - ls;
+                while missing > 0 && open.last().is_some_and(|(o, ind)| *ind >= col && (o.start as usize) < ls) {
+                    let (opener, _) = open.pop().unwrap();
+                    out.push((Tok::Punct("}"), Span::new(at, at)));
+                    report(opener, at, &mut diags);
+                    missing -= 1;
+                }
+            }
+        }
+        match t {
+            Tok::StrStart | Tok::QueryStart(_) => in_string += 1,
+            Tok::StrEnd => in_string = in_string.saturating_sub(1),
+            Tok::Punct("{") => open.push((*s, indent(s.start as usize))),
+            Tok::Punct("}") => {
+                let at = s.start as usize;
+                let ls = line_start(at);
+                if src[ls..at].trim().is_empty() {
+                    let col = at - ls;
+                    while missing > 0 && open.last().is_some_and(|(_, ind)| *ind > col) {
+                        let (opener, _) = open.pop().unwrap();
+                        out.push((Tok::Punct("}"), Span::new(at, at)));
+                        report(opener, at, &mut diags);
+                        missing -= 1;
+                    }
+                }
+                open.pop();
+            }
+            _ => {}
+        }
+        out.push((t.clone(), *s));
+    }
+    while missing > 0 {
+        let Some((opener, _)) = open.pop() else { break };
+        out.push((Tok::Punct("}"), Span::new(src.len(), src.len())));
+        report(opener, src.len(), &mut diags);
+        missing -= 1;
+    }
+    (out, diags)
 }
 
 fn join_or(items: &[String]) -> String {
