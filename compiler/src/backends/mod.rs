@@ -114,6 +114,21 @@ pub struct Ctx {
 pub enum Root {
     Env(&'static str),
     Fixed(String),
+    /// Each program's conventional data directory in its upstream image, which images create
+    /// owned by the program's user (so a fresh volume mounted there is writable).
+    Conventional,
+}
+
+/// The data directory each program's upstream image creates for its user.
+pub fn conventional_data_dir(comp: &str) -> String {
+    match comp {
+        "prometheus" => "/prometheus".into(),
+        "alertmanager" => "/alertmanager".into(),
+        "loki" => "/loki".into(),
+        "tempo" => "/var/tempo".into(),
+        "grafana" => "/var/lib/grafana".into(),
+        other => format!("/var/lib/{other}"),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +154,7 @@ impl Ctx {
     fn root(r: &Root, syntax: Syntax) -> String {
         match r {
             Root::Fixed(p) => p.clone(),
+            Root::Conventional => String::new(),
             Root::Env(v) => match syntax {
                 Syntax::Shell | Syntax::GrafanaProvisioning => format!("${v}"),
                 Syntax::Expand => format!("${{{v}}}"),
@@ -152,7 +168,10 @@ impl Ctx {
     }
     /// `<data root>/<component>[/rel]` in the given syntax.
     pub fn data_dir(&self, comp: &str, rel: &str, syntax: Syntax) -> String {
-        join(&format!("{}/{comp}", Self::root(&self.data_root, syntax)), rel)
+        match self.data_root {
+            Root::Conventional => join(&conventional_data_dir(comp), rel),
+            _ => join(&format!("{}/{comp}", Self::root(&self.data_root, syntax)), rel),
+        }
     }
     /// `host:port` of a component as others reach it.
     pub fn addr(&self, comp: &str, port: u16) -> String {

@@ -1,6 +1,7 @@
 //! Target renderers: one per deployment, each reading only [`Service`] records (plus the
 //! target's own IR block) and writing files under the output directory.
 
+pub mod compose;
 pub mod native;
 pub mod nix;
 
@@ -9,7 +10,7 @@ use crate::ir;
 use std::path::Path;
 
 /// The targets `gstackc build --target` accepts.
-pub const TARGET_NAMES: &[&str] = &["native", "nix"];
+pub const TARGET_NAMES: &[&str] = &["native", "compose", "nix"];
 
 /// A generated file: path relative to the output directory, content, executable bit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +33,11 @@ pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
     if want("native") {
         if let Some(n) = &stack.targets.native {
             out.extend(native::render(stack, n));
+        }
+    }
+    if want("compose") {
+        if let Some(c) = &stack.targets.compose {
+            out.extend(compose::render(stack, c));
         }
     }
     if want("nix") {
