@@ -60,12 +60,19 @@ pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
     let files = reachable_files(db, root);
     let mut diags = vec![];
     let mut decls: Vec<Arc<BlockVal>> = vec![];
+    // lines holding a syntax error, per file: what the parser recovered there is guesswork
+    let mut broken_lines: HashMap<PathBuf, (Arc<str>, Vec<(usize, usize)>)> = HashMap::new();
     for f in &files {
         let parsed = db::parse(db, *f);
         for d in &parsed.diags {
             let mut diag = Diagnostic::error(d.code, f.path(db), d.span, d.message.clone());
             diag.hint = d.hint.clone();
             diags.push(diag);
+        }
+        if !parsed.diags.is_empty() {
+            let text: Arc<str> = Arc::from(f.text(db).as_str());
+            let lines = parsed.diags.iter().map(|d| (line_of(&text, d.span.start), line_of(&text, d.span.end))).collect();
+            broken_lines.insert(f.path(db).clone(), (text, lines));
         }
         let m = eval_module(db, *f);
         diags.extend(m.diags.iter().cloned());
@@ -74,6 +81,21 @@ pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
     let mut ck = Checker { db, diags: vec![] };
     let stack = ck.lower(&decls, root);
     diags.extend(ck.diags);
+    // A semantic error on the same line as a syntax error is almost always a consequence of
+    // the parser's recovery (`x = = 1` leaves a bare `x` and a bare `1`): keep only the cause.
+    diags.retain(|d| {
+        let Some(loc) = &d.location else { return true };
+        if ["E0001", "E0002", "E0003"].contains(&d.code) {
+            return true;
+        }
+        match broken_lines.get(&loc.file) {
+            Some((text, lines)) => {
+                let l = line_of(text, loc.span.start);
+                !lines.iter().any(|(a, b)| (*a..=*b).contains(&l))
+            }
+            None => true,
+        }
+    });
     diags.sort_by(|a, b| {
         let ka = a.location.as_ref().map(|l| (l.file.clone(), l.span.start));
         let kb = b.location.as_ref().map(|l| (l.file.clone(), l.span.start));
@@ -81,6 +103,12 @@ pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
     });
     diags.dedup();
     Arc::new(Checked { stack, diagnostics: diags, files })
+}
+
+/// The 0-based line of byte offset `off`.
+fn line_of(text: &str, off: u32) -> usize {
+    let off = (off as usize).min(text.len());
+    text.as_bytes()[..off].iter().filter(|b| **b == b'\n').count()
 }
 
 /// A checked value.
@@ -210,6 +238,20 @@ impl<'a> Checker<'a> {
         let d = Diagnostic::error(code, &self.path(loc), loc.span, msg);
         self.diags.push(d);
         self.diags.last_mut().unwrap()
+    }
+
+    /// The location of a block's first word (`prometheus` of `prometheus { … }`), for
+    /// problems that belong to the whole block.
+    fn head(&self, r: &Rec) -> Loc {
+        let text = r.loc.file.text(self.db);
+        let start = r.loc.span.start as usize;
+        let start = start + text.get(start..).and_then(|t| t.find(r.kind.as_str())).unwrap_or(0);
+        let end = (start + r.kind.len()).min(text.len());
+        if text.get(start..end) == Some(r.kind.as_str()) {
+            Loc { file: r.loc.file, span: Span::new(start, end) }
+        } else {
+            r.loc
+        }
     }
 
     // ---- generic schema validation -------------------------------------------------------
@@ -351,7 +393,7 @@ impl<'a> Checker<'a> {
         if !bd.many {
             if let Some((_, prev)) = rec.blocks.iter().find(|(k, _)| *k == bd.kind) {
                 let p = self.path(prev.loc);
-                let ps = prev.loc.span;
+                let ps = self.head(prev).span;
                 self.error("E0101", kloc, format!("`{}` appears twice in `{}`", bd.kind, sch.name)).with_related_mut(&p, ps, "first here");
                 return;
             }
@@ -685,9 +727,16 @@ impl<'a> Checker<'a> {
                 // something of the same length that parses, so positions stay right.
                 let text = grafana_vars_to_placeholders(&q.text);
                 if let Err(msg) = promql_parser::parser::parse(&text) {
-                    let (span, detail) = promql_error_span(&msg, q, loc);
+                    let (span, detail, hint) = promql_error(&msg, q, loc);
                     let d = self.error("E0400", Loc { file: loc.file, span }, format!("invalid PromQL: {}", detail.trim()));
-                    d.hint = promql_hint(&q.text);
+                    d.hint = hint;
+                } else if let Some((off, len)) = unitless_range(&q.text) {
+                    // the parser takes `[10]` as seconds; gstack asks for the unit, as it
+                    // does for its own durations, so `[10]` meant as minutes is caught
+                    let inner = q.text[off + 1..off + len - 1].trim().to_string();
+                    let span = q.span_of(off).map(|s| Span { start: s.start, end: s.start + len as u32 }).unwrap_or(loc.span);
+                    let d = self.error("E0400", Loc { file: loc.file, span }, format!("PromQL range `[{inner}]` has no unit"));
+                    d.hint = Some(format!("write `[{inner}s]` or `[{inner}m]`: durations in gstack always carry their unit"));
                 }
             }
             QueryLang::Logql | QueryLang::Traceql => {
@@ -696,7 +745,8 @@ impl<'a> Checker<'a> {
                     let code = if q.lang == QueryLang::Logql { "E0401" } else { "E0402" };
                     self.error(code, Loc { file: loc.file, span }, format!("invalid {}: {msg}", lang_name(q.lang)));
                 } else if q.lang == QueryLang::Logql && !q.text.contains('{') {
-                    self.error("E0401", loc, "invalid LogQL: a query needs a stream selector like `{job=\"x\"}`");
+                    self.error("E0401", loc, "invalid LogQL: a query needs a stream selector like `{job=\"x\"}`").hint =
+                        Some("start with the streams to read, then filter: logql`{service=\"app\"} |= \"error\"`".into());
                 }
             }
             QueryLang::Sql => {}
@@ -798,9 +848,9 @@ impl<'a> Checker<'a> {
                     let r = self.record(d, sch, &kind.name);
                     if let Some(a) = self.alert(&r) {
                         if kind.name == "alert" {
-                            alerts.push((a, r.loc));
+                            alerts.push((a, Loc { file: r.loc.file, span: r.label_span() }));
                         } else {
-                            log_alerts.push((a, r.loc));
+                            log_alerts.push((a, Loc { file: r.loc.file, span: r.label_span() }));
                         }
                     }
                 }
@@ -1042,13 +1092,24 @@ impl<'a> Checker<'a> {
                 if ports[i].0 == ports[j].0 {
                     let (p, c, f) = ports[i];
                     let (_, c2, f2) = ports[j];
-                    let loc = st
-                        .blocks_of(c)
-                        .next()
-                        .map(|r| r.fields.get(f.split(' ').next().unwrap()).map(|(_, l)| *l).unwrap_or(r.loc))
-                        .unwrap_or(st.loc);
-                    let d = self.error("E0500", loc, format!("port {p} is used by both {c2} ({f2}) and {c} ({f})"));
-                    d.hint = Some(format!("set a different `{}` in `{c}`", f.split(' ').next().unwrap()));
+                    // point at a port the user wrote (a default has no place of its own), and
+                    // show the other side too
+                    let field = |f: &str| f.split(' ').next().unwrap().to_string();
+                    let explicit = |c: &str, f: &str| st.blocks_of(c).next().and_then(|r| r.fields.get(field(f).as_str()).map(|(_, l)| *l));
+                    let (li, lj) = (explicit(c, f), explicit(c2, f2));
+                    let ((pc, pf, ploc), (oc, of, oloc)) = match (li, lj) {
+                        (Some(_), _) | (None, None) => ((c, f, li), (c2, f2, lj)),
+                        (None, Some(_)) => ((c2, f2, lj), (c, f, li)),
+                    };
+                    let ploc = ploc.unwrap_or_else(|| self.head(st.blocks_of(pc).next().unwrap_or(&st)));
+                    let (orel, otext) = match oloc {
+                        Some(l) => (l, format!("{oc} ({of}) is set to {p} here")),
+                        None => (self.head(st.blocks_of(oc).next().unwrap_or(&st)), format!("{oc} ({of}) uses {p} by default")),
+                    };
+                    let opath = self.path(orel);
+                    let d = self.error("E0500", ploc, format!("port {p} is used by both {c2} ({f2}) and {c} ({f})"));
+                    d.with_related_mut(&opath, orel.span, &otext);
+                    d.hint = Some(format!("set a different `{}` in `{pc}`", field(pf)));
                 }
             }
         }
@@ -1649,18 +1710,99 @@ fn grafana_vars_to_placeholders(text: &str) -> String {
     s.replace("${", "v_{").replace("v{", "v_")
 }
 
-fn promql_error_span(msg: &str, q: &QueryVal, loc: Loc) -> (Span, String) {
+/// Where and what a PromQL parse error is: (span, message, hint).
+fn promql_error(msg: &str, q: &QueryVal, loc: Loc) -> (Span, String, Option<String>) {
     // promql-parser reports no positions; point at the first plausible culprit.
     if let Some(p) = find_bad_range(&q.text) {
         if let Some(s) = q.span_of(p.0) {
-            return (Span { start: s.start, end: s.start + p.1 as u32 }, msg.to_string());
+            let range = &q.text[p.0..p.0 + p.1];
+            return (Span { start: s.start, end: s.start + p.1 as u32 }, format!("range `{range}` is not a duration"), promql_hint(&q.text));
         }
     }
-    (loc.span, msg.to_string())
+    // an unbalanced bracket explains the parser's complaint better than its own words
+    if let Some((off, what)) = balance(&q.text) {
+        if let Some(s) = q.span_of(off) {
+            return (s, what, Some(format!("the PromQL parser reports: {}", msg.trim())));
+        }
+    }
+    (loc.span, msg.to_string(), promql_hint(&q.text))
+}
+
+/// `text` with the inside of every quoted string blanked out (byte offsets kept).
+fn mask_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q != '`' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                    out.push(c);
+                    continue;
+                }
+                out.extend(std::iter::repeat(' ').take(c.len_utf8()));
+            }
+            None => {
+                if matches!(c, '"' | '\'' | '`') {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// A range selector whose duration is a bare number (`[10]`, `[30:10]`): (offset, length).
+/// String literals and `#` comments are skipped, so regex classes like `"[a-z]"` are not ranges.
+fn unitless_range(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' => {
+                let close = text[i..].find(']')? + i;
+                let inner = &text[i + 1..close];
+                let bare = |p: &str| {
+                    let p = p.trim();
+                    !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.')
+                };
+                if inner.split(':').any(bare) {
+                    return Some((i, close + 1 - i));
+                }
+                i = close;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A range selector `[…]` whose duration Prometheus rejects: (offset, length).
 fn find_bad_range(text: &str) -> Option<(usize, usize)> {
+    // brackets inside label values (`=~"[a-z]+"`) are regex classes, not ranges
+    let masked = mask_strings(text);
+    let text = masked.as_str();
     let mut i = 0;
     while let Some(p) = text[i..].find('[') {
         let start = i + p;
@@ -1744,8 +1886,13 @@ pub fn balance(text: &str) -> Option<(usize, String)> {
                 match stack.pop() {
                     Some((o, _)) if o == want => {}
                     Some((o, oi)) => {
-                        let _ = oi;
-                        return Some((i, format!("`{c}` does not close `{o}`")));
+                        // point at the opener: the `}` it needs is what is missing
+                        let close = match o {
+                            '(' => ')',
+                            '[' => ']',
+                            _ => '}',
+                        };
+                        return Some((oi, format!("unclosed `{o}`: a `{c}` comes before its `{close}`")));
                     }
                     None => return Some((i, format!("unmatched `{c}`"))),
                 }

@@ -106,6 +106,30 @@ fn reaches(db: &dyn Db, from: SourceFile, to: SourceFile) -> bool {
     false
 }
 
+/// The files along an import path from `from` to `to` (both included), found depth-first.
+fn import_chain(db: &dyn Db, from: SourceFile, to: SourceFile) -> Vec<SourceFile> {
+    fn go(db: &dyn Db, f: SourceFile, to: SourceFile, seen: &mut std::collections::HashSet<SourceFile>, path: &mut Vec<SourceFile>) -> bool {
+        path.push(f);
+        if f == to {
+            return true;
+        }
+        if seen.insert(f) {
+            for e in file_imports(db, f) {
+                if let Some(t) = e.target {
+                    if go(db, t, to, seen, path) {
+                        return true;
+                    }
+                }
+            }
+        }
+        path.pop();
+        false
+    }
+    let mut path = vec![];
+    go(db, from, to, &mut std::collections::HashSet::new(), &mut path);
+    path
+}
+
 /// Evaluate one file.
 #[salsa::tracked(returns(ref))]
 pub fn eval_module(db: &dyn Db, file: SourceFile) -> Arc<Module> {
@@ -128,7 +152,7 @@ pub fn eval_module(db: &dyn Db, file: SourceFile) -> Arc<Module> {
                     (
                         "E0104",
                         format!("there is no std module `{}`", edge.shown),
-                        did_you_mean(edge.shown.trim_start_matches("std."), names)
+                        did_you_mean(&edge.shown, names.map(|n| format!("std.{n}")).collect::<Vec<_>>().iter().map(String::as_str))
                             .unwrap_or_else(|| format!("std modules: {}", db::STD_MODULES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))),
                     )
                 } else {
@@ -138,10 +162,33 @@ pub fn eval_module(db: &dyn Db, file: SourceFile) -> Arc<Module> {
             }
             Some(target) => {
                 if target == file || reaches(db, target, file) {
-                    ev.module.diags.push(
-                        Diagnostic::error("E0103", &path, edge.span, format!("import cycle: `{}` imports this file back", edge.shown))
-                            .with_hint("move the shared declarations into a third file that both import"),
-                    );
+                    // Every file of the cycle skips its import that closes it, but only one
+                    // reports: the one importing the cycle's first file (by path), so a cycle
+                    // is one error however many files it runs through.
+                    let chain = import_chain(db, target, file);
+                    let first = chain.iter().min_by_key(|f| f.path(db)).copied().unwrap_or(target);
+                    if first != target {
+                        continue;
+                    }
+                    let mut shown: Vec<String> = vec![path.display().to_string()];
+                    shown.extend(chain.iter().map(|f| f.path(db).display().to_string()));
+                    let msg = if target == file {
+                        "this file imports itself".to_string()
+                    } else {
+                        format!("import cycle: {}", shown.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" → "))
+                    };
+                    let mut d = Diagnostic::error("E0103", &path, edge.span, msg)
+                        .with_label(if target == file { "imports this file" } else { "this import closes the cycle" })
+                        .with_hint("move what both files need into a third file that both import");
+                    // the next import along the cycle
+                    if target != file {
+                        let next = chain.get(1).copied().unwrap_or(file);
+                        if let Some(e) = file_imports(db, target).iter().find(|e| e.target == Some(next)) {
+                            let what = if next == file { "which imports this file back" } else { "which continues the cycle" };
+                            d = d.with_related(target.path(db), e.span, what.to_string());
+                        }
+                    }
+                    ev.module.diags.push(d);
                     continue;
                 }
                 ev.module.imports.push(target);
@@ -155,6 +202,11 @@ pub fn eval_module(db: &dyn Db, file: SourceFile) -> Arc<Module> {
     // hoist functions
     for e in &parsed.file.entries {
         if let Entry::Fn(f) = e {
+            for p in &f.params {
+                if let Some(ty) = &p.ty {
+                    ev.check_type_expr(ty);
+                }
+            }
             ev.define(&f.name, V { val: Val::Func(FnVal { decl: Arc::new(f.clone()), file }), loc: ev.loc(f.span) }, f.doc.clone());
         }
     }
@@ -217,6 +269,19 @@ impl<'a> Evaluator<'a> {
     }
     fn error_v(&self, span: Span) -> V {
         V { val: Val::Error, loc: self.loc(span) }
+    }
+
+    /// Report parameter types that name no type (once, at the declaration).
+    fn check_type_expr(&mut self, ty: &TypeExpr) {
+        let name = ty.name.name.as_str();
+        if !super::types::PARAM_TYPES.contains(&name) {
+            let hint = did_you_mean(name, super::types::PARAM_TYPES.iter().copied())
+                .unwrap_or_else(|| format!("types: {}", super::types::PARAM_TYPES.join(", ")));
+            self.err("E0201", ty.name.span, format!("unknown type `{name}`")).with_hint(hint).push(self);
+        }
+        for a in &ty.args {
+            self.check_type_expr(a);
+        }
     }
 
     fn define(&mut self, name: &Ident, v: V, doc: Option<String>) {
@@ -295,6 +360,12 @@ impl<'a> Evaluator<'a> {
                     let elems: Vec<V> = match &it.val {
                         Val::List(xs) => xs.as_ref().clone(),
                         Val::Error => continue,
+                        Val::Sym(s) => {
+                            let hint = did_you_mean(s, self.names_in_scope().iter().map(String::as_str))
+                                .unwrap_or_else(|| "define it with `let name = [ … ]`".into());
+                            self.err("E0100", f.iter.span, format!("cannot find `{s}` in scope")).with_hint(hint).push(self);
+                            continue;
+                        }
                         other => {
                             let t = other.type_name();
                             self.err("E0201", f.iter.span, format!("`for` needs a list, found {t}")).push(self);
@@ -370,6 +441,10 @@ impl<'a> Evaluator<'a> {
                 None => Val::Error,
             },
             ExprKind::Query { lang, parts } => {
+                if lang.is_empty() {
+                    // a bare backtick literal: the lexer already asked for a language
+                    return self.error_v(e.span);
+                }
                 let Some(l) = QueryLang::parse(lang) else {
                     self.err("E0402", e.span, format!("unknown query language `{lang}`"))
                         .with_hint(did_you_mean(lang, ["promql", "logql", "traceql", "sql"]).unwrap_or_else(|| "use promql, logql, traceql or sql".into()))

@@ -101,7 +101,14 @@ pub fn cpu(value: f64, unit: &str, text: &str) -> Result<Cpu, UnitError> {
     }
 }
 
+/// The type names a function parameter may declare (`list` takes an element type: `list[string]`).
+pub const PARAM_TYPES: &[&str] = &[
+    "string", "number", "int", "bool", "duration", "bytes", "cpu", "port", "address", "secret", "query", "list", "record",
+    "panel", "block", "symbol", "any",
+];
+
 /// Check a function argument against its declared parameter type. `None` when it fits.
+/// Unknown type names are reported at the declaration and accept anything here.
 pub fn check_param(ty: &TypeExpr, v: &Val) -> Option<String> {
     if matches!(v, Val::Error) {
         return None;
@@ -130,11 +137,7 @@ pub fn check_param(ty: &TypeExpr, v: &Val) -> Option<String> {
         "record" => matches!(v, Val::Block(b) if b.kind.is_none()),
         "panel" | "block" => matches!(v, Val::Block(b) if b.kind.is_some()),
         "symbol" => matches!(v, Val::Sym(_)),
-        other => {
-            return Some(format!(
-                "unknown type `{other}` (types: string, number, int, bool, duration, bytes, cpu, port, address, secret, query, list[T], record, panel, symbol, any)"
-            ))
-        }
+        _ => true,
     };
     if ok {
         None
