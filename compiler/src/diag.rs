@@ -130,11 +130,17 @@ pub fn render(diags: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>, co
         let mut report = Report::build(kind, primary.clone())
             .with_config(Config::default().with_color(color))
             .with_code(d.code)
-            .with_message(&d.message)
-            .with_label(Label::new(primary).with_message(d.label.clone().unwrap_or_else(|| d.message.clone())));
+            .with_message(&d.message);
+        // ariadne draws labels of one file as one snippet only when they come in source order
+        // (otherwise it opens a second snippet headed by the primary position): sort them.
+        let mut labels = vec![(primary, d.label.clone().unwrap_or_else(|| d.message.clone()))];
         for r in &d.related {
-            report = report
-                .with_label(Label::new((name(&r.location.file), clamp(&r.location.file, r.location.span))).with_message(&r.message));
+            labels.push(((name(&r.location.file), clamp(&r.location.file, r.location.span)), r.message.clone()));
+        }
+        let first_file = labels[0].0 .0.clone();
+        labels.sort_by_key(|((f, s), _)| (*f != first_file, f.clone(), s.start, s.end));
+        for (span, msg) in labels {
+            report = report.with_label(Label::new(span).with_message(msg));
         }
         if let Some(h) = &d.hint {
             report = report.with_help(h);
@@ -194,15 +200,26 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
+/// Edit distance where swapping two neighbouring characters counts as one edit (optimal
+/// string alignment), so `rde` is one edit from `red` and `reqsp` one from `reqps`.
 fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + (ca != *cb) as usize).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = (a[i - 1] != b[j - 1]) as usize;
+            d[i][j] = (d[i - 1][j - 1] + cost).min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
