@@ -79,6 +79,9 @@ let
   };
 in
 {
+  scripts = {
+    inherit nativeRun composeUp k8sApply;
+  };
   apps = {
     grafana-stack-native-run = mkApp nativeRun "Run the stack natively (process-compose)";
     grafana-stack-docker-compose = mkApp composeUp "Run the stack with Docker Compose";

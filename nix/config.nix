@@ -10,7 +10,7 @@ let
     if builtins.pathExists ./stack.nix then
       import ./stack.nix
     else
-      throw "gstack: nix/stack.nix is missing; run nix/update-stack-nix.sh";
+      throw "gstack: nix/stack.nix is missing; run nix/check-stack-nix.sh --update";
 in
 # the same view as lib.fromStackNix: the file, plus each service record at the top
 stack // stack.services

@@ -32,24 +32,31 @@
 }:
 let
 
-  scope = (import ./packages.nix { inherit lib pkgs gstackSrc components imageName; }).overrideScope (
-    _final: _prev: packages
-  );
+  scope =
+    (import ./packages.nix {
+      inherit
+        lib
+        pkgs
+        gstackSrc
+        components
+        imageName
+        ;
+    }).overrideScope
+      (_final: _prev: packages);
   p = scope;
 
   # the stack file and every .gstack file beside or below it (its imports)
-  stackSrc = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.fileFilter (file: file.hasExt "gstack") root;
+  stackSrc = builtins.path {
+    name = "gstack-stack";
+    path = root;
+    filter = path: type: type == "directory" || lib.hasSuffix ".gstack" path;
   };
-  entry = "${stackSrc}/${lib.path.removePrefix root src}";
+  entry = "${stackSrc}/${lib.removePrefix (toString root + "/") (toString src)}";
 
   # What the Nix side tells gstackc, per target: store paths of the programs for native and
   # systemd; the image references it builds for compose. The user's `overrides` win.
   bin = lib.mapAttrs (_: c: lib.getExe' p.${c.package} c.program) components;
-  images = lib.mapAttrs (
-    name: c: "${imageName name}:${p.${c.package}.version}"
-  ) components;
+  images = lib.mapAttrs (name: c: "${imageName name}:${p.${c.package}.version}") components;
   nixSide = {
     native.targets.native.bin = bin // {
       process-compose = lib.getExe p.process-compose;
@@ -62,8 +69,7 @@ let
   };
   overridesFor = target: lib.recursiveUpdate nixSide.${target} overrides;
   overridesFile =
-    target:
-    pkgs.writeText "gstack-overrides-${target}.json" (builtins.toJSON (overridesFor target));
+    target: pkgs.writeText "gstack-overrides-${target}.json" (builtins.toJSON (overridesFor target));
 
   # `gstackc build FILE -o $out --target T --overrides F`: $out holds ir.json and T/.
   build =
@@ -163,7 +169,7 @@ in
     stack-nix-fresh = pkgs.runCommand "gstack-stack-nix-fresh" { nativeBuildInputs = [ p.gstackc ]; } ''
       gstackc build ${entry} -o build --target nix
       diff -u ${stackNix} build/nix/stack.nix || {
-        echo "stack.nix is stale: run nix/update-stack-nix.sh and commit the result" >&2
+        echo "stack.nix is stale: run nix/check-stack-nix.sh --update and commit the result" >&2
         exit 1
       }
       touch "$out"
