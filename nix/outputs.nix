@@ -29,6 +29,7 @@ let
       "stdlib"
       "examples"
       "tests"
+      "docs" # compiler/tests/docs.rs compares docs/reference.md
     ] rel
   );
 

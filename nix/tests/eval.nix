@@ -224,6 +224,17 @@ same "config = stack.nix // services" outputs.config (stackNix // stackNix.servi
     "grafana-image"
   ]
 )
+++ check "image checks look for the tag and the user" (
+  lib.all (
+    c:
+    let
+      spec = components.${c};
+      script = outputs.checks.${linux}."${spec.package}-image".__script;
+    in
+    lib.hasInfix "gstack/${spec.package}:" script
+    && lib.hasInfix "${toString spec.uid}:${toString spec.gid}" script
+  ) (lib.attrNames components)
+)
 ++ check "stack-nix-fresh diffs against the committed file" (
   lib.hasInfix "--target nix" outputs.checks.${linux}.stack-nix-fresh.__script
 )

@@ -128,10 +128,8 @@ let
         in
         drv "stream-${baseNameOf a.name}" {
           imageName = a.name;
+          # passthru attributes end up on the derivation itself (there is no `.passthru`)
           imageTag = a.tag;
-          passthru = (a.passthru or { }) // {
-            imageTag = a.tag;
-          };
           __args = a;
         }
         // (a.passthru or { });
