@@ -107,6 +107,8 @@ pub struct Ctx {
     /// Where file secrets appear: `Direct` reads the user's own path (native); `Dir(d)` means
     /// the target mounts each secret as `d/<component>/<name>`.
     pub secrets: SecretLayout,
+    /// Prometheus discovers pods through the Kubernetes API (`kubernetes_sd_configs`).
+    pub kubernetes_sd: bool,
 }
 
 /// A path root: either an environment variable set at run time, or a fixed absolute path.

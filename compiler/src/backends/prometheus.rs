@@ -66,6 +66,21 @@ pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value
         }
         scrape_configs.push(sc);
     }
+    if ctx.kubernetes_sd {
+        // pods that opt in with the `prometheus.io/scrape: "true"` annotation
+        scrape_configs.push(json!({
+            "job_name": "kubernetes-pods",
+            "kubernetes_sd_configs": [{ "role": "pod" }],
+            "relabel_configs": [
+                { "source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], "action": "keep", "regex": "true" },
+                { "source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_path"], "action": "replace", "target_label": "__metrics_path__", "regex": "(.+)" },
+                { "source_labels": ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"], "action": "replace",
+                  "regex": "([^:]+)(?::\\d+)?;(\\d+)", "replacement": "$1:$2", "target_label": "__address__" },
+                { "source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace" },
+                { "source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod" },
+            ],
+        }));
+    }
     let mut cfg = json!({ "global": global });
     if let Some(a) = &stack.alertmanager {
         cfg["alerting"] = json!({ "alertmanagers": [{ "static_configs": [{ "targets": [ctx.addr("alertmanager", a.port)] }] }] });

@@ -35,6 +35,7 @@ pub fn ctx(stack: &ir::Stack) -> Ctx {
         config_root: Root::Fixed(CONFIG_ROOT.into()),
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),
+        kubernetes_sd: false,
     }
 }
 

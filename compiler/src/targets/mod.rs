@@ -2,6 +2,8 @@
 //! target's own IR block) and writing files under the output directory.
 
 pub mod compose;
+pub mod helm;
+pub mod kubernetes;
 pub mod native;
 pub mod nix;
 
@@ -10,7 +12,7 @@ use crate::ir;
 use std::path::Path;
 
 /// The targets `gstackc build --target` accepts.
-pub const TARGET_NAMES: &[&str] = &["native", "compose", "nix"];
+pub const TARGET_NAMES: &[&str] = &["native", "compose", "kubernetes", "helm", "nix"];
 
 /// A generated file: path relative to the output directory, content, executable bit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +40,25 @@ pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
     if want("compose") {
         if let Some(c) = &stack.targets.compose {
             out.extend(compose::render(stack, c));
+        }
+    }
+    if want("kubernetes") {
+        if let Some(k) = &stack.targets.kubernetes {
+            out.extend(kubernetes::render(stack, k));
+        }
+    }
+    if want("helm") {
+        if let Some(h) = &stack.targets.helm {
+            // the chart renders the kubernetes target's objects (its defaults if not declared)
+            let k = stack.targets.kubernetes.clone().unwrap_or(crate::ir::KubernetesTarget {
+                namespace: "observability".into(),
+                storage_class: None,
+                ingress: None,
+                service_discovery: false,
+                images: Default::default(),
+                resources: vec![],
+            });
+            out.extend(helm::render(stack, h, &k));
         }
     }
     if want("nix") {

@@ -20,6 +20,7 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
         config_root: Root::Env("GSTACK_CONFIG"),
         data_root: Root::Env("GSTACK_DATA"),
         secrets: SecretLayout::Direct,
+        kubernetes_sd: false,
     }
 }
 

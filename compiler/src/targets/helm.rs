@@ -1,0 +1,208 @@
+//! The Helm target: `helm/<chart>/` with `Chart.yaml`, `values.yaml` and `templates/`, a real
+//! chart (https://helm.sh/docs/topics/charts/) rendering the same objects as the kubernetes
+//! target for its default values.
+//!
+//! The templates are the kubernetes target's objects, written as JSON (valid YAML, so Helm
+//! reads it) with the values operators tune replaced by template expressions: namespace,
+//! images, resources, storage size and class, node selectors and tolerations, existing Secret
+//! names, and the Ingress.
+
+use super::kubernetes::{self as k8s, object_name};
+use super::Output;
+use crate::ir;
+use serde_json::{json, Map, Value};
+
+/// The values key of a component: `node_exporter` → `nodeExporter`.
+pub fn values_key(comp: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in comp.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON string that is replaced, quotes and all, by the raw template expression.
+fn raw(expr: &str) -> Value {
+    Value::String(format!("__HELM_RAW__{expr}__HELM_END__"))
+}
+
+/// Default values: exactly what the kubernetes target renders.
+pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Value {
+    let mut v = Map::new();
+    for (file, objs) in k8s::files(stack, k) {
+        let _ = file;
+        for o in &objs {
+            let kind = o["kind"].as_str().unwrap_or_default();
+            if kind != "StatefulSet" && kind != "Deployment" {
+                continue;
+            }
+            let comp = o["metadata"]["name"].as_str().unwrap().replace('-', "_");
+            let c = &o["spec"]["template"]["spec"]["containers"][0];
+            let mut cv = json!({
+                "image": c["image"],
+                "resources": c["resources"],
+                "nodeSelector": {},
+                "tolerations": [],
+            });
+            if let Some(claim) = o["spec"]["volumeClaimTemplates"].get(0) {
+                cv["storage"] = json!({
+                    "size": claim["spec"]["resources"]["requests"]["storage"],
+                    "className": claim["spec"].get("storageClassName").cloned().unwrap_or(Value::String(String::new())),
+                });
+            }
+            if let Some(vols) = o["spec"]["template"]["spec"]["volumes"].as_array() {
+                if let Some(sec) = vols.iter().find(|v| v.get("secret").is_some()) {
+                    cv["existingSecret"] = sec["secret"]["secretName"].clone();
+                }
+            }
+            v.insert(values_key(&comp), cv);
+        }
+    }
+    let ingress = match &k.ingress {
+        Some(i) => json!({ "enabled": true, "host": i.host, "tlsSecret": i.tls_secret.clone().unwrap_or_default(), "className": i.class.clone().unwrap_or_default() }),
+        None => json!({ "enabled": false, "host": "", "tlsSecret": "", "className": "" }),
+    };
+    v.insert("ingress".into(), ingress);
+    Value::Object(v)
+}
+
+/// Turn one kubernetes-target object into its template.
+fn templatize(mut o: Value) -> Value {
+    let kind = o["kind"].as_str().unwrap_or_default().to_string();
+    if kind == "Namespace" {
+        o["metadata"]["name"] = raw("{{ .Release.Namespace | toJson }}");
+        return o;
+    }
+    if o["metadata"].get("namespace").is_some() {
+        o["metadata"]["namespace"] = raw("{{ .Release.Namespace | toJson }}");
+    }
+    if kind == "ClusterRoleBinding" {
+        if let Some(subjects) = o["subjects"].as_array_mut() {
+            for s in subjects {
+                s["namespace"] = raw("{{ .Release.Namespace | toJson }}");
+            }
+        }
+    }
+    if kind == "StatefulSet" || kind == "Deployment" {
+        let comp = o["metadata"]["name"].as_str().unwrap().replace('-', "_");
+        let vk = values_key(&comp);
+        let pod = &mut o["spec"]["template"]["spec"];
+        pod["containers"][0]["image"] = raw(&format!("{{{{ .Values.{vk}.image | toJson }}}}"));
+        pod["containers"][0]["resources"] = raw(&format!("{{{{ .Values.{vk}.resources | toJson }}}}"));
+        pod["nodeSelector"] = raw(&format!("{{{{ .Values.{vk}.nodeSelector | toJson }}}}"));
+        pod["tolerations"] = raw(&format!("{{{{ .Values.{vk}.tolerations | toJson }}}}"));
+        if let Some(vols) = pod["volumes"].as_array_mut() {
+            for v in vols {
+                if v.get("secret").is_some() {
+                    v["secret"]["secretName"] = raw(&format!("{{{{ .Values.{vk}.existingSecret | toJson }}}}"));
+                }
+            }
+        }
+        if let Some(claim) = o["spec"]["volumeClaimTemplates"].get_mut(0) {
+            let spec = claim["spec"].as_object_mut().unwrap();
+            spec.remove("storageClassName");
+            let mut m = Map::new();
+            // the class only when set, like the kubernetes target
+            m.insert(
+                format!("__HELM_RAW__{{{{- with .Values.{vk}.storage.className }}}}\"storageClassName\": {{{{ . | toJson }}}},{{{{- end }}}}\"accessModes__HELM_END__"),
+                spec["accessModes"].clone(),
+            );
+            spec.remove("accessModes");
+            for (key, val) in spec.iter() {
+                m.insert(key.clone(), val.clone());
+            }
+            m.get_mut("resources").unwrap()["requests"]["storage"] = raw(&format!("{{{{ .Values.{vk}.storage.size | toJson }}}}"));
+            claim["spec"] = Value::Object(m);
+        }
+    }
+    if kind == "Ingress" {
+        let rule = &mut o["spec"]["rules"][0];
+        rule["host"] = raw("{{ .Values.ingress.host | toJson }}");
+    }
+    o
+}
+
+fn ingress_template(o: Value) -> String {
+    let mut o = o;
+    let tls = o["spec"].as_object_mut().unwrap().remove("tls");
+    let class = o["spec"].as_object_mut().unwrap().remove("ingressClassName");
+    let _ = (tls, class);
+    let mut spec = Map::new();
+    spec.insert(
+        "__HELM_RAW__{{- with .Values.ingress.className }}\"ingressClassName\": {{ . | toJson }},{{- end }}{{- with .Values.ingress.tlsSecret }}\"tls\": [{\"hosts\": [{{ $.Values.ingress.host | toJson }}], \"secretName\": {{ . | toJson }}}],{{- end }}\"rules__HELM_END__".into(),
+        o["spec"]["rules"].clone(),
+    );
+    o["spec"] = Value::Object(spec);
+    format!("{{{{- if .Values.ingress.enabled }}}}\n{}\n{{{{- end }}}}\n", doc(&o))
+}
+
+fn doc(o: &Value) -> String {
+    let text = serde_json::to_string_pretty(o).expect("json");
+    // keys carrying a fragment: `"__HELM_RAW__<frag>"key__HELM_END__": v` → `<frag>"key": v`
+    let text = text.replace("\\\"", "\u{1}");
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(p) = rest.find("\"__HELM_RAW__") {
+        out.push_str(&rest[..p]);
+        let after = &rest[p + "\"__HELM_RAW__".len()..];
+        let end = after.find("__HELM_END__").expect("closed");
+        let inner = &after[..end];
+        let tail = &after[end + "__HELM_END__".len()..];
+        out.push_str(&inner.replace('\u{1}', "\""));
+        if tail.starts_with("\":") {
+            // a key fragment ends with the key's opening quote and name: close it
+            out.push('"');
+        }
+        rest = &tail[1..];
+    }
+    out.push_str(rest);
+    out.replace('\u{1}', "\\\"")
+}
+
+pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget) -> Vec<Output> {
+    let base = format!("helm/{}", h.chart);
+    let mut out = vec![
+        Output::file(
+            format!("{base}/Chart.yaml"),
+            crate::backends::yaml(&json!({
+                "apiVersion": "v2",
+                "name": h.chart,
+                "description": format!("The `{}` observability stack, generated by gstackc", stack.name),
+                "type": "application",
+                "version": h.version,
+                "appVersion": h.version,
+                "keywords": ["grafana", "prometheus", "loki", "tempo", "observability"],
+            })),
+        ),
+        Output::file(
+            format!("{base}/values.yaml"),
+            format!(
+                "# Defaults render the same objects as the kubernetes target. Replicas stay 1: every\n# component is a single binary with local storage.\n{}",
+                crate::backends::yaml(&values(stack, k))
+            ),
+        ),
+    ];
+    for (file, objs) in k8s::files(stack, k) {
+        let mut text = String::new();
+        for o in objs {
+            if o["kind"] == "Ingress" {
+                text.push_str(&ingress_template(templatize(o)));
+            } else {
+                text.push_str("---\n");
+                text.push_str(&doc(&templatize(o)));
+                text.push('\n');
+            }
+        }
+        out.push(Output::file(format!("{base}/templates/{file}"), text));
+    }
+    let _ = object_name;
+    out
+}

@@ -1,0 +1,433 @@
+//! The Kubernetes target: `kubernetes/` with one YAML file per component (ServiceAccount,
+//! ConfigMap, Service, StatefulSet or Deployment, NetworkPolicy), the namespace, a default-deny
+//! NetworkPolicy, optional RBAC for Prometheus' Kubernetes service discovery and an optional
+//! Ingress for Grafana, listed by `kustomization.yaml`.
+//!
+//! Everything comes from the service records: probes, ports, users, scratch space, secrets (by
+//! reference to Secrets the operator creates, mounted as files) and network flows (every
+//! NetworkPolicy rule is a flow of a service record). Object shapes follow the Kubernetes API
+//! reference (apps/v1, v1, networking.k8s.io/v1, rbac.authorization.k8s.io/v1).
+
+use super::Output;
+use crate::backends::{self, Ctx, Root, SecretLayout, Service};
+use crate::ir::{self, Bytes};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+pub const CONFIG_ROOT: &str = "/etc/gstack";
+pub const SECRETS_ROOT: &str = "/run/secrets";
+
+/// Object name of a component: `node_exporter` → `node-exporter`.
+pub fn object_name(component: &str) -> String {
+    component.replace('_', "-")
+}
+
+/// Labels every object of a component carries.
+pub fn labels(stack: &ir::Stack, comp: &str) -> Value {
+    json!({
+        "app.kubernetes.io/name": object_name(comp),
+        "app.kubernetes.io/instance": stack.name,
+        "app.kubernetes.io/part-of": "gstack",
+        "app.kubernetes.io/managed-by": "gstack",
+    })
+}
+
+fn selector(stack: &ir::Stack, comp: &str) -> Value {
+    json!({ "app.kubernetes.io/name": object_name(comp), "app.kubernetes.io/instance": stack.name })
+}
+
+pub fn ctx(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Ctx {
+    Ctx {
+        listen: "0.0.0.0".into(),
+        hosts: backends::hosts_all(stack, |c| format!("{}.{}.svc", object_name(c), k.namespace)),
+        config_root: Root::Fixed(CONFIG_ROOT.into()),
+        data_root: Root::Conventional,
+        secrets: SecretLayout::Dir(SECRETS_ROOT.into()),
+        kubernetes_sd: k.service_discovery,
+    }
+}
+
+/// Name of the Secret the operator creates for a component's secrets.
+pub fn secret_name(stack: &ir::Stack, comp: &str) -> String {
+    format!("{}-{}", stack.name, object_name(comp))
+}
+
+/// The default image of a component (the flake's image names, as in the compose target).
+pub fn default_image(s: &Service) -> String {
+    format!("gstack/{}:{}", object_name(&s.name), s.version)
+}
+
+/// ConfigMap keys cannot contain `/`: `rules/alerts.yml` is stored as `rules__alerts.yml`.
+fn cm_key(path: &str) -> String {
+    path.replace('/', "__")
+}
+
+/// Default resources when the target sets none: small requests, a memory limit.
+fn resources(k: &ir::KubernetesTarget, comp: &str) -> Value {
+    let r = k.resources.iter().find(|r| r.component == comp);
+    let cpu = r.and_then(|r| r.cpu).map(|c| format!("{}m", c.0));
+    let mem = r.and_then(|r| r.memory).map(|m| m.to_k8s());
+    json!({
+        "requests": { "cpu": cpu.clone().unwrap_or_else(|| "100m".into()), "memory": mem.clone().unwrap_or_else(|| "256Mi".into()) },
+        "limits": { "cpu": cpu.unwrap_or_else(|| "1".into()), "memory": mem.unwrap_or_else(|| "1Gi".into()) },
+    })
+}
+
+/// Storage of a component's volume claim: from the target, else a size that fits the retention.
+pub fn storage(k: &ir::KubernetesTarget, comp: &str) -> Bytes {
+    k.resources.iter().find(|r| r.component == comp).and_then(|r| r.storage).unwrap_or(Bytes(10 << 30))
+}
+
+fn config_hash(s: &Service) -> String {
+    let mut h = Sha256::new();
+    for f in &s.files {
+        h.update(f.path.as_bytes());
+        h.update([0]);
+        h.update(f.content.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn probe(p: &backends::Probe, liveness: bool) -> Value {
+    let mut v = json!({
+        "httpGet": { "path": p.path, "port": p.port },
+        "periodSeconds": if liveness { 20 } else { 5 },
+        "timeoutSeconds": 3,
+        "failureThreshold": if liveness { 6 } else { 3 },
+    });
+    if p.initial_delay > 0 {
+        v["initialDelaySeconds"] = json!(p.initial_delay);
+    }
+    v
+}
+
+/// Whether Prometheus gets RBAC and a Kubernetes service-discovery job.
+fn sd(stack: &ir::Stack, k: &ir::KubernetesTarget, comp: &str) -> bool {
+    k.service_discovery && comp == "prometheus" && stack.prometheus.is_some()
+}
+
+/// The objects of one component, in apply order.
+pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all: &[Service]) -> Vec<Value> {
+    let name = object_name(&s.name);
+    let ns = &k.namespace;
+    let mut objs = vec![json!({
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
+        "automountServiceAccountToken": sd(stack, k, &s.name),
+    })];
+    let mut volumes = vec![json!({ "name": "tmp", "emptyDir": {} })];
+    let mut mounts = vec![json!({ "name": "tmp", "mountPath": "/tmp" })];
+    for (i, d) in s.scratch.iter().filter(|d| *d != "/tmp").enumerate() {
+        volumes.push(json!({ "name": format!("scratch-{i}"), "emptyDir": {} }));
+        mounts.push(json!({ "name": format!("scratch-{i}"), "mountPath": d }));
+    }
+    if !s.files.is_empty() {
+        let data: Map<String, Value> = s.files.iter().map(|f| (cm_key(&f.path), json!(f.content))).collect();
+        objs.push(json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": { "name": format!("{name}-config"), "namespace": ns, "labels": labels(stack, &s.name) },
+            "data": data,
+        }));
+        volumes.push(json!({
+            "name": "config",
+            "configMap": {
+                "name": format!("{name}-config"),
+                "items": s.files.iter().map(|f| json!({ "key": cm_key(&f.path), "path": f.path })).collect::<Vec<_>>(),
+            },
+        }));
+        mounts.push(json!({ "name": "config", "mountPath": format!("{CONFIG_ROOT}/{}", s.name), "readOnly": true }));
+    }
+    if !s.secrets.is_empty() {
+        volumes.push(json!({
+            "name": "secrets",
+            "secret": {
+                "secretName": secret_name(stack, &s.name),
+                "defaultMode": 0o440,
+                "items": s.secrets.iter().map(|x| json!({ "key": x.name, "path": x.name })).collect::<Vec<_>>(),
+            },
+        }));
+        mounts.push(json!({ "name": "secrets", "mountPath": format!("{SECRETS_ROOT}/{}", s.name), "readOnly": true }));
+    }
+    let stateful = s.stateful && !s.data_dirs.is_empty();
+    if !s.data_dirs.is_empty() {
+        if !stateful {
+            volumes.push(json!({ "name": "data", "emptyDir": {} }));
+        }
+        mounts.push(json!({ "name": "data", "mountPath": backends::conventional_data_dir(&s.name) }));
+    }
+    let mut args = s.args.clone();
+    if s.name == "grafana" {
+        args.insert(1, "--homepath=/usr/share/grafana".into());
+    }
+    let container = json!({
+        "name": name,
+        "image": k.images.get(&s.name).cloned().unwrap_or_else(|| default_image(s)),
+        "imagePullPolicy": "IfNotPresent",
+        "command": [s.program],
+        "args": args,
+        "ports": s.ports.iter().map(|p| json!({ "name": p.name, "containerPort": p.port, "protocol": "TCP" })).collect::<Vec<_>>(),
+        "readinessProbe": probe(&s.readiness, false),
+        "livenessProbe": probe(&s.liveness, true),
+        "resources": resources(k, &s.name),
+        "securityContext": {
+            "runAsNonRoot": true,
+            "runAsUser": s.user.uid,
+            "runAsGroup": s.user.gid,
+            "allowPrivilegeEscalation": false,
+            "readOnlyRootFilesystem": true,
+            "privileged": false,
+            "capabilities": { "drop": ["ALL"] },
+            "seccompProfile": { "type": "RuntimeDefault" },
+        },
+        "volumeMounts": mounts,
+    });
+    let pod = json!({
+        "metadata": { "labels": labels(stack, &s.name), "annotations": { "gstack.dev/config-hash": config_hash(s) } },
+        "spec": {
+            "serviceAccountName": name,
+            "automountServiceAccountToken": sd(stack, k, &s.name),
+            "securityContext": {
+                "runAsNonRoot": true,
+                "runAsUser": s.user.uid,
+                "runAsGroup": s.user.gid,
+                "fsGroup": if s.user.gid == 0 { s.user.uid } else { s.user.gid },
+                "seccompProfile": { "type": "RuntimeDefault" },
+            },
+            "terminationGracePeriodSeconds": s.stop_timeout,
+            "nodeSelector": {},
+            "tolerations": [],
+            "containers": [container],
+            "volumes": volumes,
+        },
+    });
+    let workload = if stateful {
+        let mut claim = json!({
+            "metadata": { "name": "data", "labels": labels(stack, &s.name) },
+            "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": storage(k, &s.name).to_k8s() } } },
+        });
+        if let Some(sc) = &k.storage_class {
+            claim["spec"]["storageClassName"] = json!(sc);
+        }
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
+            "spec": {
+                "serviceName": name,
+                "replicas": 1,
+                "selector": { "matchLabels": selector(stack, &s.name) },
+                "template": pod,
+                "volumeClaimTemplates": [claim],
+            },
+        })
+    } else {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
+            "spec": { "replicas": 1, "selector": { "matchLabels": selector(stack, &s.name) }, "template": pod },
+        })
+    };
+    objs.push(json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
+        "spec": {
+            "type": "ClusterIP",
+            "selector": selector(stack, &s.name),
+            "ports": s.ports.iter().map(|p| json!({ "name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP" })).collect::<Vec<_>>(),
+        },
+    }));
+    objs.push(workload);
+    objs.push(network_policy(stack, k, s, all));
+    objs
+}
+
+/// The flows into `s`: (from component, port), derived from every service record's flows.
+pub fn inbound(s: &Service, all: &[Service]) -> Vec<(String, u16)> {
+    let mut v: Vec<(String, u16)> =
+        all.iter().flat_map(|o| o.flows.iter().filter(|f| f.to == s.name).map(|f| (o.name.clone(), f.port))).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Ports of `s` open to anything (clients outside the stack): Grafana's UI when an Ingress
+/// exists, and the ingest endpoints applications push to (Loki HTTP, Tempo OTLP).
+pub fn open_ports(k: &ir::KubernetesTarget, s: &Service) -> Vec<u16> {
+    match s.name.as_str() {
+        "grafana" if k.ingress.is_some() => s.ports.iter().filter(|p| p.name == "http").map(|p| p.port).collect(),
+        "loki" => s.ports.iter().filter(|p| p.name == "http").map(|p| p.port).collect(),
+        "tempo" => s.ports.iter().filter(|p| p.name.starts_with("otlp")).map(|p| p.port).collect(),
+        _ => vec![],
+    }
+}
+
+fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all: &[Service]) -> Value {
+    let mut ingress = vec![];
+    for (from, port) in inbound(s, all) {
+        ingress.push(json!({
+            "from": [{ "podSelector": { "matchLabels": selector(stack, &from) } }],
+            "ports": [{ "protocol": "TCP", "port": port }],
+        }));
+    }
+    let open = open_ports(k, s);
+    if !open.is_empty() {
+        ingress.push(json!({ "ports": open.iter().map(|p| json!({ "protocol": "TCP", "port": p })).collect::<Vec<_>>() }));
+    }
+    let mut egress = vec![json!({
+        "to": [{ "namespaceSelector": {}, "podSelector": { "matchLabels": { "k8s-app": "kube-dns" } } }],
+        "ports": [{ "protocol": "UDP", "port": 53 }, { "protocol": "TCP", "port": 53 }],
+    })];
+    for f in &s.flows {
+        egress.push(json!({
+            "to": [{ "podSelector": { "matchLabels": selector(stack, &f.to) } }],
+            "ports": [{ "protocol": "TCP", "port": f.port }],
+        }));
+    }
+    if s.name == "prometheus" {
+        // the user's own scrape targets live outside the stack: allow their ports
+        let mut ports: Vec<u16> = stack
+            .prometheus
+            .iter()
+            .flat_map(|p| p.scrapes.iter().flat_map(|sc| sc.targets.iter().filter_map(|t| t.rsplit_once(':').and_then(|(_, p)| p.parse().ok()))))
+            .collect();
+        ports.sort();
+        ports.dedup();
+        if !ports.is_empty() {
+            egress.push(json!({ "ports": ports.iter().map(|p| json!({ "protocol": "TCP", "port": p })).collect::<Vec<_>>() }));
+        }
+        if k.service_discovery {
+            // the API server and every pod's metrics port
+            egress.push(json!({ "ports": [{ "protocol": "TCP", "port": 443 }, { "protocol": "TCP", "port": 6443 }] }));
+        }
+    }
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": { "name": object_name(&s.name), "namespace": k.namespace, "labels": labels(stack, &s.name) },
+        "spec": {
+            "podSelector": { "matchLabels": selector(stack, &s.name) },
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": ingress,
+            "egress": egress,
+        },
+    })
+}
+
+/// Objects not tied to one component: namespace, default deny, RBAC, Ingress.
+pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<(String, Vec<Value>)> {
+    let ns = &k.namespace;
+    let part = json!({ "app.kubernetes.io/part-of": "gstack", "app.kubernetes.io/instance": stack.name, "app.kubernetes.io/managed-by": "gstack" });
+    let mut out = vec![
+        ("namespace.yaml".to_string(), vec![json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns, "labels": part } })]),
+        (
+            "default-deny.yaml".to_string(),
+            vec![json!({
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": { "name": "default-deny", "namespace": ns, "labels": part },
+                "spec": { "podSelector": {}, "policyTypes": ["Ingress", "Egress"] },
+            })],
+        ),
+    ];
+    if k.service_discovery && stack.prometheus.is_some() {
+        let role = format!("{}-prometheus-discovery", stack.name);
+        out.push((
+            "rbac.yaml".to_string(),
+            vec![
+                json!({
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "ClusterRole",
+                    "metadata": { "name": role, "labels": part },
+                    "rules": [
+                        { "apiGroups": [""], "resources": ["nodes", "services", "endpoints", "pods"], "verbs": ["get", "list", "watch"] },
+                        { "apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"] },
+                        { "nonResourceURLs": ["/metrics"], "verbs": ["get"] },
+                    ],
+                }),
+                json!({
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "ClusterRoleBinding",
+                    "metadata": { "name": role, "labels": part },
+                    "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role },
+                    "subjects": [{ "kind": "ServiceAccount", "name": "prometheus", "namespace": ns }],
+                }),
+            ],
+        ));
+    }
+    if let (Some(i), Some(g)) = (&k.ingress, &stack.grafana) {
+        let mut ing = json!({
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": { "name": "grafana", "namespace": ns, "labels": labels(stack, "grafana") },
+            "spec": { "rules": [{ "host": i.host, "http": { "paths": [{
+                "path": "/", "pathType": "Prefix",
+                "backend": { "service": { "name": "grafana", "port": { "number": g.port } } },
+            }] } }] },
+        });
+        if let Some(c) = &i.class {
+            ing["spec"]["ingressClassName"] = json!(c);
+        }
+        if let Some(t) = &i.tls_secret {
+            ing["spec"]["tls"] = json!([{ "hosts": [i.host], "secretName": t }]);
+        }
+        out.push(("ingress.yaml".to_string(), vec![ing]));
+    }
+    out
+}
+
+/// Several objects as one multi-document YAML file.
+pub fn yaml_docs(objs: &[Value]) -> String {
+    objs.iter().map(|o| format!("---\n{}", backends::yaml(o))).collect()
+}
+
+/// Every object of the target, grouped by file name.
+pub fn files(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<(String, Vec<Value>)> {
+    let ctx = ctx(stack, k);
+    let services = backends::services(stack, &ctx);
+    let mut files = shared_objects(stack, k);
+    for s in &services {
+        files.push((format!("{}.yaml", object_name(&s.name)), component_objects(stack, k, s, &services)));
+    }
+    files
+}
+
+/// The commands that create the Secrets the manifests mount (for the kustomization header).
+pub fn secret_commands(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<String> {
+    let ctx = ctx(stack, k);
+    backends::services(stack, &ctx)
+        .iter()
+        .filter(|s| !s.secrets.is_empty())
+        .map(|s| {
+            let parts: Vec<String> = s
+                .secrets
+                .iter()
+                .map(|x| match &x.secret {
+                    ir::SecretRef::File(p) => format!("--from-file={}={p}", x.name),
+                    ir::SecretRef::Env(e) => format!("--from-literal={}=\"${e}\"", x.name),
+                })
+                .collect();
+            format!("kubectl -n {} create secret generic {} {}", k.namespace, secret_name(stack, &s.name), parts.join(" "))
+        })
+        .collect()
+}
+
+pub fn render(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<Output> {
+    let files = files(stack, k);
+    let mut out: Vec<Output> = files.iter().map(|(f, objs)| Output::file(format!("kubernetes/{f}"), yaml_docs(objs))).collect();
+    let mut header = String::from("# Generated by gstackc. Apply with `kubectl apply -k .` after creating the Secrets:\n");
+    for c in secret_commands(stack, k) {
+        header.push_str(&format!("#   {c}\n"));
+    }
+    let kust = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": files.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>(),
+    });
+    out.push(Output::file("kubernetes/kustomization.yaml", format!("{header}{}", backends::yaml(&kust))));
+    out
+}
