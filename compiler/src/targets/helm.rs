@@ -74,8 +74,47 @@ pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Value {
     Value::Object(v)
 }
 
+/// Escape Go-template delimiters in literal text (PromQL legends, alert templates and
+/// dashboards contain `{{ … }}`): `{{` becomes {{`{{`}} — a raw-string action, which needs no
+/// quoting inside the JSON the templates are written in.
+fn escape_braces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    loop {
+        let a = rest.find("{{");
+        let b = rest.find("}}");
+        let (pos, tok) = match (a, b) {
+            (Some(a), Some(b)) if a <= b => (a, "{{"),
+            (Some(a), None) => (a, "{{"),
+            (_, Some(b)) => (b, "}}"),
+            (None, None) => break,
+        };
+        out.push_str(&rest[..pos]);
+        out.push_str(&format!("{{{{`{tok}`}}}}"));
+        rest = &rest[pos + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn escape_all(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains("{{") || s.contains("}}") => *s = escape_braces(s),
+        Value::Array(a) => a.iter_mut().for_each(escape_all),
+        Value::Object(m) => {
+            let old = std::mem::take(m);
+            for (k, mut x) in old {
+                escape_all(&mut x);
+                m.insert(escape_braces(&k), x);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Turn one kubernetes-target object into its template.
 fn templatize(mut o: Value) -> Value {
+    escape_all(&mut o);
     let kind = o["kind"].as_str().unwrap_or_default().to_string();
     if kind == "Namespace" {
         o["metadata"]["name"] = raw("{{ .Release.Namespace | toJson }}");
@@ -106,7 +145,7 @@ fn templatize(mut o: Value) -> Value {
                 }
             }
         }
-        if let Some(claim) = o["spec"]["volumeClaimTemplates"].get_mut(0) {
+        if let Some(claim) = o["spec"].get_mut("volumeClaimTemplates").and_then(|v| v.get_mut(0)) {
             let spec = claim["spec"].as_object_mut().unwrap();
             spec.remove("storageClassName");
             let mut m = Map::new();
