@@ -860,7 +860,9 @@ impl<'a> Checker<'a> {
 
         let Some(st) = stack_rec else {
             let root_path = root.path(self.db).clone();
-            if !decls.is_empty() || self.diags.is_empty() {
+            // a root file with syntax errors may well declare its stack in the broken part
+            let root_broken = !db::parse(self.db, root).diags.is_empty();
+            if !root_broken && (!decls.is_empty() || self.diags.is_empty()) {
                 self.diags.push(
                     Diagnostic::error("E0202", &root_path, Span::new(0, 0), "no `stack` is declared")
                         .with_hint("declare one: `stack name { prometheus {} grafana {} }`"),

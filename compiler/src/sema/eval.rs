@@ -491,9 +491,20 @@ impl<'a> Evaluator<'a> {
             ExprKind::Member(obj, field) => return self.member(obj, field, e.span),
             ExprKind::Call(f, args) => return self.call(f, args, e.span),
             ExprKind::Binary(op, a, b) => {
-                let a = self.expr(a);
-                let b = self.expr(b);
-                self.binary(*op, a, b, e.span)
+                // Operators associate to the left, so `a + b + c + …` nests down the left
+                // side: walk that spine in a loop, not one stack frame per term.
+                let mut spine = vec![(*op, b.as_ref(), e.span)];
+                let mut left = a.as_ref();
+                while let ExprKind::Binary(op, a, b) = &left.kind {
+                    spine.push((*op, b.as_ref(), left.span));
+                    left = a.as_ref();
+                }
+                let mut acc = self.expr(left);
+                for (op, rhs, span) in spine.into_iter().rev() {
+                    let r = self.expr(rhs);
+                    acc = V { val: self.binary(op, acc, r, span), loc: self.loc(span) };
+                }
+                return acc;
             }
             ExprKind::Unary(op, a) => {
                 let a = self.expr(a);

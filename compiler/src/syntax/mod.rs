@@ -57,13 +57,20 @@ pub struct Parsed {
 pub fn parse(src: &str) -> Parsed {
     let lexed = lexer::lex(src);
     let (tokens, brace_diags) = close_braces(&lexed.tokens, src, &lexed.errors);
-    let (file, errs) = parser::parse_tokens(&tokens, src.len());
     let mut diags: Vec<SyntaxDiag> = lexed
         .errors
         .into_iter()
         .map(|e| SyntaxDiag { span: e.span, code: e.code, message: e.message, hint: e.hint })
         .collect();
     diags.extend(brace_diags);
+    // The parser (and the evaluator after it) recurse once per nesting level; far past any
+    // real file that would overflow the stack, so such a file is refused before parsing.
+    if let Some((span, message)) = too_deep(&tokens) {
+        diags.push(SyntaxDiag { span, code: "E0001", message, hint: Some("name inner parts with `let` and use them by name".into()) });
+        diags.sort_by_key(|d| (d.span.start, d.span.end));
+        return Parsed { file: ast::File::default(), diags, comments: lexed.comments };
+    }
+    let (file, errs) = parser::parse_tokens(&tokens, src.len());
     const OPERATORS: &[&str] = &["`!=`", "`&&`", "`*`", "`+`", "`-`", "`/`", "`<`", "`<=`", "`==`", "`>`", "`>=`", "`||`", "`!`", "`.`", "`(`", "something else"];
     for mut e in errs {
         if diags.iter().any(|d: &SyntaxDiag| d.span == e.span && d.code == "E0001") {
@@ -85,6 +92,53 @@ pub fn parse(src: &str) -> Parsed {
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed { file, diags, comments: lexed.comments }
+}
+
+/// How deeply `{ ( [`, strings and `${` may nest. Real files stay under ten; the limit keeps
+/// the recursive parser well inside a 2 MiB thread stack even in debug builds.
+pub const MAX_NESTING: usize = 32;
+
+/// How many binary operators one expression may chain (`a + b + …`); the syntax tree of a
+/// chain is as deep as it is long.
+pub const MAX_CHAIN: usize = 1000;
+
+/// The first token past [`MAX_NESTING`] levels of nesting, of `-`/`!` prefixes in a row, or of
+/// [`MAX_CHAIN`] chained operators, with the message to report there.
+fn too_deep(tokens: &[(lexer::Tok, Span)]) -> Option<(Span, String)> {
+    use lexer::Tok;
+    let (mut depth, mut prefixes, mut chain) = (0usize, 0usize, 0usize);
+    for (t, s) in tokens {
+        if matches!(t, Tok::Punct("-" | "!")) {
+            prefixes += 1;
+            if prefixes > MAX_NESTING {
+                return Some((*s, format!("more than {MAX_NESTING} `-`/`!` in a row")));
+            }
+        } else {
+            prefixes = 0;
+        }
+        match t {
+            Tok::Punct("{" | "(" | "[") | Tok::StrStart | Tok::QueryStart(_) | Tok::InterpStart => {
+                depth += 1;
+                chain = 0;
+                if depth > MAX_NESTING {
+                    return Some((*s, format!("brackets, blocks and strings nest deeper than {MAX_NESTING} levels here")));
+                }
+            }
+            Tok::Punct("}" | ")" | "]") | Tok::StrEnd | Tok::InterpEnd => {
+                depth = depth.saturating_sub(1);
+                chain = 0;
+            }
+            Tok::Punct("=" | "," | ";" | ":") => chain = 0,
+            Tok::Punct("+" | "-" | "*" | "/" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||") => {
+                chain += 1;
+                if chain > MAX_CHAIN {
+                    return Some((*s, format!("an expression chains more than {MAX_CHAIN} operators")));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// When a file opens more `{` than it closes, insert the missing `}` where indentation says
