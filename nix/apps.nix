@@ -55,8 +55,9 @@ let
     meta.description = "Load the stack's images into Docker and run docker compose up";
   };
 
-  # Server-side apply of the manifests, pruning what the stack no longer has (selected by
-  # app.kubernetes.io/part-of=<stack>, or GSTACK_PRUNE_SELECTOR), then waiting for rollout.
+  # Server-side apply of the manifests, pruning what the stack no longer has (selected by the
+  # labels gstackc's kubernetes target puts on every object, app.kubernetes.io/part-of=gstack
+  # and app.kubernetes.io/instance=<stack>; or GSTACK_PRUNE_SELECTOR), then waiting for rollout.
   k8sApply = pkgs.writeShellApplication {
     name = "grafana-stack-k8s-apply";
     runtimeInputs = [
@@ -67,7 +68,7 @@ let
       ir=${kubeTree}/ir.json
       name=$(jq -r .name "$ir")
       ns=$(jq -r '.targets.kubernetes.namespace // "default"' "$ir")
-      selector="''${GSTACK_PRUNE_SELECTOR:-app.kubernetes.io/part-of=$name}"
+      selector="''${GSTACK_PRUNE_SELECTOR:-app.kubernetes.io/part-of=gstack,app.kubernetes.io/instance=$name}"
       kubectl apply --server-side --field-manager=gstack \
         -k ${kubeTree}/kubernetes --prune -l "$selector" "$@"
       kubectl -n "$ns" get deployments,statefulsets,daemonsets -l "$selector" -o name |

@@ -1,7 +1,7 @@
 # One component's OCI image with dockerTools.streamLayeredImage (arguments as documented in
 # nixpkgs doc/build-helpers/images/dockertools.section.md, implemented in
 # pkgs/build-support/docker/default.nix): no shell, no package manager, the program's closure,
-# /etc/passwd + /etc/group from fakeNss (pkgs/by-name/fa/fakeNss/package.nix) with the
+# /bin/<program>, /etc/passwd + /etc/group from fakeNss (pkgs/by-name/fa/fakeNss/package.nix) with the
 # component's user, CA certificates and tzdata only where components.nix asks for them.
 {
   lib,
@@ -44,16 +44,23 @@ let
     node_exporter = [ ];
   };
 
-  env =
-    lib.optional spec.tzdata "ZONEINFO=${tzdata}/share/zoneinfo"
-    ++ lib.optionals (component == "grafana") [
-      "GF_PATHS_DATA=/var/lib/grafana"
-      "GF_PATHS_PLUGINS=/var/lib/grafana/plugins"
-    ];
+  # gstackc's compose and Kubernetes targets name the image gstack/<component>:<major.minor>
+  # of the stack's version for the component; the package's major.minor is that version when
+  # the stack and nixpkgs agree (checks.<system>.component-versions says when they do not).
+  tag = lib.versions.majorMinor package.version;
+
+  env = [
+    "PATH=/bin"
+  ]
+  ++ lib.optional spec.tzdata "ZONEINFO=${tzdata}/share/zoneinfo"
+  ++ lib.optionals (component == "grafana") [
+    "GF_PATHS_DATA=/var/lib/grafana"
+    "GF_PATHS_PLUGINS=/var/lib/grafana/plugins"
+  ];
 in
 dockerTools.streamLayeredImage {
   name = imageName;
-  tag = package.version;
+  inherit tag;
 
   contents = [ nss ] ++ lib.optional spec.cacert dockerTools.caCertificates;
 
@@ -62,9 +69,11 @@ dockerTools.streamLayeredImage {
   mtime = "1970-01-01T00:00:01Z";
 
   # Runs in the root of the last layer, under fakeroot, so ownership sticks.
+  # The program is also /bin/<program>: the compose and Kubernetes targets run it by name.
   fakeRootCommands = ''
-    mkdir -p ./tmp
+    mkdir -p ./tmp ./bin
     chmod 1777 ./tmp
+    ln -s ${lib.getExe' package spec.program} ./bin/${spec.program}
   ''
   + lib.optionalString (spec.dataDir != null) ''
     mkdir -p .${spec.dataDir}
@@ -91,6 +100,6 @@ dockerTools.streamLayeredImage {
 
   passthru = {
     inherit component;
-    imageRef = "${imageName}:${package.version}";
+    imageRef = "${imageName}:${tag}";
   };
 }

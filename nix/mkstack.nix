@@ -5,7 +5,7 @@
 #     pkgs = nixpkgs.legacyPackages.x86_64-linux;
 #     overrides = { grafana.port = 3001; };   # Nix values → `gstackc build --overrides`
 #   }
-#   → { packages; apps; checks; devShell; config; scope; overridesFor; }
+#   → { packages; apps; checks; devShell; config; scope; overridesFor; versionMismatches; … }
 #
 # Every attribute name below is fixed, so `builtins.attrNames` of the result (and of
 # `packages`/`apps`) never touches `pkgs`; a value does when it is forced.
@@ -56,7 +56,7 @@ let
   # What the Nix side tells gstackc, per target: store paths of the programs for native and
   # systemd; the image references it builds for compose. The user's `overrides` win.
   bin = lib.mapAttrs (_: c: lib.getExe' p.${c.package} c.program) components;
-  images = lib.mapAttrs (name: c: "${imageName name}:${p.${c.package}.version}") components;
+  images = lib.mapAttrs (_: c: p."${c.package}-image".imageRef) components;
   nixSide = {
     native.targets.native.bin = bin // {
       process-compose = lib.getExe p.process-compose;
@@ -118,6 +118,21 @@ let
     lib.genAttrs (lib.mapAttrsToList (_: c: "${c.package}-image") components) (n: p.${n})
   );
 
+  stackData = import stackNix;
+  # the stack's version of each component against the major.minor of the package that runs it
+  versionMismatches = lib.filter (x: x != null) (
+    lib.mapAttrsToList (
+      name: svc:
+      let
+        have = lib.versions.majorMinor p.${components.${name}.package}.version;
+      in
+      if components ? ${name} && svc.version != have then
+        "${name}: the stack is written for ${svc.version}, the package is ${have}"
+      else
+        null
+    ) stackData.services
+  );
+
   app = import ./apps.nix {
     inherit
       lib
@@ -136,6 +151,7 @@ in
     stackSrc
     entry
     ;
+  versionMismatches = if stackNix == null then [ ] else versionMismatches;
 
   packages = {
     inherit (p) gstackc;
@@ -165,6 +181,19 @@ in
     inherit (p) gstackc;
   }
   // lib.optionalAttrs (stackNix != null) {
+    # the generated configs are written for the stack's versions; the images are tagged and
+    # the programs run at the packages' versions: they must agree
+    component-versions =
+      pkgs.runCommand "gstack-component-versions"
+        { mismatches = lib.concatStringsSep "\n" versionMismatches; }
+        ''
+          if [ -n "$mismatches" ]; then
+            printf '%s\n' "$mismatches" >&2
+            echo "set the version in the stack, or replace the package (mkStack's packages)" >&2
+            exit 1
+          fi
+          touch "$out"
+        '';
     # gstackc build … --target nix must reproduce the committed stack.nix
     stack-nix-fresh = pkgs.runCommand "gstack-stack-nix-fresh" { nativeBuildInputs = [ p.gstackc ]; } ''
       gstackc build ${entry} -o build --target nix
@@ -188,5 +217,5 @@ in
     ) components
   );
 
-  config = if stackNix == null then null else fromStackNix (import stackNix);
+  config = if stackNix == null then null else fromStackNix stackData;
 }

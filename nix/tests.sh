@@ -89,7 +89,7 @@ if [ -n "$flake_ready" ]; then
     "alertmanager grafana loki name node_exporter prometheus services stack tempo" names config
   same ".#config.prometheus.program" '"prometheus"' "${N[@]}" --json .#config.prometheus.program
   same ".#lib.components.grafana.uid" "472" "${N[@]}" --json .#lib.components.grafana.uid
-  same ".#lib.mkStack output names (pkgs never forced)" "apps checks config devShell entry overridesFor packages scope stackSrc" \
+  same ".#lib.mkStack output names (pkgs never forced)" "apps checks config devShell entry overridesFor packages scope stackSrc versionMismatches" \
     "${N[@]}" --raw .#lib --apply 'l: builtins.concatStringsSep " " (builtins.attrNames (l.mkStack { src = ./examples/default.gstack; pkgs = throw "pkgs forced"; system = "x86_64-linux"; }))'
 
   programs="alertmanager grafana gstackc loki node-exporter prometheus tempo"
@@ -103,7 +103,7 @@ if [ -n "$flake_ready" ]; then
     same ".#devShells.$system names" "default" names "devShells.$system"
   done
   same ".#checks.x86_64-linux names" \
-    "alertmanager-image deadnix grafana-image gstackc loki-image nix-format node-exporter-image prometheus-image stack-nix-fresh tempo-image" \
+    "alertmanager-image component-versions deadnix grafana-image gstackc loki-image nix-format node-exporter-image prometheus-image stack-nix-fresh tempo-image" \
     sorted_names checks.x86_64-linux
   same ".#formatter systems" "aarch64-darwin aarch64-linux x86_64-darwin x86_64-linux" names formatter
 

@@ -41,8 +41,12 @@ let
         user = "${toString spec.uid}:${toString spec.gid}";
       in
       same "${c} image name" a.name "gstack/${spec.package}"
-      ++ same "${c} image tag" a.tag pkg.version
-      ++ same "${c} imageRef" img.imageRef "gstack/${spec.package}:${pkg.version}"
+      ++ same "${c} image tag" a.tag (lib.versions.majorMinor pkg.version)
+      # the image gstackc's compose and kubernetes targets name by default
+      ++
+        same "${c} imageRef = gstackc's default image" img.imageRef
+          "gstack/${spec.package}:${stackNix.services.${c}.version}"
+      ++ check "${c} program at /bin" (lib.hasInfix "./bin/${spec.program}" a.fakeRootCommands)
       ++ same "${c} image user" a.config.User user
       # the user gstackc's backends give the compose/Kubernetes targets (nix/stack.nix)
       ++ same "${c} image user = gstackc's" a.config.User (
@@ -171,8 +175,23 @@ same "config = stack.nix // services" outputs.config (stackNix // stackNix.servi
 ++ same "user override reaches gstackc" nativeOverlay.grafana.port 3001
 ++
   same "compose images are the images built" composeOverlay.targets.compose.images.prometheus
-    "gstack/prometheus:9.9.9"
-++ same "replaced program reaches its image" userStack.packages.prometheus-image.__args.tag "9.9.9"
+    "gstack/prometheus:9.9"
+++ same "replaced program reaches its image" userStack.packages.prometheus-image.__args.tag "9.9"
+++
+  same "the default stack's versions agree with the packages"
+    outputs.checks.${linux}.component-versions.__env.mismatches
+    ""
+++
+  same "a replaced program of another version is reported"
+    (gstackLib.mkStack {
+      src = ../../examples/default.gstack;
+      pkgs = stub linux;
+      stackNix = ../stack.nix;
+      packages.prometheus = (stub linux).prometheus // {
+        version = "9.9.9";
+      };
+    }).versionMismatches
+    [ "prometheus: the stack is written for 3.5, the package is 9.9" ]
 
 # apps
 ++ same "app names" (sorted (lib.attrNames outputs.apps.${linux})) (sorted gstackLib.appNames)
@@ -219,6 +238,7 @@ same "config = stack.nix // services" outputs.config (stackNix // stackNix.servi
   lib.all (n: outputs.checks.${linux} ? ${n}) [
     "gstackc"
     "stack-nix-fresh"
+    "component-versions"
     "nix-format"
     "deadnix"
     "grafana-image"
