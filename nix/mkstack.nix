@@ -140,8 +140,8 @@ let
       p
       artifacts
       components
+      imagePackages
       ;
-    imagePackages = imagePackages;
   };
 in
 {
@@ -198,7 +198,8 @@ in
     stack-nix-fresh = pkgs.runCommand "gstack-stack-nix-fresh" { nativeBuildInputs = [ p.gstackc ]; } ''
       gstackc build ${entry} -o build --target nix
       diff -u ${stackNix} build/nix/stack.nix || {
-        echo "stack.nix is stale: run nix/check-stack-nix.sh --update and commit the result" >&2
+        echo "stack.nix is stale: commit the nix/stack.nix of 'gstackc build <stack> --target nix'" >&2
+        echo "(in the gstack repository: nix/check-stack-nix.sh --update)" >&2
         exit 1
       }
       touch "$out"
