@@ -46,7 +46,7 @@
       settings = { };
     };
     loki = {
-      version = "3.5";
+      version = "3.6";
       listen = "127.0.0.1";
       port = 3100;
       grpc_port = 9096;
@@ -54,7 +54,7 @@
       settings = { };
     };
     tempo = {
-      version = "2.8";
+      version = "2.9";
       listen = "127.0.0.1";
       port = 3200;
       grpc_port = 9095;
@@ -564,8 +564,8 @@
       program = "alertmanager";
       version = "0.28";
       args = [
-        ("--config.file=$GSTACK_CONFIG/alertmanager/alertmanager.yml")
-        ("--storage.path=$GSTACK_DATA/alertmanager")
+        ("--config.file=\${GSTACK_CONFIG}/alertmanager/alertmanager.yml")
+        ("--storage.path=\${GSTACK_DATA}/alertmanager")
         ("--web.listen-address=127.0.0.1:9093")
         ("--cluster.listen-address=")
       ];
@@ -599,7 +599,7 @@
               name = "oncall";
               webhook_configs = [
                 ({
-                  url_file = "$GSTACK_DATA/alertmanager/secrets/oncall-url";
+                  url_file = "secrets/oncall-url";
                 })
               ];
             })
@@ -611,8 +611,8 @@
       program = "prometheus";
       version = "3.5";
       args = [
-        ("--config.file=$GSTACK_CONFIG/prometheus/prometheus.yml")
-        ("--storage.tsdb.path=$GSTACK_DATA/prometheus")
+        ("--config.file=\${GSTACK_CONFIG}/prometheus/prometheus.yml")
+        ("--storage.tsdb.path=\${GSTACK_DATA}/prometheus")
         ("--storage.tsdb.retention.time=15d")
         ("--web.listen-address=127.0.0.1:9090")
         ("--web.enable-remote-write-receiver")
@@ -811,9 +811,9 @@
     };
     loki = {
       program = "loki";
-      version = "3.5";
+      version = "3.6";
       args = [
-        ("-config.file=$GSTACK_CONFIG/loki/loki.yaml")
+        ("-config.file=\${GSTACK_CONFIG}/loki/loki.yaml")
         ("-config.expand-env=true")
       ];
       ports = [
@@ -936,9 +936,9 @@
     };
     tempo = {
       program = "tempo";
-      version = "2.8";
+      version = "2.9";
       args = [
-        ("-config.file=$GSTACK_CONFIG/tempo/tempo.yaml")
+        ("-config.file=\${GSTACK_CONFIG}/tempo/tempo.yaml")
         ("-config.expand-env=true")
       ];
       ports = [
@@ -1057,7 +1057,7 @@
       version = "12.2";
       args = [
         ("server")
-        ("--config=$GSTACK_CONFIG/grafana/grafana.ini")
+        ("--config=\${GSTACK_CONFIG}/grafana/grafana.ini")
       ];
       ports = [
         ({

@@ -26,7 +26,7 @@ stack live {{
   alertmanager {{
     port = {ap}
     receiver oncall {{ webhook = secret.env("ONCALL_URL") }}
-    route {{ receiver = oncall }}
+    route {{ receiver = oncall, group_wait = 1s, group_interval = 1s }}
   }}
   node_exporter {{ port = {np} }}
 }}
@@ -51,8 +51,40 @@ target native {{ data_dir = "{data}" }}
     let out = dir.path().join("out");
     gstackc_build(&src, &out, &["--target", "native"]);
 
+    // the on-call webhook: Alertmanager reads its URL from the secret `ONCALL_URL`
+    let hook = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook_url = format!("http://{}/hook", hook.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for conn in hook.incoming().flatten() {
+            let mut conn = conn;
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(2))).ok();
+            let mut buf = vec![0u8; 65536];
+            let mut got = Vec::new();
+            while let Ok(n) = conn.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&got);
+                if let Some(h) = text.find("\r\n\r\n") {
+                    let len = text[..h]
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                        .unwrap_or(0);
+                    if got.len() >= h + 4 + len {
+                        break;
+                    }
+                }
+            }
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = tx.send(String::from_utf8_lossy(&got).to_string());
+        }
+    });
+
     let data = dir.path().join("data");
-    let mut run = Running::start(&out, &data);
+    let mut run = Running::start_with(&out, &data, &[("ONCALL_URL", hook_url.as_str())]);
     let prom = format!("http://127.0.0.1:{pp}");
 
     // every readiness endpoint answers
@@ -90,6 +122,9 @@ target native {{ data_dir = "{data}" }}
         let alerts = get_json(&format!("http://127.0.0.1:{ap}/api/v2/alerts"))?;
         alerts.as_array()?.iter().any(|a| a["labels"]["alertname"] == "AlwaysFiring").then_some(())
     });
+    // … and Alertmanager notifies the receiver, whose URL came from the secret
+    let notified = wait_for(60, "webhook notification", || rx.try_recv().ok().filter(|b| b.contains("AlwaysFiring")));
+    assert!(notified.starts_with("POST /hook"), "{notified}");
 
     // kill -9 node_exporter: process-compose restarts it and it is ready again
     let needle = format!("--web.listen-address=127.0.0.1:{np}");
@@ -108,7 +143,7 @@ target native {{ data_dir = "{data}" }}
     });
     run.stop();
     assert!(get(&format!("{prom}/-/ready")).is_none(), "prometheus still answers after stop");
-    let mut run2 = Running::start(&out, &data);
+    let mut run2 = Running::start_with(&out, &data, &[("ONCALL_URL", hook_url.as_str())]);
     wait_for(60, "prometheus ready again", || get(&format!("{prom}/-/ready")));
     let q = get_json(&format!("{prom}/api/v1/query?query=up%7Bjob%3D%22node%22%7D&time={t_before}")).unwrap();
     assert_eq!(q["data"]["result"].as_array().map(|a| a.len()), Some(1), "series from before the restart: {q}");

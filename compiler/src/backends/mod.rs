@@ -142,7 +142,7 @@ pub enum SecretLayout {
 /// The syntax a program uses to read an environment variable inside its own config file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Syntax {
-    /// A shell command line: `$VAR` (inside double quotes).
+    /// A shell command line or a systemd ExecStart=: `${VAR}`.
     Shell,
     /// Loki/Tempo with `-config.expand-env=true`: `${VAR}`.
     Expand,
@@ -158,8 +158,9 @@ impl Ctx {
             Root::Fixed(p) => p.clone(),
             Root::Conventional => String::new(),
             Root::Env(v) => match syntax {
-                Syntax::Shell | Syntax::GrafanaProvisioning => format!("${v}"),
-                Syntax::Expand => format!("${{{v}}}"),
+                Syntax::GrafanaProvisioning => format!("${v}"),
+                // `${VAR}` works in a shell and inside a word of a systemd ExecStart=
+                Syntax::Shell | Syntax::Expand => format!("${{{v}}}"),
                 Syntax::GrafanaIni => format!("$__env{{{v}}}"),
             },
         }
@@ -187,11 +188,16 @@ impl Ctx {
     pub fn listen_on(&self, port: u16) -> String {
         format!("{}:{port}", self.listen)
     }
-    /// Path at which a program reads a file secret, and whether the target must materialise it.
+    /// Path at which a program reads a secret as a file. With [`SecretLayout::Direct`] a file
+    /// secret is read where it is, and an environment secret from `secrets/<name>` relative to
+    /// the program's config directory, its working directory (the target writes it there
+    /// before the program starts).
     pub fn secret_file(&self, comp: &str, name: &str, secret: &SecretRef, syntax: Syntax) -> String {
         match (&self.secrets, secret) {
             (SecretLayout::Direct, SecretRef::File(p)) => p.clone(),
-            (SecretLayout::Direct, SecretRef::Env(_)) => self.data_dir(comp, &format!("secrets/{name}"), syntax),
+            // written at start into the (run-time copy of the) config directory, which is the
+            // program's working directory
+            (SecretLayout::Direct, SecretRef::Env(_)) => format!("secrets/{name}"),
             (SecretLayout::Dir(d), _) => format!("{d}/{comp}/{name}"),
         }
     }

@@ -875,7 +875,7 @@ impl<'a> Checker<'a> {
         let grafana = comp("grafana").map(|r| self.grafana(&r));
         let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
         let loki = comp("loki").map(|r| ir::Loki {
-            version: r.str_or("version", "3.5"),
+            version: r.str_or("version", "3.6"),
             listen: "127.0.0.1".into(),
             port: r.port("port", 3100),
             grpc_port: r.port("grpc_port", 9096),
@@ -884,7 +884,7 @@ impl<'a> Checker<'a> {
         });
         let tempo_rec = comp("tempo");
         let tempo = tempo_rec.as_ref().map(|r| ir::Tempo {
-            version: r.str_or("version", "2.8"),
+            version: r.str_or("version", "2.9"),
             listen: "127.0.0.1".into(),
             port: r.port("port", 3200),
             grpc_port: r.port("grpc_port", 9095),
@@ -1046,6 +1046,27 @@ impl<'a> Checker<'a> {
                     })
                 }
                 "kubernetes" => {
+                    // a volume far smaller than the retention can plausibly need (64 MiB a day)
+                    for rr in r.blocks_of("resources") {
+                        let retention = match rr.label().as_str() {
+                            "prometheus" => prometheus.as_ref().map(|p| p.retention),
+                            "loki" => loki.as_ref().map(|l| l.retention),
+                            "tempo" => tempo.as_ref().map(|t| t.retention),
+                            _ => None,
+                        };
+                        if let (Some(ret), Some((CV::Bytes(size), loc))) = (retention, rr.fields.get("storage")) {
+                            let days = (ret.millis / 86_400_000).max(1);
+                            let need = days * (64 << 20);
+                            if size.0 < need {
+                                let d = self.error(
+                                    "W0600",
+                                    *loc,
+                                    format!("{} of storage for {} of {} retention may fill up", ir::Bytes(size.0).to_k8s(), ret.to_prometheus(), rr.label()),
+                                );
+                                d.hint = Some(format!("plan at least {} (64Mi a day), or shorten the retention", ir::Bytes(need).to_k8s()));
+                            }
+                        }
+                    }
                     let ingress = r.blocks_of("ingress").next().map(|i| ir::Ingress {
                         host: i.str_or("host", ""),
                         tls_secret: i.str("tls_secret"),

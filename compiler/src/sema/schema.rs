@@ -218,7 +218,7 @@ pub static LOKI: Schema = Schema {
         "loki",
         "Loki, single binary with filesystem storage and the tsdb/v13 schema (https://grafana.com/docs/loki/latest/configure/).",
         &[
-            f("version", Ty::Str, Some("\"3.5\""), "Loki version."),
+            f("version", Ty::Str, Some("\"3.6\""), "Loki version."),
             f("port", Ty::Port, Some("3100"), "HTTP port (`server.http_listen_port`)."),
             f("grpc_port", Ty::Port, Some("9096"), "gRPC port (`server.grpc_listen_port`); not 9095, which Tempo uses."),
             f("retention", Ty::Duration, Some("31d"), "`limits_config.retention_period`, enforced by the compactor."),
@@ -233,7 +233,7 @@ pub static TEMPO: Schema = Schema {
         "tempo",
         "Tempo, single binary with local storage and OTLP receivers (https://grafana.com/docs/tempo/latest/configuration/).",
         &[
-            f("version", Ty::Str, Some("\"2.8\""), "Tempo version."),
+            f("version", Ty::Str, Some("\"2.9\""), "Tempo version."),
             f("port", Ty::Port, Some("3200"), "HTTP port (`server.http_listen_port`)."),
             f("grpc_port", Ty::Port, Some("9095"), "gRPC port (`server.grpc_listen_port`)."),
             f("otlp_grpc_port", Ty::Port, Some("4317"), "OTLP/gRPC receiver port."),

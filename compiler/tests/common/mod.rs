@@ -125,11 +125,15 @@ pub fn kill(pid: i32, sig: &str) {
 pub struct Running(pub Child);
 impl Running {
     pub fn start(out: &std::path::Path, data: &std::path::Path) -> Running {
+        Self::start_with(out, data, &[])
+    }
+    /// Start with extra environment variables (secrets given as `secret.env(…)`).
+    pub fn start_with(out: &std::path::Path, data: &std::path::Path, env: &[(&str, &str)]) -> Running {
         use std::os::unix::process::CommandExt;
         let log = std::fs::File::create(data.with_extension("log")).unwrap();
         let child = Command::new(out.join("native/run"))
             .env("GSTACK_DATA", data)
-            .env("ONCALL_URL", "http://127.0.0.1:9/hook")
+            .envs(env.iter().copied())
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .process_group(0)
