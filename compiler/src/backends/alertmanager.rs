@@ -31,13 +31,13 @@ fn route(r: &Route) -> serde_json::Value {
 /// `alertmanager.yml` and the secrets it reads by file.
 pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>) {
     let mut secrets = vec![];
-    let mut url = |field: &str, file_field: &str, rname: &str, v: &StrOrSecret, secrets: &mut Vec<SecretUse>| -> serde_json::Value {
+    let url = |field: &str, file_field: &str, rname: &str, v: &StrOrSecret, secrets: &mut Vec<SecretUse>| -> serde_json::Value {
         match v {
             StrOrSecret::Plain(u) => json!({ field: u }),
             StrOrSecret::Secret { secret } => {
                 let name = format!("{rname}-{}", field.replace('_', "-"));
                 secrets.push(SecretUse { name: name.clone(), secret: secret.clone() });
-                json!({ file_field: ctx.secret_file("alertmanager", &name, secret, Syntax::Shell) })
+                json!({ file_field: ctx.secret_file("alertmanager", &name, secret) })
             }
         }
     };

@@ -17,8 +17,8 @@ pub const SCHEMA_VERSION: u32 = 41;
 /// `$__file{path}` / `$__env{VAR}` for a secret, as grafana.ini and provisioning read it.
 fn secret_ref(ctx: &Ctx, name: &str, s: &SecretRef) -> String {
     match (s, &ctx.secrets) {
-        (SecretRef::Env(v), SecretLayout::Direct) => format!("$__env{{{v}}}"),
-        _ => format!("$__file{{{}}}", ctx.secret_file("grafana", name, s, Syntax::GrafanaIni)),
+        (SecretRef::Env(v), SecretLayout::Direct | SecretLayout::Relative) => format!("$__env{{{v}}}"),
+        _ => format!("$__file{{{}}}", ctx.secret_file("grafana", name, s)),
     }
 }
 

@@ -137,6 +137,9 @@ pub fn conventional_data_dir(comp: &str) -> String {
 pub enum SecretLayout {
     Direct,
     Dir(String),
+    /// Every secret at `secrets/<name>` relative to the program's config directory, its
+    /// working directory (systemd copies credentials there before the start).
+    Relative,
 }
 
 /// The syntax a program uses to read an environment variable inside its own config file.
@@ -192,13 +195,14 @@ impl Ctx {
     /// secret is read where it is, and an environment secret from `secrets/<name>` relative to
     /// the program's config directory, its working directory (the target writes it there
     /// before the program starts).
-    pub fn secret_file(&self, comp: &str, name: &str, secret: &SecretRef, syntax: Syntax) -> String {
+    pub fn secret_file(&self, comp: &str, name: &str, secret: &SecretRef) -> String {
         match (&self.secrets, secret) {
             (SecretLayout::Direct, SecretRef::File(p)) => p.clone(),
             // written at start into the (run-time copy of the) config directory, which is the
             // program's working directory
             (SecretLayout::Direct, SecretRef::Env(_)) => format!("secrets/{name}"),
             (SecretLayout::Dir(d), _) => format!("{d}/{comp}/{name}"),
+            (SecretLayout::Relative, _) => format!("secrets/{name}"),
         }
     }
 }

@@ -8,7 +8,7 @@
 //! diagnostic; lowering continues past errors so one run reports them all.
 
 use super::eval::{eval_module, file_imports};
-use super::schema::{self, BlockDef, FieldDef, LabelRule, RefKind, Schema, Ty};
+use super::schema::{self, BlockDef, LabelRule, Schema, Ty};
 use super::types;
 use super::value::*;
 use crate::db::{self, Db, SourceFile};

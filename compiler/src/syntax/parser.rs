@@ -214,7 +214,7 @@ where
 
     enum Post {
         Member(Ident),
-        Call(Vec<Expr>, SimpleSpan),
+        Call(Vec<Expr>),
     }
     let args = expr
         .clone()
@@ -222,13 +222,13 @@ where
         .allow_trailing()
         .collect::<Vec<_>>()
         .delimited_by(punct("("), punct(")"))
-        .map_with(|a, e| Post::Call(a, e.span()));
+        .map(Post::Call);
     let member = punct(".").ignore_then(ident()).map(Post::Member);
     let postfix = atom.foldl_with(member.or(args).repeated(), |lhs, post, e| {
         let span = sp(e.span());
         match post {
             Post::Member(i) => Expr { kind: ExprKind::Member(Box::new(lhs), i), span },
-            Post::Call(a, _) => Expr { kind: ExprKind::Call(Box::new(lhs), a), span },
+            Post::Call(a) => Expr { kind: ExprKind::Call(Box::new(lhs), a), span },
         }
     });
 

@@ -6,13 +6,14 @@ pub mod helm;
 pub mod kubernetes;
 pub mod native;
 pub mod nix;
+pub mod systemd;
 
 use crate::backends::{ConfigFile, Service};
 use crate::ir;
 use std::path::Path;
 
 /// The targets `gstackc build --target` accepts.
-pub const TARGET_NAMES: &[&str] = &["native", "compose", "kubernetes", "helm", "nix"];
+pub const TARGET_NAMES: &[&str] = &["native", "systemd", "compose", "kubernetes", "helm", "nix"];
 
 /// A generated file: path relative to the output directory, content, executable bit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +36,11 @@ pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
     if want("native") {
         if let Some(n) = &stack.targets.native {
             out.extend(native::render(stack, n));
+        }
+    }
+    if want("systemd") {
+        if let Some(t) = &stack.targets.systemd {
+            out.extend(systemd::render(stack, t));
         }
     }
     if want("compose") {

@@ -40,10 +40,6 @@ fn shell_quote(s: &str) -> String {
     out
 }
 
-fn single_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
 /// The shell command process-compose runs for one service.
 pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
     let bin = n.bin.get(&s.program).cloned().unwrap_or_else(|| s.program.clone());
