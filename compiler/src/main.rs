@@ -50,7 +50,11 @@ enum Cmd {
         /// `ir` prints the typed IR as JSON on stdout instead of writing files.
         #[arg(long, value_enum, default_value = "all")]
         emit: Emit,
-        /// Write one target only (native, nix); default every target the stack declares.
+        /// A JSON overlay merged over the stack and type-checked like source
+        /// (`{"stack": {"prometheus": {"port": 9091}}, "targets": {"native": {"bin": {…}}}}`).
+        #[arg(long)]
+        overrides: Option<PathBuf>,
+        /// Write one target only; default every target the stack declares.
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(gstack::targets::TARGET_NAMES))]
         target: Option<String>,
         #[arg(long, value_enum, default_value = "human")]
@@ -76,12 +80,31 @@ fn main() -> ExitCode {
             let checked = check_stack(&db, root);
             report(&db, &checked.diagnostics, message_format)
         }
-        Cmd::Build { file, out, emit, target, message_format } => {
-            let (db, root) = match load(&file) {
+        Cmd::Build { file, out, emit, target, overrides, message_format } => {
+            let (mut db, root) = match load(&file) {
                 Ok(x) => x,
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
-            let checked = check_stack(&db, root);
+            let checked = match &overrides {
+                None => check_stack(&db, root).as_ref().clone(),
+                Some(path) => {
+                    let text = match std::fs::read_to_string(path) {
+                        Ok(t) => t,
+                        Err(e) => return report(&db, &[Diagnostic::global("E0102", format!("cannot read {}: {e}", path.display()))], message_format),
+                    };
+                    match gstack::sema::overrides::normalise(path, &text) {
+                        Err(d) => {
+                            db.set_file(path, text);
+                            return report(&db, &[d], message_format);
+                        }
+                        Ok(norm) => {
+                            let f = db.set_file(path, norm.clone());
+                            let ov = gstack::sema::overrides::overlay(f, path, &norm);
+                            gstack::sema::check::check_with(&db, root, Some(&ov))
+                        }
+                    }
+                }
+            };
             let code = report(&db, &checked.diagnostics, message_format);
             if checked.has_errors() {
                 return code;

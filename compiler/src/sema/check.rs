@@ -57,6 +57,12 @@ pub fn reachable_files(db: &dyn Db, root: SourceFile) -> Vec<SourceFile> {
 /// Check the stack rooted at `root` and lower it to IR.
 #[salsa::tracked(returns(ref))]
 pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
+    Arc::new(check_with(db, root, None))
+}
+
+/// [`check_stack`] with typed overrides merged over the declarations first (not memoised:
+/// `gstackc build --overrides`).
+pub fn check_with(db: &dyn Db, root: SourceFile, overlay: Option<&super::overrides::Overlay>) -> Checked {
     let files = reachable_files(db, root);
     let mut diags = vec![];
     let mut decls: Vec<Arc<BlockVal>> = vec![];
@@ -77,6 +83,10 @@ pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
         let m = eval_module(db, *f);
         diags.extend(m.diags.iter().cloned());
         decls.extend(m.decls.iter().cloned());
+    }
+    if let Some(ov) = overlay {
+        diags.extend(ov.diags.iter().cloned());
+        super::overrides::apply(&mut decls, ov);
     }
     let mut ck = Checker { db, diags: vec![] };
     let stack = ck.lower(&decls, root);
@@ -102,7 +112,7 @@ pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
         ka.cmp(&kb)
     });
     diags.dedup();
-    Arc::new(Checked { stack, diagnostics: diags, files })
+    Checked { stack, diagnostics: diags, files }
 }
 
 /// The 0-based line of byte offset `off`.

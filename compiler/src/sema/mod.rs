@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod eval;
+pub mod overrides;
 pub mod reference;
 pub mod schema;
 pub mod types;
