@@ -91,6 +91,16 @@ fn wrong_types_in_overrides_are_the_source_diagnostics() {
 }
 
 #[test]
+fn a_component_at_the_top_level_is_short_for_stack_component() {
+    // what the flake's `overrides = { grafana.port = 3001; }` becomes
+    let (ok, out, err) = build(r#"{ "grafana": { "port": 3001 }, "stack": { "loki": { "port": 3101 } } }"#, &["--emit", "ir"]);
+    assert!(ok, "{err}");
+    let ir: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(ir["grafana"]["port"], 3001);
+    assert_eq!(ir["loki"]["port"], 3101);
+}
+
+#[test]
 fn invalid_json_is_a_diagnostic() {
     let (ok, out, _) = build("{\"stack\": ", &["--message-format", "json"]);
     assert!(!ok);

@@ -5,7 +5,7 @@
 //! Shape: `{ "stack": { "prometheus": { "port": 9091, "retention": "30d",
 //! "scrape": { "app": { "targets": ["127.0.0.1:8080"] } } } },
 //! "targets": { "native": { "bin": { "prometheus": "/nix/store/…/bin/prometheus" } } } }`.
-//! Labelled blocks (`scrape NAME`, `receiver NAME`, `resources NAME`) are objects keyed by
+//! A component at the top level is short for `stack.<component>`. Labelled blocks (`scrape NAME`, `receiver NAME`, `resources NAME`) are objects keyed by
 //! name. Strings become what the field's type wants: `"30d"` a duration, `"critical"` an enum
 //! value, `{ "file": "/run/secrets/x" }` / `{ "env": "X" }` a secret. Fields replace, blocks
 //! merge.
@@ -25,7 +25,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// A JSON value with the span of its rendering.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum J {
     Null,
     Bool(bool),
@@ -126,7 +126,13 @@ pub fn overlay(file: SourceFile, path: &Path, text: &str) -> Overlay {
     };
     for (k, ks, j, vs) in &top {
         match (k.as_str(), j) {
-            ("stack", J::Obj(items)) => ov.stack = Some(Arc::new(block("stack", None, items, Some(&schema::STACK), loc(*vs), file))),
+            ("stack", J::Obj(items)) => {
+                let b = block("stack", None, items, Some(&schema::STACK), loc(*vs), file);
+                ov.stack = Some(Arc::new(match &ov.stack {
+                    Some(prev) => merge(prev, &b),
+                    None => b,
+                }));
+            }
             ("targets", J::Obj(items)) => {
                 for (t, ts, body, bs) in items {
                     let sch = schema::TARGETS.iter().find(|(n, _)| n == t).map(|(_, s)| *s);
@@ -139,10 +145,21 @@ pub fn overlay(file: SourceFile, path: &Path, text: &str) -> Overlay {
                     ov.targets.push(Arc::new(b));
                 }
             }
+            // a component at the top level is short for `stack.<component>` (`{ "grafana": { "port": 3001 } }`)
+            (c, J::Obj(_)) if schema::STACK.block(c).is_some() => {
+                let b = block("stack", None, std::slice::from_ref(&(k.clone(), *ks, j.clone(), *vs)), Some(&schema::STACK), loc(*vs), file);
+                ov.stack = Some(Arc::new(match &ov.stack {
+                    Some(prev) => merge(prev, &b),
+                    None => b,
+                }));
+            }
             ("stack" | "targets", _) => ov.diags.push(Diagnostic::error("E0201", path, *vs, format!("`{k}` expects an object"))),
             (other, _) => ov.diags.push(
                 Diagnostic::error("E0200", path, *ks, format!("unknown key `{other}` in overrides"))
-                    .with_hint(crate::diag::did_you_mean(other, ["stack", "targets"]).unwrap_or_else(|| "overrides have `stack` and `targets`".into())),
+                    .with_hint(
+                        crate::diag::did_you_mean(other, ["stack", "targets"].into_iter().chain(schema::STACK.blocks.iter().map(|b| b.kind)))
+                            .unwrap_or_else(|| "overrides have `stack`, `targets` and component names".into()),
+                    ),
             ),
         }
     }
