@@ -1261,15 +1261,11 @@
                   type = "prometheus";
                   uid = "prometheus";
                 };
-                query = {
-                  query = "label_values(http_requests_total, service)";
-                  refId = "StandardVariableQuery";
-                };
+                query = "label_values(http_requests_total, service)";
                 definition = "label_values(http_requests_total, service)";
                 refresh = 1;
                 multi = true;
                 includeAll = true;
-                current = { };
                 options = [ ];
                 sort = 1;
               })
@@ -1615,7 +1611,6 @@
                 query = "payments,refunds";
                 multi = true;
                 includeAll = false;
-                current = { };
                 options = [
                   ({
                     text = "payments";

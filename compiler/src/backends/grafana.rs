@@ -323,22 +323,22 @@ fn variable_json(stack: &ir::Stack, v: &Variable) -> Value {
         Variable::Query { name, datasource, query, multi, include_all } => json!({
             "type": "query", "name": name, "label": name,
             "datasource": ds_json(stack, datasource),
-            "query": { "query": query, "refId": "StandardVariableQuery" },
+            "query": query,
             "definition": query, "refresh": 1, "multi": multi, "includeAll": include_all,
-            "current": {}, "options": [], "sort": 1,
+            "options": [], "sort": 1,
         }),
         Variable::Custom { name, values, multi, include_all } => json!({
             "type": "custom", "name": name, "label": name, "query": values.join(","),
-            "multi": multi, "includeAll": include_all, "current": {},
+            "multi": multi, "includeAll": include_all,
             "options": values.iter().map(|x| json!({ "text": x, "value": x, "selected": false })).collect::<Vec<_>>(),
         }),
         Variable::Interval { name, values } => json!({
-            "type": "interval", "name": name, "label": name, "query": values.join(","), "current": {},
+            "type": "interval", "name": name, "label": name, "query": values.join(","),
             "options": values.iter().map(|x| json!({ "text": x, "value": x, "selected": false })).collect::<Vec<_>>(),
             "refresh": 2,
         }),
         Variable::Datasource { name, plugin } => json!({
-            "type": "datasource", "name": name, "label": name, "query": plugin, "current": {}, "options": [], "refresh": 1,
+            "type": "datasource", "name": name, "label": name, "query": plugin, "options": [], "refresh": 1,
         }),
         Variable::Constant { name, value } => json!({
             "type": "constant", "name": name, "query": value, "hide": 2, "current": { "text": value, "value": value }, "options": [],
