@@ -227,8 +227,8 @@ same "config = stack.nix // services" outputs.config (stackNix // stackNix.servi
     "kubernetes-helm-3.19.0"
     "docker-compose-2.40.0"
     "process-compose-1.75.2"
-    "grafana-loki-3.5.7"
-    "tempo-2.8.2"
+    "grafana-loki-3.6.2"
+    "tempo-2.9.0"
     "alertmanager-0.28.1"
   ]
 )

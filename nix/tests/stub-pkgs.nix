@@ -69,8 +69,8 @@ let
     prometheus = program "prometheus" "3.5.0" "prometheus" {
       cli = drv "prometheus-3.5.0-cli" { };
     };
-    grafana-loki = program "grafana-loki" "3.5.7" "loki" { };
-    tempo = program "tempo" "2.8.2" null { };
+    grafana-loki = program "grafana-loki" "3.6.2" "loki" { };
+    tempo = program "tempo" "2.9.0" null { };
     prometheus-alertmanager = program "alertmanager" "0.28.1" "alertmanager" { };
     prometheus-node-exporter = program "node_exporter" "1.9.1" "node_exporter" { };
     process-compose = program "process-compose" "1.75.2" "process-compose" { };
