@@ -113,21 +113,20 @@ fn grafana_provisions_every_datasource_and_dashboard() {
     let port = free_port();
     let pw = dir.path().join("admin-password");
     std::fs::write(&pw, "gstack-test-pw").unwrap();
-    // the bundled example's dashboards and datasources, with Grafana on a free port
-    let example = std::fs::read_to_string(root().join("examples/default.gstack")).unwrap();
-    let example = example
-        .replace("port  = 3000", &format!("port  = {port}"))
-        .replace("/run/secrets/grafana-admin", &pw.display().to_string())
-        .replace(
-            "target native  { data_dir = \"~/.local/share/gstack/shop\" }",
-            &format!("target native {{ data_dir = \"{}\", bin = {{ grafana = \"{grafana}\" }} }}", dir.path().join("data").display()),
-        );
-    std::fs::create_dir_all(dir.path().join("teams")).unwrap();
-    std::fs::copy(root().join("examples/teams/payments.gstack"), dir.path().join("teams/payments.gstack")).unwrap();
-    let src = dir.path().join("s.gstack");
-    std::fs::write(&src, example).unwrap();
+    // the bundled example's dashboards and datasources, with Grafana on a free port (typed
+    // overrides, as the flake passes them)
+    let overrides = dir.path().join("overrides.json");
+    std::fs::write(
+        &overrides,
+        serde_json::json!({
+            "grafana": { "port": port, "admin": { "password": { "file": pw.display().to_string() } } },
+            "targets": { "native": { "data_dir": dir.path().join("data").display().to_string(), "bin": { "grafana": grafana } } },
+        })
+        .to_string(),
+    )
+    .unwrap();
     let out = dir.path().join("out");
-    gstackc_build(&src, &out, &["--target", "native"]);
+    gstackc_build(&root().join("examples/default.gstack"), &out, &["--target", "native", "--overrides", overrides.to_str().unwrap()]);
     // run only Grafana: the API lists provisioned objects without the backends running
     let pc = std::fs::read_to_string(out.join("native/process-compose.yaml")).unwrap();
     let mut doc: serde_json::Value = serde_norway::from_str(&pc).unwrap();

@@ -12,19 +12,12 @@ fn build(user: bool) -> (TempDir, PathBuf) {
     // `verify` checks that each ExecStart= binary exists: real programs where installed, any
     // existing executable for the AGPL ones that are not
     let bin = |p: &str| which(p).map(|x| x.display().to_string()).unwrap_or_else(|| "/usr/bin/env".into());
-    let bins = ["grafana", "prometheus", "loki", "tempo", "alertmanager", "node_exporter"]
-        .iter()
-        .map(|p| format!("{p} = \"{}\"", bin(p)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let example = std::fs::read_to_string(root().join("examples/default.gstack")).unwrap();
-    let src = example.replace("target systemd { user = true }", &format!("target systemd {{ user = {user}, bin = {{ {bins} }} }}"));
-    assert_ne!(src, example, "the example declares `target systemd {{ user = true }}`");
-    std::fs::create_dir_all(dir.path().join("teams")).unwrap();
-    std::fs::copy(root().join("examples/teams/payments.gstack"), dir.path().join("teams/payments.gstack")).unwrap();
-    std::fs::write(dir.path().join("s.gstack"), src).unwrap();
+    let bins: serde_json::Map<String, serde_json::Value> =
+        ["grafana", "prometheus", "loki", "tempo", "alertmanager", "node_exporter"].iter().map(|p| (p.to_string(), bin(p).into())).collect();
+    let overrides = dir.path().join("overrides.json");
+    std::fs::write(&overrides, serde_json::json!({ "targets": { "systemd": { "user": user, "bin": bins } } }).to_string()).unwrap();
     let out = dir.path().join("out");
-    gstackc_build(&dir.path().join("s.gstack"), &out, &["--target", "systemd"]);
+    gstackc_build(&root().join("examples/default.gstack"), &out, &["--target", "systemd", "--overrides", overrides.to_str().unwrap()]);
     (dir, out)
 }
 

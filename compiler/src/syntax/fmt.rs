@@ -467,7 +467,7 @@ impl<'a, 's> Printer<'a, 's> {
 mod tests {
     use super::*;
 
-    const DESIGN: &str = include_str!("../../../examples/design.gstack");
+    const DESIGN: &str = include_str!("testdata/aligned.gstack");
 
     fn fmt(src: &str) -> String {
         match format(src) {

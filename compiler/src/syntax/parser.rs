@@ -348,14 +348,19 @@ where
         nested_delimiters(Tok::Punct("("), Tok::Punct(")"), [(Tok::Punct("["), Tok::Punct("]")), (Tok::Punct("{"), Tok::Punct("}"))], |_| ()),
         any().and_is(just(Tok::Punct("}")).not()).ignored(),
     ));
-    let recovered_entry = entry
-        .recover_with(skip_then_retry_until(skip_group.clone(), punct("}").or(end())))
-        .recover_with(via_parser(
-            skip_group
-                .repeated()
-                .at_least(1)
-                .map_with(|_, e| Entry::Error(sp(e.span()))),
-        ));
+    // doc comments with nothing after them (end of a block or file) document nothing: they
+    // are skipped below, not parsed as the start of an entry
+    let trailing_docs = select! { Tok::DocComment(_) => () }.repeated().at_least(1).then(punct("}").or(end()));
+    let recovered_entry = trailing_docs.not().ignore_then(
+        entry
+            .recover_with(skip_then_retry_until(skip_group.clone(), punct("}").or(end())))
+            .recover_with(via_parser(
+                skip_group
+                    .repeated()
+                    .at_least(1)
+                    .map_with(|_, e| Entry::Error(sp(e.span()))),
+            )),
+    );
 
     entries.define(
         recovered_entry
