@@ -218,3 +218,38 @@ fn helm_chart_lints_and_renders_the_kubernetes_objects() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success() && text.contains("example/prom:1") && !text.contains("kind: Ingress"), "{text}");
 }
+
+#[test]
+fn service_discovery_gets_rbac_and_a_pod_job() {
+    let kv = require("kubernetes-validate");
+    let promtool = require("promtool");
+    let dir = TempDir::new("k8s-sd");
+    let ov = dir.path().join("overrides.json");
+    std::fs::write(&ov, r#"{ "targets": { "kubernetes": { "service_discovery": true } } }"#).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &["--target", "kubernetes", "--overrides", ov.to_str().unwrap()]);
+    let rbac = out.join("kubernetes/rbac.yaml");
+    let objs = docs(&[rbac.clone()]);
+    let role = objs.iter().find(|o| o["kind"] == "ClusterRole").expect("ClusterRole");
+    for rule in role["rules"].as_array().unwrap() {
+        for verb in rule["verbs"].as_array().unwrap() {
+            assert!(["get", "list", "watch"].contains(&verb.as_str().unwrap()), "only read verbs: {rule}");
+        }
+    }
+    let binding = objs.iter().find(|o| o["kind"] == "ClusterRoleBinding").expect("ClusterRoleBinding");
+    assert_eq!(binding["subjects"][0]["name"], "prometheus");
+    let (ok, text) = run(Command::new(&kv).arg("--strict").arg(&rbac));
+    assert!(ok, "{text}");
+    // Prometheus mounts its token and has a job discovering pods; promtool accepts the config
+    let all = docs(&manifests(&out));
+    let prom = all.iter().find(|o| o["kind"] == "StatefulSet" && o["metadata"]["name"] == "prometheus").unwrap();
+    assert_eq!(prom["spec"]["template"]["spec"]["automountServiceAccountToken"], true);
+    let cm = all.iter().find(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == "prometheus-config").unwrap();
+    let cfg = cm["data"]["prometheus.yml"].as_str().unwrap();
+    assert!(cfg.contains("kubernetes_sd_configs"), "{cfg}");
+    let f = dir.path().join("prometheus.yml");
+    std::fs::write(&f, cfg).unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    let (ok, text) = run(Command::new(&promtool).args(["check", "config", "--syntax-only"]).arg(&f));
+    assert!(ok, "promtool:\n{text}");
+}

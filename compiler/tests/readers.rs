@@ -139,6 +139,10 @@ stack canary {{
 }}
 datasource db {{ type = postgres, url = "db:5432", password = secret.env("GSTACK_CANARY") }}
 target native {{}}
+target systemd {{}}
+target compose {{}}
+target kubernetes {{}}
+target helm {{ chart = "canary" }}
 "#,
             p = secret_path.display()
         ),
@@ -155,7 +159,10 @@ target native {{}}
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let files = files_under(&out, &[""]);
-    assert!(files.len() > 5);
+    for t in ["native", "systemd", "compose", "kubernetes", "helm", "nix"] {
+        assert!(out.join(t).is_dir(), "no {t} output");
+    }
+    assert!(files.len() > 30);
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         assert!(!text.contains(canary_file_value) && !text.contains(canary_env_value), "secret value in {}", f.display());
