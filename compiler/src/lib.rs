@@ -12,6 +12,7 @@
 pub mod backends;
 pub mod db;
 pub mod diag;
+pub mod ide;
 pub mod ir;
 pub mod sema;
 pub mod syntax;
