@@ -67,6 +67,13 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server on stdin/stdout, for editors (docs/editors.md): the `gstack-lsp`
+    /// binary next to gstackc, else the one on PATH.
+    Lsp {
+        /// Passed on to gstack-lsp (`--stdio`, which editors add, is accepted).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -163,6 +170,32 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Cmd::Lsp { args } => lsp(&args),
+    }
+}
+
+/// `gstackc lsp`: run `gstack-lsp`, a separate crate (it depends on this one, so this binary
+/// cannot contain it).
+fn lsp(args: &[String]) -> ExitCode {
+    let name = format!("gstack-lsp{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join(&name))).filter(|p| p.is_file());
+    let program = beside.unwrap_or_else(|| PathBuf::from(&name));
+    let mut cmd = std::process::Command::new(&program);
+    cmd.args(args);
+    let fail = |e: std::io::Error| {
+        eprintln!("error: cannot run the language server `{}` (looked next to gstackc, then on PATH): {e}", program.display());
+        eprintln!("  help: build it with `cargo build -p gstack-lsp` or install it with `cargo install --path lsp`");
+        ExitCode::from(2)
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        fail(cmd.exec())
+    }
+    #[cfg(not(unix))]
+    match cmd.status() {
+        Ok(s) => ExitCode::from(s.code().unwrap_or(1) as u8),
+        Err(e) => fail(e),
     }
 }
 
