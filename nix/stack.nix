@@ -244,6 +244,38 @@
                 options = { };
               })
               ({
+                type = "stat";
+                title = "Cart 5xx ratio";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum(rate(http_requests_total{service=\"cart\", code=~\"5..\"}[5m])) / sum(rate(http_requests_total{service=\"cart\"}[5m]))";
+                  })
+                ];
+                legend = null;
+                unit = "percentunit";
+                thresholds = [
+                  ({
+                    value = null;
+                    color = "green";
+                  })
+                  ({
+                    value = 0.01;
+                    color = "yellow";
+                  })
+                  ({
+                    value = 0.05;
+                    color = "red";
+                  })
+                ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
                 type = "logs";
                 title = "Error logs";
                 description = null;
@@ -300,6 +332,535 @@
                 ];
                 legend = null;
                 unit = null;
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+        ];
+        source = {
+          kind = "native";
+        };
+      })
+      ({
+        name = "gstack_prometheus";
+        uid = "gstack_prometheus";
+        title = "gstack / Prometheus";
+        folder = "gstack";
+        tags = [
+          ("gstack")
+          ("selfmon")
+        ];
+        refresh = null;
+        time_from = "6h";
+        variables = [ ];
+        panels = [ ];
+        rows = [
+          ({
+            title = "Ingestion";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Samples appended/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(prometheus_tsdb_head_samples_appended_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "timeseries";
+                title = "Head series";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "prometheus_tsdb_head_series{job=\"prometheus\"}";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "short";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+          ({
+            title = "Rules and alerts";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Rule evaluation failures/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(prometheus_rule_evaluation_failures_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "timeseries";
+                title = "Notification errors/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(prometheus_notifications_errors_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+          ({
+            title = "Targets";
+            collapsed = false;
+            panels = [
+              ({
+                type = "stat";
+                title = "Targets up";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum(up)";
+                  })
+                ];
+                legend = null;
+                unit = "short";
+                thresholds = [
+                  ({
+                    value = null;
+                    color = "green";
+                  })
+                  ({
+                    value = 0.0;
+                    color = "red";
+                  })
+                  ({
+                    value = 1.0;
+                    color = "green";
+                  })
+                ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "stat";
+                title = "Targets down";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "count(up == 0) or vector(0)";
+                  })
+                ];
+                legend = null;
+                unit = "short";
+                thresholds = [
+                  ({
+                    value = null;
+                    color = "green";
+                  })
+                  ({
+                    value = 1.0;
+                    color = "red";
+                  })
+                ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+        ];
+        source = {
+          kind = "native";
+        };
+      })
+      ({
+        name = "gstack_loki";
+        uid = "gstack_loki";
+        title = "gstack / Loki";
+        folder = "gstack";
+        tags = [
+          ("gstack")
+          ("selfmon")
+        ];
+        refresh = null;
+        time_from = "6h";
+        variables = [ ];
+        panels = [ ];
+        rows = [
+          ({
+            title = "Ingestion";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Lines received/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(loki_distributor_lines_received_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "timeseries";
+                title = "Lines discarded/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(loki_discarded_samples_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+          ({
+            title = "Queries";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Request latency p99 (s)";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "histogram_quantile(0.99, sum by (le, instance) (rate(loki_request_duration_seconds_bucket{job=\"loki\"}[$__rate_interval])))";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "s";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+        ];
+        source = {
+          kind = "native";
+        };
+      })
+      ({
+        name = "gstack_tempo";
+        uid = "gstack_tempo";
+        title = "gstack / Tempo";
+        folder = "gstack";
+        tags = [
+          ("gstack")
+          ("selfmon")
+        ];
+        refresh = null;
+        time_from = "6h";
+        variables = [ ];
+        panels = [ ];
+        rows = [
+          ({
+            title = "Ingestion";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Spans received/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(tempo_distributor_spans_received_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "timeseries";
+                title = "Spans discarded/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(tempo_discarded_spans_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+          ({
+            title = "Storage";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Blocks in the backend";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "tempodb_blocklist_length{job=\"tempo\"}";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "short";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+        ];
+        source = {
+          kind = "native";
+        };
+      })
+      ({
+        name = "gstack_alertmanager";
+        uid = "gstack_alertmanager";
+        title = "gstack / Alertmanager";
+        folder = "gstack";
+        tags = [
+          ("gstack")
+          ("selfmon")
+        ];
+        refresh = null;
+        time_from = "6h";
+        variables = [ ];
+        panels = [ ];
+        rows = [
+          ({
+            title = "Alerts";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Active alerts";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "alertmanager_alerts{job=\"alertmanager\", state=\"active\"}";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "short";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "timeseries";
+                title = "Notifications failed/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(alertmanager_notifications_failed_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+        ];
+        source = {
+          kind = "native";
+        };
+      })
+      ({
+        name = "gstack_node";
+        uid = "gstack_node";
+        title = "gstack / Host";
+        folder = "gstack";
+        tags = [
+          ("gstack")
+          ("selfmon")
+          ("node")
+        ];
+        refresh = null;
+        time_from = "6h";
+        variables = [
+          ({
+            type = "query";
+            name = "instance";
+            datasource = "prometheus";
+            query = "label_values(node_uname_info, instance)";
+            multi = true;
+            include_all = true;
+          })
+        ];
+        panels = [ ];
+        rows = [
+          ({
+            title = "CPU and memory";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "CPU busy";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\", instance=~\"$instance\"}[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "percentunit";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "timeseries";
+                title = "Memory used";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "1 - node_memory_MemAvailable_bytes{instance=~\"$instance\"} / node_memory_MemTotal_bytes{instance=~\"$instance\"}";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "percentunit";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+            ];
+          })
+          ({
+            title = "Disk and network";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Disk space used";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "1 - node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\", instance=~\"$instance\"} / node_filesystem_size_bytes{fstype!~\"tmpfs|overlay\", instance=~\"$instance\"}";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "percentunit";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+              })
+              ({
+                type = "timeseries";
+                title = "Network received";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "rate(node_network_receive_bytes_total{device!=\"lo\", instance=~\"$instance\"}[$__rate_interval])";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "Bps";
                 thresholds = [ ];
                 width = null;
                 height = null;
@@ -432,8 +993,38 @@
         };
       })
       ({
-        name = "TargetDown";
+        name = "CheckoutLatencyHigh";
         group = "gstack";
+        expr = {
+          lang = "promql";
+          expr = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"checkout\"}[5m]))) > 1";
+        };
+        for_ = "10m";
+        labels = {
+          severity = "warning";
+        };
+        annotations = {
+          summary = "p99 checkout latency above 1s";
+        };
+      })
+      ({
+        name = "CartErrorsSpike";
+        group = "gstack";
+        expr = {
+          lang = "promql";
+          expr = "sum(rate(http_requests_total{service=\"cart\", code=~\"5..\"}[5m])) > 10";
+        };
+        for_ = "5m";
+        labels = {
+          severity = "warning";
+        };
+        annotations = {
+          summary = "cart returns more than 10 errors a second";
+        };
+      })
+      ({
+        name = "TargetDown";
+        group = "gstack-selfmon";
         expr = {
           lang = "promql";
           expr = "up == 0";
@@ -447,18 +1038,93 @@
         };
       })
       ({
-        name = "DiskFilling";
-        group = "gstack";
+        name = "PrometheusRuleEvaluationFailures";
+        group = "gstack-selfmon";
         expr = {
           lang = "promql";
-          expr = "predict_linear(node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\"}[6h], 24 * 3600) < 0";
+          expr = "increase(prometheus_rule_evaluation_failures_total[5m]) > 0";
+        };
+        for_ = "5m";
+        labels = {
+          severity = "critical";
+        };
+        annotations = {
+          summary = "Prometheus failed to evaluate {{ $value }} rules in 5 minutes";
+        };
+      })
+      ({
+        name = "PrometheusNotificationsFailing";
+        group = "gstack-selfmon";
+        expr = {
+          lang = "promql";
+          expr = "rate(prometheus_notifications_errors_total[5m]) > 0";
+        };
+        for_ = "5m";
+        labels = {
+          severity = "critical";
+        };
+        annotations = {
+          summary = "Prometheus fails to send alerts to {{ $labels.alertmanager }}";
+        };
+      })
+      ({
+        name = "AlertmanagerNotificationsFailing";
+        group = "gstack-selfmon";
+        expr = {
+          lang = "promql";
+          expr = "rate(alertmanager_notifications_failed_total[5m]) > 0";
+        };
+        for_ = "5m";
+        labels = {
+          severity = "critical";
+        };
+        annotations = {
+          summary = "Alertmanager fails to notify {{ $labels.integration }}";
+        };
+      })
+      ({
+        name = "LokiIngestionErrors";
+        group = "gstack-selfmon";
+        expr = {
+          lang = "promql";
+          expr = "sum(rate(loki_discarded_samples_total[5m])) > 0";
+        };
+        for_ = "10m";
+        labels = {
+          severity = "warning";
+        };
+        annotations = {
+          summary = "Loki discards log lines ({{ $value }}/s)";
+        };
+      })
+      ({
+        name = "TempoIngestionErrors";
+        group = "gstack-selfmon";
+        expr = {
+          lang = "promql";
+          expr = "sum(rate(tempo_discarded_spans_total[5m])) > 0";
+        };
+        for_ = "10m";
+        labels = {
+          severity = "warning";
+        };
+        annotations = {
+          summary = "Tempo discards spans ({{ $value }}/s)";
+        };
+      })
+      ({
+        name = "DiskFillingUp";
+        group = "gstack-selfmon";
+        expr = {
+          lang = "promql";
+          expr = "predict_linear(node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\"}[6h], 24 * 3600) < 0 and node_filesystem_readonly == 0";
         };
         for_ = "30m";
         labels = {
           severity = "warning";
         };
         annotations = {
-          summary = "{{ $labels.mountpoint }} fills within 24h";
+          summary = "{{ $labels.mountpoint }} on {{ $labels.instance }} fills within 24h";
         };
       })
       ({
@@ -771,25 +1437,25 @@
                   };
                 })
                 ({
-                  alert = "TargetDown";
-                  expr = "up == 0";
+                  alert = "CheckoutLatencyHigh";
+                  expr = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"checkout\"}[5m]))) > 1";
+                  for = "10m";
+                  labels = {
+                    severity = "warning";
+                  };
+                  annotations = {
+                    summary = "p99 checkout latency above 1s";
+                  };
+                })
+                ({
+                  alert = "CartErrorsSpike";
+                  expr = "sum(rate(http_requests_total{service=\"cart\", code=~\"5..\"}[5m])) > 10";
                   for = "5m";
                   labels = {
                     severity = "warning";
                   };
                   annotations = {
-                    summary = "{{ $labels.job }} on {{ $labels.instance }} is down";
-                  };
-                })
-                ({
-                  alert = "DiskFilling";
-                  expr = "predict_linear(node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\"}[6h], 24 * 3600) < 0";
-                  for = "30m";
-                  labels = {
-                    severity = "warning";
-                  };
-                  annotations = {
-                    summary = "{{ $labels.mountpoint }} fills within 24h";
+                    summary = "cart returns more than 10 errors a second";
                   };
                 })
                 ({
@@ -801,6 +1467,88 @@
                   };
                   annotations = {
                     summary = "More than 5% of payments are declined";
+                  };
+                })
+              ];
+            })
+            ({
+              name = "gstack-selfmon";
+              rules = [
+                ({
+                  alert = "TargetDown";
+                  expr = "up == 0";
+                  for = "5m";
+                  labels = {
+                    severity = "warning";
+                  };
+                  annotations = {
+                    summary = "{{ $labels.job }} on {{ $labels.instance }} is down";
+                  };
+                })
+                ({
+                  alert = "PrometheusRuleEvaluationFailures";
+                  expr = "increase(prometheus_rule_evaluation_failures_total[5m]) > 0";
+                  for = "5m";
+                  labels = {
+                    severity = "critical";
+                  };
+                  annotations = {
+                    summary = "Prometheus failed to evaluate {{ $value }} rules in 5 minutes";
+                  };
+                })
+                ({
+                  alert = "PrometheusNotificationsFailing";
+                  expr = "rate(prometheus_notifications_errors_total[5m]) > 0";
+                  for = "5m";
+                  labels = {
+                    severity = "critical";
+                  };
+                  annotations = {
+                    summary = "Prometheus fails to send alerts to {{ $labels.alertmanager }}";
+                  };
+                })
+                ({
+                  alert = "AlertmanagerNotificationsFailing";
+                  expr = "rate(alertmanager_notifications_failed_total[5m]) > 0";
+                  for = "5m";
+                  labels = {
+                    severity = "critical";
+                  };
+                  annotations = {
+                    summary = "Alertmanager fails to notify {{ $labels.integration }}";
+                  };
+                })
+                ({
+                  alert = "LokiIngestionErrors";
+                  expr = "sum(rate(loki_discarded_samples_total[5m])) > 0";
+                  for = "10m";
+                  labels = {
+                    severity = "warning";
+                  };
+                  annotations = {
+                    summary = "Loki discards log lines ({{ $value }}/s)";
+                  };
+                })
+                ({
+                  alert = "TempoIngestionErrors";
+                  expr = "sum(rate(tempo_discarded_spans_total[5m])) > 0";
+                  for = "10m";
+                  labels = {
+                    severity = "warning";
+                  };
+                  annotations = {
+                    summary = "Tempo discards spans ({{ $value }}/s)";
+                  };
+                })
+                ({
+                  alert = "DiskFillingUp";
+                  expr = "predict_linear(node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\"}[6h], 24 * 3600) < 0 and node_filesystem_readonly == 0";
+                  for = "30m";
+                  labels = {
+                    severity = "warning";
+                  };
+                  annotations = {
+                    summary = "{{ $labels.mountpoint }} on {{ $labels.instance }} fills within 24h";
                   };
                 })
               ];
@@ -1211,6 +1959,19 @@
                 foldersFromFilesStructure = false;
               };
             })
+            ({
+              name = "gstack-gstack";
+              orgId = 1;
+              folder = "gstack";
+              type = "file";
+              disableDeletion = true;
+              allowUiUpdates = false;
+              updateIntervalSeconds = 30;
+              options = {
+                path = "$GSTACK_CONFIG/grafana/dashboards/gstack";
+                foldersFromFilesStructure = false;
+              };
+            })
           ];
         };
         "provisioning/plugins/.keep" = "";
@@ -1456,6 +2217,57 @@
             })
             ({
               id = 7;
+              type = "stat";
+              title = "Cart 5xx ratio";
+              gridPos = {
+                x = 6;
+                y = 18;
+                w = 6;
+                h = 5;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum(rate(http_requests_total{service=\"cart\", code=~\"5..\"}[5m])) / sum(rate(http_requests_total{service=\"cart\"}[5m]))";
+                  range = true;
+                  editorMode = "code";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "percentunit";
+                  thresholds = {
+                    mode = "absolute";
+                    steps = [
+                      ({
+                        color = "green";
+                        value = null;
+                      })
+                      ({
+                        color = "yellow";
+                        value = 0.01;
+                      })
+                      ({
+                        color = "red";
+                        value = 0.05;
+                      })
+                    ];
+                  };
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 8;
               type = "logs";
               title = "Error logs";
               gridPos = {
@@ -1487,7 +2299,7 @@
               options = { };
             })
             ({
-              id = 8;
+              id = 9;
               type = "traces";
               title = "Slow traces";
               gridPos = {
@@ -1519,7 +2331,7 @@
               options = { };
             })
             ({
-              id = 9;
+              id = 10;
               type = "row";
               title = "Revenue";
               collapsed = false;
@@ -1532,7 +2344,7 @@
               panels = [ ];
             })
             ({
-              id = 10;
+              id = 11;
               type = "table";
               title = "Orders today";
               gridPos = {
@@ -1560,6 +2372,1027 @@
               ];
               fieldConfig = {
                 defaults = { };
+                overrides = [ ];
+              };
+              options = { };
+            })
+          ];
+        };
+        "dashboards/gstack/gstack_prometheus.json" = {
+          uid = "gstack_prometheus";
+          title = "gstack / Prometheus";
+          tags = [
+            ("gstack")
+            ("selfmon")
+          ];
+          timezone = "browser";
+          editable = false;
+          graphTooltip = 1;
+          schemaVersion = 41;
+          version = 1;
+          refresh = "";
+          time = {
+            from = "now-6h";
+            to = "now";
+          };
+          timepicker = { };
+          fiscalYearStartMonth = 0;
+          liveNow = false;
+          annotations = {
+            list = [
+              ({
+                builtIn = 1;
+                datasource = {
+                  type = "grafana";
+                  uid = "-- Grafana --";
+                };
+                enable = true;
+                hide = true;
+                iconColor = "rgba(0, 211, 255, 1)";
+                name = "Annotations & Alerts";
+                type = "dashboard";
+              })
+            ];
+          };
+          links = [ ];
+          templating = {
+            list = [ ];
+          };
+          panels = [
+            ({
+              id = 1;
+              type = "row";
+              title = "Ingestion";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 0;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 2;
+              type = "timeseries";
+              title = "Samples appended/s";
+              gridPos = {
+                x = 0;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(prometheus_tsdb_head_samples_appended_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 3;
+              type = "timeseries";
+              title = "Head series";
+              gridPos = {
+                x = 12;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "prometheus_tsdb_head_series{job=\"prometheus\"}";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "short";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 4;
+              type = "row";
+              title = "Rules and alerts";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 9;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 5;
+              type = "timeseries";
+              title = "Rule evaluation failures/s";
+              gridPos = {
+                x = 0;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(prometheus_rule_evaluation_failures_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 6;
+              type = "timeseries";
+              title = "Notification errors/s";
+              gridPos = {
+                x = 12;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(prometheus_notifications_errors_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 7;
+              type = "row";
+              title = "Targets";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 18;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 8;
+              type = "stat";
+              title = "Targets up";
+              gridPos = {
+                x = 0;
+                y = 19;
+                w = 6;
+                h = 5;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum(up)";
+                  range = true;
+                  editorMode = "code";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "short";
+                  thresholds = {
+                    mode = "absolute";
+                    steps = [
+                      ({
+                        color = "green";
+                        value = null;
+                      })
+                      ({
+                        color = "red";
+                        value = 0.0;
+                      })
+                      ({
+                        color = "green";
+                        value = 1.0;
+                      })
+                    ];
+                  };
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 9;
+              type = "stat";
+              title = "Targets down";
+              gridPos = {
+                x = 6;
+                y = 19;
+                w = 6;
+                h = 5;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "count(up == 0) or vector(0)";
+                  range = true;
+                  editorMode = "code";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "short";
+                  thresholds = {
+                    mode = "absolute";
+                    steps = [
+                      ({
+                        color = "green";
+                        value = null;
+                      })
+                      ({
+                        color = "red";
+                        value = 1.0;
+                      })
+                    ];
+                  };
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+          ];
+        };
+        "dashboards/gstack/gstack_loki.json" = {
+          uid = "gstack_loki";
+          title = "gstack / Loki";
+          tags = [
+            ("gstack")
+            ("selfmon")
+          ];
+          timezone = "browser";
+          editable = false;
+          graphTooltip = 1;
+          schemaVersion = 41;
+          version = 1;
+          refresh = "";
+          time = {
+            from = "now-6h";
+            to = "now";
+          };
+          timepicker = { };
+          fiscalYearStartMonth = 0;
+          liveNow = false;
+          annotations = {
+            list = [
+              ({
+                builtIn = 1;
+                datasource = {
+                  type = "grafana";
+                  uid = "-- Grafana --";
+                };
+                enable = true;
+                hide = true;
+                iconColor = "rgba(0, 211, 255, 1)";
+                name = "Annotations & Alerts";
+                type = "dashboard";
+              })
+            ];
+          };
+          links = [ ];
+          templating = {
+            list = [ ];
+          };
+          panels = [
+            ({
+              id = 1;
+              type = "row";
+              title = "Ingestion";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 0;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 2;
+              type = "timeseries";
+              title = "Lines received/s";
+              gridPos = {
+                x = 0;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(loki_distributor_lines_received_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 3;
+              type = "timeseries";
+              title = "Lines discarded/s";
+              gridPos = {
+                x = 12;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(loki_discarded_samples_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 4;
+              type = "row";
+              title = "Queries";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 9;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 5;
+              type = "timeseries";
+              title = "Request latency p99 (s)";
+              gridPos = {
+                x = 0;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "histogram_quantile(0.99, sum by (le, instance) (rate(loki_request_duration_seconds_bucket{job=\"loki\"}[$__rate_interval])))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "s";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+          ];
+        };
+        "dashboards/gstack/gstack_tempo.json" = {
+          uid = "gstack_tempo";
+          title = "gstack / Tempo";
+          tags = [
+            ("gstack")
+            ("selfmon")
+          ];
+          timezone = "browser";
+          editable = false;
+          graphTooltip = 1;
+          schemaVersion = 41;
+          version = 1;
+          refresh = "";
+          time = {
+            from = "now-6h";
+            to = "now";
+          };
+          timepicker = { };
+          fiscalYearStartMonth = 0;
+          liveNow = false;
+          annotations = {
+            list = [
+              ({
+                builtIn = 1;
+                datasource = {
+                  type = "grafana";
+                  uid = "-- Grafana --";
+                };
+                enable = true;
+                hide = true;
+                iconColor = "rgba(0, 211, 255, 1)";
+                name = "Annotations & Alerts";
+                type = "dashboard";
+              })
+            ];
+          };
+          links = [ ];
+          templating = {
+            list = [ ];
+          };
+          panels = [
+            ({
+              id = 1;
+              type = "row";
+              title = "Ingestion";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 0;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 2;
+              type = "timeseries";
+              title = "Spans received/s";
+              gridPos = {
+                x = 0;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(tempo_distributor_spans_received_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 3;
+              type = "timeseries";
+              title = "Spans discarded/s";
+              gridPos = {
+                x = 12;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(tempo_discarded_spans_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 4;
+              type = "row";
+              title = "Storage";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 9;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 5;
+              type = "timeseries";
+              title = "Blocks in the backend";
+              gridPos = {
+                x = 0;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "tempodb_blocklist_length{job=\"tempo\"}";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "short";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+          ];
+        };
+        "dashboards/gstack/gstack_alertmanager.json" = {
+          uid = "gstack_alertmanager";
+          title = "gstack / Alertmanager";
+          tags = [
+            ("gstack")
+            ("selfmon")
+          ];
+          timezone = "browser";
+          editable = false;
+          graphTooltip = 1;
+          schemaVersion = 41;
+          version = 1;
+          refresh = "";
+          time = {
+            from = "now-6h";
+            to = "now";
+          };
+          timepicker = { };
+          fiscalYearStartMonth = 0;
+          liveNow = false;
+          annotations = {
+            list = [
+              ({
+                builtIn = 1;
+                datasource = {
+                  type = "grafana";
+                  uid = "-- Grafana --";
+                };
+                enable = true;
+                hide = true;
+                iconColor = "rgba(0, 211, 255, 1)";
+                name = "Annotations & Alerts";
+                type = "dashboard";
+              })
+            ];
+          };
+          links = [ ];
+          templating = {
+            list = [ ];
+          };
+          panels = [
+            ({
+              id = 1;
+              type = "row";
+              title = "Alerts";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 0;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 2;
+              type = "timeseries";
+              title = "Active alerts";
+              gridPos = {
+                x = 0;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "alertmanager_alerts{job=\"alertmanager\", state=\"active\"}";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "short";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 3;
+              type = "timeseries";
+              title = "Notifications failed/s";
+              gridPos = {
+                x = 12;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(alertmanager_notifications_failed_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+          ];
+        };
+        "dashboards/gstack/gstack_node.json" = {
+          uid = "gstack_node";
+          title = "gstack / Host";
+          tags = [
+            ("gstack")
+            ("selfmon")
+            ("node")
+          ];
+          timezone = "browser";
+          editable = false;
+          graphTooltip = 1;
+          schemaVersion = 41;
+          version = 1;
+          refresh = "";
+          time = {
+            from = "now-6h";
+            to = "now";
+          };
+          timepicker = { };
+          fiscalYearStartMonth = 0;
+          liveNow = false;
+          annotations = {
+            list = [
+              ({
+                builtIn = 1;
+                datasource = {
+                  type = "grafana";
+                  uid = "-- Grafana --";
+                };
+                enable = true;
+                hide = true;
+                iconColor = "rgba(0, 211, 255, 1)";
+                name = "Annotations & Alerts";
+                type = "dashboard";
+              })
+            ];
+          };
+          links = [ ];
+          templating = {
+            list = [
+              ({
+                type = "query";
+                name = "instance";
+                label = "instance";
+                datasource = {
+                  type = "prometheus";
+                  uid = "prometheus";
+                };
+                query = "label_values(node_uname_info, instance)";
+                definition = "label_values(node_uname_info, instance)";
+                refresh = 1;
+                multi = true;
+                includeAll = true;
+                options = [ ];
+                sort = 1;
+              })
+            ];
+          };
+          panels = [
+            ({
+              id = 1;
+              type = "row";
+              title = "CPU and memory";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 0;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 2;
+              type = "timeseries";
+              title = "CPU busy";
+              gridPos = {
+                x = 0;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\", instance=~\"$instance\"}[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "percentunit";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 3;
+              type = "timeseries";
+              title = "Memory used";
+              gridPos = {
+                x = 12;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "1 - node_memory_MemAvailable_bytes{instance=~\"$instance\"} / node_memory_MemTotal_bytes{instance=~\"$instance\"}";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "percentunit";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 4;
+              type = "row";
+              title = "Disk and network";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 9;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 5;
+              type = "timeseries";
+              title = "Disk space used";
+              gridPos = {
+                x = 0;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "1 - node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\", instance=~\"$instance\"} / node_filesystem_size_bytes{fstype!~\"tmpfs|overlay\", instance=~\"$instance\"}";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "percentunit";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 6;
+              type = "timeseries";
+              title = "Network received";
+              gridPos = {
+                x = 12;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "rate(node_network_receive_bytes_total{device!=\"lo\", instance=~\"$instance\"}[$__rate_interval])";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "Bps";
+                };
                 overrides = [ ];
               };
               options = { };

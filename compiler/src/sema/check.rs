@@ -1729,7 +1729,8 @@ fn grafana_vars_to_placeholders(text: &str) -> String {
     // `[$__rate_interval]` style ranges → `[5m]`-like durations of the same width
     for g in ["$__rate_interval", "$__interval", "$__range", "${__rate_interval}", "${__interval}", "${__range}"] {
         while let Some(p) = out.find(g) {
-            let rep = format!("{}m", "1".repeat(g.len() - 1));
+            // `0…01m`: one minute, padded with zeros to keep every position
+            let rep = format!("{}1m", "0".repeat(g.len() - 2));
             out.replace_range(p..p + g.len(), &rep);
         }
     }
