@@ -18,6 +18,18 @@ fn bin(var: &str) -> Option<String> {
     }
 }
 
+/// Write `stack` (with a native target whose data lives in the temp dir and whose `bin`
+/// map is `bin`), build it, and start the native target.
+fn start_native(dir: &TempDir, stack: &str, bin: &str) -> (std::path::PathBuf, Running) {
+    let src = dir.path().join("s.gstack");
+    let data = dir.path().join("data");
+    std::fs::write(&src, format!("{stack}\ntarget native {{ data_dir = \"{}\", bin = {{ {bin} }} }}\n", data.display())).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let run = Running::start(&out, &data);
+    (out, run)
+}
+
 fn now_ns() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos()
 }
@@ -36,23 +48,17 @@ fn loki_starts_from_generated_files_and_finds_a_pushed_line() {
     require("process-compose");
     let dir = TempDir::new("loki");
     let (port, grpc) = (free_port(), free_port());
-    let src = dir.path().join("s.gstack");
-    std::fs::write(
-        &src,
-        format!(
+    let (_out, mut run) = start_native(
+        &dir,
+        &format!(
             r#"stack l {{ loki {{ port = {port}, grpc_port = {grpc}, retention = 7d }} }}
 log_alert TooManyErrors {{
   expr = logql`sum(count_over_time({{job="gstack-test"}} |= "error" [5m])) > 100`
   for  = 1m
-}}
-target native {{ data_dir = "{d}", bin = {{ loki = "{loki}" }} }}"#,
-            d = dir.path().join("data").display()
+}}"#
         ),
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    gstackc_build(&src, &out, &["--target", "native"]);
-    let mut run = Running::start(&out, &dir.path().join("data"));
+        &format!("loki = \"{loki}\""),
+    );
     let base = format!("http://127.0.0.1:{port}");
     wait_for(90, "loki /ready", || get(&format!("{base}/ready")));
     let line = format!("gstack live test {}", now_ns());
@@ -76,19 +82,11 @@ fn tempo_starts_from_generated_files_and_finds_a_pushed_trace() {
     require("process-compose");
     let dir = TempDir::new("tempo");
     let (port, grpc, og, oh) = (free_port(), free_port(), free_port(), free_port());
-    let src = dir.path().join("s.gstack");
-    std::fs::write(
-        &src,
-        format!(
-            r#"stack t {{ tempo {{ port = {port}, grpc_port = {grpc}, otlp_grpc_port = {og}, otlp_http_port = {oh} }} }}
-target native {{ data_dir = "{d}", bin = {{ tempo = "{tempo}" }} }}"#,
-            d = dir.path().join("data").display()
-        ),
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    gstackc_build(&src, &out, &["--target", "native"]);
-    let mut run = Running::start(&out, &dir.path().join("data"));
+    let (_out, mut run) = start_native(
+        &dir,
+        &format!("stack t {{ tempo {{ port = {port}, grpc_port = {grpc}, otlp_grpc_port = {og}, otlp_http_port = {oh} }} }}"),
+        &format!("tempo = \"{tempo}\""),
+    );
     let base = format!("http://127.0.0.1:{port}");
     wait_for(90, "tempo /ready", || get(&format!("{base}/ready")));
     let trace_id = format!("{:032x}", now_ns());
