@@ -19,3 +19,15 @@ fn repository_gstack_files_are_formatted() {
     let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_gstackc")).args(["fmt", "--check"]).args(&files));
     assert!(ok, "run `gstackc fmt` on these:\n{text}");
 }
+
+#[test]
+fn the_readme_taste_checks_clean() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```gstack\n").expect("a gstack block in the README") + "```gstack\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let dir = TempDir::new("readme");
+    let src = dir.path().join("taste.gstack");
+    std::fs::write(&src, &readme[start..end]).unwrap();
+    let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg(&src));
+    assert!(ok, "the README's taste of the language does not check:\n{text}");
+}
