@@ -1840,7 +1840,8 @@ fn find_bad_range(text: &str) -> Option<(usize, usize)> {
     let mut i = 0;
     while let Some(p) = text[i..].find('[') {
         let start = i + p;
-        let Some(e) = text[start..].find(']') else { return Some((start, text.len() - start)) };
+        // an unclosed `[` is the bracket balance check's to report
+        let Some(e) = text[start..].find(']') else { return None };
         let inner = &text[start + 1..start + e];
         let ok = inner.split(':').all(|part| {
             part.is_empty() || part.starts_with('$') || {
@@ -1872,7 +1873,7 @@ fn find_bad_range(text: &str) -> Option<(usize, usize)> {
 
 fn promql_hint(text: &str) -> Option<String> {
     if let Some((off, len)) = find_bad_range(text) {
-        let inner = &text[off + 1..off + len - 1];
+        let inner = text.get(off + 1..off + len - 1).unwrap_or_default();
         if inner.contains("min") {
             return Some("PromQL durations use `m` for minutes: `[10m]`".into());
         }
