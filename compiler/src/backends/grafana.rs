@@ -1,5 +1,6 @@
 //! Grafana: `grafana.ini`, provisioning (datasources with fixed uids and correlations, the
-//! dashboard provider) and one dashboard JSON file per dashboard.
+//! dashboard provider) and one dashboard JSON file per dashboard (imported ones rewritten for
+//! the stack's datasources by [`crate::sema::imports::rewrite_dashboard`]).
 //!
 //! Follows https://grafana.com/docs/grafana/latest/administration/provisioning/ and Grafana's
 //! reader `pkg/services/provisioning/values/values.go`: provisioning YAML values expand
@@ -410,6 +411,7 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
     for dir in ["plugins", "alerting"] {
         files.push(ConfigFile { path: format!("provisioning/{dir}/.keep"), content: String::new() });
     }
+    let stack_ds = crate::sema::imports::Datasources::of_stack(stack);
     for d in &stack.dashboards {
         let dir = folder_dir(d.folder.as_deref());
         let content = match &d.source {
@@ -418,7 +420,14 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
                 s.push('\n');
                 s
             }
-            ir::DashboardSource::Imported { path } => std::fs::read_to_string(path).unwrap_or_default(),
+            ir::DashboardSource::Imported { path } => {
+                // rewritten for the stack as the checker did (datasources, uid, id)
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                match crate::sema::imports::rewrite_dashboard(&text, &d.uid, &stack_ds) {
+                    Ok(imp) => imp.to_text(),
+                    Err(_) => text,
+                }
+            }
         };
         files.push(ConfigFile { path: format!("dashboards/{dir}/{}.json", d.uid), content });
     }

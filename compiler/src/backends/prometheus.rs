@@ -107,7 +107,8 @@ pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
         content: yaml(&rule_groups(&stack.alerts, None)),
     });
     for imp in &stack.rule_imports {
-        // imported rule files are copied as they are (checked by the rules importer)
+        // imported rule files are copied as they are, comments included (the checker read
+        // them with `sema::imports::check_rules`)
         let content = std::fs::read_to_string(&imp.path).unwrap_or_default();
         files.push(ConfigFile { path: format!("rules/imported-{}.yml", imp.name), content });
     }

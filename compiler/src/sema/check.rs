@@ -8,6 +8,7 @@
 //! diagnostic; lowering continues past errors so one run reports them all.
 
 use super::eval::{eval_module, file_imports};
+use super::imports;
 use super::schema::{self, BlockDef, LabelRule, Schema, Ty};
 use super::types;
 use super::value::*;
@@ -771,7 +772,9 @@ impl<'a> Checker<'a> {
         let mut dashboards = vec![];
         let mut alerts = vec![];
         let mut log_alerts = vec![];
-        let mut rule_imports = vec![];
+        let mut rule_imports: Vec<(ir::RuleImport, Loc)> = vec![];
+        // `import_dashboard(…)` calls by dashboard name: (call, path as written)
+        let mut dashboard_imports: HashMap<String, (Loc, String)> = HashMap::new();
         let mut targets: Vec<(String, Rec)> = vec![];
         let mut names: HashMap<(String, String), Loc> = HashMap::new();
 
@@ -816,10 +819,16 @@ impl<'a> Checker<'a> {
                     match &v.val {
                         Val::Ctor { name, args } if *name == want => {
                             if let Some(p) = self.import_path(&args[0], d.loc.file) {
+                                let shown = match &args[0].val {
+                                    Val::Str(s) => s.clone(),
+                                    _ => p.clone(),
+                                };
                                 if kind.name == "dashboard" {
                                     dashboards.push(imported_dashboard(&label, &p, lloc));
+                                    dashboard_imports.insert(label, (v.loc, shown));
                                 } else {
-                                    rule_imports.push(ir::RuleImport { name: label, path: p });
+                                    self.import_rules(&label, &p, &shown, v.loc);
+                                    rule_imports.push((ir::RuleImport { name: label, path: p }, v.loc));
                                 }
                             }
                         }
@@ -975,10 +984,16 @@ impl<'a> Checker<'a> {
             ds_types.insert(d.name.clone(), d.kind.clone());
         }
 
-        // dashboards: references, uids
+        // dashboards: imports, references, uids
+        let stack_ds = imports::Datasources::new(&enabled, &ds_ir);
         let mut uids: HashMap<String, (String, Loc)> = HashMap::new();
         let mut dash_ir = vec![];
-        for (dash, loc, refs) in dashboards {
+        for (mut dash, loc, refs) in dashboards {
+            if let ir::DashboardSource::Imported { path } = dash.source.clone() {
+                if let Some((call, shown)) = dashboard_imports.get(&dash.name).cloned() {
+                    self.import_dashboard(&mut dash, &path, &shown, call, &stack_ds);
+                }
+            }
             for rf in refs {
                 self.check_ref(&rf, &ds_types, &enabled);
             }
@@ -995,6 +1010,10 @@ impl<'a> Checker<'a> {
         }
 
         // alerts need their evaluator
+        if let (Some((_, loc)), false) = (rule_imports.first(), enabled.contains(&"prometheus")) {
+            self.error("E0300", *loc, "imported rules are evaluated by prometheus, which the stack does not enable").hint =
+                Some("add `prometheus {}` to the stack".into());
+        }
         for (list, comp_name) in [(&alerts, "prometheus"), (&log_alerts, "loki")] {
             if !list.is_empty() && !enabled.contains(&comp_name) {
                 let loc = list[0].1;
@@ -1160,7 +1179,7 @@ impl<'a> Checker<'a> {
             dashboards: dash_ir,
             alerts: alerts.into_iter().map(|a| a.0).collect(),
             log_alerts: log_alerts.into_iter().map(|a| a.0).collect(),
-            rule_imports,
+            rule_imports: rule_imports.into_iter().map(|(r, _)| r).collect(),
             targets: tg,
         })
     }
@@ -1218,6 +1237,113 @@ impl<'a> Checker<'a> {
                 self.error("E0201", v.loc, format!("expected a file path string, found {}", v.val.type_name()));
                 None
             }
+        }
+    }
+
+    // ---- imported files (see [`imports`]) -------------------------------------------------
+
+    /// The text of an imported file (through the database, so editors see it change).
+    fn read_import(&mut self, path: &str, shown: &str, call: Loc) -> Option<String> {
+        match self.db.load(std::path::Path::new(path)) {
+            Some(f) => Some(f.text(self.db).clone()),
+            None => {
+                let d = self.error("E0102", call, format!("cannot read `{shown}` as text"));
+                d.hint = Some("paths are relative to the declaring file".into());
+                None
+            }
+        }
+    }
+
+    /// Read, check and describe an imported dashboard; its JSON is rewritten again by the
+    /// Grafana backend with the same [`imports::rewrite_dashboard`].
+    fn import_dashboard(&mut self, dash: &mut ir::Dashboard, path: &str, shown: &str, call: Loc, ds: &imports::Datasources) {
+        let Some(text) = self.read_import(path, shown, call) else { return };
+        let imp = match imports::rewrite_dashboard(&text, &dash.uid, ds) {
+            Ok(imp) => imp,
+            Err(why) => {
+                let d = self.error("E0305", call, format!("`{shown}` is not a Grafana dashboard: {why}"));
+                d.label = Some("imported here".into());
+                d.hint = Some("export it from Grafana: the dashboard's Export → Export as JSON".into());
+                return;
+            }
+        };
+        if !imp.title.is_empty() {
+            dash.title = imp.title.clone();
+        }
+        dash.tags = imp.tags.clone();
+        let name = dash.name.clone();
+        let kinds = ds.kinds();
+        for u in &imp.unmapped {
+            let more = match u.count {
+                1 => String::new(),
+                2 => " and 1 more place".to_string(),
+                n => format!(" and {} more places", n - 1),
+            };
+            let place = match u.panel.as_str() {
+                "" => format!("at {}{more}", u.path),
+                p => format!("in panel \"{p}\" at {}{more}", u.path),
+            };
+            let why = match &u.kind {
+                Some(k) => format!("the stack has no {k} datasource"),
+                None => "its type is unknown".to_string(),
+            };
+            let d = self.error("E0304", call, format!("dashboard `{name}`: {} cannot be mapped: {why}; used {place}", u.what));
+            d.label = Some("imported here".into());
+            d.hint = Some(match &u.kind {
+                Some(k) if schema::DATASOURCE_TYPES.contains(&k.as_str()) => {
+                    format!("declare one: `datasource {k} {{ type = {k}, url = \"…\" }}` (the stack has: {})", kinds.join(", "))
+                }
+                _ => format!("the stack's datasource types: {}; edit the file to use one of them", kinds.join(", ")),
+            });
+        }
+        let problems: Vec<(String, String, String)> = imp
+            .promql
+            .iter()
+            .filter_map(|t| imports::promql_problem(&t.expr, true).map(|p| (format!("panel \"{}\" ({})", t.panel, t.path), p, t.expr.clone())))
+            .collect();
+        self.promql_warnings(&format!("dashboard `{name}`"), problems, call, "Grafana still shows the dashboard; this query fails when it runs (Grafana's variables were substituted before parsing)");
+    }
+
+    /// Read and check an imported Prometheus rule file (copied as it is by the backend).
+    fn import_rules(&mut self, name: &str, path: &str, shown: &str, call: Loc) {
+        let Some(text) = self.read_import(path, shown, call) else { return };
+        let c = imports::check_rules(&text);
+        const MAX: usize = 20;
+        let n = c.errors.len();
+        for e in c.errors.iter().take(MAX) {
+            let d = self.error("E0306", call, format!("rules `{name}` (`{shown}`): {e}"));
+            d.label = Some("imported here".into());
+            d.hint = Some("Prometheus refuses a rule file with this problem; see https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/".into());
+        }
+        if n > MAX {
+            self.error("E0306", call, format!("rules `{name}`: {} more problems in `{shown}`", n - MAX));
+        }
+        let problems: Vec<(String, String, String)> =
+            c.exprs.iter().filter_map(|x| imports::promql_problem(&x.expr, false).map(|p| (x.rule.clone(), p, x.expr.clone()))).collect();
+        self.promql_warnings(
+            &format!("rules `{name}`"),
+            problems,
+            call,
+            "Prometheus does not load a rule file with an expression it cannot parse: fix the file unless this is syntax newer than gstackc's PromQL parser",
+        );
+    }
+
+    /// W0400 for PromQL of an imported file that does not parse (at most 20, then a count);
+    /// `problems` are (where, what, expression).
+    fn promql_warnings(&mut self, what: &str, problems: Vec<(String, String, String)>, call: Loc, hint: &str) {
+        const MAX: usize = 20;
+        let n = problems.len();
+        for (at, p, expr) in problems.into_iter().take(MAX) {
+            let mut expr = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+            if expr.chars().count() > 100 {
+                expr = expr.chars().take(99).collect::<String>() + "…";
+            }
+            let d = self.error("W0400", call, format!("{what}: {at}: invalid PromQL: {p} in `{expr}`"));
+            d.label = Some("imported here".into());
+            d.hint = Some(hint.to_string());
+        }
+        if n > MAX {
+            self.error("W0400", call, format!("{what}: {} more PromQL expressions do not parse", n - MAX));
         }
     }
 
@@ -1830,6 +1956,11 @@ fn unitless_range(text: &str) -> Option<(usize, usize)> {
         i += 1;
     }
     None
+}
+
+/// [`unitless_range`] as a message, for imported PromQL.
+pub(crate) fn unitless_range_problem(text: &str) -> Option<String> {
+    unitless_range(text).map(|(off, len)| format!("range `{}` has no unit", &text[off..off + len]))
 }
 
 /// A range selector `[…]` whose duration Prometheus rejects: (offset, length).

@@ -1,8 +1,10 @@
 //! Semantics: evaluation ([`eval`]), types and units ([`types`]), schemas ([`schema`]), and
-//! checking + lowering to the IR ([`check`]).
+//! checking + lowering to the IR ([`check`]), imported
+//! dashboards and rule files ([`imports`]).
 
 pub mod check;
 pub mod eval;
+pub mod imports;
 pub mod overrides;
 pub mod reference;
 pub mod schema;
