@@ -514,7 +514,7 @@ pub const TARGETS: &[(&str, &Schema)] = &[
     ("helm", &TARGET_HELM),
 ];
 
-pub static RULES: Schema = schema("rules", "Rules imported from a Prometheus/Loki rule file: `rules host = import_rules(\"./x.yml\")`.", &[], &[]);
+pub static RULES: Schema = schema("rules", "Rules imported from a Prometheus rule file: `rules host = import_rules(\"./x.yml\")`.", &[], &[]);
 
 /// Top-level declaration kinds.
 pub const TOP_LEVEL: &[(&str, &Schema)] = &[
