@@ -132,6 +132,8 @@
         ];
         refresh = null;
         time_from = "6h";
+        timezone = "browser";
+        links = [ ];
         variables = [
           ({
             type = "query";
@@ -166,6 +168,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -185,6 +192,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -204,6 +216,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -242,6 +259,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "stat";
@@ -274,6 +296,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "logs";
@@ -293,6 +320,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "traces";
@@ -312,6 +344,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -337,6 +374,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -356,6 +398,8 @@
         ];
         refresh = null;
         time_from = "6h";
+        timezone = "browser";
+        links = [ ];
         variables = [ ];
         panels = [ ];
         rows = [
@@ -381,6 +425,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -400,6 +449,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -425,6 +479,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -444,6 +503,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -482,6 +546,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "stat";
@@ -510,6 +579,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -529,6 +603,8 @@
         ];
         refresh = null;
         time_from = "6h";
+        timezone = "browser";
+        links = [ ];
         variables = [ ];
         panels = [ ];
         rows = [
@@ -554,6 +630,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -573,6 +654,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -598,6 +684,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -617,6 +708,8 @@
         ];
         refresh = null;
         time_from = "6h";
+        timezone = "browser";
+        links = [ ];
         variables = [ ];
         panels = [ ];
         rows = [
@@ -642,6 +735,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -661,6 +759,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -686,6 +789,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -705,6 +813,8 @@
         ];
         refresh = null;
         time_from = "6h";
+        timezone = "browser";
+        links = [ ];
         variables = [ ];
         panels = [ ];
         rows = [
@@ -730,6 +840,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -749,6 +864,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -769,6 +889,8 @@
         ];
         refresh = null;
         time_from = "6h";
+        timezone = "browser";
+        links = [ ];
         variables = [
           ({
             type = "query";
@@ -803,6 +925,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -822,6 +949,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -847,6 +979,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "timeseries";
@@ -866,6 +1003,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -884,6 +1026,14 @@
         ];
         refresh = null;
         time_from = "6h";
+        timezone = "utc";
+        links = [
+          ({
+            title = "Payments runbook";
+            url = "https://runbooks.example.com/payments";
+            new_tab = true;
+          })
+        ];
         variables = [
           ({
             type = "custom";
@@ -920,6 +1070,35 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
+              })
+              ({
+                type = "timeseries";
+                title = "Latency by outcome";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "histogram_quantile(0.99, sum by (le, outcome) (rate(payment_duration_seconds_bucket{service=~\"$service\"}[5m])))";
+                  })
+                ];
+                legend = "{{outcome}}";
+                unit = "s";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+                repeat = "service";
+                links = [ ];
+                time_from = "1d";
+                time_shift = null;
+                overrides = [ ];
               })
               ({
                 type = "stat";
@@ -952,6 +1131,11 @@
                 height = null;
                 content = null;
                 options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
               })
             ];
           })
@@ -3405,7 +3589,7 @@
           tags = [
             ("payments")
           ];
-          timezone = "browser";
+          timezone = "utc";
           editable = false;
           graphTooltip = 1;
           schemaVersion = 41;
@@ -3434,7 +3618,20 @@
               })
             ];
           };
-          links = [ ];
+          links = [
+            ({
+              title = "Payments runbook";
+              type = "link";
+              url = "https://runbooks.example.com/payments";
+              icon = "external link";
+              tooltip = "";
+              tags = [ ];
+              asDropdown = false;
+              targetBlank = true;
+              includeVars = false;
+              keepTime = false;
+            })
+          ];
           templating = {
             list = [
               ({
@@ -3510,11 +3707,49 @@
             })
             ({
               id = 3;
-              type = "stat";
-              title = "Decline ratio";
+              type = "timeseries";
+              title = "Latency by outcome";
               gridPos = {
                 x = 12;
                 y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "histogram_quantile(0.99, sum by (le, outcome) (rate(payment_duration_seconds_bucket{service=~\"$service\"}[5m])))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{outcome}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "s";
+                };
+                overrides = [ ];
+              };
+              repeat = "service";
+              repeatDirection = "h";
+              timeFrom = "1d";
+              options = { };
+            })
+            ({
+              id = 4;
+              type = "stat";
+              title = "Decline ratio";
+              gridPos = {
+                x = 0;
+                y = 9;
                 w = 6;
                 h = 5;
               };

@@ -351,6 +351,34 @@ pub struct Panel {
     pub height: Option<u32>,
     pub content: Option<String>,
     pub options: Settings,
+    /// Dashboard variable the panel repeats over.
+    pub repeat: Option<String>,
+    pub links: Vec<Link>,
+    pub time_from: Option<Duration>,
+    pub time_shift: Option<Duration>,
+    pub overrides: Vec<FieldOverride>,
+}
+
+/// A dashboard or panel link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+    pub new_tab: bool,
+}
+
+/// Field config applied to the fields a matcher selects (Grafana's `fieldConfig.overrides`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldOverride {
+    /// Field name, or a regular expression when `regex`.
+    pub field: String,
+    pub regex: bool,
+    pub unit: Option<String>,
+    pub color: Option<String>,
+    pub display_name: Option<String>,
+    pub decimals: Option<i64>,
+    pub min: Option<Num>,
+    pub max: Option<Num>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -380,6 +408,8 @@ pub struct Dashboard {
     pub tags: Vec<String>,
     pub refresh: Option<Duration>,
     pub time_from: Duration,
+    pub timezone: String,
+    pub links: Vec<Link>,
     pub variables: Vec<Variable>,
     /// Panels outside any row.
     pub panels: Vec<Panel>,

@@ -306,7 +306,20 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
                 "steps": p.thresholds.iter().map(|t| json!({ "color": t.color, "value": t.value.map(|n| n.0) })).collect::<Vec<_>>(),
             });
         }
-        v["fieldConfig"] = json!({ "defaults": defaults, "overrides": [] });
+        v["fieldConfig"] = json!({ "defaults": defaults, "overrides": p.overrides.iter().map(override_json).collect::<Vec<_>>() });
+    }
+    if let Some(r) = &p.repeat {
+        v["repeat"] = json!(r);
+        v["repeatDirection"] = json!("h");
+    }
+    if !p.links.is_empty() {
+        v["links"] = links_json(&p.links);
+    }
+    if let Some(t) = p.time_from {
+        v["timeFrom"] = json!(t.to_prometheus());
+    }
+    if let Some(t) = p.time_shift {
+        v["timeShift"] = json!(t.to_prometheus());
     }
     let mut options = json!({});
     if p.kind == "text" {
@@ -317,6 +330,44 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
     }
     v["options"] = options;
     v
+}
+
+/// Grafana's `DashboardLink` (type `link`) for each link.
+fn links_json(links: &[ir::Link]) -> Value {
+    json!(links
+        .iter()
+        .map(|l| json!({
+            "title": l.title, "type": "link", "url": l.url, "icon": "external link", "tooltip": "", "tags": [],
+            "asDropdown": false, "targetBlank": l.new_tab, "includeVars": false, "keepTime": false,
+        }))
+        .collect::<Vec<_>>())
+}
+
+/// One `fieldConfig.overrides` entry: a matcher and its properties.
+fn override_json(o: &ir::FieldOverride) -> Value {
+    let mut props = vec![];
+    if let Some(u) = &o.unit {
+        props.push(json!({ "id": "unit", "value": u }));
+    }
+    if let Some(c) = &o.color {
+        props.push(json!({ "id": "color", "value": { "mode": "fixed", "fixedColor": c } }));
+    }
+    if let Some(n) = &o.display_name {
+        props.push(json!({ "id": "displayName", "value": n }));
+    }
+    if let Some(d) = o.decimals {
+        props.push(json!({ "id": "decimals", "value": d }));
+    }
+    if let Some(m) = o.min {
+        props.push(json!({ "id": "min", "value": m.0 }));
+    }
+    if let Some(m) = o.max {
+        props.push(json!({ "id": "max", "value": m.0 }));
+    }
+    json!({
+        "matcher": { "id": if o.regex { "byRegexp" } else { "byName" }, "options": o.field },
+        "properties": props,
+    })
 }
 
 fn variable_json(stack: &ir::Stack, v: &Variable) -> Value {
@@ -382,7 +433,7 @@ pub fn dashboard_json(stack: &ir::Stack, d: &Dashboard) -> Value {
         "uid": d.uid,
         "title": d.title,
         "tags": d.tags,
-        "timezone": "browser",
+        "timezone": d.timezone,
         "editable": false,
         "graphTooltip": 1,
         "schemaVersion": SCHEMA_VERSION,
@@ -396,7 +447,7 @@ pub fn dashboard_json(stack: &ir::Stack, d: &Dashboard) -> Value {
             "builtIn": 1, "datasource": { "type": "grafana", "uid": "-- Grafana --" }, "enable": true, "hide": true,
             "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
         }] },
-        "links": [],
+        "links": links_json(&d.links),
         "templating": { "list": d.variables.iter().map(|v| variable_json(stack, v)).collect::<Vec<_>>() },
         "panels": panels,
     })

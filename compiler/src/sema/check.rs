@@ -1559,6 +1559,8 @@ impl<'a> Checker<'a> {
                 tags: r.strs("tags"),
                 refresh: r.dur("refresh"),
                 time_from: r.dur_or("time_from", 6 * 3600),
+                timezone: r.sym("timezone").unwrap_or_else(|| "browser".into()),
+                links: links(r),
                 variables,
                 panels,
                 rows,
@@ -1693,6 +1695,18 @@ impl<'a> Checker<'a> {
             Some(CV::Int(i)) => Some(*i as u32),
             _ => None,
         };
+        // a repeated panel repeats over a variable of its dashboard
+        let repeat = match p.fields.get("repeat") {
+            Some((CV::Str(v), loc)) => {
+                if !vars.contains(v) {
+                    let d = self.error("E0303", *loc, format!("the dashboard has no variable `{v}` to repeat over"));
+                    d.hint = did_you_mean(v, vars.iter().map(String::as_str));
+                }
+                Some(v.clone())
+            }
+            _ => None,
+        };
+        let overrides = self.overrides(p);
         ir::Panel {
             kind: p.kind.clone(),
             title: p.label(),
@@ -1709,7 +1723,62 @@ impl<'a> Checker<'a> {
             height: int("height"),
             content: p.str("content"),
             options: p.settings.clone(),
+            repeat,
+            links: links(p),
+            time_from: p.dur("time_from"),
+            time_shift: p.dur("time_shift"),
+            overrides,
         }
+    }
+
+    /// A panel's field overrides, with units and colours checked.
+    fn overrides(&mut self, p: &Rec) -> Vec<ir::FieldOverride> {
+        let mut out = vec![];
+        for o in p.blocks_of("override") {
+            let word = |ck: &mut Self, k: &str, allowed: &[&str], what: &str| -> Option<String> {
+                let (cv, loc) = o.fields.get(k)?;
+                let CV::Str(v) = cv else { return None };
+                if !allowed.contains(&v.as_str()) && !v.starts_with('#') && !v.starts_with("suffix:") {
+                    let d = ck.error("E0205", *loc, format!("`{v}` is not a {what}"));
+                    d.hint = did_you_mean(v, allowed.iter().copied());
+                }
+                Some(v.clone())
+            };
+            let unit = word(self, "unit", schema::UNITS, "Grafana unit id");
+            let color = word(self, "color", schema::COLORS, "colour Grafana knows");
+            let num = |k: &str| match o.get(k) {
+                Some(CV::Num(n)) => Some(ir::Num(*n)),
+                _ => None,
+            };
+            out.push(ir::FieldOverride {
+                field: o.label(),
+                regex: o.bool("regex"),
+                unit,
+                color,
+                display_name: o.str("display_name"),
+                decimals: match o.get("decimals") {
+                    Some(CV::Int(i)) => Some(*i),
+                    _ => None,
+                },
+                min: num("min"),
+                max: num("max"),
+            });
+        }
+        out
+    }
+}
+
+/// Links of a panel or dashboard (`links = [{ title, url }]`).
+fn links(r: &Rec) -> Vec<ir::Link> {
+    match r.get("links") {
+        Some(CV::List(xs)) => xs
+            .iter()
+            .filter_map(|x| match x {
+                CV::Record(l) => Some(ir::Link { title: l.str_or("title", ""), url: l.str_or("url", ""), new_tab: l.bool("new_tab") }),
+                _ => None,
+            })
+            .collect(),
+        _ => vec![],
     }
 }
 
@@ -1804,6 +1873,8 @@ fn imported_dashboard(name: &str, path: &str, loc: Loc) -> (ir::Dashboard, Loc, 
         tags: vec![],
         refresh: None,
         time_from: ir::Duration::from_secs(6 * 3600),
+        timezone: "browser".into(),
+        links: vec![],
         variables: vec![],
         panels: vec![],
         rows: vec![],

@@ -367,10 +367,40 @@ pub static PANEL: Schema = Schema {
             f("width", Ty::Int, None, "Width in grid units (1–24); default from the automatic layout."),
             f("height", Ty::Int, None, "Height in grid units."),
             f("content", Ty::Str, None, "Markdown content of a `text` panel."),
+            f("repeat", Ty::Word, None, "Repeat the panel for each value of this dashboard variable (`repeat = service`)."),
+            f("links", Ty::ListOf(&Ty::Record(&LINK)), None, "Panel links: `[{ title = \"Runbook\", url = \"https://…\" }]`."),
+            f("time_from", Ty::Duration, None, "A relative time range of its own (Grafana's `timeFrom`)."),
+            f("time_shift", Ty::Duration, None, "Shift the time range back (Grafana's `timeShift`)."),
         ],
-        &[],
+        &[b("override", Labelled, true, &OVERRIDE, "Field override: `override \"errors\" { unit = percent, color = red }`.")],
     )
 };
+
+pub static LINK: Schema = schema(
+    "link",
+    "A link on a dashboard or panel (Grafana's `DashboardLink` of type `link`).",
+    &[
+        req("title", Ty::Str, "Text of the link."),
+        req("url", Ty::Str, "Where it goes."),
+        f("new_tab", Ty::Bool, Some("false"), "Open in a new tab (`targetBlank`)."),
+    ],
+    &[],
+);
+
+pub static OVERRIDE: Schema = schema(
+    "override",
+    "Field config for the fields named by the label (`byName`, or `byRegexp` with `regex = true`).",
+    &[
+        f("regex", Ty::Bool, Some("false"), "The label is a regular expression."),
+        f("unit", Ty::Word, None, "Grafana unit id."),
+        f("color", Ty::Word, None, "A fixed colour."),
+        f("display_name", Ty::Str, None, "Display name of the field."),
+        f("decimals", Ty::Int, None, "Decimals shown."),
+        f("min", Ty::Num, None, "Axis/scale minimum."),
+        f("max", Ty::Num, None, "Axis/scale maximum."),
+    ],
+    &[],
+);
 
 pub static OPTIONS_BLOCK: Schema = schema("options", "Freeform panel options passed through to the panel JSON.", &[], &[]);
 
@@ -391,6 +421,8 @@ pub static DASHBOARD: Schema = Schema {
             f("tags", STRS, Some("[]"), "Dashboard tags."),
             f("refresh", Ty::Duration, None, "Auto-refresh interval."),
             f("time_from", Ty::Duration, Some("6h"), "Default time range: now minus this."),
+            f("timezone", Ty::Enum(&["browser", "utc"]), Some("browser"), "Time zone of the dashboard."),
+            f("links", Ty::ListOf(&Ty::Record(&LINK)), None, "Dashboard links: `[{ title = \"Runbook\", url = \"https://…\" }]`."),
         ],
         &[b("row", Labelled, true, &ROW, "`row \"Title\" { panels… }`")],
     )
