@@ -173,6 +173,9 @@ pub struct Stack {
     pub alerts: Vec<AlertRule>,
     pub log_alerts: Vec<AlertRule>,
     pub rule_imports: Vec<RuleImport>,
+    /// Grafana-managed alert rules (`grafana_alert`), evaluated by Grafana itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub grafana_alerts: Vec<GrafanaAlertRule>,
     pub targets: Targets,
 }
 
@@ -185,6 +188,9 @@ pub struct Grafana {
     pub admin_password: Option<SecretRef>,
     pub secret_key: Option<SecretRef>,
     pub settings: Settings,
+    /// Grafana-managed alerting: contact points, notification policy, mute timings, templates.
+    #[serde(skip_serializing_if = "GrafanaAlerting::is_empty")]
+    pub alerting: GrafanaAlerting,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -494,4 +500,120 @@ pub struct Targets {
     pub compose: Option<ComposeTarget>,
     pub kubernetes: Option<KubernetesTarget>,
     pub helm: Option<HelmTarget>,
+}
+
+// ---- Grafana-managed alerting --------------------------------------------------------------
+
+/// Grafana-managed alerting of the `grafana` block, written to Grafana's alerting file
+/// provisioning (`provisioning/alerting/stack.yaml`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GrafanaAlerting {
+    pub contact_points: Vec<ContactPoint>,
+    /// The root notification policy; `None` leaves Grafana's own.
+    pub policy: Option<NotificationPolicy>,
+    pub mute_timings: Vec<MuteTiming>,
+    pub templates: Vec<NotificationTemplate>,
+}
+
+impl GrafanaAlerting {
+    pub fn is_empty(&self) -> bool {
+        self.contact_points.is_empty() && self.policy.is_none() && self.mute_timings.is_empty() && self.templates.is_empty()
+    }
+}
+
+/// A Grafana contact point: one integration per channel that is set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContactPoint {
+    pub name: String,
+    /// Prefix of the integrations' uids (`<uid>-webhook`, …).
+    pub uid: String,
+    pub webhook: Option<StrOrSecret>,
+    /// Addresses as Grafana reads them (several separated by `;`).
+    pub email: Option<String>,
+    pub slack: Option<SlackContact>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SlackContact {
+    /// Incoming-webhook URL.
+    pub url: StrOrSecret,
+    /// Channel (`recipient`), overriding the webhook's own.
+    pub channel: Option<String>,
+}
+
+/// A label matcher `label op value` (`op`: `=`, `!=`, `=~`, `!~`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LabelMatcher {
+    pub label: String,
+    pub op: String,
+    pub value: String,
+}
+
+/// A Grafana notification policy (the root, or a nested one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotificationPolicy {
+    /// Contact point name; `None` inherits the parent's (never for the root).
+    pub contact_point: Option<String>,
+    pub group_by: Vec<String>,
+    pub group_wait: Option<Duration>,
+    pub group_interval: Option<Duration>,
+    pub repeat_interval: Option<Duration>,
+    pub matchers: Vec<LabelMatcher>,
+    pub mute_timings: Vec<String>,
+    pub continue_: bool,
+    pub routes: Vec<NotificationPolicy>,
+}
+
+/// A clock range of a day, `HH:MM` to `HH:MM` (end up to `24:00`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimeRange {
+    pub start: String,
+    pub end: String,
+}
+
+/// A mute timing: one Alertmanager time interval (every list empty means always).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MuteTiming {
+    pub name: String,
+    pub times: Vec<TimeRange>,
+    /// `monday`, or a range `monday:friday`.
+    pub weekdays: Vec<String>,
+    /// `1`, `-1` (the last day), or a range `1:7`.
+    pub days_of_month: Vec<String>,
+    /// `january`, `1`, or a range `june:august`.
+    pub months: Vec<String>,
+    /// `2025`, or a range `2025:2026`.
+    pub years: Vec<String>,
+    /// IANA time zone (`Europe/Berlin`); default UTC.
+    pub location: Option<String>,
+}
+
+/// A notification template (Go `text/template` `{{ define "name" }}…{{ end }}` blocks).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotificationTemplate {
+    pub name: String,
+    pub content: String,
+}
+
+/// A Grafana-managed alert rule: query `A` on a Prometheus datasource, threshold `C` (`A > 0`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GrafanaAlertRule {
+    /// The declaration name.
+    pub name: String,
+    pub uid: String,
+    pub title: String,
+    pub folder: String,
+    pub group: String,
+    /// The group's evaluation interval.
+    pub interval: Duration,
+    /// Datasource name (the stack's `prometheus` or a declared Prometheus datasource).
+    pub datasource: String,
+    pub query: Query,
+    pub for_: Duration,
+    /// Grafana's `noDataState`: `NoData`, `Alerting`, `OK` or `KeepLast`.
+    pub no_data: String,
+    /// Grafana's `execErrState`: `Error`, `Alerting`, `OK` or `KeepLast`.
+    pub exec_err: String,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
 }

@@ -145,3 +145,61 @@ fn grafana_provisions_every_datasource_and_dashboard() {
     }
     run.stop();
 }
+
+#[test]
+fn grafana_provisions_alerting_from_the_generated_file() {
+    let Some(grafana) = bin("GSTACK_GRAFANA_BIN") else { return };
+    require("process-compose");
+    let dir = TempDir::new("grafana-alerting");
+    let port = free_port();
+    let pw = dir.path().join("admin-password");
+    std::fs::write(&pw, "gstack-test-pw").unwrap();
+    let data = dir.path().join("data");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        format!(
+            r#"stack a {{
+  prometheus {{}}
+  grafana {{
+    port = {port}
+    admin = {{ password = secret.file("{pw}") }}
+    contact_point oncall {{ webhook = secret.env("GSTACK_TEST_ONCALL_URL") }}
+    policy {{ contact_point = oncall, route {{ matchers = ["severity=critical"], mute_timings = [weekends] }} }}
+    mute_timing weekends {{ weekdays = ["saturday", "sunday"] }}
+    template "gstack-page" {{ content = "{{{{ define \"gstack-page\" }}}}{{{{ .CommonLabels.alertname }}}}{{{{ end }}}}" }}
+  }}
+}}
+grafana_alert GstackLiveDown {{ query = promql`up == 0`, for = 1m, summary = "{{{{ $labels.job }}}} is down" }}
+target native {{ data_dir = "{data}", bin = {{ grafana = "{grafana}" }} }}
+"#,
+            pw = pw.display(),
+            data = data.display(),
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    // run only Grafana: provisioning needs no backend running
+    let pc = std::fs::read_to_string(out.join("native/process-compose.yaml")).unwrap();
+    let mut doc: serde_json::Value = serde_norway::from_str(&pc).unwrap();
+    let g = doc["processes"]["grafana"].clone();
+    doc["processes"] = serde_json::json!({ "grafana": g });
+    doc["processes"]["grafana"].as_object_mut().unwrap().remove("depends_on");
+    std::fs::write(out.join("native/process-compose.yaml"), serde_norway::to_string(&doc).unwrap()).unwrap();
+    let mut run = Running::start_with(&out, &data, &[("GSTACK_TEST_ONCALL_URL", "http://127.0.0.1:9/gstack-hook")]);
+    let base = format!("http://admin:gstack-test-pw@127.0.0.1:{port}");
+    wait_for(120, "grafana /api/health", || get(&format!("http://127.0.0.1:{port}/api/health")));
+    let cps = get_json(&format!("{base}/api/v1/provisioning/contact-points")).expect("contact points");
+    let cp = cps.as_array().unwrap().iter().find(|c| c["name"] == "oncall").unwrap_or_else(|| panic!("no contact point oncall: {cps}"));
+    assert_eq!(cp["type"], "webhook");
+    let rules = get(&format!("{base}/api/v1/provisioning/alert-rules")).expect("alert rules");
+    assert!(rules.contains("gstacklivedown"), "{rules}");
+    let policies = get_json(&format!("{base}/api/v1/provisioning/policies")).expect("policies");
+    assert_eq!(policies["receiver"], "oncall", "{policies}");
+    let mutes = get(&format!("{base}/api/v1/provisioning/mute-timings")).expect("mute timings");
+    assert!(mutes.contains("weekends"), "{mutes}");
+    let templates = get(&format!("{base}/api/v1/provisioning/templates")).expect("templates");
+    assert!(templates.contains("gstack-page"), "{templates}");
+    run.stop();
+}

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 pub const SCHEMA_VERSION: u32 = 41;
 
 /// `$__file{path}` / `$__env{VAR}` for a secret, as grafana.ini and provisioning read it.
-fn secret_ref(ctx: &Ctx, name: &str, s: &SecretRef) -> String {
+pub(crate) fn secret_ref(ctx: &Ctx, name: &str, s: &SecretRef) -> String {
     match (s, &ctx.secrets) {
         (SecretRef::Env(v), SecretLayout::Direct | SecretLayout::Relative) => format!("$__env{{{v}}}"),
         _ => format!("$__file{{{}}}", ctx.secret_file("grafana", name, s)),
@@ -462,6 +462,7 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
     for dir in ["plugins", "alerting"] {
         files.push(ConfigFile { path: format!("provisioning/{dir}/.keep"), content: String::new() });
     }
+    super::grafana_alerting::add_files(stack, g, ctx, &mut files, &mut secrets);
     let stack_ds = crate::sema::imports::Datasources::of_stack(stack);
     for d in &stack.dashboards {
         let dir = folder_dir(d.folder.as_deref());

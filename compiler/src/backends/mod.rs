@@ -6,6 +6,7 @@
 
 pub mod alertmanager;
 pub mod grafana;
+pub mod grafana_alerting;
 pub mod loki;
 pub mod node_exporter;
 pub mod prometheus;

@@ -1,0 +1,199 @@
+//! Grafana-managed alerting (`contact_point`, `policy`, `mute_timing`, `template` in
+//! `grafana { … }`, and `grafana_alert`): the generated `provisioning/alerting/stack.yaml` of a
+//! small stack (a snapshot), accepted by yamllint, with Grafana's field names, and no secret
+//! value in any generated file of any target.
+
+mod common;
+use common::*;
+use gstack::db::Database;
+use gstack::sema::check::check_stack;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ALERTING: &str = "native/config/grafana/provisioning/alerting/stack.yaml";
+
+/// A small stack using every alerting block; `{file}` is a secret file's path.
+fn source(file: &str) -> String {
+    format!(
+        r##"
+stack shop {{
+  prometheus {{}}
+  grafana {{
+    contact_point oncall {{ webhook = secret.env("ONCALL_URL") }}
+    contact_point team {{
+      email = "ops@example.com"
+      slack = {{ url = secret.file("{file}"), channel = "#payments" }}
+    }}
+    contact_point audit {{ webhook = "https://audit.example.com/hook?cost=$5" }}
+    policy {{
+      contact_point = oncall
+      group_by = ["alertname", "team"]
+      repeat_interval = 4h
+      route {{
+        matchers = ["team=payments", "severity=~\"warning|info\""]
+        contact_point = team
+        mute_timings = [weekends, nights]
+        route {{ matchers = ["env!=prod"], contact_point = audit, continue = true }}
+      }}
+    }}
+    mute_timing weekends {{ weekdays = ["saturday", "sunday"] }}
+    mute_timing nights {{ times = ["0:00-7:30", "22:00-24:00"], weekdays = ["monday:friday"], location = "Europe/Berlin" }}
+    template "page" {{ content = "{{{{ define \"page\" }}}}{{{{ .CommonLabels.alertname }}}} on $${{instance}}{{{{ end }}}}" }}
+  }}
+}}
+
+datasource longterm {{ type = prometheus, url = "http://thanos:9090", uid = "thanos" }}
+
+grafana_alert HighLatency {{
+  query = promql`histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[$__rate_interval]))) > 0.5`
+  for = 5m
+  folder = "Payments"
+  group = "latency"
+  interval = 30s
+  severity = warning
+  summary = "p99 of {{{{ $labels.instance }}}} is {{{{ $values.A }}}}s"
+  labels = {{ team = "payments", price = "$5" }}
+  no_data = ok
+}}
+
+grafana_alert TargetDown {{
+  query = promql`up == 0`
+  datasource = longterm
+  exec_err = alerting
+}}
+
+target native {{}}
+"##
+    )
+}
+
+fn build_lib(src: &str) -> Vec<gstack::targets::Output> {
+    let mut db = Database::default();
+    let f = db.set_file(Path::new("shop.gstack"), src.to_string());
+    let checked = check_stack(&db, f);
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+    gstack::targets::render(checked.stack.as_ref().unwrap(), None)
+}
+
+fn alerting_file(outputs: &[gstack::targets::Output]) -> String {
+    outputs.iter().find(|o| o.path == ALERTING).unwrap_or_else(|| panic!("no {ALERTING}")).content.clone()
+}
+
+#[test]
+fn alerting_file_snapshot() {
+    let outputs = build_lib(&source("/run/secrets/slack-url"));
+    // the file replaces the directory's `.keep`
+    assert!(!outputs.iter().any(|o| o.path.ends_with("provisioning/alerting/.keep")));
+    insta::assert_snapshot!("grafana_alerting_stack_yaml", alerting_file(&outputs));
+}
+
+#[test]
+fn alerting_file_has_grafanas_field_names() {
+    let doc: serde_json::Value = serde_norway::from_str(&alerting_file(&build_lib(&source("/run/secrets/slack-url")))).unwrap();
+    assert_eq!(doc["apiVersion"], 1);
+    let cp = &doc["contactPoints"][0];
+    assert_eq!(cp["name"], "oncall");
+    assert_eq!(cp["receivers"][0]["type"], "webhook");
+    assert_eq!(cp["receivers"][0]["settings"]["url"], "$__env{ONCALL_URL}");
+    let team = &doc["contactPoints"][1]["receivers"];
+    assert_eq!(team[0]["settings"]["addresses"], "ops@example.com");
+    assert_eq!(team[1]["settings"]["url"], "$__file{/run/secrets/slack-url}");
+    assert_eq!(team[1]["settings"]["recipient"], "#payments");
+    // interpolated by Grafana: `$` doubled
+    assert_eq!(doc["contactPoints"][2]["receivers"][0]["settings"]["url"], "https://audit.example.com/hook?cost=$$5");
+    let p = &doc["policies"][0];
+    assert_eq!(p["receiver"], "oncall");
+    assert_eq!(p["routes"][0]["object_matchers"][1], serde_json::json!(["severity", "=~", "warning|info"]));
+    assert_eq!(p["routes"][0]["mute_time_intervals"], serde_json::json!(["weekends", "nights"]));
+    assert_eq!(p["routes"][0]["routes"][0]["continue"], true);
+    let nights = &doc["muteTimes"][1]["time_intervals"][0];
+    assert_eq!(nights["times"][0], serde_json::json!({ "start_time": "00:00", "end_time": "07:30" }));
+    assert_eq!(nights["location"], "Europe/Berlin");
+    // not interpolated: written as is
+    assert_eq!(doc["templates"][0]["template"], "{{ define \"page\" }}{{ .CommonLabels.alertname }} on ${instance}{{ end }}");
+    let g = &doc["groups"][0];
+    assert_eq!((g["name"].as_str(), g["folder"].as_str(), g["interval"].as_str()), (Some("latency"), Some("Payments"), Some("30s")));
+    let r = &g["rules"][0];
+    assert_eq!(r["condition"], "C");
+    assert_eq!(r["data"][0]["datasourceUid"], "prometheus");
+    assert_eq!(r["data"][1]["model"]["type"], "threshold");
+    assert_eq!(r["labels"]["price"], "$$5");
+    assert_eq!(r["annotations"]["summary"], "p99 of {{ $labels.instance }} is {{ $values.A }}s");
+    assert_eq!(r["noDataState"], "OK");
+    // a declared datasource by its uid; the default group and folder
+    let down = &doc["groups"][1];
+    assert_eq!((down["name"].as_str(), down["folder"].as_str(), down["interval"].as_str()), (Some("gstack"), Some("Alerts"), Some("1m")));
+    assert_eq!(down["rules"][0]["data"][0]["datasourceUid"], "thanos");
+    assert_eq!(down["rules"][0]["execErrState"], "Alerting");
+}
+
+#[test]
+fn a_stack_without_alerting_keeps_the_empty_directory() {
+    let outputs = build_lib("stack s { grafana {} prometheus {} }\ntarget native {}\n");
+    assert!(outputs.iter().any(|o| o.path == "native/config/grafana/provisioning/alerting/.keep"));
+    assert!(!outputs.iter().any(|o| o.path == ALERTING));
+}
+
+#[test]
+fn yamllint_accepts_the_alerting_file() {
+    let yamllint = require("yamllint");
+    let dir = TempDir::new("grafana-alerting-yamllint");
+    let src = dir.path().join("shop.gstack");
+    std::fs::write(&src, source("/run/secrets/slack-url")).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let (ok, text) = run(Command::new(&yamllint).arg("-s").arg("-c").arg(root().join(".yamllint.yaml")).arg(out.join(ALERTING)));
+    assert!(ok, "yamllint:\n{text}");
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_secret_value_reaches_any_generated_file() {
+    let dir = TempDir::new("grafana-alerting-canary");
+    let canary_file_value = "CANARY-SLACK-FILE-93be1d";
+    let canary_env_value = "CANARY-ONCALL-ENV-4c0a77";
+    let secret_path = dir.path().join("slack-url");
+    std::fs::write(&secret_path, canary_file_value).unwrap();
+    let src = dir.path().join("shop.gstack");
+    let text = source(&secret_path.display().to_string())
+        + "target systemd {}\ntarget compose {}\ntarget kubernetes {}\ntarget helm { chart = \"shop\" }\n";
+    std::fs::write(&src, text).unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc"))
+        .arg("build")
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .env("ONCALL_URL", canary_env_value)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = files_under(&out);
+    assert!(files.len() > 30, "{}", files.len());
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(!text.contains(canary_file_value) && !text.contains(canary_env_value), "secret value in {}", f.display());
+    }
+    // the references are there instead, as each target lays secrets out
+    let native = std::fs::read_to_string(out.join(ALERTING)).unwrap();
+    assert!(native.contains("$__env{ONCALL_URL}"), "{native}");
+    assert!(native.contains(&format!("$__file{{{}}}", secret_path.display())), "{native}");
+    let k8s = std::fs::read_to_string(out.join("kubernetes/grafana.yaml")).unwrap();
+    assert!(k8s.contains("$__file{/run/secrets/grafana/contact-point-oncall-webhook-url}"), "{k8s}");
+    assert!(k8s.contains("$__file{/run/secrets/grafana/contact-point-team-slack-url}"), "{k8s}");
+}
