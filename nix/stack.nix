@@ -2158,8 +2158,13 @@
             })
           ];
         };
-        "provisioning/plugins/.keep" = "";
-        "provisioning/alerting/.keep" = "";
+        "provisioning/plugins/none.yaml" = {
+          apiVersion = 1;
+          apps = [ ];
+        };
+        "provisioning/alerting/none.yaml" = {
+          apiVersion = 1;
+        };
         "dashboards/services/checkout.json" = {
           uid = "checkout";
           title = "Shop overview";

@@ -82,8 +82,8 @@ fn alerting_file(outputs: &[gstack::targets::Output]) -> String {
 #[test]
 fn alerting_file_snapshot() {
     let outputs = build_lib(&source("/run/secrets/slack-url"));
-    // the file replaces the directory's `.keep`
-    assert!(!outputs.iter().any(|o| o.path.ends_with("provisioning/alerting/.keep")));
+    // the file replaces the directory's empty placeholder
+    assert!(!outputs.iter().any(|o| o.path.ends_with("provisioning/alerting/none.yaml")));
     insta::assert_snapshot!("grafana_alerting_stack_yaml", alerting_file(&outputs));
 }
 
@@ -130,7 +130,8 @@ fn alerting_file_has_grafanas_field_names() {
 #[test]
 fn a_stack_without_alerting_keeps_the_empty_directory() {
     let outputs = build_lib("stack s { grafana {} prometheus {} }\ntarget native {}\n");
-    assert!(outputs.iter().any(|o| o.path == "native/config/grafana/provisioning/alerting/.keep"));
+    let empty = outputs.iter().find(|o| o.path == "native/config/grafana/provisioning/alerting/none.yaml").expect("placeholder");
+    assert_eq!(empty.content, "apiVersion: 1\n");
     assert!(!outputs.iter().any(|o| o.path == ALERTING));
 }
 

@@ -458,10 +458,10 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
     let mut files = vec![ConfigFile { path: "grafana.ini".into(), content: ini(g, ctx, &mut secrets) }];
     files.push(ConfigFile { path: "provisioning/datasources/stack.yaml".into(), content: yaml(&datasources(stack, ctx, &mut secrets)) });
     files.push(ConfigFile { path: "provisioning/dashboards/stack.yaml".into(), content: yaml(&dashboard_providers(stack, ctx)) });
-    // empty directories Grafana scans: keep them present
-    for dir in ["plugins", "alerting"] {
-        files.push(ConfigFile { path: format!("provisioning/{dir}/.keep"), content: String::new() });
-    }
+    // the other directories Grafana scans hold a valid, empty provisioning file: some Grafana
+    // versions refuse any file there that is not YAML or JSON (pkg/services/provisioning/alerting)
+    files.push(ConfigFile { path: "provisioning/plugins/none.yaml".into(), content: "apiVersion: 1\napps: []\n".into() });
+    files.push(ConfigFile { path: super::grafana_alerting::EMPTY.into(), content: "apiVersion: 1\n".into() });
     super::grafana_alerting::add_files(stack, g, ctx, &mut files, &mut secrets);
     let stack_ds = crate::sema::imports::Datasources::of_stack(stack);
     for d in &stack.dashboards {

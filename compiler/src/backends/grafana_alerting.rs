@@ -1,6 +1,7 @@
 //! Grafana-managed alerting: contact points, the notification policy, mute timings, notification
 //! templates and `grafana_alert` rule groups, written as one file of Grafana's alerting file
-//! provisioning, `provisioning/alerting/stack.yaml` (it replaces the directory's `.keep`).
+//! provisioning, `provisioning/alerting/stack.yaml` (it replaces the directory's empty
+//! placeholder file).
 //!
 //! Field names follow Grafana's own reader, `pkg/services/provisioning/alerting/` of
 //! grafana/grafana:
@@ -231,10 +232,13 @@ pub fn file(stack: &ir::Stack, g: &Grafana, ctx: &Ctx, secrets: &mut Vec<SecretU
     Some(doc)
 }
 
+/// The valid, empty alerting provisioning file a stack without alerting gets.
+pub const EMPTY: &str = "provisioning/alerting/none.yaml";
+
 /// Add `provisioning/alerting/stack.yaml` to Grafana's files (in place of the directory's
-/// `.keep`) when the stack provisions alerting.
+/// empty placeholder) when the stack provisions alerting.
 pub fn add_files(stack: &ir::Stack, g: &Grafana, ctx: &Ctx, files: &mut Vec<ConfigFile>, secrets: &mut Vec<SecretUse>) {
     let Some(doc) = file(stack, g, ctx, secrets) else { return };
-    files.retain(|f| f.path != "provisioning/alerting/.keep");
+    files.retain(|f| f.path != EMPTY);
     files.push(ConfigFile { path: PATH.into(), content: yaml(&doc) });
 }
