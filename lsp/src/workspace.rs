@@ -578,10 +578,11 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
         }
         (out, globals, checked_roots, by_file.keys().cloned().collect::<BTreeSet<_>>())
     });
-    let Some((mut out, globals, checked_roots, now)) = result else {
-        drop(snap);
-        return false;
-    };
+    // no database clone may be held while waiting for the state lock: the writer holds that
+    // lock while it waits for every clone to be dropped
+    let uris = snap.uris.clone();
+    drop(snap);
+    let Some((mut out, globals, checked_roots, now)) = result else { return false };
     // files a root published before but no longer reaches
     let dropped: Vec<PathBuf> = {
         let mut st = lock(&shared.state);
@@ -600,10 +601,9 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
         }
         dropped
     };
-    for uri in dropped.iter().filter_map(|p| snap.uri(p)) {
+    for uri in dropped.iter().filter_map(|p| uris.get(p).cloned().or_else(|| Uri::from_file_path(p))) {
         out.push(Publish { uri, diags: vec![], version: None, force: false });
     }
-    drop(snap);
     publish(shared, client, out);
     true
 }
