@@ -1017,6 +1017,135 @@
         };
       })
       ({
+        name = "gstack_grafana";
+        uid = "gstack_grafana";
+        title = "gstack / Grafana";
+        folder = "gstack";
+        tags = [
+          ("gstack")
+          ("selfmon")
+        ];
+        refresh = null;
+        time_from = "6h";
+        timezone = "browser";
+        links = [ ];
+        variables = [ ];
+        panels = [ ];
+        rows = [
+          ({
+            title = "HTTP";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Requests/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(grafana_http_request_duration_seconds_count[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
+              })
+              ({
+                type = "timeseries";
+                title = "Request latency p99 (s)";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "histogram_quantile(0.99, sum by (le, instance) (rate(grafana_http_request_duration_seconds_bucket{job=\"grafana\"}[$__rate_interval])))";
+                  })
+                ];
+                legend = "{{instance}}";
+                unit = "s";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
+              })
+            ];
+          })
+          ({
+            title = "Alerting";
+            collapsed = false;
+            panels = [
+              ({
+                type = "timeseries";
+                title = "Alert rule evaluations/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(grafana_alerting_rule_evaluations_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
+              })
+              ({
+                type = "timeseries";
+                title = "Alert rule evaluation failures/s";
+                description = null;
+                datasource = "prometheus";
+                queries = [
+                  ({
+                    lang = "promql";
+                    expr = "sum by (job) (rate(grafana_alerting_rule_evaluation_failures_total[$__rate_interval]))";
+                  })
+                ];
+                legend = "{{job}}";
+                unit = "ops";
+                thresholds = [ ];
+                width = null;
+                height = null;
+                content = null;
+                options = { };
+                repeat = null;
+                links = [ ];
+                time_from = null;
+                time_shift = null;
+                overrides = [ ];
+              })
+            ];
+          })
+        ];
+        source = {
+          kind = "native";
+        };
+      })
+      ({
         name = "payments";
         uid = "payments";
         title = "Payments";
@@ -3581,6 +3710,215 @@
               fieldConfig = {
                 defaults = {
                   unit = "Bps";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+          ];
+        };
+        "dashboards/gstack/gstack_grafana.json" = {
+          uid = "gstack_grafana";
+          title = "gstack / Grafana";
+          tags = [
+            ("gstack")
+            ("selfmon")
+          ];
+          timezone = "browser";
+          editable = false;
+          graphTooltip = 1;
+          schemaVersion = 41;
+          version = 1;
+          refresh = "";
+          time = {
+            from = "now-6h";
+            to = "now";
+          };
+          timepicker = { };
+          fiscalYearStartMonth = 0;
+          liveNow = false;
+          annotations = {
+            list = [
+              ({
+                builtIn = 1;
+                datasource = {
+                  type = "grafana";
+                  uid = "-- Grafana --";
+                };
+                enable = true;
+                hide = true;
+                iconColor = "rgba(0, 211, 255, 1)";
+                name = "Annotations & Alerts";
+                type = "dashboard";
+              })
+            ];
+          };
+          links = [ ];
+          templating = {
+            list = [ ];
+          };
+          panels = [
+            ({
+              id = 1;
+              type = "row";
+              title = "HTTP";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 0;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 2;
+              type = "timeseries";
+              title = "Requests/s";
+              gridPos = {
+                x = 0;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(grafana_http_request_duration_seconds_count[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 3;
+              type = "timeseries";
+              title = "Request latency p99 (s)";
+              gridPos = {
+                x = 12;
+                y = 1;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "histogram_quantile(0.99, sum by (le, instance) (rate(grafana_http_request_duration_seconds_bucket{job=\"grafana\"}[$__rate_interval])))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{instance}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "s";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 4;
+              type = "row";
+              title = "Alerting";
+              collapsed = false;
+              gridPos = {
+                x = 0;
+                y = 9;
+                w = 24;
+                h = 1;
+              };
+              panels = [ ];
+            })
+            ({
+              id = 5;
+              type = "timeseries";
+              title = "Alert rule evaluations/s";
+              gridPos = {
+                x = 0;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(grafana_alerting_rule_evaluations_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
+                };
+                overrides = [ ];
+              };
+              options = { };
+            })
+            ({
+              id = 6;
+              type = "timeseries";
+              title = "Alert rule evaluation failures/s";
+              gridPos = {
+                x = 12;
+                y = 10;
+                w = 12;
+                h = 8;
+              };
+              datasource = {
+                type = "prometheus";
+                uid = "prometheus";
+              };
+              targets = [
+                ({
+                  refId = "A";
+                  expr = "sum by (job) (rate(grafana_alerting_rule_evaluation_failures_total[$__rate_interval]))";
+                  range = true;
+                  editorMode = "code";
+                  legendFormat = "{{job}}";
+                  datasource = {
+                    type = "prometheus";
+                    uid = "prometheus";
+                  };
+                })
+              ];
+              fieldConfig = {
+                defaults = {
+                  unit = "ops";
                 };
                 overrides = [ ];
               };

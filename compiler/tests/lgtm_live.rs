@@ -139,9 +139,13 @@ fn grafana_provisions_every_datasource_and_dashboard() {
     let mut uids: Vec<String> = ds.as_array().unwrap().iter().map(|d| d["uid"].as_str().unwrap().to_string()).collect();
     uids.sort();
     assert_eq!(uids, ["alertmanager", "loki", "prometheus", "tempo", "warehouse"]);
-    for uid in ["checkout", "payments"] {
+    // every dashboard of the stack (the example's, the team's, std.selfmon's) by uid
+    let ir: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("ir.json")).unwrap()).unwrap();
+    let uids: Vec<String> = ir["dashboards"].as_array().unwrap().iter().map(|d| d["uid"].as_str().unwrap().to_string()).collect();
+    assert!(uids.len() >= 8, "{uids:?}");
+    for uid in &uids {
         let d = get_json(&format!("{base}/api/dashboards/uid/{uid}")).unwrap_or_else(|| panic!("dashboard {uid}"));
-        assert_eq!(d["dashboard"]["uid"], uid);
+        assert_eq!(d["dashboard"]["uid"], uid.as_str());
     }
     run.stop();
 }
