@@ -114,8 +114,12 @@ impl LanguageServer for Backend {
                 .and_then(|c| c.completion_item.as_ref())
                 .and_then(|i| i.snippet_support)
                 .unwrap_or(false);
-            if let Some(dir) = params.initialization_options.as_ref().and_then(|o| o.get("stdDir")).and_then(|v| v.as_str()) {
+            let opts = params.initialization_options.as_ref();
+            if let Some(dir) = opts.and_then(|o| o.get("stdDir")).and_then(|v| v.as_str()) {
                 st.std_dir = PathBuf::from(dir);
+            }
+            if let Some(ms) = opts.and_then(|o| o.get("checkDelayMs")).and_then(|v| v.as_u64()) {
+                *lock(&self.shared.check_delay) = Some(std::time::Duration::from_millis(ms));
             }
         }
         self.start_worker();
@@ -213,7 +217,11 @@ impl LanguageServer for Backend {
             }
             doc.version = params.text_document.version;
             let text = doc.text.clone();
+            let t = std::time::Instant::now();
             st.db.set_file(&path, text);
+            if std::env::var_os("GSTACK_LSP_TRACE").is_some() {
+                eprintln!("gstack-lsp: didChange: set_file {:.2} ms", t.elapsed().as_secs_f64() * 1000.0);
+            }
             path
         };
         self.shared.changed([path]);

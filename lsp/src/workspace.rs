@@ -382,11 +382,23 @@ pub struct Shared {
     pub wake: Condvar,
     /// Last diagnostics sent, by URI.
     pub published: Mutex<HashMap<String, Vec<lsp::Diagnostic>>>,
+    /// How long the last whole-stack check took.
+    pub last_check: Mutex<std::time::Duration>,
+    /// A fixed quiet time before a whole-stack check (`initializationOptions.checkDelayMs`);
+    /// `None`: half the last check's time, at most 200 ms.
+    pub check_delay: Mutex<Option<std::time::Duration>>,
 }
 
 impl Shared {
     pub fn new() -> Shared {
-        Shared { state: Mutex::new(State::new()), jobs: Mutex::new(Jobs::default()), wake: Condvar::new(), published: Mutex::new(HashMap::new()) }
+        Shared {
+            state: Mutex::new(State::new()),
+            jobs: Mutex::new(Jobs::default()),
+            wake: Condvar::new(),
+            published: Mutex::new(HashMap::new()),
+            last_check: Mutex::new(std::time::Duration::ZERO),
+            check_delay: Mutex::new(None),
+        }
     }
 
     /// Ask the worker to re-check these files.
@@ -473,7 +485,19 @@ fn cancellable<R>(f: impl FnOnce() -> R) -> Option<R> {
 }
 
 /// One batch: both phases. `false` when cancelled.
+/// `GSTACK_LSP_TRACE=1`: print where the time of each batch goes, on stderr.
+fn trace() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("GSTACK_LSP_TRACE").is_some())
+}
+
 fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool {
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if trace() {
+            eprintln!("gstack-lsp: {:8.2} ms  {what}", t0.elapsed().as_secs_f64() * 1000.0);
+        }
+    };
     // ---- phase 1: each changed document on its own
     let (snap, docs) = {
         let st = lock(&shared.state);
@@ -499,13 +523,25 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
         out
     });
     drop(snap);
+    lap("phase 1: the changed files alone");
     let Some(first) = first else { return false };
     publish(shared, client, first);
-    if !lock(&shared.jobs).changed.is_empty() {
-        // newer edits are waiting: their batch will check the stack
-        shared.changed(changed.iter().cloned());
-        return true;
+    lap("phase 1 published");
+    // A whole-stack check cannot be interrupted once started, and the next edit waits for it:
+    // while edits keep coming (typing), wait for a quiet moment first. The wait scales with
+    // the stack: half the last check's time, at most 200 ms (nothing for small stacks).
+    let delay = lock(&shared.check_delay).unwrap_or_else(|| (*lock(&shared.last_check) / 2).min(std::time::Duration::from_millis(200)));
+    {
+        let jobs = lock(&shared.jobs);
+        let (jobs, _) = shared.wake.wait_timeout_while(jobs, delay, |j| j.changed.is_empty() && !j.stop).unwrap_or_else(|e| e.into_inner());
+        if !jobs.changed.is_empty() || jobs.stop {
+            // newer edits are waiting: their batch will check the stack
+            drop(jobs);
+            shared.changed(changed.iter().cloned());
+            return true;
+        }
     }
+    let check_start = std::time::Instant::now();
 
     // ---- phase 2: the stacks containing the changed files
     let (snap, seq, versions) = {
@@ -582,6 +618,8 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
     // lock while it waits for every clone to be dropped
     let uris = snap.uris.clone();
     drop(snap);
+    *lock(&shared.last_check) = check_start.elapsed();
+    lap("phase 2: the stacks checked");
     let Some((mut out, globals, checked_roots, now)) = result else { return false };
     // files a root published before but no longer reaches
     let dropped: Vec<PathBuf> = {
@@ -605,5 +643,6 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
         out.push(Publish { uri, diags: vec![], version: None, force: false });
     }
     publish(shared, client, out);
+    lap("phase 2 published");
     true
 }
