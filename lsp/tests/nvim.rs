@@ -1,10 +1,11 @@
-//! A real editor as the client: headless Neovim (Debian's `neovim`, 0.7.2 here) starts the
-//! server with `gstackc lsp` (or `gstack-lsp` when `gstackc` is not built next to it), opens a
-//! copy of the bundled example with one mistake, waits for the stack-level diagnostic, asks
+//! A real editor as the client: headless Neovim (Debian's `neovim`, 0.7.2 here), configured
+//! with `editors/nvim/gstack.lua` as a user would, opens a copy of the bundled example with one
+//! mistake; the configuration starts the server with `gstackc lsp` (or `gstack-lsp` when
+//! `gstackc` is not built next to it). The script waits for the stack-level diagnostic, asks
 //! for a hover, and writes both back as JSON for the assertions.
 //!
-//! Uses only the Neovim 0.7 API (`vim.lsp.start_client`, `buf_attach_client`,
-//! `buf_request_sync`, `vim.diagnostic.get`), so it runs on Debian 12's Neovim.
+//! Neovim 0.7 has no `vim.lsp.start`; the configuration falls back to `start_client` +
+//! `buf_attach_client`, so this runs on Debian 12's Neovim.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -17,16 +18,17 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 const SCRIPT: &str = r#"
-local cmd = vim.split(os.getenv("GSTACK_LSP_CMD"), "\t")
+vim.g.gstack_lsp_cmd = vim.split(os.getenv("GSTACK_LSP_CMD"), "\t")
+-- the configuration users copy (editors/nvim/gstack.lua): filetype + server start
+dofile(os.getenv("GSTACK_NVIM_CONFIG"))
 local file = os.getenv("GSTACK_FILE")
 local expect = os.getenv("GSTACK_EXPECT")
 local result = { diagnostics = {}, hover = vim.NIL, errors = {}, version = vim.version() }
 local ok, err = pcall(function()
   vim.cmd("edit " .. vim.fn.fnameescape(file))
   local buf = vim.api.nvim_get_current_buf()
-  local id = vim.lsp.start_client({ name = "gstack", cmd = cmd, root_dir = vim.fn.fnamemodify(file, ":p:h") })
-  assert(id, "vim.lsp.start_client failed")
-  vim.lsp.buf_attach_client(buf, id)
+  result.filetype = vim.bo[buf].filetype
+  result.attached = vim.wait(20000, function() return next(vim.lsp.buf_get_clients(buf)) ~= nil end, 50)
   result.got_diagnostics = vim.wait(60000, function()
     for _, d in ipairs(vim.diagnostic.get(buf)) do
       if string.find(d.message, expect, 1, true) then return true end
@@ -47,7 +49,7 @@ local ok, err = pcall(function()
     if r.result then result.hover = r.result.contents.value end
     if r.err then table.insert(result.errors, vim.inspect(r.err)) end
   end
-  vim.lsp.stop_client(id)
+  vim.lsp.stop_client(vim.lsp.get_active_clients())
 end)
 if not ok then table.insert(result.errors, tostring(err)) end
 local f = assert(io.open(os.getenv("GSTACK_OUT"), "w"))
@@ -90,6 +92,7 @@ fn neovim_shows_diagnostics_and_hover() {
         .arg(format!("luafile {}", script.display()))
         .env("GSTACK_LSP_CMD", &cmd)
         .env("GSTACK_FILE", &file)
+        .env("GSTACK_NVIM_CONFIG", root.join("editors/nvim/gstack.lua"))
         .env("GSTACK_EXPECT", "10min")
         .env("GSTACK_OUT", &out)
         .env("GSTACK_LINE", hover_line.to_string())
@@ -114,6 +117,8 @@ fn neovim_shows_diagnostics_and_hover() {
     let res: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its result")).unwrap();
     println!("neovim {}: {res:#}", res["version"]);
     assert_eq!(res["errors"], serde_json::json!([]), "{res:#}");
+    assert_eq!(res["filetype"], "gstack", "editors/nvim/gstack.lua sets the filetype");
+    assert_eq!(res["attached"], true, "the server attached to the buffer: {res:#}");
     assert_eq!(res["got_diagnostics"], true, "no diagnostic mentioning 10min: {res:#}");
     let diags = res["diagnostics"].as_array().unwrap();
     let d = diags.iter().find(|d| d["message"].as_str().unwrap().contains("`10min` is not a duration")).expect("the unit error");
