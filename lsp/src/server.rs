@@ -517,3 +517,14 @@ impl LanguageServer for Backend {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snippets_become_plain_text() {
+        assert_eq!(super::plain("retention = $0"), "retention = ");
+        assert_eq!(super::plain("stack ${1:name} {\n\t$0\n}"), "stack name {\n\t\n}");
+        assert_eq!(super::plain("target ${1|native,systemd|} {}"), "target native {}");
+        assert_eq!(super::plain("promql`$0`"), "promql``");
+    }
+}

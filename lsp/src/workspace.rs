@@ -646,3 +646,33 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
     lap("phase 2 published");
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gstack::syntax::Span;
+
+    fn diag(start: u32, end: u32) -> Diagnostic {
+        Diagnostic::error("E0200", Path::new("/a.gstack"), Span { start, end }, "x").with_related(Path::new("/a.gstack"), Span { start: 40, end: 42 }, "r")
+    }
+
+    #[test]
+    fn diagnostics_move_with_edits_and_vanish_when_touched() {
+        let e = |seq, start, old_end, new_len| Edit { seq, start, old_end, new_len };
+        let p = Path::new("/a.gstack");
+        // an insertion before moves it; after leaves it
+        let d = shift(&diag(10, 15), p, &[e(1, 0, 0, 3)]).unwrap();
+        assert_eq!(d.location.unwrap().span, Span { start: 13, end: 18 });
+        assert_eq!(d.related[0].location.span, Span { start: 43, end: 45 });
+        assert_eq!(shift(&diag(10, 15), p, &[e(1, 20, 25, 0)]).unwrap().location.unwrap().span, Span { start: 10, end: 15 });
+        // a deletion before moves it back; an edit inside drops it
+        assert_eq!(shift(&diag(10, 15), p, &[e(1, 2, 6, 0)]).unwrap().location.unwrap().span, Span { start: 6, end: 11 });
+        assert!(shift(&diag(10, 15), p, &[e(1, 12, 13, 1)]).is_none());
+        // edits apply in order
+        let d = shift(&diag(10, 15), p, &[e(1, 0, 0, 5), e(2, 0, 2, 0)]).unwrap();
+        assert_eq!(d.location.unwrap().span, Span { start: 13, end: 18 });
+        // a related span the edit touches is dropped, the diagnostic stays
+        let d = shift(&diag(10, 15), p, &[e(1, 41, 41, 2)]).unwrap();
+        assert!(d.related.is_empty());
+    }
+}

@@ -16,7 +16,7 @@
 //!   `import std.|`: the std modules; `target |`: the target kinds.
 
 use super::index::{self, classify, elem, file_index, Ctx, DefKind};
-use super::{hover, named};
+use super::hover;
 use crate::db::{Db, SourceFile, STD_MODULES};
 use crate::sema::eval::BUILTINS;
 use crate::sema::schema::{self, LabelRule, RefKind, Ty};
@@ -230,7 +230,7 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
             Some((t, s)) => is_entry_boundary(t) || (lines.line(s.start as usize) != word_line && !continues(t)),
         };
     if entry_start {
-        out.items = entry_items(db, file, ctx, all, n, off, &chain, toks, stack);
+        out.items = entry_items(db, file, ctx, all, n, off);
         return out;
     }
     // a value
@@ -520,18 +520,9 @@ fn value_position(toks: &[(Tok, Span)], lines: &Lines, word_line: usize) -> Valu
     v
 }
 
-fn entry_items(
-    db: &dyn Db,
-    file: SourceFile,
-    ctx: Ctx,
-    all: &[(Tok, Span)],
-    n: usize,
-    off: usize,
-    chain: &[Elem],
-    toks: &[(Tok, Span)],
-    stack: &[SourceFile],
-) -> Vec<Completion> {
-    let _ = chain;
+/// What may start an entry of a block with context `ctx` (the cursor is at byte `off`, after
+/// token `n` of `all`).
+fn entry_items(db: &dyn Db, file: SourceFile, ctx: Ctx, all: &[(Tok, Span)], n: usize, off: usize) -> Vec<Completion> {
     let mut items = vec![];
     match ctx {
         Ctx::File => {
@@ -619,7 +610,6 @@ fn entry_items(
             items.extend(names_in_scope(db, file, off as u32));
         }
     }
-    let _ = (toks, stack);
     items
 }
 
@@ -735,7 +725,6 @@ fn datasources(db: &dyn Db, stack: &[SourceFile]) -> Vec<Completion> {
             }
         }
     }
-    let _ = named;
     out
 }
 

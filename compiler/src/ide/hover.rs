@@ -46,7 +46,12 @@ pub fn hover(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFile]) -
             Some(fd) => describe_field(fd, f.ctx.schema().map(|s| s.name)),
             None if f.ctx == super::index::Ctx::Free => {
                 let key: Vec<&str> = f.path.iter().map(|p| p.name.as_str()).collect();
-                format!("**{}** — a freeform setting\n\nPassed through to the program's configuration as written (`a.b = v` is key `b` of section `a`). Secrets may not go here.", key.join("."))
+                let in_record = f.block.is_some_and(|b| idx.blocks[b].kind.is_none());
+                if in_record {
+                    format!("**{}** — a key of a map of strings", key.join("."))
+                } else {
+                    format!("**{}** — a freeform setting\n\nPassed through to the program's configuration as written (`a.b = v` is key `b` of section `a`). Secrets may not go here.", key.join("."))
+                }
             }
             None => return None,
         };

@@ -20,6 +20,8 @@ pub mod inlay_hints;
 pub mod references;
 pub mod rename;
 pub mod semantic_tokens;
+#[cfg(test)]
+mod tests;
 
 use crate::db::{Db, SourceFile};
 use crate::sema::schema::RefKind;
