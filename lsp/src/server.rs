@@ -114,6 +114,13 @@ impl LanguageServer for Backend {
                 .and_then(|c| c.completion_item.as_ref())
                 .and_then(|i| i.snippet_support)
                 .unwrap_or(false);
+            st.watch = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false);
             let opts = params.initialization_options.as_ref();
             if let Some(dir) = opts.and_then(|o| o.get("stdDir")).and_then(|v| v.as_str()) {
                 st.std_dir = PathBuf::from(dir);
@@ -155,6 +162,9 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         // watch .gstack files changed outside the editor (a `git checkout`, another tool)
+        if !lock(&self.shared.state).watch {
+            return;
+        }
         let reg = Registration {
             id: "gstack-watch".into(),
             method: "workspace/didChangeWatchedFiles".into(),

@@ -69,6 +69,8 @@ pub struct State {
     pub seq: u64,
     /// The client takes snippets in completions.
     pub snippets: bool,
+    /// The client lets the server register a file watcher.
+    pub watch: bool,
     /// Files each root's last check published.
     pub root_files: HashMap<PathBuf, BTreeSet<PathBuf>>,
 }
@@ -102,6 +104,7 @@ impl State {
             std_dir: default_std_dir(),
             seq: 0,
             snippets: true,
+            watch: false,
             root_files: HashMap::new(),
         }
     }

@@ -593,3 +593,28 @@ fn semantic_tokens_and_inlay_hints() {
         assert!(hints.contains(&(pos_of(MAIN, "svc_panel(s)", 0, 10), "name:".into())), "{hints:?}");
     });
 }
+
+#[test]
+fn edits_of_an_imported_file_recheck_its_importers() {
+    runtime().block_on(async {
+        let ws = workspace("importers");
+        let mut c = TestClient::start(&ws.dir).await;
+        let u = open_main(&ws, &mut c).await;
+        let team = uri(&ws.path("team.gstack"));
+        // changed on disk, not open: the client's file watcher reports it
+        let renamed = TEAM.replace("let services", "let svcs");
+        std::fs::write(ws.path("team.gstack"), &renamed).unwrap();
+        c.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": team, "type": 2 }] })).await;
+        let p = c.diagnostics(&u, |p| !p["diagnostics"].as_array().unwrap().is_empty()).await;
+        let d = &p["diagnostics"][0];
+        assert_eq!(d["code"], "E0100");
+        assert!(d["message"].as_str().unwrap().starts_with("the imported module has no `services`"), "{d}");
+        assert_eq!(d["range"]["start"], pos_of(MAIN, "services", 0, 0));
+        // opened and fixed in the editor: main is clean again
+        let tu = c.open(&ws.path("team.gstack"), &renamed).await;
+        c.replace(&tu, 2, TEAM).await;
+        let mark = c.seen.len();
+        c.final_diagnostics(&tu, 2).await;
+        c.diagnostics_after(&u, mark, |p| p["diagnostics"] == json!([])).await;
+    });
+}

@@ -141,6 +141,17 @@ impl TestClient {
         }
     }
 
+    /// Wait for a `publishDiagnostics` of `uri` satisfying `pred` received after the first
+    /// `after` notifications.
+    pub async fn diagnostics_after(&mut self, uri: &str, after: usize, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            if let Some(n) = self.seen.iter().skip(after).find(|n| n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri && pred(&n["params"])) {
+                return n["params"].clone();
+            }
+            self.recv_one(&format!("diagnostics of {uri}")).await;
+        }
+    }
+
     /// Wait for the stack-checked diagnostics of `uri` at `version`: each change is published
     /// twice, the file alone at once, then the checked stack; this returns the second.
     pub async fn final_diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
