@@ -260,8 +260,10 @@ fn describe_block(db: &dyn Db, file: SourceFile, b: &BlockSite) -> String {
                 t.push_str("\n\n");
             }
             t.push_str(bd.doc);
-            t.push_str("\n\n");
-            t.push_str(bd.schema.doc);
+            if bd.schema.doc != bd.doc {
+                t.push_str("\n\n");
+                t.push_str(bd.schema.doc);
+            }
             t.push_str(&members(bd.schema));
             t
         }
