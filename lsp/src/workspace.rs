@@ -93,6 +93,12 @@ pub fn default_std_dir() -> PathBuf {
     std::env::temp_dir().join(format!("gstack-lsp-std-{:012x}", h & 0xffff_ffff_ffff))
 }
 
+impl Default for State {
+    fn default() -> State {
+        State::new()
+    }
+}
+
 impl State {
     pub fn new() -> State {
         State {
@@ -392,6 +398,12 @@ pub struct Shared {
     pub check_delay: Mutex<Option<std::time::Duration>>,
 }
 
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::new()
+    }
+}
+
 impl Shared {
     pub fn new() -> Shared {
         Shared {
@@ -487,6 +499,9 @@ fn cancellable<R>(f: impl FnOnce() -> R) -> Option<R> {
     }
 }
 
+/// A changed open document: path, URI, version, stack-level diagnostics, edits since.
+type OpenDoc = (PathBuf, Uri, i32, Vec<Diagnostic>, Vec<Edit>);
+
 /// One batch: both phases. `false` when cancelled.
 /// `GSTACK_LSP_TRACE=1`: print where the time of each batch goes, on stderr.
 fn trace() -> bool {
@@ -504,7 +519,7 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
     // ---- phase 1: each changed document on its own
     let (snap, docs) = {
         let st = lock(&shared.state);
-        let docs: Vec<(PathBuf, Uri, i32, Vec<Diagnostic>, Vec<Edit>)> = changed
+        let docs: Vec<OpenDoc> = changed
             .iter()
             .filter_map(|p| st.docs.get(p).filter(|d| !d.std).map(|d| (p.clone(), d.uri.clone(), d.version, d.global.clone(), d.edits.clone())))
             .collect();

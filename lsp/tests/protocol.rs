@@ -568,7 +568,7 @@ fn semantic_tokens_and_inlay_hints() {
         let tok_at = |needle: &str, nth: usize| {
             let p = pos_of(MAIN, needle, nth, 0);
             let (l, ch) = (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
-            toks.iter().find(|t| t.0 == l && t.1 == ch).unwrap_or_else(|| panic!("no token at {needle}: {p}")).clone()
+            *toks.iter().find(|t| t.0 == l && t.1 == ch).unwrap_or_else(|| panic!("no token at {needle}: {p}"))
         };
         assert_eq!(tok_at("let", 0).3, "keyword");
         let w = tok_at("window", 0);

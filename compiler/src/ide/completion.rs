@@ -480,20 +480,15 @@ fn value_position(toks: &[(Tok, Span)], lines: &Lines, word_line: usize) -> Valu
         }
         match t {
             Tok::Punct(")" | "]" | "}") | Tok::StrEnd | Tok::InterpEnd => depth += 1,
-            Tok::Punct("(") => {
-                if v.call.is_none() && !v.in_list {
-                    let callee = match k.checked_sub(1).map(|x| &toks[x].0) {
-                        Some(Tok::Ident(f)) => f.clone(),
-                        _ => String::new(),
-                    };
-                    v.call = Some((callee, commas));
-                }
+            Tok::Punct("(") if v.call.is_none() && !v.in_list => {
+                let callee = match k.checked_sub(1).map(|x| &toks[x].0) {
+                    Some(Tok::Ident(f)) => f.clone(),
+                    _ => String::new(),
+                };
+                v.call = Some((callee, commas));
             }
-            Tok::Punct("[") => {
-                if v.call.is_none() {
-                    v.in_list = true;
-                }
-            }
+            Tok::Punct("[") if v.call.is_none() => v.in_list = true,
+            Tok::Punct("(" | "[") => {}
             Tok::Punct("{") | Tok::StrStart | Tok::QueryStart(_) | Tok::InterpStart => return v,
             Tok::Punct("," | ";") => {
                 if entry_level(k) {

@@ -73,7 +73,7 @@ pub fn document_symbols(db: &dyn Db, file: SourceFile) -> Vec<Symbol> {
                     .iter()
                     .enumerate()
                     .filter(|(_, b)| b.parent.is_none() && !b.top && b.kind.is_some() && f.span.start <= b.span.start && b.span.end <= f.span.end)
-                    .filter_map(|(i, _)| block_symbol(&idx, i))
+                    .filter_map(|(i, _)| block_symbol(idx, i))
                     .collect();
                 out.push(Symbol {
                     name: f.name.name.clone(),
@@ -86,7 +86,7 @@ pub fn document_symbols(db: &dyn Db, file: SourceFile) -> Vec<Symbol> {
             }
             Entry::Block(b) => {
                 if let Some(i) = idx.blocks.iter().position(|s| s.top && s.span == b.span) {
-                    out.extend(block_symbol(&idx, i));
+                    out.extend(block_symbol(idx, i));
                 }
             }
             _ => {}

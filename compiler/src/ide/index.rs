@@ -318,10 +318,9 @@ impl FileIndex {
         let mut best: Option<usize> = None;
         for (i, b) in self.blocks.iter().enumerate() {
             let Some(body) = b.body else { continue };
-            if body.start < offset && offset < body.end.max(body.start + 1) {
-                if best.is_none_or(|j| self.blocks[j].body.unwrap().start <= body.start) {
-                    best = Some(i);
-                }
+            let inside = body.start < offset && offset < body.end.max(body.start + 1);
+            if inside && best.is_none_or(|j| self.blocks[j].body.unwrap().start <= body.start) {
+                best = Some(i);
             }
         }
         best
