@@ -508,6 +508,17 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// A unit literal's checked value, or its E0203 diagnostic.
+    fn unit<T>(&mut self, v: &V, parsed: Result<T, types::UnitError>, wrap: fn(T) -> CV) -> Option<CV> {
+        match parsed {
+            Ok(x) => Some(wrap(x)),
+            Err(e) => {
+                self.error("E0203", v.loc, e.message).hint = Some(e.hint);
+                None
+            }
+        }
+    }
+
     /// Check one value against a type.
     fn value(&mut self, v: &V, ty: &Ty, field: &str) -> Option<CV> {
         let mismatch = |ck: &mut Self, v: &V| {
@@ -575,33 +586,15 @@ impl<'a> Checker<'a> {
                 _ => return mismatch(self, v).then_none(),
             },
             Ty::Duration => match &v.val {
-                Val::Qty { value, unit, text } => match types::duration(*value, unit, text) {
-                    Ok(d) => CV::Dur(d),
-                    Err(e) => {
-                        self.error("E0203", v.loc, e.message).hint = Some(e.hint);
-                        return None;
-                    }
-                },
+                Val::Qty { value, unit, text } => return self.unit(v, types::duration(*value, unit, text), CV::Dur),
                 _ => return mismatch(self, v).then_none(),
             },
             Ty::Bytes => match &v.val {
-                Val::Qty { value, unit, text } => match types::bytes(*value, unit, text) {
-                    Ok(d) => CV::Bytes(d),
-                    Err(e) => {
-                        self.error("E0203", v.loc, e.message).hint = Some(e.hint);
-                        return None;
-                    }
-                },
+                Val::Qty { value, unit, text } => return self.unit(v, types::bytes(*value, unit, text), CV::Bytes),
                 _ => return mismatch(self, v).then_none(),
             },
             Ty::Cpu => match &v.val {
-                Val::Qty { value, unit, text } => match types::cpu(*value, unit, text) {
-                    Ok(d) => CV::Cpu(d),
-                    Err(e) => {
-                        self.error("E0203", v.loc, e.message).hint = Some(e.hint);
-                        return None;
-                    }
-                },
+                Val::Qty { value, unit, text } => return self.unit(v, types::cpu(*value, unit, text), CV::Cpu),
                 Val::Num(n) => CV::Cpu(ir::Cpu((*n * 1000.0) as u64)),
                 _ => return mismatch(self, v).then_none(),
             },
