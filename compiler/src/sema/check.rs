@@ -1362,15 +1362,10 @@ impl<'a> Checker<'a> {
         let mut scrapes = vec![];
         let mut seen: HashMap<String, Loc> = HashMap::new();
         for s in r.blocks_of("scrape") {
-            let name = s.label();
-            let lloc = Loc { file: s.loc.file, span: s.label_span() };
-            if let Some(prev) = seen.get(&name) {
-                let p = self.path(*prev);
-                let ps = prev.span;
-                self.error("E0101", lloc, format!("scrape job `{name}` is declared twice")).with_related_mut(&p, ps, "first here");
+            if !self.first_of_name("scrape job", s, &mut seen) {
                 continue;
             }
-            seen.insert(name.clone(), lloc);
+            let name = s.label();
             let targets = s.strs("targets");
             for (i, t) in targets.iter().enumerate() {
                 if !valid_target(t) {
@@ -1412,15 +1407,10 @@ impl<'a> Checker<'a> {
         let mut receivers = vec![];
         let mut seen: HashMap<String, Loc> = HashMap::new();
         for rc in r.blocks_of("receiver") {
-            let name = rc.label();
-            let lloc = Loc { file: rc.loc.file, span: rc.label_span() };
-            if let Some(prev) = seen.get(&name) {
-                let p = self.path(*prev);
-                let ps = prev.span;
-                self.error("E0101", lloc, format!("receiver `{name}` is declared twice")).with_related_mut(&p, ps, "first here");
+            if !self.first_of_name("receiver", rc, &mut seen) {
                 continue;
             }
-            seen.insert(name.clone(), lloc);
+            let name = rc.label();
             let sos = |k: &str| match rc.get(k) {
                 Some(CV::StrOrSecret(s)) => Some(s.clone()),
                 _ => None,
