@@ -30,6 +30,20 @@ fn start_native(dir: &TempDir, stack: &str, bin: &str) -> (std::path::PathBuf, R
     (out, run)
 }
 
+/// Start only the Grafana process of a built native target (provisioning needs no backend
+/// running) and wait until it is healthy.
+fn start_grafana_only(out: &std::path::Path, data: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Running {
+    let file = out.join("native/process-compose.yaml");
+    let mut doc: serde_json::Value = serde_norway::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let g = doc["processes"]["grafana"].clone();
+    doc["processes"] = serde_json::json!({ "grafana": g });
+    doc["processes"]["grafana"].as_object_mut().unwrap().remove("depends_on");
+    std::fs::write(&file, serde_norway::to_string(&doc).unwrap()).unwrap();
+    let run = Running::start_with(out, data, env);
+    wait_for(120, "grafana /api/health", || get(&format!("http://127.0.0.1:{port}/api/health")));
+    run
+}
+
 fn now_ns() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos()
 }
@@ -125,16 +139,8 @@ fn grafana_provisions_every_datasource_and_dashboard() {
     .unwrap();
     let out = dir.path().join("out");
     gstackc_build(&root().join("examples/default.gstack"), &out, &["--target", "native", "--overrides", overrides.to_str().unwrap()]);
-    // run only Grafana: the API lists provisioned objects without the backends running
-    let pc = std::fs::read_to_string(out.join("native/process-compose.yaml")).unwrap();
-    let mut doc: serde_json::Value = serde_norway::from_str(&pc).unwrap();
-    let g = doc["processes"]["grafana"].clone();
-    doc["processes"] = serde_json::json!({ "grafana": g });
-    doc["processes"]["grafana"].as_object_mut().unwrap().remove("depends_on");
-    std::fs::write(out.join("native/process-compose.yaml"), serde_norway::to_string(&doc).unwrap()).unwrap();
-    let mut run = Running::start(&out, &dir.path().join("data"));
+    let mut run = start_grafana_only(&out, &dir.path().join("data"), port, &[]);
     let base = format!("http://admin:gstack-test-pw@127.0.0.1:{port}");
-    wait_for(120, "grafana /api/health", || get(&format!("http://127.0.0.1:{port}/api/health")));
     let ds = get_json(&format!("{base}/api/datasources")).expect("datasources");
     let mut uids: Vec<String> = ds.as_array().unwrap().iter().map(|d| d["uid"].as_str().unwrap().to_string()).collect();
     uids.sort();
@@ -184,16 +190,8 @@ target native {{ data_dir = "{data}", bin = {{ grafana = "{grafana}" }} }}
     .unwrap();
     let out = dir.path().join("out");
     gstackc_build(&src, &out, &["--target", "native"]);
-    // run only Grafana: provisioning needs no backend running
-    let pc = std::fs::read_to_string(out.join("native/process-compose.yaml")).unwrap();
-    let mut doc: serde_json::Value = serde_norway::from_str(&pc).unwrap();
-    let g = doc["processes"]["grafana"].clone();
-    doc["processes"] = serde_json::json!({ "grafana": g });
-    doc["processes"]["grafana"].as_object_mut().unwrap().remove("depends_on");
-    std::fs::write(out.join("native/process-compose.yaml"), serde_norway::to_string(&doc).unwrap()).unwrap();
-    let mut run = Running::start_with(&out, &data, &[("GSTACK_TEST_ONCALL_URL", "http://127.0.0.1:9/gstack-hook")]);
+    let mut run = start_grafana_only(&out, &data, port, &[("GSTACK_TEST_ONCALL_URL", "http://127.0.0.1:9/gstack-hook")]);
     let base = format!("http://admin:gstack-test-pw@127.0.0.1:{port}");
-    wait_for(120, "grafana /api/health", || get(&format!("http://127.0.0.1:{port}/api/health")));
     let cps = get_json(&format!("{base}/api/v1/provisioning/contact-points")).expect("contact points");
     let cp = cps.as_array().unwrap().iter().find(|c| c["name"] == "oncall").unwrap_or_else(|| panic!("no contact point oncall: {cps}"));
     assert_eq!(cp["type"], "webhook");
