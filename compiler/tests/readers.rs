@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn build_example(tag: &str) -> (TempDir, PathBuf) {
@@ -12,23 +12,6 @@ fn build_example(tag: &str) -> (TempDir, PathBuf) {
     let out = dir.path().join("out");
     gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
     (dir, out)
-}
-
-fn files_under(dir: &Path, ext: &[&str]) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if ext.iter().any(|x| p.to_string_lossy().ends_with(x)) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

@@ -161,3 +161,21 @@ impl Drop for Running {
     }
 }
 
+
+/// Every file below `dir` whose path ends with one of `ext` (`""` for all), sorted.
+pub fn files_under(dir: &Path, ext: &[&str]) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if ext.iter().any(|x| p.to_string_lossy().ends_with(x)) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
