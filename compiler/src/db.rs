@@ -6,8 +6,14 @@
 //! - [`crate::sema::eval::eval_module`]: syntax tree → evaluated module (per file; imports
 //!   are read through this query for the imported file, so editing one file re-evaluates only
 //!   it and the files that import it);
+//! - [`crate::sema::check::check_file`]: one file's self-contained declarations (dashboards,
+//!   alerts) checked and lowered (per file);
 //! - [`crate::sema::check::check_stack`]: every module reachable from the root → typed
-//!   [`crate::ir::Stack`] + all diagnostics.
+//!   [`crate::ir::Stack`] + all diagnostics, merging the per-file results with what spans
+//!   files (names, uids, references, components, ports).
+//!
+//! Queries may run on several threads, each with its own clone of the [`Database`]
+//! ([`crate::sema::check::warm`] does so for a cold check).
 //!
 //! Files are loaded lazily from disk the first time an import names them; the bundled `std`
 //! library comes from the binary (`stdlib/*.gstack`, embedded at build time).
@@ -54,25 +60,29 @@ impl salsa::Database for Database {}
 
 #[salsa::db]
 impl Db for Database {
+    // Both hold the lock from lookup to insertion: queries run on several threads
+    // (`sema::check::warm`), and a file must become exactly one input.
     fn load(&self, path: &Path) -> Option<SourceFile> {
         let key = normalize(path);
-        if let Some(f) = self.files.lock().unwrap().get(&key) {
+        let mut files = self.files.lock().unwrap();
+        if let Some(f) = files.get(&key) {
             return Some(*f);
         }
         let text = std::fs::read_to_string(path).ok()?;
         let f = SourceFile::new(self, key.clone(), text);
-        self.files.lock().unwrap().insert(key, f);
+        files.insert(key, f);
         Some(f)
     }
 
     fn std_module(&self, name: &str) -> Option<SourceFile> {
         let key = PathBuf::from(format!("<std>/{name}.gstack"));
-        if let Some(f) = self.files.lock().unwrap().get(&key) {
+        let mut files = self.files.lock().unwrap();
+        if let Some(f) = files.get(&key) {
             return Some(*f);
         }
         let (_, text) = STD_MODULES.iter().find(|(n, _)| *n == name)?;
         let f = SourceFile::new(self, key.clone(), text.to_string());
-        self.files.lock().unwrap().insert(key, f);
+        files.insert(key, f);
         Some(f)
     }
 }

@@ -76,6 +76,11 @@ enum Cmd {
     },
 }
 
+/// How many threads checking may use: the cores available.
+fn threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
@@ -84,14 +89,19 @@ fn main() -> ExitCode {
                 Ok(x) => x,
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
+            gstack::sema::check::warm(&db, root, threads());
             let checked = check_stack(&db, root);
-            report(&db, &checked.diagnostics, message_format)
+            let code = report(&db, &checked.diagnostics, message_format);
+            // the process ends here: freeing every memoised tree one by one would only add time
+            std::mem::forget(db);
+            code
         }
         Cmd::Build { file, out, emit, target, overrides, message_format } => {
             let (mut db, root) = match load(&file) {
                 Ok(x) => x,
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
+            gstack::sema::check::warm(&db, root, threads());
             let checked = match &overrides {
                 None => check_stack(&db, root).as_ref().clone(),
                 Some(path) => {

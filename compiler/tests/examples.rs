@@ -42,3 +42,30 @@ fn diagnostics_as_json() {
     assert_eq!(json.as_array().map(Vec::len), Some(3), "{json:#}");
     insta::assert_json_snapshot!("several_errors_json", json);
 }
+
+/// `sema::check::warm` (the per-file queries on several threads, then the merge) gives exactly
+/// what a single-threaded `check_stack` gives, on the example and on every case of the error
+/// corpus (multi-file ones included).
+#[test]
+fn parallel_warm_up_changes_nothing() {
+    let mut roots = vec!["examples/default.gstack".to_string()];
+    for e in std::fs::read_dir(workspace().join("tests/errors")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "gstack") {
+            roots.push(format!("tests/errors/{}", p.file_name().unwrap().to_string_lossy()));
+        }
+    }
+    roots.sort();
+    assert!(roots.len() > 50, "the error corpus is missing");
+    for rel in roots {
+        let (db1, root1) = load(&rel);
+        let one = check_stack(&db1, root1);
+        let (db2, root2) = load(&rel);
+        gstack::sema::check::warm(&db2, root2, 4);
+        let two = check_stack(&db2, root2);
+        assert_eq!(one.diagnostics, two.diagnostics, "{rel}: diagnostics differ after a parallel warm-up");
+        let ir = |c: &gstack::sema::check::Checked| c.stack.as_ref().map(|s| serde_json::to_string(s).unwrap());
+        assert_eq!(ir(one), ir(two), "{rel}: IR differs after a parallel warm-up");
+        assert_eq!(one.files.len(), two.files.len(), "{rel}: a file was loaded twice");
+    }
+}

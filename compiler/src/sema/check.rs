@@ -61,12 +61,106 @@ pub fn check_stack(db: &dyn Db, root: SourceFile) -> Arc<Checked> {
     Arc::new(check_with(db, root, None))
 }
 
+/// What one file's declarations check to on their own, before the rest of the stack is known:
+/// one entry per top-level declaration of [`eval_module`] (same order), `Some` for the
+/// declarations whose checking needs no other file (dashboards, `alert`, `log_alert`: schema,
+/// units, variables, PromQL), `None` for the rest (checked by [`check_stack`] itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileChecked {
+    decls: Vec<Option<Arc<Local>>>,
+}
+
+/// A declaration lowered on its own, with the diagnostics that took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Local {
+    lowered: Lowered,
+    diags: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Lowered {
+    /// The dashboard, where its name is, and the datasource references to resolve.
+    Dashboard(ir::Dashboard, Loc, Vec<DsRef>),
+    /// An `alert` or `log_alert` (`None` when it has no query) and where its name is.
+    Alert(Option<ir::AlertRule>, Loc),
+}
+
+/// Check the self-contained declarations of one file (see [`FileChecked`]). Memoised per file,
+/// so after an edit only the edited file's dashboards and alerts are checked again; what spans
+/// files (duplicate names and uids, datasource references, enabled components, ports) is
+/// [`check_stack`]'s merge.
+#[salsa::tracked(returns(ref))]
+pub fn check_file(db: &dyn Db, file: SourceFile) -> Arc<FileChecked> {
+    let m = eval_module(db, file);
+    let mut ck = Checker { db, diags: vec![] };
+    let decls = m
+        .decls
+        .iter()
+        .map(|d| {
+            let lowered = ck.local(d);
+            let diags = std::mem::take(&mut ck.diags);
+            lowered.map(|lowered| Arc::new(Local { lowered, diags }))
+        })
+        .collect();
+    Arc::new(FileChecked { decls })
+}
+
+/// Compute the per-file queries of the stack rooted at `root` on every core, so that a
+/// following [`check_stack`] only merges: files are parsed level by level along the imports
+/// (a level's files in parallel), then [`check_file`] (evaluation, schema, PromQL) runs for
+/// every file in parallel. Each thread works through its own handle of the same database, so
+/// the results are memoised exactly as if computed in one thread. `threads` ≤ 1 does nothing.
+pub fn warm(db: &db::Database, root: SourceFile, threads: usize) {
+    if threads <= 1 {
+        return;
+    }
+    let run = |files: &[SourceFile], f: &(dyn Fn(&db::Database, SourceFile) + Sync)| {
+        if files.len() < 2 {
+            files.iter().for_each(|x| f(db, *x));
+            return;
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..threads.min(files.len()) {
+                let db = db.clone();
+                let next = &next;
+                s.spawn(move || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    f(&db, *file);
+                });
+            }
+        });
+    };
+    // parse along the imports, one level at a time
+    let mut seen: HashSet<SourceFile> = HashSet::from([root]);
+    let mut all = vec![root];
+    let mut level = vec![root];
+    while !level.is_empty() {
+        run(&level, &|db, f| {
+            file_imports(db, f);
+        });
+        level = level
+            .iter()
+            .flat_map(|f| file_imports(db, *f).iter().filter_map(|e| e.target).collect::<Vec<_>>())
+            .filter(|t| seen.insert(*t))
+            .collect();
+        all.extend(&level);
+    }
+    // leaves first: a file's evaluation reads the modules it imports
+    all.reverse();
+    run(&all, &|db, f| {
+        check_file(db, f);
+    });
+}
+
 /// [`check_stack`] with typed overrides merged over the declarations first (not memoised:
 /// `gstackc build --overrides`).
 pub fn check_with(db: &dyn Db, root: SourceFile, overlay: Option<&super::overrides::Overlay>) -> Checked {
     let files = reachable_files(db, root);
     let mut diags = vec![];
     let mut decls: Vec<Arc<BlockVal>> = vec![];
+    let mut pre: Vec<Option<Arc<Local>>> = vec![];
     // lines holding a syntax error, per file: what the parser recovered there is guesswork
     let mut broken_lines: HashMap<PathBuf, (Arc<str>, Vec<(usize, usize)>)> = HashMap::new();
     for f in &files {
@@ -84,13 +178,17 @@ pub fn check_with(db: &dyn Db, root: SourceFile, overlay: Option<&super::overrid
         let m = eval_module(db, *f);
         diags.extend(m.diags.iter().cloned());
         decls.extend(m.decls.iter().cloned());
+        if overlay.is_none() {
+            pre.extend(check_file(db, *f).decls.iter().cloned());
+        }
     }
     if let Some(ov) = overlay {
+        // overrides change declarations: check every one afresh
         diags.extend(ov.diags.iter().cloned());
         super::overrides::apply(&mut decls, ov);
     }
     let mut ck = Checker { db, diags: vec![] };
-    let stack = ck.lower(&decls, root);
+    let stack = ck.lower(&decls, &pre, root);
     diags.extend(ck.diags);
     // A semantic error on the same line as a syntax error is almost always a consequence of
     // the parser's recovery (`x = = 1` leaves a bare `x` and a bare `1`): keep only the cause.
@@ -120,6 +218,21 @@ pub fn check_with(db: &dyn Db, root: SourceFile, overlay: Option<&super::overrid
 fn line_of(text: &str, off: u32) -> usize {
     let off = (off as usize).min(text.len());
     text.as_bytes()[..off].iter().filter(|b| **b == b'\n').count()
+}
+
+/// A PromQL text as the checker parses it (Grafana variables already replaced), interned so
+/// that parsing is memoised by text: after an edit, a query whose text did not change is not
+/// parsed again, wherever it moved.
+#[salsa::interned]
+struct PromqlText<'db> {
+    #[returns(ref)]
+    text: String,
+}
+
+/// `promql_parser::parser::parse`'s error message for a PromQL text (`None` when it parses).
+#[salsa::tracked(returns(ref))]
+fn promql_parse_error<'db>(db: &'db dyn Db, q: PromqlText<'db>) -> Option<String> {
+    promql_parser::parser::parse(q.text(db)).err()
 }
 
 /// A checked value.
@@ -730,8 +843,8 @@ impl<'a> Checker<'a> {
                 // Grafana variables ($var, ${var}, $__interval) are not PromQL: substitute
                 // something of the same length that parses, so positions stay right.
                 let text = grafana_vars_to_placeholders(&q.text);
-                if let Err(msg) = promql_parser::parser::parse(&text) {
-                    let (span, detail, hint) = promql_error(&msg, q, loc);
+                if let Some(msg) = promql_parse_error(self.db, PromqlText::new(self.db, text)) {
+                    let (span, detail, hint) = promql_error(msg, q, loc);
                     let d = self.error("E0400", Loc { file: loc.file, span }, format!("invalid PromQL: {}", detail.trim()));
                     d.hint = hint;
                 } else if let Some((off, len)) = unitless_range(&q.text) {
@@ -759,7 +872,44 @@ impl<'a> Checker<'a> {
 
     // ---- lowering --------------------------------------------------------------------------
 
-    fn lower(&mut self, decls: &[Arc<BlockVal>], root: SourceFile) -> Option<ir::Stack> {
+    /// Check a declaration that needs nothing outside itself (see [`FileChecked`]); `None`
+    /// for every other declaration, which [`Checker::lower`] checks with the whole stack.
+    fn local(&mut self, d: &BlockVal) -> Option<Lowered> {
+        let kind = d.kind.as_ref()?;
+        if d.label.is_none() || d.value.is_some() {
+            return None;
+        }
+        let (_, sch) = schema::TOP_LEVEL.iter().find(|(k, _)| *k == kind.name)?;
+        match kind.name.as_str() {
+            "dashboard" => {
+                let r = self.record(d, sch, "dashboard");
+                let (dash, loc, refs) = self.dashboard(&r);
+                Some(Lowered::Dashboard(dash, loc, refs))
+            }
+            "alert" | "log_alert" => {
+                let r = self.record(d, sch, &kind.name);
+                let a = self.alert(&r);
+                Some(Lowered::Alert(a, Loc { file: r.loc.file, span: r.label_span() }))
+            }
+            _ => None,
+        }
+    }
+
+    /// The [`Checker::local`] result of a declaration: memoised by [`check_file`] when there is
+    /// one (its diagnostics replayed), computed here otherwise.
+    fn local_or_memo(&mut self, d: &BlockVal, memo: Option<&Arc<Local>>) -> Option<Lowered> {
+        match memo {
+            Some(l) => {
+                self.diags.extend(l.diags.iter().cloned());
+                Some(l.lowered.clone())
+            }
+            None => self.local(d),
+        }
+    }
+
+    /// Lower every declaration of the stack. `pre[i]` is `decls[i]`'s memoised local result,
+    /// when there is one (`pre` is shorter or empty when nothing is memoised).
+    fn lower(&mut self, decls: &[Arc<BlockVal>], pre: &[Option<Arc<Local>>], root: SourceFile) -> Option<ir::Stack> {
         let mut stack_rec: Option<Rec> = None;
         let mut datasources = vec![];
         let mut dashboards = vec![];
@@ -771,7 +921,8 @@ impl<'a> Checker<'a> {
         let mut targets: Vec<(String, Rec)> = vec![];
         let mut names: HashMap<(String, String), Loc> = HashMap::new();
 
-        for d in decls {
+        for (i, d) in decls.iter().enumerate() {
+            let memo = pre.get(i).and_then(Option::as_ref);
             let kind = d.kind.as_ref().unwrap();
             let kloc = Loc { file: d.loc.file, span: kind.span };
             let Some((_, sch)) = schema::TOP_LEVEL.iter().find(|(k, _)| *k == kind.name) else {
@@ -852,20 +1003,12 @@ impl<'a> Checker<'a> {
                     let r = self.record(d, sch, "datasource");
                     datasources.push(r);
                 }
-                "dashboard" => {
-                    let r = self.record(d, sch, "dashboard");
-                    dashboards.push(self.dashboard(&r));
-                }
-                "alert" | "log_alert" => {
-                    let r = self.record(d, sch, &kind.name);
-                    if let Some(a) = self.alert(&r) {
-                        if kind.name == "alert" {
-                            alerts.push((a, Loc { file: r.loc.file, span: r.label_span() }));
-                        } else {
-                            log_alerts.push((a, Loc { file: r.loc.file, span: r.label_span() }));
-                        }
-                    }
-                }
+                "dashboard" | "alert" | "log_alert" => match self.local_or_memo(d, memo) {
+                    Some(Lowered::Dashboard(dash, loc, refs)) => dashboards.push((dash, loc, refs)),
+                    Some(Lowered::Alert(Some(a), loc)) if kind.name == "alert" => alerts.push((a, loc)),
+                    Some(Lowered::Alert(Some(a), loc)) => log_alerts.push((a, loc)),
+                    _ => {}
+                },
                 _ => {}
             }
         }
@@ -1768,6 +1911,7 @@ fn links(r: &Rec) -> Vec<ir::Link> {
 }
 
 /// A datasource reference to resolve once the stack's components are known.
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum DsRef {
     Named { name: String, loc: Loc, lang: Option<QueryLang> },
     Lang { lang: QueryLang, loc: Loc },
