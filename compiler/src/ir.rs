@@ -169,7 +169,9 @@ pub struct Stack {
     pub node_exporter: Option<NodeExporter>,
     /// User-declared datasources (the stack's own are derived by the Grafana backend).
     pub datasources: Vec<Datasource>,
-    pub dashboards: Vec<Dashboard>,
+    /// Shared with the per-file check results (`sema::check::check_file`), so re-checking
+    /// a stack after an edit copies pointers, not dashboards; serialised as the dashboard.
+    pub dashboards: Vec<std::sync::Arc<Dashboard>>,
     pub alerts: Vec<AlertRule>,
     pub log_alerts: Vec<AlertRule>,
     pub rule_imports: Vec<RuleImport>,

@@ -80,7 +80,7 @@ struct Local {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Lowered {
     /// The dashboard, where its name is, and the datasource references to resolve.
-    Dashboard(ir::Dashboard, Loc, Vec<DsRef>),
+    Dashboard(Arc<ir::Dashboard>, Loc, Arc<Vec<DsRef>>),
     /// An `alert` or `log_alert` (`None` when it has no query) and where its name is.
     Alert(Option<ir::AlertRule>, Loc),
 }
@@ -884,7 +884,7 @@ impl<'a> Checker<'a> {
             "dashboard" => {
                 let r = self.record(d, sch, "dashboard");
                 let (dash, loc, refs) = self.dashboard(&r);
-                Some(Lowered::Dashboard(dash, loc, refs))
+                Some(Lowered::Dashboard(Arc::new(dash), loc, Arc::new(refs)))
             }
             "alert" | "log_alert" => {
                 let r = self.record(d, sch, &kind.name);
@@ -968,7 +968,8 @@ impl<'a> Checker<'a> {
                                     _ => p.clone(),
                                 };
                                 if kind.name == "dashboard" {
-                                    dashboards.push(imported_dashboard(&label, &p, lloc));
+                                    let (dash, loc, refs) = imported_dashboard(&label, &p, lloc);
+                                    dashboards.push((Arc::new(dash), loc, Arc::new(refs)));
                                     dashboard_imports.insert(label, (v.loc, shown));
                                 } else {
                                     self.import_rules(&label, &p, &shown, v.loc);
@@ -1127,11 +1128,11 @@ impl<'a> Checker<'a> {
         for (mut dash, loc, refs) in dashboards {
             if let ir::DashboardSource::Imported { path } = dash.source.clone() {
                 if let Some((call, shown)) = dashboard_imports.get(&dash.name).cloned() {
-                    self.import_dashboard(&mut dash, &path, &shown, call, &stack_ds);
+                    self.import_dashboard(Arc::make_mut(&mut dash), &path, &shown, call, &stack_ds);
                 }
             }
-            for rf in refs {
-                self.check_ref(&rf, &ds_types, &enabled);
+            for rf in refs.iter() {
+                self.check_ref(rf, &ds_types, &enabled);
             }
             if let Some((other, ploc)) = uids.get(&dash.uid) {
                 let p = self.path(*ploc);
