@@ -56,7 +56,8 @@ pub struct Parsed {
 /// Lex and parse a whole file.
 pub fn parse(src: &str) -> Parsed {
     let lexed = lexer::lex(src);
-    let (tokens, brace_diags) = close_braces(&lexed.tokens, src, &lexed.errors);
+    let (closed, brace_diags) = close_braces(&lexed.tokens, src, &lexed.errors);
+    let tokens = closed.unwrap_or(lexed.tokens);
     let mut diags: Vec<SyntaxDiag> = lexed
         .errors
         .into_iter()
@@ -70,7 +71,7 @@ pub fn parse(src: &str) -> Parsed {
         diags.sort_by_key(|d| (d.span.start, d.span.end));
         return Parsed { file: ast::File::default(), diags, comments: lexed.comments };
     }
-    let (file, errs) = parser::parse_tokens(&tokens, src.len());
+    let (file, errs) = parser::parse_owned(tokens, src.len());
     const OPERATORS: &[&str] = &["`!=`", "`&&`", "`*`", "`+`", "`-`", "`/`", "`<`", "`<=`", "`==`", "`>`", "`>=`", "`||`", "`!`", "`.`", "`(`", "something else"];
     for mut e in errs {
         if diags.iter().any(|d: &SyntaxDiag| d.span == e.span && d.code == "E0001") {
@@ -144,13 +145,13 @@ fn too_deep(tokens: &[(lexer::Tok, Span)]) -> Option<(Span, String)> {
 /// When a file opens more `{` than it closes, insert the missing `}` where indentation says
 /// they belong (before an entry or a `}` that sits at or left of its opener's line, else at
 /// the end of the file) and report each unclosed `{` once. Without this one missing brace swallows the rest of the
-/// file and every later declaration becomes an error. Balanced files are returned unchanged.
-fn close_braces(tokens: &[(lexer::Tok, Span)], src: &str, lex_errors: &[lexer::LexError]) -> (Vec<(lexer::Tok, Span)>, Vec<SyntaxDiag>) {
+/// file and every later declaration becomes an error. `None` for balanced files (nothing to change).
+fn close_braces(tokens: &[(lexer::Tok, Span)], src: &str, lex_errors: &[lexer::LexError]) -> (Option<Vec<(lexer::Tok, Span)>>, Vec<SyntaxDiag>) {
     use lexer::Tok;
     let count = |p: &'static str| tokens.iter().filter(|(t, _)| *t == Tok::Punct(p)).count();
     let (opens, closes) = (count("{"), count("}"));
     if opens <= closes {
-        return (tokens.to_vec(), vec![]);
+        return (None, vec![]);
     }
     let mut missing = opens - closes;
     let line_start = |off: usize| src[..off].rfind('\n').map_or(0, |i| i + 1);
@@ -216,7 +217,7 @@ fn close_braces(tokens: &[(lexer::Tok, Span)], src: &str, lex_errors: &[lexer::L
         report(opener, src.len(), &mut diags);
         missing -= 1;
     }
-    (out, diags)
+    (Some(out), diags)
 }
 
 fn join_or(items: &[String]) -> String {

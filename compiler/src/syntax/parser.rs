@@ -51,8 +51,13 @@ pub struct SyntaxError {
 /// needs, and, when it finds an error, a second one with [`Rich`] errors (see
 /// [`parse_tokens_rich`]). The grammar is the same, so both give the same tree.
 pub fn parse_tokens(tokens: &[(Tok, Span)], src_len: usize) -> (File, Vec<SyntaxError>) {
+    parse_owned(tokens.to_vec(), src_len)
+}
+
+/// [`parse_tokens`] taking the tokens by value (no copy of their text).
+pub fn parse_owned(tokens: Vec<(Tok, Span)>, src_len: usize) -> (File, Vec<SyntaxError>) {
     let toks: Vec<(Tok, SimpleSpan)> =
-        tokens.iter().map(|(t, s)| (t.clone(), SimpleSpan::from(s.start as usize..s.end as usize))).collect();
+        tokens.into_iter().map(|(t, s)| (t, SimpleSpan::from(s.start as usize..s.end as usize))).collect();
     let eoi = SimpleSpan::from(src_len..src_len);
     let input = toks.as_slice().map(eoi, |(t, s)| (t, s));
     let (out, errs) = file_parser::<_, EmptyErr>().parse(input).into_output_errors();
