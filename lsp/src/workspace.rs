@@ -588,8 +588,10 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
                 }
             }
         }
+        lap("phase 2: roots and owners found");
         for r in &to_check {
             let per_file = ide::diagnostics::stack(&snap.db, *r);
+            lap("phase 2: check_stack");
             let mut files = BTreeSet::new();
             for (p, ds) in per_file {
                 if p.starts_with("<std>") {
@@ -622,12 +624,18 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
             let local = ide::diagnostics::file_local(&snap.db, f);
             globals.push((p.clone(), ds.iter().filter(|d| !local.contains(d)).cloned().collect::<Vec<_>>()));
         }
+        lap("phase 2: open documents' stack-level part");
         let mut out = vec![];
         let mut texts = HashMap::new();
         for (p, ds) in &by_file {
             let Some(uri) = snap.uri(p) else { continue };
-            let Some((text, li)) = snap.text(p) else { continue };
-            let lsp_diags = ds.iter().map(|d| to_lsp(&snap, d, &text, &li, &mut texts)).collect();
+            // positions need the file's text and line index: only for files with diagnostics
+            let lsp_diags = if ds.is_empty() {
+                vec![]
+            } else {
+                let Some((text, li)) = snap.text(p) else { continue };
+                ds.iter().map(|d| to_lsp(&snap, d, &text, &li, &mut texts)).collect()
+            };
             out.push(Publish { uri, diags: lsp_diags, version: versions.get(p).copied(), force: changed.contains(p) });
         }
         (out, globals, checked_roots, by_file.keys().cloned().collect::<BTreeSet<_>>())
