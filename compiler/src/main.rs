@@ -102,8 +102,9 @@ fn main() -> ExitCode {
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
             gstack::sema::check::warm(&db, root, threads());
-            let checked = match &overrides {
-                None => check_stack(&db, root).as_ref().clone(),
+            let with_overrides;
+            let checked: &gstack::sema::check::Checked = match &overrides {
+                None => check_stack(&db, root),
                 Some(path) => {
                     let text = match std::fs::read_to_string(path) {
                         Ok(t) => t,
@@ -117,7 +118,8 @@ fn main() -> ExitCode {
                         Ok(norm) => {
                             let f = db.set_file(path, norm.clone());
                             let ov = gstack::sema::overrides::overlay(f, path, &norm);
-                            gstack::sema::check::check_with(&db, root, Some(&ov))
+                            with_overrides = gstack::sema::check::check_with(&db, root, Some(&ov));
+                            &with_overrides
                         }
                     }
                 }
@@ -140,8 +142,11 @@ fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                     eprintln!("wrote {} files to {}", outputs.len(), out.display());
+                    // the process ends here: freeing every file and memo one by one would only add time
+                    std::mem::forget(outputs);
                 }
             }
+            std::mem::forget(db);
             code
         }
         Cmd::Fmt { files, check } => {

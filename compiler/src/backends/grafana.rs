@@ -464,25 +464,10 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
     files.push(ConfigFile { path: super::grafana_alerting::EMPTY.into(), content: "apiVersion: 1\n".into() });
     super::grafana_alerting::add_files(stack, g, ctx, &mut files, &mut secrets);
     let stack_ds = crate::sema::imports::Datasources::of_stack(stack);
-    for d in &stack.dashboards {
-        let dir = folder_dir(d.folder.as_deref());
-        let content = match &d.source {
-            ir::DashboardSource::Native => {
-                let mut s = serde_json::to_string_pretty(&dashboard_json(stack, d)).expect("json");
-                s.push('\n');
-                s
-            }
-            ir::DashboardSource::Imported { path } => {
-                // rewritten for the stack as the checker did (datasources, uid, id)
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                match crate::sema::imports::rewrite_dashboard(&text, &d.uid, &stack_ds) {
-                    Ok(imp) => imp.to_text(),
-                    Err(_) => text,
-                }
-            }
-        };
-        files.push(ConfigFile { path: format!("dashboards/{dir}/{}.json", d.uid), content });
-    }
+    // one file per dashboard, rendered on every core (a stack may hold thousands)
+    use rayon::prelude::*;
+    let dashboards: Vec<ConfigFile> = stack.dashboards.par_iter().map(|d| dashboard_file(stack, d, &stack_ds)).collect();
+    files.extend(dashboards);
     let mut flows = vec![];
     let mut depends_on = vec![];
     for (c, port) in [
@@ -518,4 +503,26 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
         stop_timeout: 30,
         stateful: true,
     }
+}
+
+/// The provisioned file of one dashboard: `dashboards/<folder>/<uid>.json`, Grafana's dashboard
+/// JSON (an imported dashboard rewritten for the stack's datasources, as the checker did).
+fn dashboard_file(stack: &ir::Stack, d: &ir::Dashboard, stack_ds: &crate::sema::imports::Datasources) -> ConfigFile {
+    let dir = folder_dir(d.folder.as_deref());
+    let content = match &d.source {
+        ir::DashboardSource::Native => {
+            let mut s = serde_json::to_string_pretty(&dashboard_json(stack, d)).expect("json");
+            s.push('\n');
+            s
+        }
+        ir::DashboardSource::Imported { path } => {
+            // rewritten for the stack as the checker did (datasources, uid, id)
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            match crate::sema::imports::rewrite_dashboard(&text, &d.uid, stack_ds) {
+                Ok(imp) => imp.to_text(),
+                Err(_) => text,
+            }
+        }
+    };
+    ConfigFile { path: format!("dashboards/{dir}/{}.json", d.uid), content }
 }
