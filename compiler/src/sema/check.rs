@@ -232,7 +232,76 @@ struct PromqlText<'db> {
 /// `promql_parser::parser::parse`'s error message for a PromQL text (`None` when it parses).
 #[salsa::tracked(returns(ref))]
 fn promql_parse_error<'db>(db: &'db dyn Db, q: PromqlText<'db>) -> Option<String> {
-    promql_parser::parser::parse(q.text(db)).err()
+    promql_parser::parser::parse(&defer_regexes(db, q.text(db))).err()
+}
+
+/// The regex of a PromQL `=~` / `!~` matcher, interned: compiled once per distinct regex.
+#[salsa::interned]
+struct PromqlRegex<'db> {
+    #[returns(ref)]
+    text: String,
+}
+
+/// Whether a matcher regex matches the empty string, compiled as `promql_parser` compiles it
+/// (fully anchored: `^(?:re)$`, the `regex` crate); `None` when it does not compile that way.
+#[salsa::tracked(returns(copy))]
+fn promql_regex_matches_empty<'db>(db: &'db dyn Db, r: PromqlRegex<'db>) -> Option<bool> {
+    regex::Regex::new(&format!("^(?:{})$", r.text(db))).ok().map(|re| re.is_match(""))
+}
+
+/// `text` with every regex matcher (`l=~"re"`, `l!~"re"`) whose regex compiles turned into an
+/// equality matcher of the same width (`l= "re"` / `l!="re"`; `l= ""` padded with spaces when
+/// `re` matches the empty string), so `promql_parser` does not compile a regex per matcher:
+/// regexes are compiled once each by [`promql_regex_matches_empty`]. The parser's checks stay
+/// the same: positions do not move, and a selector still has a matcher that does not match
+/// the empty string exactly when it had one. Matchers it cannot judge (escapes in the regex,
+/// `__name__`, single quotes or backticks, a regex that does not compile) are left as written,
+/// for `promql_parser` to compile and report.
+fn defer_regexes(db: &dyn Db, text: &str) -> String {
+    if !text.contains('~') {
+        return text.to_string();
+    }
+    let masked = mask_strings(text);
+    let mb = masked.as_bytes();
+    let mut out = text.as_bytes().to_vec();
+    let mut i = 0;
+    while i + 1 < mb.len() {
+        if !((mb[i] == b'=' || mb[i] == b'!') && mb[i + 1] == b'~') {
+            i += 1;
+            continue;
+        }
+        let mut k = i;
+        while k > 0 && mb[k - 1].is_ascii_whitespace() {
+            k -= 1;
+        }
+        let name_end = k;
+        while k > 0 && (mb[k - 1].is_ascii_alphanumeric() || mb[k - 1] == b'_') {
+            k -= 1;
+        }
+        let name = &masked[k..name_end];
+        let mut j = i + 2;
+        while j < mb.len() && mb[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if name.is_empty() || name == "__name__" || mb.get(j) != Some(&b'"') {
+            i += 2;
+            continue;
+        }
+        let Some(close) = masked[j + 1..].find('"').map(|c| j + 1 + c) else { break };
+        let re = &text[j + 1..close];
+        if !re.contains('\\') {
+            if let Some(empty) = promql_regex_matches_empty(db, PromqlRegex::new(db, re.to_string())) {
+                out[i + 1] = if mb[i] == b'=' { b' ' } else { b'=' };
+                if empty {
+                    out[j + 1] = b'"';
+                    out[j + 2..=close].iter_mut().for_each(|b| *b = b' ');
+                }
+            }
+        }
+        i = close + 1;
+    }
+    // only ASCII was written, over whole UTF-8 sequences (a regex's bytes are all replaced)
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 /// A checked value.
@@ -2714,4 +2783,105 @@ fn parse_matcher(m: &str) -> Result<ir::LabelMatcher, String> {
         raw.to_string()
     };
     Ok(ir::LabelMatcher { label: label.to_string(), op: op.to_string(), value })
+}
+
+#[cfg(test)]
+mod defer_regexes_tests {
+    use super::*;
+    use std::path::Path;
+
+    /// PromQL texts: edge cases, then every query of the public dashboards and rule files in
+    /// `../shared/data` (Grafana variables replaced as the checker does).
+    fn corpus() -> Vec<String> {
+        let mut out: Vec<String> = [
+            r#"up{job=~".*"}"#,
+            r#"up{job=~".+"}"#,
+            r#"{job=~".*"}"#,
+            r#"{job=~".+"}"#,
+            r#"{job!~".*"}"#,
+            r#"{job!~".+"}"#,
+            r#"{job=~""}"#,
+            r#"{job!~""}"#,
+            r#"{job=~"("}"#,
+            r#"{job=~"a{1"}"#,
+            r#"{job=~"abc{def}"}"#,
+            r#"{__name__=~"up|down"}"#,
+            r#"up{__name__=~"x"}"#,
+            r#"up{job =~ "a|b", env!~"dev"}"#,
+            r#"up{job=~'a.*'}"#,
+            r#"up{job=~`a.*`}"#,
+            r#"up{job=~"\\d+"}"#,
+            r#"up{job=~"é.*"}"#,
+            r#"label_replace(up, "x", "=~", "job", "(.*)")"#,
+            r#"sum(rate(x{a=~"b"}[5m])) / sum(rate(x{a!~"c", d=~".*"}[5m]))"#,
+            r#"up{job=~"a"} and on() vector(1)"#,
+            r#"up{job=~"a""#,
+            r#"up{job=~"#,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        let mut files = vec![];
+        let mut dirs = vec![data];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    files.push(p);
+                }
+            }
+        }
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else { continue };
+            if f.extension().is_some_and(|x| x == "json") {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                    let mut stack = vec![&v];
+                    while let Some(v) = stack.pop() {
+                        match v {
+                            serde_json::Value::Object(m) => {
+                                if let Some(serde_json::Value::String(e)) = m.get("expr") {
+                                    out.push(grafana_vars_to_placeholders(e));
+                                }
+                                stack.extend(m.values());
+                            }
+                            serde_json::Value::Array(a) => stack.extend(a.iter()),
+                            _ => {}
+                        }
+                    }
+                }
+            } else if f.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                if let Ok(v) = serde_norway::from_str::<serde_json::Value>(&text) {
+                    for g in v["groups"].as_array().into_iter().flatten() {
+                        for r in g["rules"].as_array().into_iter().flatten() {
+                            if let Some(e) = r["expr"].as_str() {
+                                out.push(e.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn deferring_regexes_keeps_every_verdict_and_message() {
+        let db = crate::db::Database::default();
+        let texts = corpus();
+        assert!(texts.len() > 200, "the shared data was not found: only {} queries", texts.len());
+        let mut rewritten = 0;
+        for t in &texts {
+            let d = defer_regexes(&db, t);
+            assert_eq!(d.len(), t.len(), "{t}: width changed");
+            if d != *t {
+                rewritten += 1;
+            }
+            let (a, b) = (promql_parser::parser::parse(t).err(), promql_parser::parser::parse(&d).err());
+            assert_eq!(a, b, "{t}\n  rewritten as {d}");
+        }
+        assert!(rewritten > 50, "only {rewritten} queries had a regex rewritten");
+    }
 }
