@@ -1,5 +1,9 @@
 //! `gstack-lsp`: the gstack language server on stdin/stdout (`gstackc lsp` runs it).
 
+/// mimalloc, as in `gstackc`: the compiler allocates many small trees.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--version" || a == "-V") {
