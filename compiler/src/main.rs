@@ -134,14 +134,16 @@ fn main() -> ExitCode {
                 return code;
             }
             let Some(stack) = &checked.stack else { return ExitCode::from(1) };
-            let ir = serde_json::to_string_pretty(stack).expect("IR serialises");
+            let ir = || serde_json::to_string_pretty(stack).expect("IR serialises");
             match emit {
                 Emit::Ir => {
-                    println!("{ir}");
+                    println!("{}", ir());
                 }
                 Emit::All => {
+                    // the IR's JSON (megabytes for a big stack) is written while the targets render
+                    let (ir, rendered) = rayon::join(ir, || gstack::targets::render(stack, target.as_deref()));
                     let mut outputs = vec![gstack::targets::Output::file("ir.json", format!("{ir}\n"))];
-                    outputs.extend(gstack::targets::render(stack, target.as_deref()));
+                    outputs.extend(rendered);
                     if let Err(e) = gstack::targets::write(&out, &outputs) {
                         eprintln!("error: cannot write to {}: {e}", out.display());
                         return ExitCode::from(2);
