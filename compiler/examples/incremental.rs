@@ -15,6 +15,11 @@
 //! The cold check is timed twice: in one thread, and as `gstackc check` does it
 //! (`sema::check::warm` on every core, then `check_stack`).
 
+
+/// The allocator `gstackc` and `gstack-lsp` use, so the figures are theirs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use gstack::db::{self, Database};
 use gstack::sema::check::{check_file, check_stack, reachable_files, warm};
 use gstack::sema::eval::eval_module;

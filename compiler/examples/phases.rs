@@ -8,6 +8,11 @@
 //! parses every PromQL literal with `promql_parser` on its own (what the checker does for each
 //! panel and alert query), then the whole `check_stack` for comparison.
 
+
+/// The allocator `gstackc` and `gstack-lsp` use, so the figures are theirs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use gstack::db::Database;
 use gstack::sema::check::check_stack;
 use gstack::syntax::{lexer, parser};
