@@ -12,7 +12,7 @@ use chumsky::prelude::*;
 /// with [`EmptyErr`] (no error bookkeeping at all, about 4× faster on valid input), and only
 /// when that pass finds an error, again with [`Rich`] errors for the diagnostics.
 pub trait SynErr<'t, I: chumsky::input::Input<'t, Span = SimpleSpan>>:
-    chumsky::error::Error<'t, I> + chumsky::label::LabelError<'t, I, &'static str> + 't
+    chumsky::error::Error<'t, I> + chumsky::label::LabelError<'t, I, &'static str> + Clone + 't
 {
     /// An error with our own message.
     fn custom(span: SimpleSpan, msg: &'static str) -> Self;
@@ -167,6 +167,10 @@ where
             [(Tok::Punct("("), Tok::Punct(")")), (Tok::Punct("["), Tok::Punct("]"))],
             |s: SimpleSpan| (vec![Entry::Error(sp(s))], sp(s)),
         )))
+        // a body that failed at a position fails there again at once: without this, a broken
+        // body inside broken bodies is re-parsed by every alternative that can start with it
+        // (a block, then a block expression, at each level), exponential in the nesting
+        .memoized()
         .boxed();
 
     // ---- expressions -----------------------------------------------------------------------
@@ -233,7 +237,8 @@ where
     let record = entries
         .clone()
         .delimited_by(punct("{"), punct("}"))
-        .map_with(|es, e| Expr { kind: ExprKind::Record(es), span: sp(e.span()) });
+        .map_with(|es, e| Expr { kind: ExprKind::Record(es), span: sp(e.span()) })
+        .memoized();
 
     let paren = expr.clone().delimited_by(punct("("), punct(")")).recover_with(via_parser(nested_delimiters(
         Tok::Punct("("),
