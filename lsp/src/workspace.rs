@@ -562,10 +562,11 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
     let check_start = std::time::Instant::now();
 
     // ---- phase 2: the stacks containing the changed files
-    let (snap, seq, versions) = {
+    let (snap, seq, versions, checked_before) = {
         let st = lock(&shared.state);
         let versions: HashMap<PathBuf, i32> = st.docs.iter().map(|(p, d)| (p.clone(), d.version)).collect();
-        (st.snapshot(), st.seq, versions)
+        let checked_before: HashSet<PathBuf> = st.root_files.keys().cloned().collect();
+        (st.snapshot(), st.seq, versions, checked_before)
     };
     let result = cancellable(|| {
         let roots = snap.roots();
@@ -590,6 +591,13 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
         }
         lap("phase 2: roots and owners found");
         for r in &to_check {
+            // a stack's first check computes every file: on every core, as `gstackc check`
+            // does (later checks re-run only what changed, for which threads cost more than
+            // they save)
+            if !checked_before.contains(r.path(&snap.db)) {
+                let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+                gstack::sema::check::warm(&snap.db, *r, threads);
+            }
             let per_file = ide::diagnostics::stack(&snap.db, *r);
             lap("phase 2: check_stack");
             let mut files = BTreeSet::new();

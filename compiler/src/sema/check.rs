@@ -110,6 +110,7 @@ pub fn check_file(db: &dyn Db, file: SourceFile) -> Arc<FileChecked> {
 /// (a level's files in parallel), then [`check_file`] (evaluation, schema, PromQL) runs for
 /// every file in parallel. Each thread works through its own handle of the same database, so
 /// the results are memoised exactly as if computed in one thread. `threads` ≤ 1 does nothing.
+/// A panic in a worker (salsa's `Cancelled` included) is resumed on the calling thread.
 pub fn warm(db: &db::Database, root: SourceFile, threads: usize) {
     if threads <= 1 {
         return;
@@ -120,17 +121,25 @@ pub fn warm(db: &db::Database, root: SourceFile, threads: usize) {
             return;
         }
         let next = std::sync::atomic::AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            for _ in 0..threads.min(files.len()) {
-                let db = db.clone();
-                let next = &next;
-                s.spawn(move || loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    f(&db, *file);
-                });
-            }
+        let panicked = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads.min(files.len()))
+                .map(|_| {
+                    let db = db.clone();
+                    let next = &next;
+                    s.spawn(move || loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        f(&db, *file);
+                    })
+                })
+                .collect();
+            // every worker joined here, so the first panic keeps its own payload (a salsa
+            // `Cancelled` when a write interrupts a language server's check)
+            workers.into_iter().filter_map(|w| w.join().err()).next()
         });
+        if let Some(payload) = panicked {
+            std::panic::resume_unwind(payload);
+        }
     };
     // parse along the imports, one level at a time
     let mut seen: HashSet<SourceFile> = HashSet::from([root]);
