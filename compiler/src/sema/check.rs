@@ -265,17 +265,25 @@ fn promql_regex_matches_empty<'db>(db: &'db dyn Db, r: PromqlRegex<'db>) -> Opti
 /// the same: positions do not move, and a selector still has a matcher that does not match
 /// the empty string exactly when it had one. Matchers it cannot judge (escapes in the regex,
 /// `__name__`, single quotes or backticks, a regex that does not compile) are left as written,
-/// for `promql_parser` to compile and report.
+/// for `promql_parser` to compile and report; so is `=~` outside a selector's braces (an
+/// error the parser names), and so is any text with a `#` (a comment can hide quotes).
 fn defer_regexes(db: &dyn Db, text: &str) -> String {
-    if !text.contains('~') {
+    if !text.contains('~') || text.contains('#') {
         return text.to_string();
     }
     let masked = mask_strings(text);
     let mb = masked.as_bytes();
     let mut out = text.as_bytes().to_vec();
+    // `{` … `}` nesting outside strings: matchers live inside a selector's braces
+    let mut depth = 0usize;
     let mut i = 0;
     while i + 1 < mb.len() {
-        if !((mb[i] == b'=' || mb[i] == b'!') && mb[i + 1] == b'~') {
+        match mb[i] {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 || !((mb[i] == b'=' || mb[i] == b'!') && mb[i + 1] == b'~') {
             i += 1;
             continue;
         }
@@ -2826,6 +2834,22 @@ mod defer_regexes_tests {
             r#"up{job=~"a"} and on() vector(1)"#,
             r#"up{job=~"a""#,
             r#"up{job=~"#,
+            // `=~` outside a selector: the parser's own error must stay
+            r#"up=~"a""#,
+            r#"up !~ "a""#,
+            r#"up!~".*""#,
+            r#"sum by (job=~"a") (up)"#,
+            r#"up{a=~"x"} and on(a=~"b") up"#,
+            r#"up{a=~"x"} and ignoring(b!~"c") up"#,
+            r#"up > bool=~"a""#,
+            r#"up offset 5m=~"a""#,
+            r#"sum(rate(http_requests_total job=~"api"}[5m])) > 1"#,
+            // comments can hide quotes
+            "# \"\nlabel_replace(up, \"a=~\", # |\"\n  \"b\", \"c\", \"d\") == 0",
+            "up{job=\"a\"} # the \"job\n* on(job) group_left label_replace(up, \"a=~\", #|\"\n\"$1\", \"src\", \"(.*)\")",
+            "# \"\nup{__name__=\"a=~\", job=\"b\"}",
+            "up{job=~\"a\"} # a comment\n",
+            r#"{a=~"x", b=~"y{2}"}"#,
         ]
         .iter()
         .map(|s| s.to_string())
