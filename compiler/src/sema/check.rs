@@ -1731,22 +1731,29 @@ impl<'a> Checker<'a> {
         Some(ir::AlertRule { name: r.label(), group: r.str_or("group", default_group), expr, for_: r.dur_or("for", 0), labels, annotations })
     }
 
+    /// The `uid` of a dashboard or Grafana alert rule `r` (`what` names it in the message): as
+    /// declared (E0204 unless 1–40 letters, digits, `-` and `_`, Grafana's limit), else derived
+    /// from the declaration's name with [`uid_from`].
+    fn uid(&mut self, r: &Rec, what: &str) -> String {
+        match r.fields.get("uid") {
+            Some((CV::Str(u), loc)) => {
+                if u.len() > 40 || u.is_empty() || !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                    let d = self.error("E0204", *loc, format!("{what} uid `{u}` is not valid"));
+                    d.hint = Some("a uid has 1–40 characters: letters, digits, `-` and `_`".into());
+                }
+                u.clone()
+            }
+            _ => uid_from(&r.label()),
+        }
+    }
+
     /// Lower a dashboard; returns it with the datasource references to check once the stack is known.
     fn dashboard(&mut self, r: &Rec) -> (ir::Dashboard, Loc, Vec<DsRef>) {
         let name = r.label();
         let mut refs = vec![];
         let mut variables = vec![];
         let mut var_names: Vec<String> = vec![];
-        let uid = match r.fields.get("uid") {
-            Some((CV::Str(u), loc)) => {
-                if u.len() > 40 || u.is_empty() || !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                    let d = self.error("E0204", *loc, format!("dashboard uid `{u}` is not valid"));
-                    d.hint = Some("a uid has 1–40 characters: letters, digits, `-` and `_`".into());
-                }
-                u.clone()
-            }
-            _ => uid_from(&name),
-        };
+        let uid = self.uid(r, "dashboard");
         for var in &r.vars {
             match self.variable(var, &mut refs) {
                 Some(v) => {
@@ -2611,16 +2618,7 @@ impl<'a> Checker<'a> {
                 }
             };
             let name = r.label();
-            let uid = match r.fields.get("uid") {
-                Some((CV::Str(u), loc)) => {
-                    if u.len() > 40 || u.is_empty() || !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                        let d = self.error("E0204", *loc, format!("alert rule uid `{u}` is not valid"));
-                        d.hint = Some("a uid has 1–40 characters: letters, digits, `-` and `_`".into());
-                    }
-                    u.clone()
-                }
-                _ => uid_from(&name),
-            };
+            let uid = self.uid(&r, "alert rule");
             if let Some((other, ploc)) = uids.get(&uid) {
                 let (p, ps, other) = (self.path(*ploc), ploc.span, other.clone());
                 self.error("E0101", lloc, format!("Grafana alert rule uid `{uid}` is also used by `{other}`")).with_related_mut(&p, ps, "the other rule");
