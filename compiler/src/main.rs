@@ -81,11 +81,6 @@ enum Cmd {
     },
 }
 
-/// How many threads checking may use: the cores available.
-fn threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
@@ -94,7 +89,7 @@ fn main() -> ExitCode {
                 Ok(x) => x,
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
-            gstack::sema::check::warm(&db, root, threads());
+            gstack::sema::check::warm(&db, root, gstack::sema::check::cores());
             let checked = check_stack(&db, root);
             let code = report(&db, &checked.diagnostics, message_format);
             // the process ends here: freeing every memoised tree one by one would only add time
@@ -106,7 +101,7 @@ fn main() -> ExitCode {
                 Ok(x) => x,
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
-            gstack::sema::check::warm(&db, root, threads());
+            gstack::sema::check::warm(&db, root, gstack::sema::check::cores());
             let with_overrides;
             let checked: &gstack::sema::check::Checked = match &overrides {
                 None => check_stack(&db, root),

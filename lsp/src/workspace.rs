@@ -595,8 +595,7 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
             // does (later checks re-run only what changed, for which threads cost more than
             // they save)
             if !checked_before.contains(r.path(&snap.db)) {
-                let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-                gstack::sema::check::warm(&snap.db, *r, threads);
+                gstack::sema::check::warm(&snap.db, *r, gstack::sema::check::cores());
             }
             let per_file = ide::diagnostics::stack(&snap.db, *r);
             lap("phase 2: check_stack");

@@ -105,6 +105,11 @@ pub fn check_file(db: &dyn Db, file: SourceFile) -> Arc<FileChecked> {
     Arc::new(FileChecked { decls })
 }
 
+/// How many threads [`warm`] should use: the cores this process may run on (1 if unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
 /// Compute the per-file queries of the stack rooted at `root` on every core, so that a
 /// following [`check_stack`] only merges: files are parsed level by level along the imports
 /// (a level's files in parallel), then [`check_file`] (evaluation, schema, PromQL) runs for
