@@ -102,7 +102,7 @@ fn main() {
     );
     println!("cold check_stack, one thread: {:.1} ms", ms(cold));
     {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let threads = gstack::sema::check::cores();
         let mut db3 = Database::default();
         let root3 = db3.set_file(&root_path, std::fs::read_to_string(&root_path).unwrap());
         let t = Instant::now();
