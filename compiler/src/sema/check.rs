@@ -1722,16 +1722,7 @@ impl<'a> Checker<'a> {
             Some(CV::Query(q, _)) => ir::Query { lang: q.lang, expr: q.text.clone() },
             _ => return None,
         };
-        let mut labels = r.map("labels");
-        if let Some(s) = r.sym("severity") {
-            labels.insert("severity".into(), s);
-        }
-        let mut annotations = BTreeMap::new();
-        for k in ["summary", "description"] {
-            if let Some(s) = r.str(k) {
-                annotations.insert(k.to_string(), s);
-            }
-        }
+        let (labels, annotations) = rule_labels(r);
         let default_group = if r.kind == "alert" { "gstack" } else { "gstack-logs" };
         Some(ir::AlertRule { name: r.label(), group: r.str_or("group", default_group), expr, for_: r.dur_or("for", 0), labels, annotations })
     }
@@ -1996,6 +1987,22 @@ impl<'a> Checker<'a> {
 }
 
 /// Links of a panel or dashboard (`links = [{ title, url }]`).
+/// An alert rule's labels (`labels`, plus `severity`) and annotations (`summary`,
+/// `description`), for Prometheus/Loki rules and Grafana-managed rules alike.
+fn rule_labels(r: &Rec) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut labels = r.map("labels");
+    if let Some(s) = r.sym("severity") {
+        labels.insert("severity".into(), s);
+    }
+    let mut annotations = BTreeMap::new();
+    for k in ["summary", "description"] {
+        if let Some(s) = r.str(k) {
+            annotations.insert(k.to_string(), s);
+        }
+    }
+    (labels, annotations)
+}
+
 fn links(r: &Rec) -> Vec<ir::Link> {
     match r.get("links") {
         Some(CV::List(xs)) => xs
@@ -2667,16 +2674,7 @@ impl<'a> Checker<'a> {
                     explicit = Some(*iv);
                 }
             }
-            let mut labels = r.map("labels");
-            if let Some(s) = r.sym("severity") {
-                labels.insert("severity".into(), s);
-            }
-            let mut annotations = BTreeMap::new();
-            for k in ["summary", "description"] {
-                if let Some(s) = r.str(k) {
-                    annotations.insert(k.to_string(), s);
-                }
-            }
+            let (labels, annotations) = rule_labels(&r);
             let no_data = match r.sym("no_data").as_deref() {
                 Some("alerting") => "Alerting",
                 Some("ok") => "OK",
