@@ -16,9 +16,9 @@
 //!   which writes one JSON file per dashboard (the paths gstackc writes under
 //!   `native/config/grafana/dashboards/`).
 //!
-//! The panel table below is a copy of the one in `gen_stack.rs`; `bench/dashboards.sh`
-//! compares the two outputs (uid, title, tags, variable, rows, panel titles, queries, units,
-//! legends, grid positions) so a drift between the copies fails the benchmark. Deterministic.
+//! The panel table is `bench_common/panels.rs`, shared with `gen_stack.rs`; `bench/dashboards.sh`
+//! also compares the two outputs (uid, title, tags, variable, rows, panel titles, queries, units,
+//! legends, grid positions), so a drift between the generators fails the benchmark. Deterministic.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
