@@ -121,6 +121,28 @@
         settings = { };
       })
     ];
+    datasource_refs = {
+      alertmanager = {
+        type = "alertmanager";
+        uid = "alertmanager";
+      };
+      loki = {
+        type = "loki";
+        uid = "loki";
+      };
+      prometheus = {
+        type = "prometheus";
+        uid = "prometheus";
+      };
+      tempo = {
+        type = "tempo";
+        uid = "tempo";
+      };
+      warehouse = {
+        type = "postgres";
+        uid = "warehouse";
+      };
+    };
     dashboards = [
       ({
         name = "checkout";
@@ -1525,7 +1547,7 @@
         ({
           name = "http";
           port = 9100;
-          public = false;
+          role = "metrics";
         })
       ];
       readiness = {
@@ -1552,7 +1574,7 @@
         ({
           name = "http";
           port = 9093;
-          public = true;
+          role = "api";
         })
       ];
       readiness = {
@@ -1601,7 +1623,7 @@
         ({
           name = "http";
           port = 9090;
-          public = true;
+          role = "api";
         })
       ];
       readiness = {
@@ -1642,12 +1664,12 @@
           };
           scrape_configs = [
             ({
-              job_name = "prometheus";
+              job_name = "node";
               metrics_path = "/metrics";
               static_configs = [
                 ({
                   targets = [
-                    ("127.0.0.1:9090")
+                    ("127.0.0.1:9100")
                   ];
                 })
               ];
@@ -1664,12 +1686,12 @@
               ];
             })
             ({
-              job_name = "node";
+              job_name = "prometheus";
               metrics_path = "/metrics";
               static_configs = [
                 ({
                   targets = [
-                    ("127.0.0.1:9100")
+                    ("127.0.0.1:9090")
                   ];
                 })
               ];
@@ -1881,12 +1903,12 @@
         ({
           name = "http";
           port = 3100;
-          public = true;
+          role = "ingest";
         })
         ({
           name = "grpc";
           port = 9096;
-          public = false;
+          role = "internal";
         })
       ];
       readiness = {
@@ -2006,22 +2028,22 @@
         ({
           name = "http";
           port = 3200;
-          public = true;
+          role = "api";
         })
         ({
           name = "grpc";
           port = 9095;
-          public = false;
+          role = "internal";
         })
         ({
           name = "otlp-grpc";
           port = 4317;
-          public = true;
+          role = "ingest";
         })
         ({
           name = "otlp-http";
           port = 4318;
-          public = true;
+          role = "ingest";
         })
       ];
       readiness = {
@@ -2118,13 +2140,14 @@
       version = "12.2";
       args = [
         ("server")
+        ("--homepath=\${GSTACK_GRAFANA_HOME}")
         ("--config=\${GSTACK_CONFIG}/grafana/grafana.ini")
       ];
       ports = [
         ({
           name = "http";
           port = 3000;
-          public = true;
+          role = "ui";
         })
       ];
       readiness = {

@@ -134,15 +134,6 @@ impl QueryLang {
             _ => return None,
         })
     }
-    /// The datasource type this language is answered by (`None` for SQL: several can).
-    pub fn datasource_type(self) -> Option<&'static str> {
-        match self {
-            QueryLang::Promql => Some("prometheus"),
-            QueryLang::Logql => Some("loki"),
-            QueryLang::Traceql => Some("tempo"),
-            QueryLang::Sql => None,
-        }
-    }
 }
 
 /// A checked query: language and text after interpolation.
@@ -155,6 +146,31 @@ pub struct Query {
 /// Freeform settings (`settings { a.b = 1 }`), as nested JSON objects, merged over generated
 /// config by the backend of that program.
 pub type Settings = BTreeMap<String, serde_json::Value>;
+
+/// A resolved datasource: what a dashboard or alert rule writes as `datasource`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct DsRef {
+    /// Grafana plugin id.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub uid: String,
+}
+
+impl Stack {
+    /// The resolved datasource of a name the checker accepted (`type` and `uid` the name itself
+    /// for a name it did not: a datasource variable such as `${ds}`).
+    pub fn datasource_ref(&self, name: &str) -> DsRef {
+        self.datasource_refs.get(name).cloned().unwrap_or_else(|| DsRef { kind: name.to_string(), uid: name.to_string() })
+    }
+}
+
+/// A Grafana uid derived from a name: lower-case ASCII letters, digits, `-` and `_` (anything
+/// else becomes `-`), at most 40 characters (Grafana's limit).
+pub fn uid_from(name: &str) -> String {
+    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' }).collect();
+    s.truncate(40);
+    s
+}
 
 /// The whole stack.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -169,6 +185,9 @@ pub struct Stack {
     pub node_exporter: Option<NodeExporter>,
     /// User-declared datasources (the stack's own are derived by the Grafana backend).
     pub datasources: Vec<Datasource>,
+    /// Every datasource name a panel, variable or Grafana alert rule may name, resolved: the
+    /// enabled components Grafana queries (uid = component name) and the declared ones.
+    pub datasource_refs: BTreeMap<String, DsRef>,
     /// Shared with the per-file check results (`sema::check::check_file`), so re-checking
     /// a stack after an edit copies pointers, not dashboards; serialised as the dashboard.
     pub dashboards: Vec<std::sync::Arc<Dashboard>>,
@@ -402,7 +421,13 @@ pub enum DashboardSource {
     /// Written in gstack.
     Native,
     /// `import_dashboard("path.json")`, path relative to the declaring file, resolved.
-    Imported { path: String },
+    /// `json` is the file's dashboard rewritten for the stack (datasources, uid, id) by the
+    /// checker, written as it is by the Grafana backend (not serialised: `ir.json` names the path).
+    Imported {
+        path: String,
+        #[serde(skip)]
+        json: std::sync::Arc<str>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -439,6 +464,9 @@ pub struct AlertRule {
 pub struct RuleImport {
     pub name: String,
     pub path: String,
+    /// The file's text, checked by the checker and copied as it is (not serialised).
+    #[serde(skip)]
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -487,6 +515,27 @@ pub struct KubernetesTarget {
     pub service_discovery: bool,
     pub images: BTreeMap<String, String>,
     pub resources: Vec<Resources>,
+}
+
+impl KubernetesTarget {
+    /// What the Helm chart renders when the stack declares no kubernetes target.
+    pub fn default_for_helm() -> KubernetesTarget {
+        KubernetesTarget {
+            namespace: "observability".into(),
+            storage_class: None,
+            ingress: None,
+            service_discovery: false,
+            images: Default::default(),
+            resources: vec![],
+        }
+    }
+}
+
+impl NativeTarget {
+    /// The native target's defaults for a stack called `stack`.
+    pub fn default_for(stack: &str) -> NativeTarget {
+        NativeTarget { data_dir: format!("~/.local/share/gstack/{stack}"), listen: "127.0.0.1".into(), bin: Default::default() }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -6,6 +6,7 @@
 //! - [`db`]: the salsa database: source files are inputs; parse, evaluate, check and lower are queries;
 //! - [`sema`]: evaluation, schemas, types and units, cross-references, query checks;
 //! - [`ir`]: the typed stack IR, plain serde data that backends read;
+//! - [`programs`]: the facts table of the programs a stack runs ([`programs::Component`]);
 //! - [`backends`]: one module per program, filling normalized service records;
 //! - [`targets`]: one renderer per deployment, reading only service records.
 
@@ -14,6 +15,7 @@ pub mod db;
 pub mod diag;
 pub mod ide;
 pub mod ir;
+pub mod programs;
 pub mod sema;
 pub mod syntax;
 pub mod targets;

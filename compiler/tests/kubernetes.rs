@@ -151,7 +151,7 @@ fn network_policies_allow_exactly_the_stack_flows() {
     let mut want: BTreeSet<(String, String, u64)> = BTreeSet::new();
     for s in &services {
         for f in &s.flows {
-            want.insert((k8s::object_name(&s.name), k8s::object_name(&f.to), f.port as u64));
+            want.insert((s.host_name.clone(), backends::host_name(f.to), f.port as u64));
         }
     }
     assert!(want.len() >= 8, "{want:?}");

@@ -36,8 +36,8 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
             StrOrSecret::Plain(u) => json!({ field: u }),
             StrOrSecret::Secret { secret } => {
                 let name = format!("{rname}-{}", field.replace('_', "-"));
-                secrets.push(SecretUse { name: name.clone(), secret: secret.clone() });
-                json!({ file_field: ctx.secret_file("alertmanager", &name, secret) })
+                secrets.push(SecretUse::file(name.clone(), secret.clone()));
+                json!({ file_field: ctx.secret_file(Component::Alertmanager, &name, secret) })
             }
         }
     };
@@ -72,29 +72,22 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
 
 pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
     let (cfg, secrets) = config(a, ctx);
+    let c = Component::Alertmanager;
+    let readiness = Probe { path: "/-/ready".into(), port: a.port, initial_delay: 0 };
+    let liveness = Probe { path: "/-/healthy".into(), port: a.port, initial_delay: 10 };
     Service {
-        name: "alertmanager".into(),
-        program: "alertmanager".into(),
-        version: a.version.clone(),
         args: vec![
-            format!("--config.file={}", ctx.config_dir("alertmanager", "alertmanager.yml", Syntax::Shell)),
-            format!("--storage.path={}", ctx.data_dir("alertmanager", "", Syntax::Shell)),
+            format!("--config.file={}", ctx.config_dir(c, "alertmanager.yml", Syntax::Shell)),
+            format!("--storage.path={}", ctx.data_dir(c, "", Syntax::Shell)),
             format!("--web.listen-address={}", ctx.listen_on(a.port)),
             // a single node: no gossip port
             "--cluster.listen-address=".into(),
         ],
         files: vec![ConfigFile { path: "alertmanager.yml".into(), content: yaml(&cfg) }],
-        ports: vec![PortSpec { name: "http".into(), port: a.port, public: true }],
+        ports: vec![PortSpec { name: "http".into(), port: a.port, role: PortRole::Api }],
         data_dirs: vec!["".into()],
-        env: BTreeMap::new(),
         secrets,
-        readiness: Probe { path: "/-/ready".into(), port: a.port, initial_delay: 0 },
-        liveness: Probe { path: "/-/healthy".into(), port: a.port, initial_delay: 10 },
-        depends_on: vec![],
-        flows: vec![],
-        user: User { uid: 65534, gid: 65534 },
-        scratch: vec![],
-        stop_timeout: 30,
         stateful: true,
+        ..base_service(c, &a.version, readiness, liveness)
     }
 }

@@ -9,7 +9,7 @@ use crate::ir::Loki;
 use serde_json::json;
 
 pub fn config(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> serde_json::Value {
-    let data = |rel: &str| ctx.data_dir("loki", rel, Syntax::Expand);
+    let data = |rel: &str| ctx.data_dir(Component::Loki, rel, Syntax::Expand);
     let mut cfg = json!({
         "auth_enabled": false,
         "server": {
@@ -22,7 +22,7 @@ pub fn config(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> serde_json::Value {
         "common": {
             "instance_addr": "127.0.0.1",
             "path_prefix": data(""),
-            "storage": { "filesystem": { "chunks_directory": data("chunks"), "rules_directory": ctx.config_dir("loki", "rules", Syntax::Expand) } },
+            "storage": { "filesystem": { "chunks_directory": data("chunks"), "rules_directory": ctx.config_dir(Component::Loki, "rules", Syntax::Expand) } },
             "replication_factor": 1,
             "ring": { "kvstore": { "store": "inmemory" } },
         },
@@ -39,14 +39,14 @@ pub fn config(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> serde_json::Value {
             "delete_request_store": "filesystem",
         },
         "ruler": {
-            "storage": { "type": "local", "local": { "directory": ctx.config_dir("loki", "rules", Syntax::Expand) } },
+            "storage": { "type": "local", "local": { "directory": ctx.config_dir(Component::Loki, "rules", Syntax::Expand) } },
             "rule_path": data("rules-tmp"),
             "enable_api": true,
         },
         "analytics": { "reporting_enabled": false },
     });
     if let Some(a) = &stack.alertmanager {
-        cfg["ruler"]["alertmanager_url"] = json!(ctx.url("alertmanager", a.port));
+        cfg["ruler"]["alertmanager_url"] = json!(ctx.url(Component::Alertmanager, a.port));
     }
     merge(&mut cfg, &l.settings);
     cfg
@@ -56,30 +56,17 @@ pub fn service(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> Service {
     let mut files = vec![ConfigFile { path: "loki.yaml".into(), content: yaml(&config(stack, l, ctx)) }];
     // single tenant: the ruler reads rules for the tenant `fake`
     files.push(ConfigFile { path: "rules/fake/alerts.yml".into(), content: yaml(&rule_groups(&stack.log_alerts, None)) });
-    let flows = stack.alertmanager.as_ref().map(|a| vec![Flow { to: "alertmanager".into(), port: a.port }]).unwrap_or_default();
+    let c = Component::Loki;
+    let flows = stack.alertmanager.as_ref().map(|a| vec![Flow { to: Component::Alertmanager, port: a.port }]).unwrap_or_default();
+    let readiness = Probe { path: "/ready".into(), port: l.port, initial_delay: 0 };
+    let liveness = Probe { path: "/ready".into(), port: l.port, initial_delay: 60 };
     Service {
-        name: "loki".into(),
-        program: "loki".into(),
-        version: l.version.clone(),
-        args: vec![
-            format!("-config.file={}", ctx.config_dir("loki", "loki.yaml", Syntax::Shell)),
-            "-config.expand-env=true".into(),
-        ],
+        args: vec![format!("-config.file={}", ctx.config_dir(c, "loki.yaml", Syntax::Shell)), "-config.expand-env=true".into()],
         files,
-        ports: vec![
-            PortSpec { name: "http".into(), port: l.port, public: true },
-            PortSpec { name: "grpc".into(), port: l.grpc_port, public: false },
-        ],
+        ports: port_specs(stack, c),
         data_dirs: vec!["".into(), "chunks".into(), "compactor".into(), "rules-tmp".into()],
-        env: BTreeMap::new(),
-        secrets: vec![],
-        readiness: Probe { path: "/ready".into(), port: l.port, initial_delay: 0 },
-        liveness: Probe { path: "/ready".into(), port: l.port, initial_delay: 60 },
-        depends_on: vec![],
         flows,
-        user: User { uid: 10001, gid: 10001 },
-        scratch: vec![],
-        stop_timeout: 30,
         stateful: true,
+        ..base_service(c, &l.version, readiness, liveness)
     }
 }

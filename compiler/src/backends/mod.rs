@@ -6,13 +6,13 @@
 
 pub mod alertmanager;
 pub mod grafana;
-pub mod grafana_alerting;
 pub mod loki;
 pub mod node_exporter;
 pub mod prometheus;
 pub mod tempo;
 
 use crate::ir::{self, SecretRef};
+pub use crate::programs::{Component, PortRole, User};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -29,8 +29,8 @@ pub struct PortSpec {
     /// `http`, `grpc`, `otlp-grpc`, `otlp-http`, `cluster`.
     pub name: String,
     pub port: u16,
-    /// Published/exposed to users (HTTP UIs and ingest endpoints); internal ports are not.
-    pub public: bool,
+    /// Who may reach it (from the facts table): decides publishing, Ingress and policies.
+    pub role: PortRole,
 }
 
 /// An HTTP readiness or liveness probe on the program's own endpoint.
@@ -48,27 +48,66 @@ pub struct Probe {
 pub struct SecretUse {
     pub name: String,
     pub secret: SecretRef,
+    /// The program reads this environment variable itself (Grafana's `$__env{VAR}`): a target
+    /// passes the variable to the process instead of writing it to a file first.
+    pub reads_env: bool,
+}
+
+impl SecretUse {
+    /// A secret the program reads as a file (environment secrets are written to one first).
+    pub fn file(name: impl Into<String>, secret: SecretRef) -> SecretUse {
+        SecretUse { name: name.into(), secret, reads_env: false }
+    }
+}
+
+/// The directory of static files a program's package ships, given to it by a flag (Grafana's
+/// `--homepath`). The backend already puts the flag in [`Service::args`] with the path from
+/// [`Ctx::home`]; a target whose context says [`HomeLayout::Env`] sets [`Home::env`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Home {
+    /// Environment variable the argument reads (`GSTACK_GRAFANA_HOME`).
+    pub env: String,
+    /// The directory relative to the package's prefix, next to `bin/` (`share/grafana`).
+    pub package_dir: String,
+    /// Where distribution packages and the images keep it (`/usr/share/grafana`).
+    pub system_dir: String,
+}
+
+/// A network flow out of the stack: to any address on `port` (user scrape targets).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExternalFlow {
+    pub port: u16,
+    /// Why, for comments and diagnostics (`scrape job app`).
+    pub why: String,
 }
 
 /// A network flow this service starts: to `service` on `port` (for NetworkPolicies).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Flow {
-    pub to: String,
+    pub to: Component,
     pub port: u16,
-}
-
-/// A numeric user and group a program runs as in containers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct User {
-    pub uid: u32,
-    pub gid: u32,
 }
 
 /// One running program, normalised: everything a target renderer needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Service {
-    /// Component name: `prometheus`, `grafana`, …
+    /// Which program of the facts table this is.
+    pub component: Component,
+    /// Component name: `prometheus`, `grafana`, … (the facts table's `name`).
     pub name: String,
+    /// DNS-safe name for services, containers and objects: `node-exporter`.
+    pub host_name: String,
+    /// The image a container target runs unless the target names another:
+    /// `gstack/<package>:<version>` (the flake's image tag).
+    pub image: String,
+    /// The data directory inside that image, owned by [`Service::user`] (volumes mount here).
+    pub image_data_dir: Option<String>,
+    /// The package's static files (Grafana's home), when the program needs them.
+    pub home: Option<Home>,
+    /// Talks to the Kubernetes API (Prometheus' pod discovery): needs RBAC and API egress.
+    pub kubernetes_api: bool,
+    /// Flows to addresses outside the stack.
+    pub external_flows: Vec<ExternalFlow>,
     /// Executable name (looked up in the target's `bin` map, else on PATH).
     pub program: String,
     pub version: String,
@@ -83,7 +122,7 @@ pub struct Service {
     pub readiness: Probe,
     pub liveness: Probe,
     /// Services that must be ready first.
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<Component>,
     pub flows: Vec<Flow>,
     pub user: User,
     /// Directories that need writable scratch space (tmpfs/emptyDir with a read-only root).
@@ -100,7 +139,9 @@ pub struct Ctx {
     /// Address programs listen on: `127.0.0.1` natively, `0.0.0.0` in containers.
     pub listen: String,
     /// Host name of each component as others reach it.
-    pub hosts: BTreeMap<String, String>,
+    pub hosts: BTreeMap<Component, String>,
+    /// Where a package's static files are (see [`Home`]).
+    pub home: HomeLayout,
     /// Root of config directories. Native: the shell variable `$GSTACK_CONFIG`.
     pub config_root: Root,
     /// Root of data directories. Native: the shell variable `$GSTACK_DATA`.
@@ -122,16 +163,18 @@ pub enum Root {
     Conventional,
 }
 
-/// The data directory each program's upstream image creates for its user.
-pub fn conventional_data_dir(comp: &str) -> String {
-    match comp {
-        "prometheus" => "/prometheus".into(),
-        "alertmanager" => "/alertmanager".into(),
-        "loki" => "/loki".into(),
-        "tempo" => "/var/tempo".into(),
-        "grafana" => "/var/lib/grafana".into(),
-        other => format!("/var/lib/{other}"),
-    }
+/// Where a program's package keeps its static files in a target (see [`Home`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HomeLayout {
+    /// An environment variable the target sets (`${GSTACK_GRAFANA_HOME}`): native, systemd.
+    Env,
+    /// The system directory, as in the images and distribution packages.
+    System,
+}
+
+/// The data directory a program's image creates for its user (`/var/lib/<name>` if none).
+pub fn conventional_data_dir(comp: Component) -> String {
+    comp.facts().image_data_dir.map_or_else(|| format!("/var/lib/{}", comp.name()), str::to_string)
 }
 
 #[derive(Clone, Debug)]
@@ -170,22 +213,29 @@ impl Ctx {
         }
     }
     /// `<config root>/<component>[/rel]` in the given syntax.
-    pub fn config_dir(&self, comp: &str, rel: &str, syntax: Syntax) -> String {
-        join(&format!("{}/{comp}", Self::root(&self.config_root, syntax)), rel)
+    pub fn config_dir(&self, comp: Component, rel: &str, syntax: Syntax) -> String {
+        join(&format!("{}/{}", Self::root(&self.config_root, syntax), comp.name()), rel)
     }
     /// `<data root>/<component>[/rel]` in the given syntax.
-    pub fn data_dir(&self, comp: &str, rel: &str, syntax: Syntax) -> String {
+    pub fn data_dir(&self, comp: Component, rel: &str, syntax: Syntax) -> String {
         match self.data_root {
             Root::Conventional => join(&conventional_data_dir(comp), rel),
-            _ => join(&format!("{}/{comp}", Self::root(&self.data_root, syntax)), rel),
+            _ => join(&format!("{}/{}", Self::root(&self.data_root, syntax), comp.name()), rel),
+        }
+    }
+    /// The static files of a package in this target: `${ENV}` or the system directory.
+    pub fn home_dir(&self, home: &Home) -> String {
+        match self.home {
+            HomeLayout::Env => format!("${{{}}}", home.env),
+            HomeLayout::System => home.system_dir.clone(),
         }
     }
     /// `host:port` of a component as others reach it.
-    pub fn addr(&self, comp: &str, port: u16) -> String {
-        format!("{}:{port}", self.hosts.get(comp).map(String::as_str).unwrap_or("127.0.0.1"))
+    pub fn addr(&self, comp: Component, port: u16) -> String {
+        format!("{}:{port}", self.hosts.get(&comp).map(String::as_str).unwrap_or("127.0.0.1"))
     }
     /// `http://host:port` of a component.
-    pub fn url(&self, comp: &str, port: u16) -> String {
+    pub fn url(&self, comp: Component, port: u16) -> String {
         format!("http://{}", self.addr(comp, port))
     }
     /// `listen:port`
@@ -196,13 +246,13 @@ impl Ctx {
     /// secret is read where it is, and an environment secret from `secrets/<name>` relative to
     /// the program's config directory, its working directory (the target writes it there
     /// before the program starts).
-    pub fn secret_file(&self, comp: &str, name: &str, secret: &SecretRef) -> String {
+    pub fn secret_file(&self, comp: Component, name: &str, secret: &SecretRef) -> String {
         match (&self.secrets, secret) {
             (SecretLayout::Direct, SecretRef::File(p)) => p.clone(),
             // written at start into the (run-time copy of the) config directory, which is the
             // program's working directory
             (SecretLayout::Direct, SecretRef::Env(_)) => format!("secrets/{name}"),
-            (SecretLayout::Dir(d), _) => format!("{d}/{comp}/{name}"),
+            (SecretLayout::Dir(d), _) => format!("{d}/{}/{name}", comp.name()),
             (SecretLayout::Relative, _) => format!("secrets/{name}"),
         }
     }
@@ -217,56 +267,68 @@ fn join(a: &str, rel: &str) -> String {
 }
 
 /// The default context of a component host map: every enabled component at `host`.
-pub fn hosts_all(stack: &ir::Stack, host: impl Fn(&str) -> String) -> BTreeMap<String, String> {
-    components(stack).into_iter().map(|c| (c.to_string(), host(c))).collect()
+pub fn hosts_all(stack: &ir::Stack, host: impl Fn(Component) -> String) -> BTreeMap<Component, String> {
+    crate::programs::enabled(stack).into_iter().map(|c| (c, host(c))).collect()
 }
 
-/// Names of the enabled components, in start order.
-pub fn components(stack: &ir::Stack) -> Vec<&'static str> {
-    let mut v = vec![];
-    if stack.node_exporter.is_some() {
-        v.push("node_exporter");
-    }
-    if stack.alertmanager.is_some() {
-        v.push("alertmanager");
-    }
-    if stack.prometheus.is_some() {
-        v.push("prometheus");
-    }
-    if stack.loki.is_some() {
-        v.push("loki");
-    }
-    if stack.tempo.is_some() {
-        v.push("tempo");
-    }
-    if stack.grafana.is_some() {
-        v.push("grafana");
-    }
-    v
+/// DNS-safe name of a component for services, containers and objects: `node-exporter`.
+pub fn host_name(c: Component) -> String {
+    c.name().replace('_', "-")
 }
 
-/// Every service of the stack, for one target's context.
+/// Every service of the stack, for one target's context, in start order: each enabled
+/// component's backend, then the facts every target needs from the table.
 pub fn services(stack: &ir::Stack, ctx: &Ctx) -> Vec<Service> {
     let mut out = vec![];
-    if let Some(n) = &stack.node_exporter {
-        out.push(node_exporter::service(n, ctx));
-    }
-    if let Some(a) = &stack.alertmanager {
-        out.push(alertmanager::service(a, ctx));
-    }
-    if let Some(p) = &stack.prometheus {
-        out.push(prometheus::service(stack, p, ctx));
-    }
-    if let Some(l) = &stack.loki {
-        out.push(loki::service(stack, l, ctx));
-    }
-    if let Some(t) = &stack.tempo {
-        out.push(tempo::service(stack, t, ctx));
-    }
-    if let Some(g) = &stack.grafana {
-        out.push(grafana::service(stack, g, ctx));
+    for c in Component::ALL {
+        let s = match c {
+            Component::NodeExporter => stack.node_exporter.as_ref().map(|n| node_exporter::service(n, ctx)),
+            Component::Alertmanager => stack.alertmanager.as_ref().map(|a| alertmanager::service(a, ctx)),
+            Component::Prometheus => stack.prometheus.as_ref().map(|p| prometheus::service(stack, p, ctx)),
+            Component::Loki => stack.loki.as_ref().map(|l| loki::service(stack, l, ctx)),
+            Component::Tempo => stack.tempo.as_ref().map(|t| tempo::service(stack, t, ctx)),
+            Component::Grafana => stack.grafana.as_ref().map(|g| grafana::service(stack, g, ctx)),
+        };
+        out.extend(s);
     }
     out
+}
+
+/// A service record with the facts table's parts filled in; the backend sets the rest
+/// (program-specific parts start empty: no files, ports, secrets, flows).
+pub fn base_service(c: Component, version: &str, readiness: Probe, liveness: Probe) -> Service {
+    let f = c.facts();
+    Service {
+        component: c,
+        name: f.name.into(),
+        host_name: host_name(c),
+        image: c.default_image(version),
+        image_data_dir: f.image_data_dir.map(str::to_string),
+        home: None,
+        kubernetes_api: false,
+        external_flows: vec![],
+        program: f.program.into(),
+        version: version.into(),
+        args: vec![],
+        files: vec![],
+        ports: vec![],
+        data_dirs: vec![],
+        env: BTreeMap::new(),
+        secrets: vec![],
+        readiness,
+        liveness,
+        depends_on: vec![],
+        flows: vec![],
+        user: f.user,
+        scratch: vec![],
+        stop_timeout: 30,
+        stateful: false,
+    }
+}
+
+/// The port specs of an enabled component, from the facts table and the IR's values.
+pub fn port_specs(stack: &ir::Stack, c: Component) -> Vec<PortSpec> {
+    crate::programs::ports_of(stack, c).into_iter().map(|(f, port)| PortSpec { name: f.name.into(), port, role: f.role }).collect()
 }
 
 /// Serialise a JSON value tree as YAML (via `serde_norway`).

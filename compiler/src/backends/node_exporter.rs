@@ -12,24 +12,14 @@ pub fn service(n: &NodeExporter, ctx: &Ctx) -> Service {
         // freeform settings are flags: `settings { collector.textfile.directory = "/x" }`
         flatten_flags(k, v, &mut args);
     }
+    let readiness = Probe { path: "/metrics".into(), port: n.port, initial_delay: 0 };
+    let liveness = Probe { path: "/metrics".into(), port: n.port, initial_delay: 10 };
+    let c = Component::NodeExporter;
     Service {
-        name: "node_exporter".into(),
-        program: "node_exporter".into(),
-        version: n.version.clone(),
         args,
-        files: vec![],
-        ports: vec![PortSpec { name: "http".into(), port: n.port, public: false }],
-        data_dirs: vec![],
-        env: BTreeMap::new(),
-        secrets: vec![],
-        readiness: Probe { path: "/metrics".into(), port: n.port, initial_delay: 0 },
-        liveness: Probe { path: "/metrics".into(), port: n.port, initial_delay: 10 },
-        depends_on: vec![],
-        flows: vec![],
-        user: User { uid: 65534, gid: 65534 },
-        scratch: vec![],
+        ports: vec![PortSpec { name: "http".into(), port: n.port, role: PortRole::Metrics }],
         stop_timeout: 10,
-        stateful: false,
+        ..base_service(c, &n.version, readiness, liveness)
     }
 }
 

@@ -7,28 +7,16 @@ use super::*;
 use crate::ir::Prometheus;
 use serde_json::json;
 
-/// The metrics endpoint of each component Prometheus scrapes: (job, component, port, path).
-pub fn self_scrapes(stack: &ir::Stack) -> Vec<(&'static str, &'static str, u16, &'static str)> {
-    let mut v = vec![];
-    if let Some(p) = &stack.prometheus {
-        v.push(("prometheus", "prometheus", p.port, "/metrics"));
-    }
-    if let Some(a) = &stack.alertmanager {
-        v.push(("alertmanager", "alertmanager", a.port, "/metrics"));
-    }
-    if let Some(n) = &stack.node_exporter {
-        v.push(("node", "node_exporter", n.port, "/metrics"));
-    }
-    if let Some(l) = &stack.loki {
-        v.push(("loki", "loki", l.port, "/metrics"));
-    }
-    if let Some(t) = &stack.tempo {
-        v.push(("tempo", "tempo", t.port, "/metrics"));
-    }
-    if let Some(g) = &stack.grafana {
-        v.push(("grafana", "grafana", g.port, "/metrics"));
-    }
-    v
+/// The metrics endpoint of each enabled component Prometheus scrapes, from the facts table:
+/// (job, component, port, path).
+pub fn self_scrapes(stack: &ir::Stack) -> Vec<(&'static str, Component, u16, &'static str)> {
+    crate::programs::enabled(stack)
+        .into_iter()
+        .filter_map(|c| {
+            let s = c.facts().self_scrape?;
+            Some((s.job, c, crate::programs::port_of(stack, c, s.port_field)?, s.path))
+        })
+        .collect()
 }
 
 /// `prometheus.yml` as a JSON tree (rule files are read from `rules/*.yml` next to it).
@@ -83,7 +71,7 @@ pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value
     }
     let mut cfg = json!({ "global": global });
     if let Some(a) = &stack.alertmanager {
-        cfg["alerting"] = json!({ "alertmanagers": [{ "static_configs": [{ "targets": [ctx.addr("alertmanager", a.port)] }] }] });
+        cfg["alerting"] = json!({ "alertmanagers": [{ "static_configs": [{ "targets": [ctx.addr(Component::Alertmanager, a.port)] }] }] });
     }
     cfg["rule_files"] = json!(["rules/*.yml"]);
     if p.remote_write_receiver || p.otlp_receiver {
@@ -108,13 +96,13 @@ pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
     });
     for imp in &stack.rule_imports {
         // imported rule files are copied as they are, comments included (the checker read
-        // them with `sema::imports::check_rules`)
-        let content = std::fs::read_to_string(&imp.path).unwrap_or_default();
-        files.push(ConfigFile { path: format!("rules/imported-{}.yml", imp.name), content });
+        // and validated this text)
+        files.push(ConfigFile { path: format!("rules/imported-{}.yml", imp.name), content: imp.text.clone() });
     }
+    let c = Component::Prometheus;
     let mut args = vec![
-        format!("--config.file={}", ctx.config_dir("prometheus", "prometheus.yml", Syntax::Shell)),
-        format!("--storage.tsdb.path={}", ctx.data_dir("prometheus", "", Syntax::Shell)),
+        format!("--config.file={}", ctx.config_dir(c, "prometheus.yml", Syntax::Shell)),
+        format!("--storage.tsdb.path={}", ctx.data_dir(c, "", Syntax::Shell)),
         format!("--storage.tsdb.retention.time={}", p.retention.to_prometheus()),
         format!("--web.listen-address={}", ctx.listen_on(p.port)),
     ];
@@ -130,33 +118,33 @@ pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
     if exemplars(stack) {
         args.push("--enable-feature=exemplar-storage".into());
     }
-    let mut flows: Vec<Flow> = self_scrapes(stack)
-        .into_iter()
-        .filter(|(_, c, _, _)| *c != "prometheus")
-        .map(|(_, c, port, _)| Flow { to: c.to_string(), port })
-        .collect();
+    let mut flows: Vec<Flow> =
+        self_scrapes(stack).into_iter().filter(|(_, to, _, _)| *to != c).map(|(_, to, port, _)| Flow { to, port }).collect();
     if let Some(a) = &stack.alertmanager {
-        if !flows.iter().any(|f| f.to == "alertmanager") {
-            flows.push(Flow { to: "alertmanager".into(), port: a.port });
+        if !flows.iter().any(|f| f.to == Component::Alertmanager) {
+            flows.push(Flow { to: Component::Alertmanager, port: a.port });
         }
     }
+    // the user's own scrape targets live outside the stack
+    let external_flows: Vec<ExternalFlow> = p
+        .scrapes
+        .iter()
+        .flat_map(|sc| {
+            sc.targets.iter().filter_map(|t| t.rsplit_once(':').and_then(|(_, port)| port.parse().ok())).map(|port| ExternalFlow { port, why: format!("scrape job {}", sc.name) })
+        })
+        .collect();
+    let readiness = Probe { path: "/-/ready".into(), port: p.port, initial_delay: 0 };
+    let liveness = Probe { path: "/-/healthy".into(), port: p.port, initial_delay: 10 };
     Service {
-        name: "prometheus".into(),
-        program: "prometheus".into(),
-        version: p.version.clone(),
         args,
         files,
-        ports: vec![PortSpec { name: "http".into(), port: p.port, public: true }],
+        ports: port_specs(stack, c),
         data_dirs: vec!["".into()],
-        env: BTreeMap::new(),
-        secrets: vec![],
-        readiness: Probe { path: "/-/ready".into(), port: p.port, initial_delay: 0 },
-        liveness: Probe { path: "/-/healthy".into(), port: p.port, initial_delay: 10 },
-        depends_on: stack.alertmanager.as_ref().map(|_| vec!["alertmanager".to_string()]).unwrap_or_default(),
+        depends_on: stack.alertmanager.as_ref().map(|_| vec![Component::Alertmanager]).unwrap_or_default(),
         flows,
-        user: User { uid: 65534, gid: 65534 },
-        scratch: vec![],
-        stop_timeout: 30,
+        external_flows,
+        kubernetes_api: ctx.kubernetes_sd,
         stateful: true,
+        ..base_service(c, &p.version, readiness, liveness)
     }
 }

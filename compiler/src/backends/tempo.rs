@@ -7,7 +7,7 @@ use crate::ir::{GeneratorProcessor, Tempo};
 use serde_json::json;
 
 pub fn config(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> serde_json::Value {
-    let data = |rel: &str| ctx.data_dir("tempo", rel, Syntax::Expand);
+    let data = |rel: &str| ctx.data_dir(Component::Tempo, rel, Syntax::Expand);
     let mut cfg = json!({
         "stream_over_http_enabled": true,
         "server": {
@@ -47,7 +47,7 @@ pub fn config(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> serde_json::Value {
             "traces_storage": { "path": data("generator/traces") },
         });
         if let Some(p) = &stack.prometheus {
-            gen["storage"]["remote_write"] = json!([{ "url": format!("{}/api/v1/write", ctx.url("prometheus", p.port)), "send_exemplars": true }]);
+            gen["storage"]["remote_write"] = json!([{ "url": format!("{}/api/v1/write", ctx.url(Component::Prometheus, p.port)), "send_exemplars": true }]);
         }
         cfg["metrics_generator"] = gen;
         cfg["overrides"] = json!({ "defaults": { "metrics_generator": { "processors": processors } } });
@@ -57,39 +57,23 @@ pub fn config(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> serde_json::Value {
 }
 
 pub fn service(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> Service {
-    let flows = match (&stack.prometheus, t.generator.is_empty()) {
-        (Some(p), false) => vec![Flow { to: "prometheus".into(), port: p.port }],
-        _ => vec![],
+    let c = Component::Tempo;
+    let (flows, depends_on) = match (&stack.prometheus, t.generator.is_empty()) {
+        (Some(p), false) => (vec![Flow { to: Component::Prometheus, port: p.port }], vec![Component::Prometheus]),
+        _ => (vec![], vec![]),
     };
+    let readiness = Probe { path: "/ready".into(), port: t.port, initial_delay: 0 };
+    let liveness = Probe { path: "/ready".into(), port: t.port, initial_delay: 60 };
     Service {
-        name: "tempo".into(),
-        program: "tempo".into(),
-        version: t.version.clone(),
-        args: vec![
-            format!("-config.file={}", ctx.config_dir("tempo", "tempo.yaml", Syntax::Shell)),
-            "-config.expand-env=true".into(),
-        ],
+        args: vec![format!("-config.file={}", ctx.config_dir(c, "tempo.yaml", Syntax::Shell)), "-config.expand-env=true".into()],
         files: vec![ConfigFile { path: "tempo.yaml".into(), content: yaml(&config(stack, t, ctx)) }],
-        ports: vec![
-            PortSpec { name: "http".into(), port: t.port, public: true },
-            PortSpec { name: "grpc".into(), port: t.grpc_port, public: false },
-            PortSpec { name: "otlp-grpc".into(), port: t.otlp_grpc_port, public: true },
-            PortSpec { name: "otlp-http".into(), port: t.otlp_http_port, public: true },
-        ],
+        ports: port_specs(stack, c),
         data_dirs: vec!["".into(), "wal".into(), "blocks".into(), "generator".into()],
-        env: BTreeMap::new(),
-        secrets: vec![],
-        readiness: Probe { path: "/ready".into(), port: t.port, initial_delay: 0 },
-        liveness: Probe { path: "/ready".into(), port: t.port, initial_delay: 60 },
-        depends_on: match (&stack.prometheus, t.generator.is_empty()) {
-            (Some(_), false) => vec!["prometheus".into()],
-            _ => vec![],
-        },
+        depends_on,
         flows,
-        user: User { uid: 10001, gid: 10001 },
-        scratch: vec![],
         // Tempo can hang on SIGTERM for minutes (an upstream queue-cleanup timer)
         stop_timeout: 10,
         stateful: true,
+        ..base_service(c, &t.version, readiness, liveness)
     }
 }

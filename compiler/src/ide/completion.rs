@@ -712,7 +712,7 @@ fn datasources(db: &dyn Db, stack: &[SourceFile]) -> Vec<Completion> {
         for d in &file_index(db, *f).defs {
             let detail = match d.kind {
                 DefKind::Datasource => format!("datasource{}", d.detail.as_deref().map(|t| format!(" ({t})")).unwrap_or_default()),
-                DefKind::Component if ["prometheus", "loki", "tempo"].contains(&d.name.as_str()) => "stack component".into(),
+                DefKind::Component if crate::programs::Component::is_datasource(&d.name) => "stack component".into(),
                 _ => continue,
             };
             if !out.iter().any(|c| c.label == d.name) {

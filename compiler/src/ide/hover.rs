@@ -161,7 +161,7 @@ fn describe_def(db: &dyn Db, from: SourceFile, id: DefId) -> String {
         DefKind::Component => {
             let bd = schema::STACK.block(&d.name);
             let mut s = code(&format!("(component) {}", d.name));
-            if ["prometheus", "loki", "tempo"].contains(&d.name.as_str()) {
+            if crate::programs::Component::is_datasource(&d.name) {
                 s.push_str(&format!("\n\nA datasource of the stack (uid `{}`).", d.name));
             }
             if let Some(bd) = bd {

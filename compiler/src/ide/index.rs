@@ -147,7 +147,7 @@ pub static VARIABLE_DATASOURCE: FieldDef = FieldDef {
     ty: Ty::Ref(RefKind::Datasource),
     required: true,
     default: None,
-    doc: "The datasource the variable reads: a declared `datasource`, or a stack component (`prometheus`, `loki`, `tempo`).",
+    doc: "The datasource the variable reads: a declared `datasource`, or a stack component Grafana queries (`prometheus`, `loki`, `tempo`, `alertmanager`).",
 };
 
 /// What a definition is.

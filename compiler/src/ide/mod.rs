@@ -83,7 +83,7 @@ pub fn named(db: &dyn Db, kind: RefKind, name: &str, stack: &[SourceFile]) -> Ve
             let ok = match kind {
                 RefKind::Receiver => d.kind == DefKind::Receiver,
                 RefKind::Datasource => {
-                    d.kind == DefKind::Datasource || (d.kind == DefKind::Component && ["prometheus", "loki", "tempo"].contains(&d.name.as_str()))
+                    d.kind == DefKind::Datasource || (d.kind == DefKind::Component && crate::programs::Component::is_datasource(&d.name))
                 }
             };
             if ok && d.name == name {

@@ -15,6 +15,7 @@ use super::value::*;
 use crate::db::{self, Db, SourceFile};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::ir::{self, QueryLang, SecretRef, Settings, StrOrSecret};
+use crate::programs::Component;
 use crate::syntax::Span;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -1063,8 +1064,8 @@ impl<'a> Checker<'a> {
                                     dashboards.push((Arc::new(dash), loc, Arc::new(refs)));
                                     dashboard_imports.insert(label, (v.loc, shown));
                                 } else {
-                                    self.import_rules(&label, &p, &shown, v.loc);
-                                    rule_imports.push((ir::RuleImport { name: label, path: p }, v.loc));
+                                    let text = self.import_rules(&label, &p, &shown, v.loc).unwrap_or_default();
+                                    rule_imports.push((ir::RuleImport { name: label, path: p, text }, v.loc));
                                 }
                             }
                         }
@@ -1172,18 +1173,15 @@ impl<'a> Checker<'a> {
             }
         }
 
-        let enabled: Vec<&str> = [
-            ("grafana", grafana.is_some()),
-            ("prometheus", prometheus.is_some()),
-            ("loki", loki.is_some()),
-            ("tempo", tempo.is_some()),
-            ("alertmanager", alertmanager.is_some()),
-            ("node_exporter", node_exporter.is_some()),
-        ]
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(k, _)| *k)
-        .collect();
+        let on = |c: Component| match c {
+            Component::NodeExporter => node_exporter.is_some(),
+            Component::Alertmanager => alertmanager.is_some(),
+            Component::Prometheus => prometheus.is_some(),
+            Component::Loki => loki.is_some(),
+            Component::Tempo => tempo.is_some(),
+            Component::Grafana => grafana.is_some(),
+        };
+        let enabled: Vec<&str> = Component::ALL.into_iter().filter(|c| on(*c)).map(Component::name).collect();
 
         // datasources
         let mut ds_ir = vec![];
@@ -1201,15 +1199,19 @@ impl<'a> Checker<'a> {
                 settings: r.settings.clone(),
             });
         }
-        // datasource name → type (stack components + declared)
+        // datasource name → type (the stack's components Grafana queries + declared), and the
+        // resolved references backends write
         let mut ds_types: BTreeMap<String, String> = BTreeMap::new();
-        for c in ["prometheus", "loki", "tempo"] {
-            if enabled.contains(&c) {
-                ds_types.insert(c.to_string(), c.to_string());
+        let mut datasource_refs: BTreeMap<String, ir::DsRef> = BTreeMap::new();
+        for (c, f) in Component::datasources() {
+            if on(c) {
+                ds_types.insert(c.name().to_string(), f.plugin.to_string());
+                datasource_refs.insert(c.name().to_string(), ir::DsRef { kind: f.plugin.into(), uid: c.name().into() });
             }
         }
         for d in &ds_ir {
             ds_types.insert(d.name.clone(), d.kind.clone());
+            datasource_refs.insert(d.name.clone(), ir::DsRef { kind: d.kind.clone(), uid: d.uid.clone() });
         }
 
         // dashboards: imports, references, uids
@@ -1217,7 +1219,7 @@ impl<'a> Checker<'a> {
         let mut uids: HashMap<String, (String, Loc)> = HashMap::new();
         let mut dash_ir = vec![];
         for (mut dash, loc, refs) in dashboards {
-            if let ir::DashboardSource::Imported { path } = dash.source.clone() {
+            if let ir::DashboardSource::Imported { path, .. } = dash.source.clone() {
                 if let Some((call, shown)) = dashboard_imports.get(&dash.name).cloned() {
                     self.import_dashboard(Arc::make_mut(&mut dash), &path, &shown, call, &stack_ds);
                 }
@@ -1260,7 +1262,9 @@ impl<'a> Checker<'a> {
                     let c = rr.label();
                     if !enabled.contains(&c.as_str()) {
                         let d = self.error("E0300", Loc { file: rr.loc.file, span: rr.label_span() }, format!("`{c}` is not a component of this stack"));
-                        d.hint = Some(did_you_mean(&c, enabled.iter().copied()).unwrap_or_else(|| format!("enabled: {}", enabled.join(", "))));
+                        let mut names = enabled.clone();
+                        names.sort();
+                        d.hint = Some(did_you_mean(&c, enabled.iter().copied()).unwrap_or_else(|| format!("enabled: {}", names.join(", "))));
                     }
                     ir::Resources {
                         component: c,
@@ -1305,12 +1309,15 @@ impl<'a> Checker<'a> {
                 "kubernetes" => {
                     // a volume far smaller than the retention can plausibly need (64 MiB a day)
                     for rr in r.blocks_of("resources") {
-                        let retention = match rr.label().as_str() {
-                            "prometheus" => prometheus.as_ref().map(|p| p.retention),
-                            "loki" => loki.as_ref().map(|l| l.retention),
-                            "tempo" => tempo.as_ref().map(|t| t.retention),
-                            _ => None,
-                        };
+                        // the component's retention field (facts table), as lowered
+                        let retention = Component::from_name(&rr.label())
+                            .filter(|c| on(*c) && c.facts().retention_field.is_some())
+                            .and_then(|c| match c {
+                                Component::Prometheus => prometheus.as_ref().map(|p| p.retention),
+                                Component::Loki => loki.as_ref().map(|l| l.retention),
+                                Component::Tempo => tempo.as_ref().map(|t| t.retention),
+                                Component::NodeExporter | Component::Alertmanager | Component::Grafana => None,
+                            });
                         if let (Some(ret), Some((CV::Bytes(size), loc))) = (retention, rr.fields.get("storage")) {
                             let days = (ret.millis / 86_400_000).max(1);
                             let need = days * (64 << 20);
@@ -1343,29 +1350,30 @@ impl<'a> Checker<'a> {
             }
         }
 
-        // port clashes on one host
+        let stack = ir::Stack {
+            name: stack_name,
+            doc: st.doc.clone(),
+            grafana,
+            prometheus,
+            loki,
+            tempo,
+            alertmanager,
+            node_exporter,
+            datasources: ds_ir,
+            datasource_refs,
+            dashboards: dash_ir,
+            alerts: alerts.into_iter().map(|a| a.0).collect(),
+            log_alerts: log_alerts.into_iter().map(|a| a.0).collect(),
+            rule_imports: rule_imports.into_iter().map(|(r, _)| r).collect(),
+            grafana_alerts: self.grafana_alerts(decls, &enabled, &ds_types),
+            targets: tg,
+        };
+        // port clashes on one host: every port field of the facts table
         let mut ports: Vec<(u16, &str, &str)> = vec![];
-        if let Some(g) = &grafana {
-            ports.push((g.port, "grafana", "port"));
-        }
-        if let Some(p) = &prometheus {
-            ports.push((p.port, "prometheus", "port"));
-        }
-        if let Some(l) = &loki {
-            ports.push((l.port, "loki", "port"));
-            ports.push((l.grpc_port, "loki", "grpc_port"));
-        }
-        if let Some(t) = &tempo {
-            ports.push((t.port, "tempo", "port"));
-            ports.push((t.grpc_port, "tempo", "grpc_port"));
-            ports.push((t.otlp_grpc_port, "tempo", "otlp_grpc_port"));
-            ports.push((t.otlp_http_port, "tempo", "otlp_http_port"));
-        }
-        if let Some(a) = &alertmanager {
-            ports.push((a.port, "alertmanager", "port"));
-        }
-        if let Some(n) = &node_exporter {
-            ports.push((n.port, "node_exporter", "port"));
+        for c in Component::ALL {
+            for (f, p) in crate::programs::ports_of(&stack, c) {
+                ports.push((p, c.name(), f.field));
+            }
         }
         for i in 0..ports.len() {
             for j in 0..i {
@@ -1394,30 +1402,14 @@ impl<'a> Checker<'a> {
             }
         }
 
-        Some(ir::Stack {
-            name: stack_name,
-            doc: st.doc.clone(),
-            grafana,
-            prometheus,
-            loki,
-            tempo,
-            alertmanager,
-            node_exporter,
-            datasources: ds_ir,
-            dashboards: dash_ir,
-            alerts: alerts.into_iter().map(|a| a.0).collect(),
-            log_alerts: log_alerts.into_iter().map(|a| a.0).collect(),
-            rule_imports: rule_imports.into_iter().map(|(r, _)| r).collect(),
-            grafana_alerts: self.grafana_alerts(decls, &enabled, &ds_types),
-            targets: tg,
-        })
+        Some(stack)
     }
 
     fn check_ref(&mut self, rf: &DsRef, ds_types: &BTreeMap<String, String>, enabled: &[&str]) {
         match rf {
             DsRef::Named { name, loc, lang } => match ds_types.get(name) {
                 None => {
-                    let (code, msg) = if ["prometheus", "loki", "tempo"].contains(&name.as_str()) {
+                    let (code, msg) = if Component::is_datasource(name) {
                         ("E0300", format!("datasource `{name}`: the stack does not enable {name}"))
                     } else {
                         ("E0301", format!("there is no datasource `{name}`"))
@@ -1429,7 +1421,7 @@ impl<'a> Checker<'a> {
                 }
                 Some(t) => {
                     if let Some(l) = lang {
-                        if let Some(want) = l.datasource_type() {
+                        if let Some(want) = Component::plugin_answering(*l) {
                             if want != t {
                                 self.error("E0302", *loc, format!("datasource `{name}` is {t}, but the query is {}", lang_name(*l)));
                             }
@@ -1438,7 +1430,7 @@ impl<'a> Checker<'a> {
                 }
             },
             DsRef::Lang { lang, loc } => {
-                if let Some(c) = lang.datasource_type() {
+                if let Some(c) = Component::answering(*lang).map(Component::name) {
                     if !enabled.contains(&c) {
                         let d = self.error("E0300", *loc, format!("a {} query needs {c}, which the stack does not enable", lang_name(*lang)));
                         d.hint = Some(format!("add `{c} {{}}` to the stack, or set `datasource` to a declared {c} datasource"));
@@ -1483,8 +1475,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Read, check and describe an imported dashboard; its JSON is rewritten again by the
-    /// Grafana backend with the same [`imports::rewrite_dashboard`].
+    /// Read, check and describe an imported dashboard, and keep its JSON rewritten for the
+    /// stack in the IR (written as it is by the Grafana backend).
     fn import_dashboard(&mut self, dash: &mut ir::Dashboard, path: &str, shown: &str, call: Loc, ds: &imports::Datasources) {
         let Some(text) = self.read_import(path, shown, call) else { return };
         let imp = match imports::rewrite_dashboard(&text, &dash.uid, ds) {
@@ -1499,6 +1491,7 @@ impl<'a> Checker<'a> {
         if !imp.title.is_empty() {
             dash.title = imp.title.clone();
         }
+        dash.source = ir::DashboardSource::Imported { path: path.to_string(), json: Arc::from(imp.to_text()) };
         dash.tags = imp.tags.clone();
         let name = dash.name.clone();
         let kinds = ds.kinds();
@@ -1533,9 +1526,10 @@ impl<'a> Checker<'a> {
         self.promql_warnings(&format!("dashboard `{name}`"), problems, call, "Grafana still shows the dashboard; this query fails when it runs (Grafana's variables were substituted before parsing)");
     }
 
-    /// Read and check an imported Prometheus rule file (copied as it is by the backend).
-    fn import_rules(&mut self, name: &str, path: &str, shown: &str, call: Loc) {
-        let Some(text) = self.read_import(path, shown, call) else { return };
+    /// Read and check an imported Prometheus rule file; its text (copied as it is by the
+    /// backend), `None` when it cannot be read.
+    fn import_rules(&mut self, name: &str, path: &str, shown: &str, call: Loc) -> Option<String> {
+        let text = self.read_import(path, shown, call)?;
         let c = imports::check_rules(&text);
         const MAX: usize = 20;
         let n = c.errors.len();
@@ -1555,6 +1549,7 @@ impl<'a> Checker<'a> {
             call,
             "Prometheus does not load a rule file with an expression it cannot parse: fix the file unless this is syntax newer than gstackc's PromQL parser",
         );
+        Some(text)
     }
 
     /// W0400 for PromQL of an imported file that does not parse (at most 20, then a count);
@@ -1874,7 +1869,7 @@ impl<'a> Checker<'a> {
             _ => match queries.first() {
                 Some((q, l)) => {
                     refs.push(DsRef::Lang { lang: q.lang, loc: *l });
-                    q.lang.datasource_type().map(str::to_string)
+                    Component::answering(q.lang).map(|c| c.name().to_string())
                 }
                 None => None,
             },
@@ -2093,11 +2088,7 @@ fn merge_settings(into: &mut Settings, from: Settings) {
 }
 
 /// A Grafana uid from a declaration name: lower-case, `-` for other characters, at most 40.
-pub fn uid_from(name: &str) -> String {
-    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' }).collect();
-    s.truncate(40);
-    s
-}
+pub use crate::ir::uid_from;
 
 fn imported_dashboard(name: &str, path: &str, loc: Loc) -> (ir::Dashboard, Loc, Vec<DsRef>) {
     let d = ir::Dashboard {
@@ -2113,7 +2104,7 @@ fn imported_dashboard(name: &str, path: &str, loc: Loc) -> (ir::Dashboard, Loc, 
         variables: vec![],
         panels: vec![],
         rows: vec![],
-        source: ir::DashboardSource::Imported { path: path.to_string() },
+        source: ir::DashboardSource::Imported { path: path.to_string(), json: Arc::from("") },
     };
     (d, loc, vec![])
 }

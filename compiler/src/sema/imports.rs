@@ -43,6 +43,7 @@
 //! only: Loki's ruler reads the same structure with LogQL, which content alone cannot tell apart.
 
 use crate::ir;
+use crate::programs::Component;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -56,11 +57,9 @@ pub struct StackDatasource {
     pub kind: String,
     pub uid: String,
     pub is_default: bool,
+    /// One of the stack's components (uid = the component's name), not a declared datasource.
+    pub component: bool,
 }
-
-/// The stack components that get a Grafana datasource: (component = type = uid, name).
-pub const COMPONENT_DATASOURCES: &[(&str, &str)] =
-    &[("prometheus", "Prometheus"), ("tempo", "Tempo"), ("loki", "Loki"), ("alertmanager", "Alertmanager")];
 
 /// Every datasource of the stack, components first.
 #[derive(Clone, Debug, Default)]
@@ -69,39 +68,27 @@ pub struct Datasources {
 }
 
 impl Datasources {
-    /// From the enabled components (any of [`COMPONENT_DATASOURCES`]) and the declared datasources.
+    /// From the enabled components (those the facts table makes Grafana datasources, by name)
+    /// and the declared datasources. Grafana's default is the component answering PromQL unless
+    /// a declared datasource is the default.
     pub fn new(components: &[&str], declared: &[ir::Datasource]) -> Datasources {
         let user_default = declared.iter().any(|d| d.is_default);
         let mut list = vec![];
-        for (c, name) in COMPONENT_DATASOURCES {
-            if components.contains(c) {
+        for (c, f) in Component::datasources() {
+            if components.contains(&c.name()) {
                 list.push(StackDatasource {
-                    name: name.to_string(),
-                    kind: c.to_string(),
-                    uid: c.to_string(),
-                    is_default: *c == "prometheus" && !user_default,
+                    name: f.title.to_string(),
+                    kind: f.plugin.to_string(),
+                    uid: c.name().to_string(),
+                    is_default: Component::answering(ir::QueryLang::Promql) == Some(c) && !user_default,
+                    component: true,
                 });
             }
         }
         for d in declared {
-            list.push(StackDatasource { name: d.name.clone(), kind: d.kind.clone(), uid: d.uid.clone(), is_default: d.is_default });
+            list.push(StackDatasource { name: d.name.clone(), kind: d.kind.clone(), uid: d.uid.clone(), is_default: d.is_default, component: false });
         }
         Datasources { list }
-    }
-
-    pub fn of_stack(stack: &ir::Stack) -> Datasources {
-        let mut on = vec![];
-        for (c, enabled) in [
-            ("prometheus", stack.prometheus.is_some()),
-            ("loki", stack.loki.is_some()),
-            ("tempo", stack.tempo.is_some()),
-            ("alertmanager", stack.alertmanager.is_some()),
-        ] {
-            if enabled {
-                on.push(c);
-            }
-        }
-        Datasources::new(&on, &stack.datasources)
     }
 
     /// The datasource answering plugin type `kind`: the component's, else the declared default
@@ -112,7 +99,7 @@ impl Datasources {
         self.list
             .iter()
             .filter(same)
-            .find(|d| d.uid == d.kind)
+            .find(|d| d.component)
             .or_else(|| self.list.iter().filter(same).find(|d| d.is_default))
             .or_else(|| self.list.iter().find(same))
     }

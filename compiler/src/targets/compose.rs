@@ -10,7 +10,7 @@
 //! `depends_on` uses `service_started` and readiness is probed from outside.
 
 use super::{config_outputs, Output};
-use crate::backends::{self, Ctx, Root, SecretLayout, Service};
+use crate::backends::{self, Ctx, HomeLayout, Root, SecretLayout, Service};
 use crate::ir::{self, SecretRef};
 use serde_json::{json, Map, Value};
 
@@ -18,29 +18,20 @@ use serde_json::{json, Map, Value};
 pub const CONFIG_ROOT: &str = "/etc/gstack";
 pub const SECRETS_ROOT: &str = "/run/secrets";
 
-/// Compose service (and DNS) name of a component: `node_exporter` → `node-exporter`.
-pub fn service_name(component: &str) -> String {
-    component.replace('_', "-")
-}
-
-/// The default image of a component: the flake's `gstack/<component>:<version>`.
-pub fn default_image(s: &Service) -> String {
-    format!("gstack/{}:{}", service_name(&s.name), s.version)
-}
-
 pub fn ctx(stack: &ir::Stack) -> Ctx {
     Ctx {
         listen: "0.0.0.0".into(),
-        hosts: backends::hosts_all(stack, service_name),
+        hosts: backends::hosts_all(stack, backends::host_name),
         config_root: Root::Fixed(CONFIG_ROOT.into()),
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),
         kubernetes_sd: false,
+        home: HomeLayout::System,
     }
 }
 
 fn secret_key(svc: &Service, name: &str) -> String {
-    format!("{}-{name}", service_name(&svc.name))
+    format!("{}-{name}", svc.host_name)
 }
 
 /// The compose file as a JSON tree.
@@ -49,9 +40,9 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
     let mut volumes = Map::new();
     let mut secrets = Map::new();
     for s in services {
-        let name = service_name(&s.name);
+        let name = s.host_name.clone();
         let mut v = json!({
-            "image": c.images.get(&s.name).cloned().unwrap_or_else(|| default_image(s)),
+            "image": c.images.get(&s.name).cloned().unwrap_or_else(|| s.image.clone()),
             "entrypoint": [s.program],
             "command": s.args,
             "user": format!("{}:{}", s.user.uid, s.user.gid),
@@ -62,14 +53,8 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
             "networks": ["gstack"],
             "stop_grace_period": format!("{}s", s.stop_timeout),
         });
-        if s.name == "grafana" {
-            v["command"] = json!(std::iter::once("server".to_string())
-                .chain(std::iter::once("--homepath=/usr/share/grafana".to_string()))
-                .chain(s.args.iter().skip(1).cloned())
-                .collect::<Vec<_>>());
-        }
         let ports: Vec<String> =
-            s.ports.iter().filter(|p| p.public).map(|p| format!("{}:{}:{}", c.publish_on, p.port, p.port)).collect();
+            s.ports.iter().filter(|p| p.role.published()).map(|p| format!("{}:{}:{}", c.publish_on, p.port, p.port)).collect();
         if !ports.is_empty() {
             v["ports"] = json!(ports);
         }
@@ -80,7 +65,7 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
         if !s.data_dirs.is_empty() {
             let vol = format!("{name}-data");
             volumes.insert(vol.clone(), json!({}));
-            mounts.push(json!({ "type": "volume", "source": vol, "target": backends::conventional_data_dir(&s.name) }));
+            mounts.push(json!({ "type": "volume", "source": vol, "target": backends::conventional_data_dir(s.component) }));
         }
         if !mounts.is_empty() {
             v["volumes"] = json!(mounts);
@@ -108,7 +93,7 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
         }
         if !s.depends_on.is_empty() {
             let deps: Map<String, Value> =
-                s.depends_on.iter().map(|d| (service_name(d), json!({ "condition": "service_started" }))).collect();
+                s.depends_on.iter().map(|d| (backends::host_name(*d), json!({ "condition": "service_started" }))).collect();
             v["depends_on"] = Value::Object(deps);
         }
         if let Some(r) = c.resources.iter().find(|r| r.component == s.name) {
@@ -139,11 +124,10 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
     doc
 }
 
-pub fn render(stack: &ir::Stack, c: &ir::ComposeTarget) -> Vec<Output> {
-    let ctx = ctx(stack);
-    let services = backends::services(stack, &ctx);
-    let mut out = vec![Output::file("compose/docker-compose.yaml", backends::yaml(&compose_file(stack, c, &services)))];
-    for s in &services {
+/// The compose target's files, from the service records of its context ([`ctx`]).
+pub fn render(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Service]) -> Vec<Output> {
+    let mut out = vec![Output::file("compose/docker-compose.yaml", backends::yaml(&compose_file(stack, c, services)))];
+    for s in services {
         out.extend(config_outputs("compose/config", s));
     }
     out

@@ -7,8 +7,9 @@
 //! images, resources, storage size and class, node selectors and tolerations, existing Secret
 //! names, and the Ingress.
 
-use super::kubernetes::{self as k8s, object_name};
+use super::kubernetes as k8s;
 use super::Output;
+use crate::backends::Service;
 use crate::ir;
 use serde_json::{json, Map, Value};
 
@@ -35,9 +36,9 @@ fn raw(expr: &str) -> Value {
 }
 
 /// Default values: exactly what the kubernetes target renders.
-pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Value {
+pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Value {
     let mut v = Map::new();
-    for (file, objs) in k8s::files(stack, k) {
+    for (file, objs) in k8s::files(stack, k, services) {
         let _ = file;
         for o in &objs {
             let kind = o["kind"].as_str().unwrap_or_default();
@@ -206,8 +207,11 @@ fn doc(o: &Value) -> String {
     out.replace('\u{1}', "\\\"")
 }
 
-pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget) -> Vec<Output> {
+/// The chart's files, from the kubernetes target's service records.
+pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<Output> {
     let base = format!("helm/{}", h.chart);
+    let mut keywords: Vec<&str> = services.iter().map(|s| s.program.as_str()).collect();
+    keywords.push("observability");
     let mut out = vec![
         Output::file(
             format!("{base}/Chart.yaml"),
@@ -218,18 +222,18 @@ pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget) -
                 "type": "application",
                 "version": h.version,
                 "appVersion": h.version,
-                "keywords": ["grafana", "prometheus", "loki", "tempo", "observability"],
+                "keywords": keywords,
             })),
         ),
         Output::file(
             format!("{base}/values.yaml"),
             format!(
                 "# Defaults render the same objects as the kubernetes target. Replicas stay 1: every\n# component is a single binary with local storage.\n{}",
-                crate::backends::yaml(&values(stack, k))
+                crate::backends::yaml(&values(stack, k, services))
             ),
         ),
     ];
-    for (file, objs) in k8s::files(stack, k) {
+    for (file, objs) in k8s::files(stack, k, services) {
         let mut text = String::new();
         for o in objs {
             if o["kind"] == "Ingress" {
@@ -242,6 +246,5 @@ pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget) -
         }
         out.push(Output::file(format!("{base}/templates/{file}"), text));
     }
-    let _ = object_name;
     out
 }

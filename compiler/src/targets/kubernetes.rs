@@ -9,7 +9,7 @@
 //! reference (apps/v1, v1, networking.k8s.io/v1, rbac.authorization.k8s.io/v1).
 
 use super::Output;
-use crate::backends::{self, Ctx, Root, SecretLayout, Service};
+use crate::backends::{self, Ctx, HomeLayout, PortRole, Root, SecretLayout, Service};
 use crate::ir::{self, Bytes};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -17,44 +17,35 @@ use sha2::{Digest, Sha256};
 pub const CONFIG_ROOT: &str = "/etc/gstack";
 pub const SECRETS_ROOT: &str = "/run/secrets";
 
-/// Object name of a component: `node_exporter` → `node-exporter`.
-pub fn object_name(component: &str) -> String {
-    component.replace('_', "-")
-}
-
-/// Labels every object of a component carries.
-pub fn labels(stack: &ir::Stack, comp: &str) -> Value {
+/// Labels every object of a service carries (`name`: its host name, `node-exporter`).
+pub fn labels(stack: &ir::Stack, name: &str) -> Value {
     json!({
-        "app.kubernetes.io/name": object_name(comp),
+        "app.kubernetes.io/name": name,
         "app.kubernetes.io/instance": stack.name,
         "app.kubernetes.io/part-of": "gstack",
         "app.kubernetes.io/managed-by": "gstack",
     })
 }
 
-fn selector(stack: &ir::Stack, comp: &str) -> Value {
-    json!({ "app.kubernetes.io/name": object_name(comp), "app.kubernetes.io/instance": stack.name })
+fn selector(stack: &ir::Stack, name: &str) -> Value {
+    json!({ "app.kubernetes.io/name": name, "app.kubernetes.io/instance": stack.name })
 }
 
 pub fn ctx(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Ctx {
     Ctx {
         listen: "0.0.0.0".into(),
-        hosts: backends::hosts_all(stack, |c| format!("{}.{}.svc", object_name(c), k.namespace)),
+        hosts: backends::hosts_all(stack, |c| format!("{}.{}.svc", backends::host_name(c), k.namespace)),
         config_root: Root::Fixed(CONFIG_ROOT.into()),
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),
         kubernetes_sd: k.service_discovery,
+        home: HomeLayout::System,
     }
 }
 
-/// Name of the Secret the operator creates for a component's secrets.
-pub fn secret_name(stack: &ir::Stack, comp: &str) -> String {
-    format!("{}-{}", stack.name, object_name(comp))
-}
-
-/// The default image of a component (the flake's image names, as in the compose target).
-pub fn default_image(s: &Service) -> String {
-    format!("gstack/{}:{}", object_name(&s.name), s.version)
+/// Name of the Secret the operator creates for a service's secrets.
+pub fn secret_name(stack: &ir::Stack, s: &Service) -> String {
+    format!("{}-{}", stack.name, s.host_name)
 }
 
 /// ConfigMap keys cannot contain `/`: `rules/alerts.yml` is stored as `rules__alerts.yml`.
@@ -102,20 +93,16 @@ fn probe(p: &backends::Probe, liveness: bool) -> Value {
     v
 }
 
-/// Whether Prometheus gets RBAC and a Kubernetes service-discovery job.
-fn sd(stack: &ir::Stack, k: &ir::KubernetesTarget, comp: &str) -> bool {
-    k.service_discovery && comp == "prometheus" && stack.prometheus.is_some()
-}
 
 /// The objects of one component, in apply order.
 pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all: &[Service]) -> Vec<Value> {
-    let name = object_name(&s.name);
+    let name = s.host_name.clone();
     let ns = &k.namespace;
     let mut objs = vec![json!({
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
-        "automountServiceAccountToken": sd(stack, k, &s.name),
+        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
+        "automountServiceAccountToken": s.kubernetes_api,
     })];
     let mut volumes = vec![json!({ "name": "tmp", "emptyDir": {} })];
     let mut mounts = vec![json!({ "name": "tmp", "mountPath": "/tmp" })];
@@ -128,7 +115,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         objs.push(json!({
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": { "name": format!("{name}-config"), "namespace": ns, "labels": labels(stack, &s.name) },
+            "metadata": { "name": format!("{name}-config"), "namespace": ns, "labels": labels(stack, &s.host_name) },
             "data": data,
         }));
         volumes.push(json!({
@@ -144,7 +131,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         volumes.push(json!({
             "name": "secrets",
             "secret": {
-                "secretName": secret_name(stack, &s.name),
+                "secretName": secret_name(stack, s),
                 "defaultMode": 0o440,
                 "items": s.secrets.iter().map(|x| json!({ "key": x.name, "path": x.name })).collect::<Vec<_>>(),
             },
@@ -156,15 +143,12 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         if !stateful {
             volumes.push(json!({ "name": "data", "emptyDir": {} }));
         }
-        mounts.push(json!({ "name": "data", "mountPath": backends::conventional_data_dir(&s.name) }));
+        mounts.push(json!({ "name": "data", "mountPath": backends::conventional_data_dir(s.component) }));
     }
-    let mut args = s.args.clone();
-    if s.name == "grafana" {
-        args.insert(1, "--homepath=/usr/share/grafana".into());
-    }
+    let args = s.args.clone();
     let container = json!({
         "name": name,
-        "image": k.images.get(&s.name).cloned().unwrap_or_else(|| default_image(s)),
+        "image": k.images.get(&s.name).cloned().unwrap_or_else(|| s.image.clone()),
         "imagePullPolicy": "IfNotPresent",
         "command": [s.program],
         "args": args,
@@ -185,10 +169,10 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         "volumeMounts": mounts,
     });
     let pod = json!({
-        "metadata": { "labels": labels(stack, &s.name), "annotations": { "gstack.dev/config-hash": config_hash(s) } },
+        "metadata": { "labels": labels(stack, &s.host_name), "annotations": { "gstack.dev/config-hash": config_hash(s) } },
         "spec": {
             "serviceAccountName": name,
-            "automountServiceAccountToken": sd(stack, k, &s.name),
+            "automountServiceAccountToken": s.kubernetes_api,
             "securityContext": {
                 "runAsNonRoot": true,
                 "runAsUser": s.user.uid,
@@ -205,7 +189,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
     });
     let workload = if stateful {
         let mut claim = json!({
-            "metadata": { "name": "data", "labels": labels(stack, &s.name) },
+            "metadata": { "name": "data", "labels": labels(stack, &s.host_name) },
             "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": storage(k, &s.name).to_k8s() } } },
         });
         if let Some(sc) = &k.storage_class {
@@ -214,11 +198,11 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         json!({
             "apiVersion": "apps/v1",
             "kind": "StatefulSet",
-            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
+            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
             "spec": {
                 "serviceName": name,
                 "replicas": 1,
-                "selector": { "matchLabels": selector(stack, &s.name) },
+                "selector": { "matchLabels": selector(stack, &s.host_name) },
                 "template": pod,
                 "volumeClaimTemplates": [claim],
             },
@@ -227,17 +211,17 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
-            "spec": { "replicas": 1, "selector": { "matchLabels": selector(stack, &s.name) }, "template": pod },
+            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
+            "spec": { "replicas": 1, "selector": { "matchLabels": selector(stack, &s.host_name) }, "template": pod },
         })
     };
     objs.push(json!({
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.name) },
+        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
         "spec": {
             "type": "ClusterIP",
-            "selector": selector(stack, &s.name),
+            "selector": selector(stack, &s.host_name),
             "ports": s.ports.iter().map(|p| json!({ "name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP" })).collect::<Vec<_>>(),
         },
     }));
@@ -246,24 +230,28 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
     objs
 }
 
-/// The flows into `s`: (from component, port), derived from every service record's flows.
+/// The flows into `s`: (from service's host name, port), derived from every service record's flows.
 pub fn inbound(s: &Service, all: &[Service]) -> Vec<(String, u16)> {
     let mut v: Vec<(String, u16)> =
-        all.iter().flat_map(|o| o.flows.iter().filter(|f| f.to == s.name).map(|f| (o.name.clone(), f.port))).collect();
+        all.iter().flat_map(|o| o.flows.iter().filter(|f| f.to == s.component).map(|f| (o.host_name.clone(), f.port))).collect();
     v.sort();
     v.dedup();
     v
 }
 
-/// Ports of `s` open to anything (clients outside the stack): Grafana's UI when an Ingress
-/// exists, and the ingest endpoints applications push to (Loki HTTP, Tempo OTLP).
+/// Ports of `s` open to anything (clients outside the stack): the ingest endpoints
+/// applications push to ([`PortRole::Ingest`]), and a UI when an Ingress exists.
 pub fn open_ports(k: &ir::KubernetesTarget, s: &Service) -> Vec<u16> {
-    match s.name.as_str() {
-        "grafana" if k.ingress.is_some() => s.ports.iter().filter(|p| p.name == "http").map(|p| p.port).collect(),
-        "loki" => s.ports.iter().filter(|p| p.name == "http").map(|p| p.port).collect(),
-        "tempo" => s.ports.iter().filter(|p| p.name.starts_with("otlp")).map(|p| p.port).collect(),
-        _ => vec![],
-    }
+    s.ports
+        .iter()
+        .filter(|p| p.role == PortRole::Ingest || (p.role == PortRole::Ui && k.ingress.is_some()))
+        .map(|p| p.port)
+        .collect()
+}
+
+/// The service an Ingress points at: the first with a UI port, and that port.
+fn ui(services: &[Service]) -> Option<(&Service, u16)> {
+    services.iter().find_map(|s| s.ports.iter().find(|p| p.role == PortRole::Ui).map(|p| (s, p.port)))
 }
 
 fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all: &[Service]) -> Value {
@@ -284,33 +272,27 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
     })];
     for f in &s.flows {
         egress.push(json!({
-            "to": [{ "podSelector": { "matchLabels": selector(stack, &f.to) } }],
+            "to": [{ "podSelector": { "matchLabels": selector(stack, &backends::host_name(f.to)) } }],
             "ports": [{ "protocol": "TCP", "port": f.port }],
         }));
     }
-    if s.name == "prometheus" {
-        // the user's own scrape targets live outside the stack: allow their ports
-        let mut ports: Vec<u16> = stack
-            .prometheus
-            .iter()
-            .flat_map(|p| p.scrapes.iter().flat_map(|sc| sc.targets.iter().filter_map(|t| t.rsplit_once(':').and_then(|(_, p)| p.parse().ok()))))
-            .collect();
-        ports.sort();
-        ports.dedup();
-        if !ports.is_empty() {
-            egress.push(json!({ "ports": ports.iter().map(|p| json!({ "protocol": "TCP", "port": p })).collect::<Vec<_>>() }));
-        }
-        if k.service_discovery {
-            // the API server and every pod's metrics port
-            egress.push(json!({ "ports": [{ "protocol": "TCP", "port": 443 }, { "protocol": "TCP", "port": 6443 }] }));
-        }
+    // flows out of the stack (user scrape targets): allow their ports
+    let mut ports: Vec<u16> = s.external_flows.iter().map(|f| f.port).collect();
+    ports.sort();
+    ports.dedup();
+    if !ports.is_empty() {
+        egress.push(json!({ "ports": ports.iter().map(|p| json!({ "protocol": "TCP", "port": p })).collect::<Vec<_>>() }));
+    }
+    if s.kubernetes_api {
+        // the API server
+        egress.push(json!({ "ports": [{ "protocol": "TCP", "port": 443 }, { "protocol": "TCP", "port": 6443 }] }));
     }
     json!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": { "name": object_name(&s.name), "namespace": k.namespace, "labels": labels(stack, &s.name) },
+        "metadata": { "name": s.host_name, "namespace": k.namespace, "labels": labels(stack, &s.host_name) },
         "spec": {
-            "podSelector": { "matchLabels": selector(stack, &s.name) },
+            "podSelector": { "matchLabels": selector(stack, &s.host_name) },
             "policyTypes": ["Ingress", "Egress"],
             "ingress": ingress,
             "egress": egress,
@@ -318,8 +300,9 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
     })
 }
 
-/// Objects not tied to one component: namespace, default deny, RBAC, Ingress.
-pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<(String, Vec<Value>)> {
+/// Objects not tied to one component: namespace, default deny, RBAC for the services that
+/// talk to the Kubernetes API, the Ingress to the UI.
+pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<(String, Vec<Value>)> {
     let ns = &k.namespace;
     let part = json!({ "app.kubernetes.io/part-of": "gstack", "app.kubernetes.io/instance": stack.name, "app.kubernetes.io/managed-by": "gstack" });
     let mut out = vec![
@@ -334,8 +317,8 @@ pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<(Strin
             })],
         ),
     ];
-    if k.service_discovery && stack.prometheus.is_some() {
-        let role = format!("{}-prometheus-discovery", stack.name);
+    for s in services.iter().filter(|s| s.kubernetes_api) {
+        let role = format!("{}-{}-discovery", stack.name, s.host_name);
         out.push((
             "rbac.yaml".to_string(),
             vec![
@@ -354,19 +337,19 @@ pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<(Strin
                     "kind": "ClusterRoleBinding",
                     "metadata": { "name": role, "labels": part },
                     "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role },
-                    "subjects": [{ "kind": "ServiceAccount", "name": "prometheus", "namespace": ns }],
+                    "subjects": [{ "kind": "ServiceAccount", "name": s.host_name, "namespace": ns }],
                 }),
             ],
         ));
     }
-    if let (Some(i), Some(g)) = (&k.ingress, &stack.grafana) {
+    if let (Some(i), Some((s, port))) = (&k.ingress, ui(services)) {
         let mut ing = json!({
             "apiVersion": "networking.k8s.io/v1",
             "kind": "Ingress",
-            "metadata": { "name": "grafana", "namespace": ns, "labels": labels(stack, "grafana") },
+            "metadata": { "name": s.host_name, "namespace": ns, "labels": labels(stack, &s.host_name) },
             "spec": { "rules": [{ "host": i.host, "http": { "paths": [{
                 "path": "/", "pathType": "Prefix",
-                "backend": { "service": { "name": "grafana", "port": { "number": g.port } } },
+                "backend": { "service": { "name": s.host_name, "port": { "number": port } } },
             }] } }] },
         });
         if let Some(c) = &i.class {
@@ -386,20 +369,17 @@ pub fn yaml_docs(objs: &[Value]) -> String {
 }
 
 /// Every object of the target, grouped by file name.
-pub fn files(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<(String, Vec<Value>)> {
-    let ctx = ctx(stack, k);
-    let services = backends::services(stack, &ctx);
-    let mut files = shared_objects(stack, k);
-    for s in &services {
-        files.push((format!("{}.yaml", object_name(&s.name)), component_objects(stack, k, s, &services)));
+pub fn files(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<(String, Vec<Value>)> {
+    let mut files = shared_objects(stack, k, services);
+    for s in services {
+        files.push((format!("{}.yaml", s.host_name), component_objects(stack, k, s, services)));
     }
     files
 }
 
 /// The commands that create the Secrets the manifests mount (for the kustomization header).
-pub fn secret_commands(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<String> {
-    let ctx = ctx(stack, k);
-    backends::services(stack, &ctx)
+pub fn secret_commands(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<String> {
+    services
         .iter()
         .filter(|s| !s.secrets.is_empty())
         .map(|s| {
@@ -411,16 +391,17 @@ pub fn secret_commands(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<Strin
                     ir::SecretRef::Env(e) => format!("--from-literal={}=\"${e}\"", x.name),
                 })
                 .collect();
-            format!("kubectl -n {} create secret generic {} {}", k.namespace, secret_name(stack, &s.name), parts.join(" "))
+            format!("kubectl -n {} create secret generic {} {}", k.namespace, secret_name(stack, s), parts.join(" "))
         })
         .collect()
 }
 
-pub fn render(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Vec<Output> {
-    let files = files(stack, k);
+/// The kubernetes target's files, from the service records of its context ([`ctx`]).
+pub fn render(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<Output> {
+    let files = files(stack, k, services);
     let mut out: Vec<Output> = files.iter().map(|(f, objs)| Output::file(format!("kubernetes/{f}"), yaml_docs(objs))).collect();
     let mut header = String::from("# Generated by gstackc. Apply with `kubectl apply -k .` after creating the Secrets:\n");
-    for c in secret_commands(stack, k) {
+    for c in secret_commands(stack, k, services) {
         header.push_str(&format!("#   {c}\n"));
     }
     let kust = json!({

@@ -8,7 +8,7 @@ pub mod native;
 pub mod nix;
 pub mod systemd;
 
-use crate::backends::{ConfigFile, Service};
+use crate::backends::{self, ConfigFile, Ctx, Service};
 use crate::ir;
 use std::path::Path;
 
@@ -30,45 +30,45 @@ impl Output {
 }
 
 /// Every file of every requested target (`only`: one target name, or all declared).
+///
+/// This is the one pass from the IR to service records: for each target, its context
+/// ([`Ctx`]: hosts, paths, listen address) is built and every backend runs once
+/// ([`backends::services`]); the target renders from those records alone.
 pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
     let mut out = vec![];
     let want = |t: &str| only.map_or(true, |o| o == t);
+    let records = |ctx: Ctx| backends::services(stack, &ctx);
     if want("native") {
         if let Some(n) = &stack.targets.native {
-            out.extend(native::render(stack, n));
+            out.extend(native::render(stack, n, &records(native::ctx(stack, n))));
         }
     }
     if want("systemd") {
         if let Some(t) = &stack.targets.systemd {
-            out.extend(systemd::render(stack, t));
+            out.extend(systemd::render(stack, t, &records(systemd::ctx(stack))));
         }
     }
     if want("compose") {
         if let Some(c) = &stack.targets.compose {
-            out.extend(compose::render(stack, c));
+            out.extend(compose::render(stack, c, &records(compose::ctx(stack))));
         }
     }
-    if want("kubernetes") {
-        if let Some(k) = &stack.targets.kubernetes {
-            out.extend(kubernetes::render(stack, k));
+    let (k8s, helm) = (want("kubernetes") && stack.targets.kubernetes.is_some(), want("helm") && stack.targets.helm.is_some());
+    if k8s || helm {
+        // the chart renders the kubernetes target's objects (its defaults if not declared)
+        let k = stack.targets.kubernetes.clone().unwrap_or_else(ir::KubernetesTarget::default_for_helm);
+        let services = records(kubernetes::ctx(stack, &k));
+        if k8s {
+            out.extend(kubernetes::render(stack, &k, &services));
         }
-    }
-    if want("helm") {
-        if let Some(h) = &stack.targets.helm {
-            // the chart renders the kubernetes target's objects (its defaults if not declared)
-            let k = stack.targets.kubernetes.clone().unwrap_or(crate::ir::KubernetesTarget {
-                namespace: "observability".into(),
-                storage_class: None,
-                ingress: None,
-                service_discovery: false,
-                images: Default::default(),
-                resources: vec![],
-            });
-            out.extend(helm::render(stack, h, &k));
+        if let (true, Some(h)) = (helm, &stack.targets.helm) {
+            out.extend(helm::render(stack, h, &k, &services));
         }
     }
     if want("nix") {
-        out.extend(nix::render(stack));
+        // the flake's `config`: the service records of the native target (its defaults if not declared)
+        let n = stack.targets.native.clone().unwrap_or_else(|| ir::NativeTarget::default_for(&stack.name));
+        out.extend(nix::render(stack, &records(native::ctx(stack, &n))));
     }
     out
 }

@@ -31,29 +31,26 @@
 //! `values.JSONValue` read with `.Value()` since Grafana 9.2), the whole notification policy
 //! (re-read from its interpolated JSON), and a rule group's `name`, `folder` and a rule's
 //! `title` and `labels`. So secrets are written there as `$__env{…}` / `$__file{…}` (by
-//! [`super::grafana::secret_ref`], as for datasources), and every `$` of plain text there is
+//! [`super::values::secret_ref`], as for datasources), and every `$` of plain text there is
 //! doubled. Not interpolated, and written as they are: a rule's `annotations` and query `model`
 //! (both read from `.Raw`, so `{{ $labels.x }}` and `$__rate_interval` survive), templates and
 //! mute timings (plain strings).
 
-use super::*;
-use crate::ir::{ContactPoint, Grafana, GrafanaAlertRule, MuteTiming, NotificationPolicy, StrOrSecret};
+use super::values::{esc, secret_ref, secret_use};
+use crate::backends::{yaml, ConfigFile, Ctx, SecretUse};
+use std::collections::BTreeMap;
+use crate::ir::{self, ContactPoint, Grafana, GrafanaAlertRule, MuteTiming, NotificationPolicy, StrOrSecret};
 use serde_json::{json, Value};
 
 const PATH: &str = "provisioning/alerting/stack.yaml";
-
-/// Text in a field Grafana interpolates: `$` doubled.
-fn esc(s: &str) -> String {
-    s.replace('$', "$$")
-}
 
 /// A setting that may be a secret: `$__env{…}`/`$__file{…}` (and the secret recorded), or text.
 fn setting(ctx: &Ctx, name: &str, v: &StrOrSecret, secrets: &mut Vec<SecretUse>) -> Value {
     match v {
         StrOrSecret::Plain(s) => json!(esc(s)),
         StrOrSecret::Secret { secret } => {
-            secrets.push(SecretUse { name: name.to_string(), secret: secret.clone() });
-            json!(super::grafana::secret_ref(ctx, name, secret))
+            secrets.push(secret_use(name, secret));
+            json!(secret_ref(ctx, name, secret))
         }
     }
 }
@@ -126,7 +123,7 @@ fn mute_timing(m: &MuteTiming) -> Value {
 
 /// One rule: its PromQL as instant query `A`, and threshold expression `C` (`A > 0`), the condition.
 fn rule(stack: &ir::Stack, r: &GrafanaAlertRule) -> Value {
-    let (kind, uid) = super::grafana::ds_uid(stack, &r.datasource);
+    let ir::DsRef { kind, uid } = stack.datasource_ref(&r.datasource);
     let a = json!({
         "refId": "A",
         "relativeTimeRange": { "from": 600, "to": 0 },

@@ -1,0 +1,272 @@
+//! Grafana's dashboard JSON model: one file per dashboard, panels laid out on Grafana's
+//! 24-column grid unless `width`/`height` are set, datasources as the IR resolved them.
+//! Follows the dashboard JSON model of the Grafana 12 line (`schemaVersion` [`SCHEMA_VERSION`],
+//! https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/).
+
+use crate::backends::ConfigFile;
+use crate::ir::{self, Dashboard, Panel, QueryLang, Variable};
+use serde_json::{json, Value};
+
+/// The dashboard JSON `schemaVersion` of the Grafana 12 line.
+pub const SCHEMA_VERSION: u32 = 41;
+
+/// The directory of a folder's dashboards under `dashboards/`: `general`, or the folder's
+/// name as a uid.
+pub fn folder_dir(f: Option<&str>) -> String {
+    match f {
+        None => "general".into(),
+        Some(f) => ir::uid_from(f),
+    }
+}
+
+/// Default size of a panel kind in grid units (width, height).
+fn default_size(kind: &str) -> (u32, u32) {
+    match kind {
+        "stat" | "gauge" => (6, 5),
+        "bargauge" => (8, 6),
+        "logs" | "traces" | "table" | "nodeGraph" => (24, 10),
+        "text" => (24, 4),
+        _ => (12, 8),
+    }
+}
+
+/// Place panels left to right on a 24-column grid, wrapping lines; returns the next free y.
+struct Layout {
+    x: u32,
+    y: u32,
+    line_h: u32,
+}
+
+impl Layout {
+    fn place(&mut self, w: u32, h: u32) -> Value {
+        let w = w.clamp(1, 24);
+        if self.x + w > 24 {
+            self.y += self.line_h;
+            self.x = 0;
+            self.line_h = 0;
+        }
+        let pos = json!({ "x": self.x, "y": self.y, "w": w, "h": h });
+        self.x += w;
+        self.line_h = self.line_h.max(h);
+        pos
+    }
+    fn newline(&mut self) {
+        if self.x > 0 {
+            self.y += self.line_h;
+            self.x = 0;
+            self.line_h = 0;
+        }
+    }
+}
+
+fn ds_json(stack: &ir::Stack, name: &str) -> Value {
+    json!(stack.datasource_ref(name))
+}
+
+fn target(stack: &ir::Stack, p: &Panel, i: usize, q: &ir::Query) -> Value {
+    let ref_id = ((b'A' + (i % 26) as u8) as char).to_string();
+    let mut t = match q.lang {
+        QueryLang::Promql => json!({ "refId": ref_id, "expr": q.expr, "range": true, "editorMode": "code" }),
+        QueryLang::Logql => json!({ "refId": ref_id, "expr": q.expr, "queryType": "range", "editorMode": "code" }),
+        QueryLang::Traceql => json!({ "refId": ref_id, "query": q.expr, "queryType": "traceql", "limit": 20 }),
+        QueryLang::Sql => json!({ "refId": ref_id, "rawSql": q.expr, "rawQuery": true, "format": "table", "editorMode": "code" }),
+    };
+    if let (Some(l), QueryLang::Promql | QueryLang::Logql) = (&p.legend, q.lang) {
+        t["legendFormat"] = json!(l);
+    }
+    if let Some(ds) = &p.datasource {
+        t["datasource"] = ds_json(stack, ds);
+    }
+    t
+}
+
+fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Value {
+    let (w, h) = default_size(&p.kind);
+    let mut v = json!({
+        "id": id,
+        "type": p.kind,
+        "title": p.title,
+        "gridPos": layout.place(p.width.unwrap_or(w), p.height.unwrap_or(h)),
+    });
+    if let Some(d) = &p.description {
+        v["description"] = json!(d);
+    }
+    if let Some(ds) = &p.datasource {
+        v["datasource"] = ds_json(stack, ds);
+    }
+    if !p.queries.is_empty() {
+        v["targets"] = json!(p.queries.iter().enumerate().map(|(i, q)| target(stack, p, i, q)).collect::<Vec<_>>());
+    }
+    if p.kind != "text" {
+        let mut defaults = json!({});
+        if let Some(u) = &p.unit {
+            defaults["unit"] = json!(u);
+        }
+        if !p.thresholds.is_empty() {
+            defaults["thresholds"] = json!({
+                "mode": "absolute",
+                "steps": p.thresholds.iter().map(|t| json!({ "color": t.color, "value": t.value.map(|n| n.0) })).collect::<Vec<_>>(),
+            });
+        }
+        v["fieldConfig"] = json!({ "defaults": defaults, "overrides": p.overrides.iter().map(override_json).collect::<Vec<_>>() });
+    }
+    if let Some(r) = &p.repeat {
+        v["repeat"] = json!(r);
+        v["repeatDirection"] = json!("h");
+    }
+    if !p.links.is_empty() {
+        v["links"] = links_json(&p.links);
+    }
+    if let Some(t) = p.time_from {
+        v["timeFrom"] = json!(t.to_prometheus());
+    }
+    if let Some(t) = p.time_shift {
+        v["timeShift"] = json!(t.to_prometheus());
+    }
+    let mut options = json!({});
+    if p.kind == "text" {
+        options = json!({ "mode": "markdown", "content": p.content.clone().unwrap_or_default() });
+    }
+    for (k, x) in &p.options {
+        options[k] = x.clone();
+    }
+    v["options"] = options;
+    v
+}
+
+/// Grafana's `DashboardLink` (type `link`) for each link.
+fn links_json(links: &[ir::Link]) -> Value {
+    json!(links
+        .iter()
+        .map(|l| json!({
+            "title": l.title, "type": "link", "url": l.url, "icon": "external link", "tooltip": "", "tags": [],
+            "asDropdown": false, "targetBlank": l.new_tab, "includeVars": false, "keepTime": false,
+        }))
+        .collect::<Vec<_>>())
+}
+
+/// One `fieldConfig.overrides` entry: a matcher and its properties.
+fn override_json(o: &ir::FieldOverride) -> Value {
+    let mut props = vec![];
+    if let Some(u) = &o.unit {
+        props.push(json!({ "id": "unit", "value": u }));
+    }
+    if let Some(c) = &o.color {
+        props.push(json!({ "id": "color", "value": { "mode": "fixed", "fixedColor": c } }));
+    }
+    if let Some(n) = &o.display_name {
+        props.push(json!({ "id": "displayName", "value": n }));
+    }
+    if let Some(d) = o.decimals {
+        props.push(json!({ "id": "decimals", "value": d }));
+    }
+    if let Some(m) = o.min {
+        props.push(json!({ "id": "min", "value": m.0 }));
+    }
+    if let Some(m) = o.max {
+        props.push(json!({ "id": "max", "value": m.0 }));
+    }
+    json!({
+        "matcher": { "id": if o.regex { "byRegexp" } else { "byName" }, "options": o.field },
+        "properties": props,
+    })
+}
+
+fn variable_json(stack: &ir::Stack, v: &Variable) -> Value {
+    match v {
+        Variable::Query { name, datasource, query, multi, include_all } => json!({
+            "type": "query", "name": name, "label": name,
+            "datasource": ds_json(stack, datasource),
+            "query": query,
+            "definition": query, "refresh": 1, "multi": multi, "includeAll": include_all,
+            "options": [], "sort": 1,
+        }),
+        Variable::Custom { name, values, multi, include_all } => json!({
+            "type": "custom", "name": name, "label": name, "query": values.join(","),
+            "multi": multi, "includeAll": include_all,
+            "options": values.iter().map(|x| json!({ "text": x, "value": x, "selected": false })).collect::<Vec<_>>(),
+        }),
+        Variable::Interval { name, values } => json!({
+            "type": "interval", "name": name, "label": name, "query": values.join(","),
+            "options": values.iter().map(|x| json!({ "text": x, "value": x, "selected": false })).collect::<Vec<_>>(),
+            "refresh": 2,
+        }),
+        Variable::Datasource { name, plugin } => json!({
+            "type": "datasource", "name": name, "label": name, "query": plugin, "options": [], "refresh": 1,
+        }),
+        Variable::Constant { name, value } => json!({
+            "type": "constant", "name": name, "query": value, "hide": 2, "current": { "text": value, "value": value }, "options": [],
+        }),
+    }
+}
+
+/// The dashboard JSON model for `schemaVersion` [`SCHEMA_VERSION`]; panels are laid out
+/// automatically unless `width`/`height` are set.
+pub fn dashboard_json(stack: &ir::Stack, d: &Dashboard) -> Value {
+    let mut panels = vec![];
+    let mut id = 1;
+    let mut layout = Layout { x: 0, y: 0, line_h: 0 };
+    for p in &d.panels {
+        panels.push(panel_json(stack, p, id, &mut layout));
+        id += 1;
+    }
+    for r in &d.rows {
+        layout.newline();
+        let row_pos = json!({ "x": 0, "y": layout.y, "w": 24, "h": 1 });
+        layout.y += 1;
+        let row_id = id;
+        id += 1;
+        let mut inner = vec![];
+        for p in &r.panels {
+            inner.push(panel_json(stack, p, id, &mut layout));
+            id += 1;
+        }
+        layout.newline();
+        let mut row = json!({ "id": row_id, "type": "row", "title": r.title, "collapsed": r.collapsed, "gridPos": row_pos, "panels": [] });
+        if r.collapsed {
+            row["panels"] = json!(inner);
+            panels.push(row);
+        } else {
+            panels.push(row);
+            panels.extend(inner);
+        }
+    }
+    json!({
+        "uid": d.uid,
+        "title": d.title,
+        "tags": d.tags,
+        "timezone": d.timezone,
+        "editable": false,
+        "graphTooltip": 1,
+        "schemaVersion": SCHEMA_VERSION,
+        "version": 1,
+        "refresh": d.refresh.map(|r| r.to_prometheus()).unwrap_or_default(),
+        "time": { "from": format!("now-{}", d.time_from.to_prometheus()), "to": "now" },
+        "timepicker": {},
+        "fiscalYearStartMonth": 0,
+        "liveNow": false,
+        "annotations": { "list": [{
+            "builtIn": 1, "datasource": { "type": "grafana", "uid": "-- Grafana --" }, "enable": true, "hide": true,
+            "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
+        }] },
+        "links": links_json(&d.links),
+        "templating": { "list": d.variables.iter().map(|v| variable_json(stack, v)).collect::<Vec<_>>() },
+        "panels": panels,
+    })
+}
+
+
+/// The provisioned file of one dashboard: `dashboards/<folder>/<uid>.json`, Grafana's dashboard
+/// JSON (an imported dashboard as the checker rewrote it for the stack).
+pub fn dashboard_file(stack: &ir::Stack, d: &ir::Dashboard) -> ConfigFile {
+    let dir = folder_dir(d.folder.as_deref());
+    let content = match &d.source {
+        ir::DashboardSource::Native => {
+            let mut s = serde_json::to_string_pretty(&dashboard_json(stack, d)).expect("json");
+            s.push('\n');
+            s
+        }
+        ir::DashboardSource::Imported { json, .. } => json.to_string(),
+    };
+    ConfigFile { path: format!("dashboards/{dir}/{}.json", d.uid), content }
+}
