@@ -2,7 +2,10 @@
 //! labelled span, optional extra labels (possibly in other files) and a hint.
 //!
 //! Rendered for terminals with ariadne ([`render`]) and for tools as JSON ([`to_json`]).
-//! Codes are listed in `docs/language.md` (section "Diagnostics").
+//! Every code has a row in [`codes::CODES`] (title, explanation, example), which
+//! `docs/language.md` and `gstackc explain CODE` are made from.
+
+pub mod codes;
 
 use crate::syntax::Span;
 use serde::Serialize;
