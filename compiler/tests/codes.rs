@@ -1,11 +1,13 @@
 //! The code table (`compiler/src/diag/codes.rs`) against everything else: the codes the
-//! sources use, the codes the error corpus expects, and the table's own examples.
+//! sources use, the codes the error corpus expects, the table's own examples, and
+//! `gstackc explain`.
 
 use gstack::db::Database;
 use gstack::diag::codes::{self, CodeInfo, CODES};
 use gstack::sema::check::check_stack;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The workspace root (`compiler/..`).
 fn workspace() -> PathBuf {
@@ -154,4 +156,42 @@ fn every_example_produces_its_code_and_no_other() {
         }
     }
     assert!(wrong.is_empty(), "examples of compiler/src/diag/codes.rs that do not produce just their code:\n{}", wrong.join("\n"));
+}
+
+fn explain(args: &[&str]) -> (Option<i32>, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("explain").args(args).output().expect("run gstackc");
+    (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn explain_prints_a_known_code() {
+    let (status, out, err) = explain(&["E0201"]);
+    assert_eq!(status, Some(0), "{err}");
+    let info = codes::lookup("E0201").unwrap();
+    assert!(out.starts_with(&format!("error[E0201]: {}\n", info.title)), "{out}");
+    assert!(out.contains("retention = 15"), "the example is missing:\n{out}");
+    // case does not matter; files an example reads are shown
+    let (status, out, _) = explain(&["e0305"]);
+    assert_eq!(status, Some(0));
+    assert!(out.contains("with `data/datasources.json`:"), "{out}");
+}
+
+#[test]
+fn explain_lists_nearby_codes_for_an_unknown_one() {
+    let (status, out, err) = explain(&["E0211"]);
+    assert_eq!(status, Some(2), "{out}{err}");
+    assert!(err.contains("no diagnostic code `E0211`"), "{err}");
+    assert!(err.contains("E0201") && err.contains("E0210"), "nearby codes are missing:\n{err}");
+    // far from every code: the list of all of them is offered
+    let (status, _, err) = explain(&["X9999"]);
+    assert_eq!(status, Some(2));
+    assert!(err.contains("gstackc explain --list"), "{err}");
+}
+
+#[test]
+fn explain_list_prints_every_code() {
+    let (status, out, err) = explain(&["--list"]);
+    assert_eq!(status, Some(0), "{err}");
+    assert_eq!(out.lines().count(), CODES.len(), "{out}");
+    assert!(out.lines().zip(CODES).all(|(l, c)| l.starts_with(c.code) && l.ends_with(c.title)), "{out}");
 }
