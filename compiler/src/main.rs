@@ -72,6 +72,16 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Explain a diagnostic code (`gstackc explain E0201`): what it means and an input that
+    /// produces it. Exit status 2 for a code that does not exist.
+    Explain {
+        /// The code, `E0xxx` or `W0xxx` (any case).
+        #[arg(required_unless_present = "list")]
+        code: Option<String>,
+        /// List every code with its title instead.
+        #[arg(long, conflicts_with = "code")]
+        list: bool,
+    },
     /// Run the language server on stdin/stdout, for editors (docs/editors.md): the `gstack-lsp`
     /// binary next to gstackc, else the one on PATH.
     Lsp {
@@ -187,8 +197,32 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Cmd::Explain { code, list } => explain(code.as_deref(), list),
         Cmd::Lsp { args } => lsp(&args),
     }
+}
+
+/// `gstackc explain`: one code's row of the table, or (`--list`) every code and its title.
+fn explain(code: Option<&str>, list: bool) -> ExitCode {
+    use gstack::diag::codes;
+    if list {
+        for c in codes::CODES {
+            println!("{}  {}", c.code, c.title);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let code = code.unwrap_or_default().trim();
+    if let Some(info) = codes::lookup(&code.to_uppercase()) {
+        print!("{}", info.explain());
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("error: there is no diagnostic code `{code}`");
+    let near = codes::nearby(code);
+    if !near.is_empty() {
+        eprintln!("  help: did you mean {}?", near.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "));
+    }
+    eprintln!("  help: `gstackc explain --list` lists every code");
+    ExitCode::from(2)
 }
 
 /// `gstackc lsp`: run `gstack-lsp`, a separate crate (it depends on this one, so this binary

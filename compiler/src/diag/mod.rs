@@ -2,7 +2,10 @@
 //! labelled span, optional extra labels (possibly in other files) and a hint.
 //!
 //! Rendered for terminals with ariadne ([`render`]) and for tools as JSON ([`to_json`]).
-//! Codes are listed in `docs/language.md` (section "Diagnostics").
+//! Every code has a row in [`codes::CODES`] (title, explanation, example), which
+//! `docs/language.md` and `gstackc explain CODE` are made from.
+
+pub mod codes;
 
 use crate::syntax::Span;
 use serde::Serialize;
@@ -46,8 +49,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A new error at `span` of `file`.
+    /// A new diagnostic at `span` of `file`: a warning if `code` starts with `W`, else an
+    /// error. In debug builds, panics if `code` has no row in [`codes::CODES`].
     pub fn error(code: &'static str, file: &Path, span: Span, message: impl Into<String>) -> Diagnostic {
+        debug_assert_known(code);
         Diagnostic {
             code,
             severity: if code.starts_with('W') { Severity::Warning } else { Severity::Error },
@@ -58,8 +63,10 @@ impl Diagnostic {
             hint: None,
         }
     }
-    /// A diagnostic with no source location.
+    /// An error with no source location. In debug builds, panics if `code` has no row in
+    /// [`codes::CODES`].
     pub fn global(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        debug_assert_known(code);
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -85,6 +92,12 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// Every code must have a row in the table, so that a new code without one fails every test
+/// that reaches it.
+fn debug_assert_known(code: &str) {
+    debug_assert!(codes::lookup(code).is_some(), "diagnostic code {code} has no row in compiler/src/diag/codes.rs");
 }
 
 /// Render diagnostics for a terminal. `source` returns a file's text.

@@ -1,0 +1,721 @@
+//! Every diagnostic code, as data: one row per code with its title, what it means and a
+//! small input that triggers it.
+//!
+//! This table is the one list of codes. `docs/language.md` renders it ([`markdown`], kept
+//! current by the test `docs_language_codes_are_current`), `gstackc explain CODE` prints a row
+//! ([`CodeInfo::explain`]), the tests in `compiler/tests/codes.rs` check that every code the
+//! sources use has a row, that every row is used, and that every example produces its code,
+//! and [`Diagnostic::error`](super::Diagnostic::error) asserts (in debug builds) that its
+//! code has a row.
+//!
+//! Codes are grouped by hundreds: `0xx` syntax, `1xx` names, files and imports, `2xx`
+//! values and types, `3xx` references across the stack, `4xx` queries, `5xx` how the stack
+//! runs (ports), `6xx` deployment targets, `7xx` overrides. `E` codes are errors, `W` codes
+//! warnings. A code keeps its meaning for good: one no longer used stays as a reserved row
+//! (an empty [`CodeInfo::example`]) so it is never given another meaning.
+
+use std::fmt::Write;
+
+/// One diagnostic code: what `gstackc explain CODE` prints and `docs/language.md` lists.
+#[derive(Debug)]
+pub struct CodeInfo {
+    /// The code, `E0xxx` (an error) or `W0xxx` (a warning).
+    pub code: &'static str,
+    /// A short phrase of what is wrong (the `docs/language.md` table's "meaning").
+    pub title: &'static str,
+    /// What the code covers, why it is a problem and how to fix it (a paragraph).
+    pub explanation: &'static str,
+    /// A small input that produces this code, checked as the file `example.gstack` (for the
+    /// `7xx` codes, the overrides JSON given to `gstackc build --overrides`). Empty for a
+    /// reserved code, which no diagnostic uses.
+    pub example: &'static str,
+    /// Other files the example reads, as (path relative to the example, text); usually none.
+    pub files: &'static [(&'static str, &'static str)],
+}
+
+impl CodeInfo {
+    /// Is the code reserved (kept so that it is not reused, but produced by nothing)?
+    pub fn is_reserved(&self) -> bool {
+        self.example.is_empty()
+    }
+
+    /// Is it a warning (`W…`) rather than an error?
+    pub fn is_warning(&self) -> bool {
+        self.code.starts_with('W')
+    }
+
+    /// The text of `gstackc explain CODE`: code and title, the explanation wrapped to 88
+    /// columns, then the example and the files it reads, indented.
+    pub fn explain(&self) -> String {
+        let kind = if self.is_warning() { "warning" } else { "error" };
+        let mut out = format!("{kind}[{}]: {}\n\n", self.code, self.title);
+        out.push_str(&wrap(self.explanation, 88));
+        if self.is_reserved() {
+            out.push_str("\nThis code is reserved: no diagnostic uses it.\n");
+            return out;
+        }
+        let (what, file) = if self.code.starts_with("E07") { ("overrides", "overrides.json") } else { ("input", "example.gstack") };
+        let _ = writeln!(out, "\nAn example {what} (`{file}`):\n");
+        indent(&mut out, self.example);
+        for (path, text) in self.files {
+            let _ = writeln!(out, "\nwith `{path}`:\n");
+            indent(&mut out, text);
+        }
+        out
+    }
+}
+
+/// The row of `code` (exactly as written, e.g. `E0201`).
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    CODES.iter().find(|c| c.code == code)
+}
+
+/// Codes near an unknown `code`, for "did you mean": those one edit away (case-insensitive),
+/// else those of its hundred (`E02…` for `E0299`). Possibly empty.
+pub fn nearby(code: &str) -> Vec<&'static str> {
+    let want = code.trim().to_uppercase();
+    let close: Vec<&str> = CODES.iter().map(|c| c.code).filter(|c| super::levenshtein(&want, c) <= 1).collect();
+    if !close.is_empty() {
+        return close;
+    }
+    let series = want.get(..3).unwrap_or(&want);
+    CODES.iter().map(|c| c.code).filter(|c| c.starts_with(series)).collect()
+}
+
+/// The code table of `docs/language.md` (between its `<!-- codes -->` markers).
+pub fn markdown() -> String {
+    let mut out = String::from("| code | meaning |\n|---|---|\n");
+    for c in CODES {
+        let reserved = if c.is_reserved() { " (reserved)" } else { "" };
+        let _ = writeln!(out, "| {} | {}{reserved} |", c.code, c.title.replace('|', "\\|"));
+    }
+    out
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (longer words stand alone).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out.push('\n');
+    out
+}
+
+fn indent(out: &mut String, text: &str) {
+    for l in text.trim_end().lines() {
+        if l.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+}
+
+/// Every code, in order.
+pub static CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: "E0001",
+        title: "syntax error (the parser recovers and goes on)",
+        explanation: "The text does not parse: a token stands where the grammar wants another (`x = = 1`), a \
+            `{` is never closed or a `}` closes nothing, or brackets, blocks and strings nest deeper than \
+            the parser allows. The parser recovers and reports every syntax error it finds; semantic errors \
+            on the same line are dropped, as they are usually the recovery's consequence.",
+        example: r#"stack shop {
+  prometheus {
+    retention = = 15d
+  }
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0002",
+        title: "unterminated or malformed string / query literal, bad escape",
+        explanation: "A string or `${…}` interpolation runs to the end of the line or file, a string has an \
+            unknown escape like `\\q`, or a backtick query literal has no language in front (write \
+            promql`…`, logql`…`, traceql`…` or sql`…`).",
+        example: r#"stack shop {
+  prometheus {}
+  grafana { version = "12.2 }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0003",
+        title: "a character that cannot start a token",
+        explanation: "The lexer met a character that begins no token of gstack. A common one is `#`: comments \
+            are `// …` to the end of the line.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {
+    port = 3000 # the default
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0100",
+        title: "a name that is not in scope",
+        explanation: "A name is used that no `let`, `fn` parameter, `for` variable or `import` defines here, or \
+            a `.field` is read that the value does not have: a field an imported module does not \
+            define, a field of a record, or a source of `secret` other than `secret.file` and \
+            `secret.env`. The hint names the closest name in scope.",
+        example: r#"let service = "checkout"
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard checkout {
+  title = "Overview of ${servce}"
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0101",
+        title: "something declared twice (names, dashboard uids, receivers, scrape jobs, stacks)",
+        explanation: "Two things that must be unique share a name: a `let` or `fn` name of one file, two \
+            declarations of one kind and name (dashboards, alerts, datasources, receivers, scrape jobs, \
+            contact points, …), one block twice where only one may stand (a component in a stack), two \
+            dashboards or Grafana alert rules with one uid, two Grafana rules with one title in a folder, \
+            or more than one `stack` in a build. The other one is labelled.",
+        example: r#"let window = 5m
+let window = 10m
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0102",
+        title: "a file that cannot be read (import, `import_dashboard`, `import_rules`)",
+        explanation: "A file named in the source does not exist or cannot be read: an `import`, an \
+            `import_dashboard(…)` or `import_rules(…)` file (paths are relative to the file that names \
+            them), or the file given to `gstackc check`, `gstackc build` or `--overrides`.",
+        example: r#"import "./teams/nowhere.gstack" as nowhere
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0103",
+        title: "import cycle",
+        explanation: "Files import each other in a circle (or a file imports itself), so none of them can be \
+            evaluated first. The cycle is reported once, at the import that closes it, with the next \
+            import along it. Move what the files share into another file that each imports.",
+        example: r#"import "./example.gstack" as me
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0104",
+        title: "no such std module",
+        explanation: "An `import std.NAME` names no module bundled with the compiler; the hint lists the \
+            closest one, or all of them.",
+        example: r#"import std.panles
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0108",
+        title: "calls nested too deep (endless recursion)",
+        explanation: "Function calls nest deeper than the evaluator allows (64 levels), which in practice means \
+            a function that calls itself, directly or through another, without end. gstack has no \
+            loops by recursion: use `for` over a list or `range(n)`.",
+        example: r#"fn forever(n: number) = forever(n + 1)
+
+let x = forever(0)
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0200",
+        title: "unknown field (with a \"did you mean\")",
+        explanation: "A block has a field or block its schema does not know (a misspelling, or a field of \
+            another block), a dotted field where the block takes none, or an overrides file has an \
+            unknown key. The hint names the closest field, or lists what the block takes; \
+            `docs/reference.md` lists every block's fields.",
+        example: r#"stack shop {
+  prometheus {
+    retension = 15d
+  }
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0201",
+        title: "type mismatch (names both types)",
+        explanation: "A value has the wrong type for where it stands: a field given a number where it wants a \
+            duration (`retention = 15` has no unit), text where it wants a query literal, a query of \
+            the wrong language; a function argument of the wrong type; `for` over something other than \
+            a list, `if` on something other than a bool, an operator on values it cannot combine; a \
+            call of something that is not a function, an unknown type in a `fn` signature, a name \
+            given to a block that takes none, or an overrides file of the wrong shape. The message \
+            names the type wanted and the type found.",
+        example: r#"stack shop {
+  prometheus {
+    retention = 15
+  }
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0202",
+        title: "missing required field, name or title",
+        explanation: "Something required is not there: a field the schema requires (a scrape job's \
+            `targets`, an alert's `expr`), a block's or declaration's name, a panel's title or query, \
+            a query's `datasource` where it cannot be inferred, a contact point's channel, a `var` \
+            without `= query(…)`, or the `stack` itself (a file checked on its own that declares none).",
+        example: r#"stack shop {
+  prometheus {
+    scrape app { interval = 15s }
+  }
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0203",
+        title: "wrong unit (`for = 10min`, a duration where a size is wanted)",
+        explanation: "A literal with a unit has the wrong kind of unit or an unknown one: a size (`512MiB`) \
+            where a duration is wanted or the other way round, `min` for minutes (write `m`), or `GB` \
+            where Kubernetes wants `GiB`. The hint shows the units the field takes.",
+        example: r#"stack shop {
+  prometheus {
+    retention = 512MiB
+  }
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0204",
+        title: "value out of range or malformed (ports, addresses, uids, scrape targets)",
+        explanation: "A value has the right type but not an allowed value or form: a port outside 1–65535, an \
+            IPv4 address with a part over 255, a scrape target that is not `host:port`, an invalid \
+            dashboard or rule uid, an environment variable name `secret.env` cannot take, `range(n)` \
+            past its limit, division by zero, a malformed label matcher, a mute timing's time range, \
+            day, month or year that does not parse, or a Grafana rule evaluation interval that is not \
+            a positive multiple of 10s or disagrees with its group's.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {
+    port = 70000
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0205",
+        title: "not one of the allowed values (enum, colour, Grafana unit id, target kind)",
+        explanation: "A value must be one of a fixed set and is not: an enum field (an alert's `severity`, a \
+            datasource's `type`), a colour Grafana knows, a Grafana unit id, a `target` kind, a \
+            weekday or month name. The hint names the closest allowed value.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+alert TargetDown {
+  expr     = promql`up == 0`
+  severity = critcal
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0206",
+        title: "a secret used as text",
+        explanation: "A `secret.file(…)` or `secret.env(…)` reaches a place that wants plain text: a string \
+            field, an interpolation `\"${token}\"`, a concatenation, or freeform `settings`. Secrets \
+            stay references so their values never reach the generated files: pass a secret whole to \
+            a field that takes one.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+datasource warehouse {
+  type = postgres
+  url  = "db.internal:5432"
+  user = secret.env("DB_USER")
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0207",
+        title: "wrong number of arguments",
+        explanation: "A function (one declared with `fn`, or a built-in like `len` or `join`) is called with \
+            more or fewer arguments than it takes.",
+        example: r#"fn rate_panel(svc: string) = timeseries "${svc} requests/s" {
+  query = promql`sum(rate(http_requests_total{service="${svc}"}[5m]))`
+}
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard overview {
+  rate_panel("checkout", "cart")
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0208",
+        title: "unknown block or declaration kind, or an entry where it cannot stand",
+        explanation: "A top-level declaration of a kind gstack does not have (`dashbaord`), an unknown \
+            component in a `stack`, a field or bare expression at the top level of a file, or an \
+            `import` or `fn` inside a block (they only stand at the top level).",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashbaord checkout {
+  title = "Checkout"
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0209",
+        title: "a field set twice",
+        explanation: "One block sets a field twice. Fields are set once per block; the first one is labelled.",
+        example: r#"stack shop {
+  prometheus {
+    retention = 15d
+    retention = 30d
+  }
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0210",
+        title: "no such function",
+        explanation: "A call names a function that is neither declared with `fn` in scope nor built in; the \
+            hint names the closest one.",
+        example: r#"fn rate_panel(svc: string) = timeseries "${svc} requests/s" {
+  query = promql`sum(rate(http_requests_total{service="${svc}"}[5m]))`
+}
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard overview {
+  rate_panl("checkout")
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0300",
+        title: "a reference to a component the stack does not enable",
+        explanation: "Something needs a component the `stack` does not run: a LogQL query without Loki, an \
+            alert or imported rules without the component that evaluates them, a Grafana alert rule \
+            without Grafana, Tempo's metrics generator without Prometheus, a datasource named after a \
+            disabled component, or a target's `resources` block for a component not in the stack. \
+            Enable the component, or drop what needs it.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard errors {
+  logs "Error logs" {
+    query = logql`{service="checkout"} |= "error"`
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0301",
+        title: "an unresolved reference (receiver, datasource, contact point, mute timing)",
+        explanation: "A name that must refer to something declared elsewhere in the stack does not: an \
+            Alertmanager route's `receiver`, a panel's or rule's `datasource`, a notification \
+            policy's contact point or mute timing. The hint names the closest declared one.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+  alertmanager {
+    receiver oncall { webhook = secret.env("ONCALL_URL") }
+    route { receiver = oncal }
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0302",
+        title: "a query whose language does not match its datasource",
+        explanation: "A query is sent to a datasource that does not speak its language (PromQL to Postgres), \
+            or one panel mixes query languages, while a panel's queries share one datasource.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+datasource warehouse {
+  type = postgres
+  url  = "db.internal:5432"
+}
+
+dashboard sales {
+  stat "Orders" {
+    datasource = warehouse
+    query      = promql`sum(orders_total)`
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0303",
+        title: "a dashboard variable that is not declared",
+        explanation: "A query uses `$name` (or a panel repeats over a variable) that its dashboard does not \
+            declare with `var name = …`.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard checkout {
+  var service = query(prometheus, "label_values(up, service)")
+  timeseries "Requests" {
+    query = promql`sum(rate(http_requests_total{service="$nope"}[5m]))`
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0304",
+        title: "a datasource reference of an imported dashboard that no datasource of the stack can answer",
+        explanation: "An imported dashboard uses a datasource (an `__inputs` entry or a panel's \
+            `datasource`) whose type no datasource of the stack has, so it cannot be mapped onto the \
+            stack. Declare a datasource of that type, or edit the file.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard hosts = import_dashboard("./data/hosts.json")
+"#,
+        files: &[(
+            "data/hosts.json",
+            r#"{
+  "__inputs": [{ "name": "DS_INFLUXDB", "type": "datasource", "pluginId": "influxdb" }],
+  "title": "Hosts",
+  "panels": [
+    { "type": "timeseries", "title": "Disk IO", "datasource": { "type": "influxdb", "uid": "${DS_INFLUXDB}" } }
+  ]
+}
+"#,
+        )],
+    },
+    CodeInfo {
+        code: "E0305",
+        title: "an imported dashboard file that is not a Grafana dashboard (not JSON, no `panels`, v2 schema)",
+        explanation: "An `import_dashboard(…)` file is not a dashboard gstack can import: not JSON, JSON \
+            without `panels`, or a dashboard of Grafana's v2 schema. Export it from Grafana with \
+            Export → Export as JSON.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard overview = import_dashboard("./data/datasources.json")
+"#,
+        files: &[("data/datasources.json", "{ \"apiVersion\": 1, \"datasources\": [] }\n")],
+    },
+    CodeInfo {
+        code: "E0306",
+        title: "an imported rule file that Prometheus would refuse (structure, field, duration)",
+        explanation: "An `import_rules(…)` file would be refused by Prometheus: not YAML of the rule file \
+            format, an unknown or missing field, a rule that is both recording and alerting, or a \
+            duration Prometheus does not read (`5min`).",
+        example: r#"stack shop {
+  prometheus {}
+}
+
+rules node = import_rules("./data/rules.yml")
+"#,
+        files: &[(
+            "data/rules.yml",
+            r#"groups:
+  - name: node
+    rules:
+      - alert: HostDown
+        expr: up == 0
+        for: 5min
+"#,
+        )],
+    },
+    CodeInfo {
+        code: "E0400",
+        title: "invalid PromQL (position mapped into the literal)",
+        explanation: "A promql`…` literal does not parse as PromQL, or a range selector has no unit \
+            (`[5]`). The error points at the place in the literal.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard checkout {
+  timeseries "Requests" {
+    query = promql`sum(rate(http_requests_total{service="checkout"[5m]))`
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0401",
+        title: "invalid LogQL",
+        explanation: "A logql`…` literal has unbalanced brackets or quotes, or no stream selector: a LogQL \
+            query starts with the streams it reads, like `{service=\"app\"}`.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+  loki {}
+}
+
+dashboard checkout {
+  logs "Errors" {
+    query = logql`|= "error"`
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0402",
+        title: "invalid TraceQL, or an unknown query language",
+        explanation: "A traceql`…` literal has unbalanced brackets or quotes, or a backtick literal names a \
+            language gstack does not know (the languages are `promql`, `logql`, `traceql` and `sql`).",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+  tempo {}
+}
+
+dashboard traces {
+  traces "Slow" { query = traceql`{ duration > 2s` }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "W0400",
+        title: "PromQL of an imported dashboard or rule file that does not parse (a warning)",
+        explanation: "An expression in an imported dashboard or rule file does not parse as PromQL. Imported \
+            files are often third-party, so this is a warning and the file is imported as it is; the \
+            message names the panel or rule group and rule.",
+        example: r#"stack shop {
+  prometheus {}
+}
+
+rules http = import_rules("./data/rules.yml")
+"#,
+        files: &[(
+            "data/rules.yml",
+            r#"groups:
+  - name: http
+    rules:
+      - alert: HighErrorRate
+        expr: sum(rate(http_errors_total[5m]) > 1
+"#,
+        )],
+    },
+    CodeInfo {
+        code: "E0500",
+        title: "two components on one port of one host",
+        explanation: "Two components of the stack would listen on the same port of the same host, so the \
+            second could not start. Both are labelled; move one with its `port`.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {
+    port = 9090
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "W0600",
+        title: "a Kubernetes volume that is small for the retention (a warning)",
+        explanation: "A Kubernetes target's `resources` block gives a component less `storage` than its \
+            retention can plausibly need (reckoned at 64Mi a day), so the volume may fill up. Give it \
+            more storage, or shorten the retention.",
+        example: r#"stack shop {
+  prometheus { retention = 90d }
+}
+
+target kubernetes {
+  resources prometheus { storage = 1GiB }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0700",
+        title: "an overrides file that is not valid JSON",
+        explanation: "The file given to `gstackc build --overrides` (what the Nix flake's `mkStack { \
+            overrides = …; }` passes) does not parse as JSON. The error points at where the JSON \
+            parser stopped.",
+        example: "{ \"stack\": { \"prometheus\": { \"port\": 9091 } }\n",
+        files: &[],
+    },
+];
