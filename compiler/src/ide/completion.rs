@@ -242,7 +242,8 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
             items.extend(datasources(db, stack));
         }
     }
-    if v.var {
+    // `var x = |` (not inside the constructor's arguments: `var x = query(|`)
+    if v.var && v.call.is_none() {
         items.extend(variable_ctors());
     } else if let Some(fd) = fd {
         match elem(&fd.ty) {
@@ -267,7 +268,12 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
         }
     }
     if !v.after_colon {
-        items.extend(names_in_scope(db, file, off as u32));
+        // a name already offered (a variable constructor is also a built-in) is offered once
+        for c in names_in_scope(db, file, off as u32) {
+            if !items.iter().any(|i| i.label == c.label) {
+                items.push(c);
+            }
+        }
     }
     out.items = items;
     out
