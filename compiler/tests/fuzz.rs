@@ -309,3 +309,15 @@ fn unclosed_promql_range_is_a_diagnostic_not_a_panic() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A LogQL literal with an unbalanced `)` right before a multi-byte character: the checker's
+/// diagnostic span ends inside `é`, and rendering it (`diag::render`, `diag::to_json`) sliced
+/// the source there and panicked ("not a char boundary"). Fixed in `diag`: rendering clamps
+/// offsets to character boundaries. (The span itself is still off: `QueryVal::span_of` maps
+/// query offsets to source offsets ignoring the escape `$${`, one byte shorter in the value.)
+#[test]
+fn a_span_splitting_a_character_renders() {
+    let root = examples_dir().join("fuzz-input.gstack");
+    let src = "stack s { loki {} grafana {} }\ndashboard d { logs \"x\" { query = logql`{a=\"b\"} $${x}é)` } }\n";
+    check_input(src, &root).unwrap();
+}
