@@ -44,6 +44,8 @@ fn examples_dir() -> PathBuf {
 }
 
 thread_local! {
+    /// How many inputs of this thread's test had no error and were built.
+    static BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     /// Where this thread's test writes an input's built outputs (each test has its own thread).
     static OUT_DIR: PathBuf = std::env::temp_dir().join(format!("gstack-fuzz-{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], ""));
 }
@@ -137,6 +139,7 @@ fn check_input(src: &str, root: &Path) -> Result<(), String> {
         let guard = RemoveOnDrop(OUT_DIR.with(|d| d.clone()));
         let out = &guard.0;
         guarded("targets::write", || targets::write(out, &outputs))?.map_err(|e| format!("targets::write into {}: {e}", out.display()))?;
+        BUILT.with(|b| b.set(b.get() + 1));
     }
     let formatted = guarded("fmt::format", || syntax::fmt::format(src))?;
     if let Ok(once) = formatted {
@@ -262,7 +265,7 @@ fn run(name: &str, strategy: impl Strategy<Value = String>, root: PathBuf) {
     });
     let n = count.load(std::sync::atomic::Ordering::Relaxed);
     match result {
-        Ok(()) => println!("fuzz {name}: {} cases passed ({n} inputs run), no panic", runner.config().cases),
+        Ok(()) => println!("fuzz {name}: {} cases passed ({n} inputs run, {} without errors built and written), no panic", runner.config().cases, BUILT.with(|b| b.get())),
         Err(e) => panic!("fuzz {name}: failure after {n} inputs (shrunk to a minimal input):\n{e}"),
     }
 }
