@@ -4,7 +4,7 @@
 //! between. Every request must be answered; every 50 edits (a round, after which the text
 //! starts over from the example) the server's published diagnostics must equal what
 //! `gstackc check` reports for the same text — which also proves the server applied every edit
-//! as the client meant it.
+//! as the client meant it — and that text must render its diagnostics and, when clean, build.
 //!
 //! `GSTACK_LSP_FUZZ_STEPS` (default 300) and `GSTACK_LSP_FUZZ_SEED` change the run.
 
@@ -106,12 +106,25 @@ async fn random_request(c: &mut TestClient, rng: &mut Rng, u: &str, text: &str) 
 
 /// What `gstackc check` says about `text`, as the server should publish it: all of it, except
 /// "no `stack` is declared" when the file declares none (the server takes such a file for a
-/// library meant to be imported, and does not ask it for a stack).
+/// library meant to be imported, and does not ask it for a stack). On the way, the rest of what
+/// the CLI does with the text must not panic either: render the diagnostics for a terminal and
+/// as JSON, and, when there is no error, render every target and write it (to a temporary
+/// directory, removed after).
 fn expected(path: &Path, text: &str) -> Vec<Value> {
     let mut db = Database::default();
     let root = db.set_file(path, text.to_string());
     let library = !gstack::ide::diagnostics::declares_stack(&db, root);
-    check_stack(&db, root)
+    let checked = check_stack(&db, root);
+    let source = |p: &Path| db.source_text(p);
+    gstack::diag::render(&checked.diagnostics, &source, false);
+    gstack::diag::to_json(&checked.diagnostics, &source);
+    if let (false, Some(ir)) = (checked.has_errors(), &checked.stack) {
+        let out = std::env::temp_dir().join(format!("gstack-lsp-fuzz-out-{}", std::process::id()));
+        let written = gstack::targets::write(&out, &gstack::targets::render(ir, None));
+        let _ = std::fs::remove_dir_all(&out);
+        written.unwrap_or_else(|e| panic!("targets::write into {}: {e}", out.display()));
+    }
+    checked
         .diagnostics
         .iter()
         .filter(|d| d.location.as_ref().is_some_and(|l| l.file == path))

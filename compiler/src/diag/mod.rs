@@ -130,11 +130,12 @@ pub fn render(diags: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>, co
             add(&r.location.file);
         }
         let clamp = |p: &Path, s: Span| {
-            let len = source(p).map(|t| t.len()).unwrap_or(0);
-            let st = (s.start as usize).min(len);
-            let en = (s.end as usize).min(len).max(st);
-            // ariadne counts chars; convert byte offsets
+            // inside the text and on character boundaries (a span may split a character:
+            // it then covers the whole character)
             let text = source(p).unwrap_or_default();
+            let st = floor_char_boundary(&text, s.start as usize);
+            let en = ceil_char_boundary(&text, s.end as usize).max(st);
+            // ariadne counts chars; convert byte offsets
             let cs = text[..st].chars().count();
             let ce = cs + text[st..en].chars().count();
             cs..ce
@@ -168,8 +169,7 @@ pub fn render(diags: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>, co
 pub fn to_json(diags: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>) -> serde_json::Value {
     let pos = |p: &Path, off: u32| -> serde_json::Value {
         let text = source(p).unwrap_or_default();
-        let off = (off as usize).min(text.len());
-        let before = &text[..off];
+        let before = &text[..floor_char_boundary(&text, off as usize)];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
         serde_json::json!({ "line": line, "column": col })
@@ -198,6 +198,24 @@ pub fn to_json(diags: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>) -
             })
             .collect(),
     )
+}
+
+/// The largest character boundary of `text` at or before `i` (its length when `i` is past it).
+fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest character boundary of `text` at or after `i` (its length when `i` is past it).
+fn ceil_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// "did you mean `x`?" by edit distance, for unknown names.
@@ -235,4 +253,30 @@ fn levenshtein(a: &str, b: &str) -> usize {
         }
     }
     d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A span may end (or start) inside a multi-byte character (the checker's spans inside
+    /// query literals are approximate): rendering covers the whole character, JSON positions
+    /// count it once, and neither panics.
+    #[test]
+    fn spans_splitting_a_character_render() {
+        let text = "let q = \"aé)\"\n";
+        let at = text.find('é').unwrap() as u32;
+        let file = Path::new("/t/a.gstack");
+        let source = |_: &Path| Some(text.to_string());
+        let diags = [
+            Diagnostic::error("E0401", file, Span { start: at, end: at + 1 }, "ends inside"),
+            Diagnostic::error("E0401", file, Span { start: at + 1, end: at + 3 }, "starts inside"),
+            Diagnostic::error("E0401", file, Span { start: 90, end: 99 }, "past the end"),
+        ];
+        let out = render(&diags, &source, false);
+        assert!(out.contains("ends inside") && out.contains("starts inside") && out.contains("past the end"), "{out}");
+        let json = to_json(&diags, &source);
+        let cols: Vec<_> = json.as_array().unwrap().iter().map(|d| (d["location"]["start"]["column"].clone(), d["location"]["end"]["column"].clone())).collect();
+        assert_eq!(cols, [(11.into(), 11.into()), (11.into(), 13.into()), (1.into(), 1.into())]);
+    }
 }

@@ -113,17 +113,7 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
         return out;
     }
     let lines = Lines::new(text);
-    let chain = enclosing(toks, &lines);
-    let ctx = chain.iter().fold(Ctx::File, |ctx, e| match e {
-        Elem::Block(k, l) => classify(ctx, k, l.as_deref()).1,
-        Elem::Record(key) => match ctx.field(key).map(|f| &f.ty) {
-            Some(Ty::Record(s)) => Ctx::Schema(index::Static(*s)),
-            Some(Ty::StrMap) => Ctx::Free,
-            _ => Ctx::Unknown,
-        },
-        Elem::Transparent => ctx,
-        Elem::Unknown => Ctx::Unknown,
-    });
+    let ctx = block_context(toks, &lines);
     let prev = toks.last().map(|(t, _)| t);
     let before_line = &text[lines.start_of(start)..start];
     let word_line = lines.line(start);
@@ -242,7 +232,8 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
             items.extend(datasources(db, stack));
         }
     }
-    if v.var {
+    // `var x = |` (not inside the constructor's arguments: `var x = query(|`)
+    if v.var && v.call.is_none() {
         items.extend(variable_ctors());
     } else if let Some(fd) = fd {
         match elem(&fd.ty) {
@@ -267,10 +258,39 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
         }
     }
     if !v.after_colon {
-        items.extend(names_in_scope(db, file, off as u32));
+        // a name already offered (a variable constructor is also a built-in) is offered once
+        for c in names_in_scope(db, file, off as u32) {
+            if !items.iter().any(|i| i.label == c.label) {
+                items.push(c);
+            }
+        }
     }
     out.items = items;
     out
+}
+
+/// The context of the block the position after `toks` is in, from its unclosed `{`s.
+fn block_context(toks: &[(Tok, Span)], lines: &Lines) -> Ctx {
+    enclosing(toks, lines).iter().fold(Ctx::File, |ctx, e| match e {
+        Elem::Block(k, l) => classify(ctx, k, l.as_deref()).1,
+        Elem::Record(key) => match ctx.field(key).map(|f| &f.ty) {
+            Some(Ty::Record(s)) => Ctx::Schema(index::Static(*s)),
+            Some(Ty::StrMap) => Ctx::Free,
+            _ => Ctx::Unknown,
+        },
+        Elem::Transparent => ctx,
+        Elem::Unknown => Ctx::Unknown,
+    })
+}
+
+/// The context of the block around byte `offset` of `file`, read from the tokens before it as
+/// completion does, so it holds while the text does not parse (hover uses it for a key whose
+/// entry is not written to the end yet).
+pub fn context_at(db: &dyn Db, file: SourceFile, offset: u32) -> Ctx {
+    let text = file.text(db).as_str();
+    let lexed = lexer::lex(text);
+    let n = lexed.tokens.iter().take_while(|(_, s)| s.end <= offset && s.start < offset).count();
+    block_context(&lexed.tokens[..n], &Lines::new(text))
 }
 
 /// Is the position after these tokens inside string or query text (not in `${…}`)?

@@ -57,6 +57,10 @@ pub fn hover(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFile]) -
         };
         return Some(Hover { span: f.key_span(), markdown: md });
     }
+    // a key whose entry does not parse yet (`port =` with the value still to write)
+    if let Some((span, fd, owner)) = unparsed_key(db, file, offset) {
+        return Some(Hover { span, markdown: describe_field(fd, owner) });
+    }
     // a block kind or a declaration's label
     if let Some(b) = idx.blocks.iter().find(|b| b.kind.as_ref().is_some_and(|k| super::index::contains(k.span, offset))) {
         return Some(Hover { span: b.kind.as_ref().unwrap().span, markdown: describe_block(db, file, b) });
@@ -69,6 +73,32 @@ pub fn hover(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFile]) -
         return Some(Hover { span: u.span, markdown: describe_unit(u) });
     }
     None
+}
+
+/// The word at `offset` when `=` follows it (not `==`) and it is a field of the block around
+/// it as the tokens before it tell: its span, field and the block's schema name.
+fn unparsed_key(db: &dyn Db, file: SourceFile, offset: u32) -> Option<(Span, &'static FieldDef, Option<&'static str>)> {
+    let text = file.text(db).as_str();
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut start = (offset as usize).min(text.len());
+    while start > 0 && word(b[start - 1]) {
+        start -= 1;
+    }
+    let mut end = start;
+    while end < b.len() && word(b[end]) {
+        end += 1;
+    }
+    if start == end || (offset as usize) < start {
+        return None;
+    }
+    let rest = text[end..].trim_start_matches([' ', '\t']);
+    if !rest.starts_with('=') || rest.starts_with("==") {
+        return None;
+    }
+    let ctx = super::completion::context_at(db, file, start as u32);
+    let fd = ctx.field(&text[start..end])?;
+    Some((Span::new(start, end), fd, ctx.schema().map(|s| s.name)))
 }
 
 fn code(s: &str) -> String {

@@ -1,5 +1,14 @@
 //! Unit tests of the editor features on in-memory files (the language server's protocol tests
-//! in `lsp/tests/` cover them end to end).
+//! in `lsp/tests/` cover them end to end): API-level tests here, and fixture tests (a source
+//! with a `$0` cursor → the feature's answer as an inline snapshot) in `tests/*_fixtures.rs`,
+//! on the harness of `tests/fixture.rs`.
+
+mod completion_fixtures;
+mod fixture;
+mod hover_fixtures;
+mod navigation_fixtures;
+mod outline_fixtures;
+mod robustness;
 
 use super::index::{file_index, DefKind, Target};
 use super::*;
