@@ -1,0 +1,49 @@
+//! Prometheus and Loki alert rules (`alert`, `log_alert`) and Grafana uids.
+
+use super::*;
+
+impl<'a> Checker<'a> {
+
+    pub(super) fn alert(&mut self, r: &Rec) -> Option<ir::AlertRule> {
+        let expr = match r.get("expr") {
+            Some(CV::Query(q, _)) => ir::Query { lang: q.lang, expr: q.text.clone() },
+            _ => return None,
+        };
+        let (labels, annotations) = rule_labels(r);
+        let default_group = if r.kind == "alert" { "gstack" } else { "gstack-logs" };
+        Some(ir::AlertRule { name: r.label(), group: r.str_or("group", default_group), expr, for_: r.dur_or("for", 0), labels, annotations })
+    }
+
+    /// The `uid` of a dashboard or Grafana alert rule `r` (`what` names it in the message): as
+    /// declared (E0204 unless 1–40 letters, digits, `-` and `_`, Grafana's limit), else derived
+    /// from the declaration's name with [`uid_from`].
+    pub(super) fn uid(&mut self, r: &Rec, what: &str) -> String {
+        match r.fields.get("uid") {
+            Some((CV::Str(u), loc)) => {
+                if u.len() > 40 || u.is_empty() || !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                    let d = self.error("E0204", *loc, format!("{what} uid `{u}` is not valid"));
+                    d.hint = Some("a uid has 1–40 characters: letters, digits, `-` and `_`".into());
+                }
+                u.clone()
+            }
+            _ => uid_from(&r.label()),
+        }
+    }
+
+}
+
+/// An alert rule's labels (`labels`, plus `severity`) and annotations (`summary`,
+/// `description`), for Prometheus/Loki rules and Grafana-managed rules alike.
+pub(super) fn rule_labels(r: &Rec) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut labels = r.map("labels");
+    if let Some(s) = r.sym("severity") {
+        labels.insert("severity".into(), s);
+    }
+    let mut annotations = BTreeMap::new();
+    for k in ["summary", "description"] {
+        if let Some(s) = r.str(k) {
+            annotations.insert(k.to_string(), s);
+        }
+    }
+    (labels, annotations)
+}

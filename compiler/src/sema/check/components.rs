@@ -1,0 +1,154 @@
+//! Per-program lowering of the component blocks that need more than defaults: Grafana,
+//! Prometheus (scrape jobs), Alertmanager (receivers and routes).
+
+use super::*;
+
+impl<'a> Checker<'a> {
+    pub(super) fn grafana(&mut self, r: &Rec) -> ir::Grafana {
+        let (user, pw) = match r.get("admin") {
+            Some(CV::Record(a)) => (a.str_or("user", "admin"), a.secret("password")),
+            _ => ("admin".to_string(), None),
+        };
+        ir::Grafana {
+            version: r.str_or("version", "12.2"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 3000),
+            admin_user: user,
+            admin_password: pw,
+            secret_key: r.secret("secret_key"),
+            settings: r.settings.clone(),
+            alerting: self.grafana_alerting(r),
+        }
+    }
+
+    pub(super) fn prometheus(&mut self, r: &Rec) -> ir::Prometheus {
+        let mut scrapes = vec![];
+        let mut seen: HashMap<String, Loc> = HashMap::new();
+        for s in r.blocks_of("scrape") {
+            if !self.first_of_name("scrape job", s, &mut seen) {
+                continue;
+            }
+            let name = s.label();
+            let targets = s.strs("targets");
+            for (i, t) in targets.iter().enumerate() {
+                if !valid_target(t) {
+                    let loc = s.fields.get("targets").map(|(_, l)| *l).unwrap_or(s.loc);
+                    let d = self.error("E0204", loc, format!("scrape target #{} `{t}` is not `host:port`", i + 1));
+                    d.hint = Some("Prometheus 3 adds no default port: write `host:port`".into());
+                }
+            }
+            scrapes.push(ir::Scrape {
+                name,
+                targets,
+                interval: s.dur("interval"),
+                timeout: s.dur("timeout"),
+                metrics_path: s.str_or("metrics_path", "/metrics"),
+                scheme: s.sym("scheme").unwrap_or_else(|| "http".into()),
+                labels: s.map("labels"),
+            });
+        }
+        ir::Prometheus {
+            version: r.str_or("version", "3.5"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 9090),
+            retention: r.dur_or("retention", 15 * 86400),
+            retention_size: match r.get("retention_size") {
+                Some(CV::Bytes(b)) => Some(*b),
+                _ => None,
+            },
+            scrape_interval: r.dur_or("scrape_interval", 15),
+            evaluation_interval: r.dur_or("evaluation_interval", 15),
+            scrapes,
+            remote_write_receiver: r.bool("remote_write_receiver"),
+            otlp_receiver: r.bool("otlp_receiver"),
+            external_labels: r.map("external_labels"),
+            settings: r.settings.clone(),
+        }
+    }
+
+    pub(super) fn alertmanager(&mut self, r: &Rec) -> Option<ir::Alertmanager> {
+        let mut receivers = vec![];
+        let mut seen: HashMap<String, Loc> = HashMap::new();
+        for rc in r.blocks_of("receiver") {
+            if !self.first_of_name("receiver", rc, &mut seen) {
+                continue;
+            }
+            let name = rc.label();
+            let sos = |k: &str| match rc.get(k) {
+                Some(CV::StrOrSecret(s)) => Some(s.clone()),
+                _ => None,
+            };
+            receivers.push(ir::Receiver {
+                name,
+                webhook: sos("webhook"),
+                email: rc.str("email"),
+                slack_channel: rc.str("slack_channel"),
+                slack_webhook: sos("slack_webhook"),
+            });
+        }
+        let names: Vec<String> = receivers.iter().map(|r| r.name.clone()).collect();
+        let route = match r.blocks_of("route").next() {
+            Some(rt) => self.route(rt, &names),
+            None => {
+                if receivers.is_empty() {
+                    // a null receiver keeps Alertmanager valid
+                    receivers.push(ir::Receiver { name: "null".into(), webhook: None, email: None, slack_channel: None, slack_webhook: None });
+                }
+                ir::Route {
+                    receiver: receivers[0].name.clone(),
+                    group_by: vec!["alertname".into()],
+                    group_wait: None,
+                    group_interval: None,
+                    repeat_interval: None,
+                    matchers: vec![],
+                    continue_: false,
+                    routes: vec![],
+                }
+            }
+        };
+        Some(ir::Alertmanager {
+            version: r.str_or("version", "0.28"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 9093),
+            receivers,
+            route,
+            settings: r.settings.clone(),
+        })
+    }
+
+    pub(super) fn route(&mut self, rt: &Rec, receivers: &[String]) -> ir::Route {
+        let receiver = match rt.get("receiver") {
+            Some(CV::Ref(name, loc)) => {
+                if !receivers.contains(name) {
+                    let d = self.error("E0301", *loc, format!("there is no receiver `{name}`"));
+                    d.hint = Some(did_you_mean(name, receivers.iter().map(String::as_str)).unwrap_or_else(|| {
+                        if receivers.is_empty() {
+                            "declare one: `receiver name { webhook = … }`".into()
+                        } else {
+                            format!("receivers: {}", receivers.join(", "))
+                        }
+                    }));
+                }
+                name.clone()
+            }
+            _ => String::new(),
+        };
+        ir::Route {
+            receiver,
+            group_by: rt.strs("group_by"),
+            group_wait: rt.dur("group_wait"),
+            group_interval: rt.dur("group_interval"),
+            repeat_interval: rt.dur("repeat_interval"),
+            matchers: rt.strs("matchers"),
+            continue_: rt.bool("continue"),
+            routes: rt.blocks_of("route").map(|c| self.route(c, receivers)).collect(),
+        }
+    }
+}
+
+pub(super) fn valid_target(t: &str) -> bool {
+    match t.rsplit_once(':') {
+        Some((host, port)) => !host.is_empty() && port.parse::<u16>().map_or(false, |p| p > 0),
+        None => false,
+    }
+}

@@ -1,0 +1,261 @@
+//! Dashboards: panels, variables, field overrides and links, lowered per file.
+
+use super::*;
+
+impl<'a> Checker<'a> {
+    /// Lower a dashboard; returns it with the datasource references to check once the stack is known.
+    pub(super) fn dashboard(&mut self, r: &Rec) -> (ir::Dashboard, Loc, Vec<DsRef>) {
+        let name = r.label();
+        let mut refs = vec![];
+        let mut variables = vec![];
+        let mut var_names: Vec<String> = vec![];
+        let uid = self.uid(r, "dashboard");
+        for var in &r.vars {
+            match self.variable(var, &mut refs) {
+                Some(v) => {
+                    var_names.push(v.name().to_string());
+                    variables.push(v);
+                }
+                None => {}
+            }
+        }
+        let panels: Vec<ir::Panel> = r.panels.iter().map(|p| self.panel(p, &mut refs, &var_names)).collect();
+        let rows = r
+            .blocks_of("row")
+            .map(|row| ir::Row {
+                title: row.label(),
+                collapsed: row.bool("collapsed"),
+                panels: row.panels.iter().map(|p| self.panel(p, &mut refs, &var_names)).collect(),
+            })
+            .collect();
+        (
+            ir::Dashboard {
+                name: name.clone(),
+                uid,
+                title: r.str("title").unwrap_or(name),
+                folder: r.str("folder"),
+                tags: r.strs("tags"),
+                refresh: r.dur("refresh"),
+                time_from: r.dur_or("time_from", 6 * 3600),
+                timezone: r.sym("timezone").unwrap_or_else(|| "browser".into()),
+                links: links(r),
+                variables,
+                panels,
+                rows,
+                source: ir::DashboardSource::Native,
+            },
+            Loc { file: r.loc.file, span: r.label_span() },
+            refs,
+        )
+    }
+
+    pub(super) fn variable(&mut self, var: &VarDecl, refs: &mut Vec<DsRef>) -> Option<ir::Variable> {
+        let name = var.name.clone();
+        let (ctor, args) = match &var.value.val {
+            Val::Ctor { name, args } => (*name, args.clone()),
+            Val::Error => return None,
+            other => {
+                let t = other.type_name();
+                let d = self.error("E0201", var.value.loc, format!("variable `{name}` expects {}, found {t}", Ty::Variable.describe()));
+                d.hint = Some("e.g. `var job = query(prometheus, \"label_values(up, job)\")`".into());
+                return None;
+            }
+        };
+        let text = |ck: &mut Self, v: &V| -> Option<String> {
+            match &v.val {
+                Val::Str(s) => Some(s.clone()),
+                Val::Query(q) => Some(q.text.clone()),
+                Val::Qty { text, .. } => Some(text.clone()),
+                Val::Num(n) => Some(fmt(*n)),
+                Val::Error => None,
+                other => {
+                    let t = other.type_name();
+                    ck.error("E0201", v.loc, format!("expected text, found {t}"));
+                    None
+                }
+            }
+        };
+        let list = |ck: &mut Self, v: &V| -> Option<Vec<String>> {
+            match &v.val {
+                Val::List(xs) => xs.iter().map(|x| text(ck, x)).collect(),
+                other => {
+                    let t = other.type_name();
+                    ck.error("E0201", v.loc, format!("expected a list, found {t}"));
+                    None
+                }
+            }
+        };
+        Some(match ctor {
+            "query" => {
+                let ds = match &args[0].val {
+                    Val::Sym(s) | Val::Str(s) => s.clone(),
+                    other => {
+                        let t = other.type_name();
+                        self.error("E0201", args[0].loc, format!("expected a datasource name, found {t}"));
+                        return None;
+                    }
+                };
+                refs.push(DsRef::Named { name: ds.clone(), loc: args[0].loc, lang: None });
+                ir::Variable::Query { name, datasource: ds, query: text(self, &args[1])?, multi: true, include_all: true }
+            }
+            "custom" => ir::Variable::Custom { name, values: list(self, &args[0])?, multi: true, include_all: false },
+            "interval" => ir::Variable::Interval { name, values: list(self, &args[0])? },
+            "datasource" => match &args[0].val {
+                Val::Sym(s) | Val::Str(s) if schema::DATASOURCE_TYPES.contains(&s.as_str()) => ir::Variable::Datasource { name, plugin: s.clone() },
+                _ => {
+                    let d = self.error("E0205", args[0].loc, "`datasource(…)` takes a datasource type");
+                    d.hint = Some(format!("one of: {}", schema::DATASOURCE_TYPES.join(", ")));
+                    return None;
+                }
+            },
+            "constant" => ir::Variable::Constant { name, value: text(self, &args[0])? },
+            _ => return None,
+        })
+    }
+
+    pub(super) fn panel(&mut self, p: &Rec, refs: &mut Vec<DsRef>, vars: &[String]) -> ir::Panel {
+        let mut queries: Vec<(Arc<QueryVal>, Loc)> = vec![];
+        if let Some(CV::Query(q, l)) = p.get("query") {
+            queries.push((q.clone(), *l));
+        }
+        if let Some((CV::List(qs), l)) = p.fields.get("queries") {
+            for q in qs {
+                if let CV::Query(q, _) = q {
+                    queries.push((q.clone(), *l));
+                }
+            }
+        }
+        // the datasource: explicit, or the component answering the query language
+        let ds = match p.get("datasource") {
+            Some(CV::Ref(name, loc)) => {
+                refs.push(DsRef::Named { name: name.clone(), loc: *loc, lang: queries.first().map(|q| q.0.lang) });
+                Some(name.clone())
+            }
+            _ => match queries.first() {
+                Some((q, l)) => {
+                    refs.push(DsRef::Lang { lang: q.lang, loc: *l });
+                    Component::answering(q.lang).map(|c| c.name().to_string())
+                }
+                None => None,
+            },
+        };
+        // languages of several queries must agree
+        if let Some((first, _)) = queries.first() {
+            for (q, l) in &queries[1..] {
+                if q.lang != first.lang {
+                    self.error("E0302", *l, format!("a panel's queries share one datasource; found {} and {}", lang_name(first.lang), lang_name(q.lang)));
+                }
+            }
+        }
+        // dashboard variables used in queries must exist
+        for (q, l) in &queries {
+            for (off, v) in grafana_vars(&q.text) {
+                if !vars.contains(&v) {
+                    let span = q.span_of(off).map(|s| Span { start: s.start, end: s.start + v.len() as u32 + 1 }).unwrap_or(l.span);
+                    let d = self.error("E0303", Loc { file: l.file, span }, format!("the dashboard has no variable `{v}`"));
+                    d.hint = Some(did_you_mean(&v, vars.iter().map(String::as_str)).unwrap_or_else(|| {
+                        format!("declare it: `var {v} = query(prometheus, \"label_values(…)\")`")
+                    }));
+                }
+            }
+        }
+        if p.kind != "text" && queries.is_empty() {
+            let d = self.error("E0202", Loc { file: p.loc.file, span: p.label_span() }, format!("this `{}` panel has no query", p.kind));
+            d.hint = Some("add `query = promql`…`` (or logql/traceql/sql)".into());
+        }
+        if let Some((CV::Str(u), loc)) = p.fields.get("unit") {
+            if !schema::UNITS.contains(&u.as_str()) && !u.starts_with("suffix:") && !u.starts_with("prefix:") {
+                let d = self.error("E0205", *loc, format!("`{u}` is not a Grafana unit id"));
+                d.hint = Some(did_you_mean(u, schema::UNITS.iter().copied()).unwrap_or_else(|| "see Grafana's unit list; `suffix:x` makes a custom unit".into()));
+            }
+        }
+        let int = |k: &str| match p.get(k) {
+            Some(CV::Int(i)) => Some(*i as u32),
+            _ => None,
+        };
+        // a repeated panel repeats over a variable of its dashboard
+        let repeat = match p.fields.get("repeat") {
+            Some((CV::Str(v), loc)) => {
+                if !vars.contains(v) {
+                    let d = self.error("E0303", *loc, format!("the dashboard has no variable `{v}` to repeat over"));
+                    d.hint = did_you_mean(v, vars.iter().map(String::as_str));
+                }
+                Some(v.clone())
+            }
+            _ => None,
+        };
+        let overrides = self.overrides(p);
+        ir::Panel {
+            kind: p.kind.clone(),
+            title: p.label(),
+            description: p.str("description"),
+            datasource: ds,
+            queries: queries.iter().map(|(q, _)| ir::Query { lang: q.lang, expr: q.text.clone() }).collect(),
+            legend: p.str("legend"),
+            unit: p.str("unit"),
+            thresholds: match p.get("thresholds") {
+                Some(CV::Thresholds(t)) => t.clone(),
+                _ => vec![],
+            },
+            width: int("width"),
+            height: int("height"),
+            content: p.str("content"),
+            options: p.settings.clone(),
+            repeat,
+            links: links(p),
+            time_from: p.dur("time_from"),
+            time_shift: p.dur("time_shift"),
+            overrides,
+        }
+    }
+
+    /// A panel's field overrides, with units and colours checked.
+    pub(super) fn overrides(&mut self, p: &Rec) -> Vec<ir::FieldOverride> {
+        let mut out = vec![];
+        for o in p.blocks_of("override") {
+            let word = |ck: &mut Self, k: &str, allowed: &[&str], what: &str| -> Option<String> {
+                let (cv, loc) = o.fields.get(k)?;
+                let CV::Str(v) = cv else { return None };
+                if !allowed.contains(&v.as_str()) && !v.starts_with('#') && !v.starts_with("suffix:") {
+                    let d = ck.error("E0205", *loc, format!("`{v}` is not a {what}"));
+                    d.hint = did_you_mean(v, allowed.iter().copied());
+                }
+                Some(v.clone())
+            };
+            let unit = word(self, "unit", schema::UNITS, "Grafana unit id");
+            let color = word(self, "color", schema::COLORS, "colour Grafana knows");
+            let num = |k: &str| match o.get(k) {
+                Some(CV::Num(n)) => Some(ir::Num(*n)),
+                _ => None,
+            };
+            out.push(ir::FieldOverride {
+                field: o.label(),
+                regex: o.bool("regex"),
+                unit,
+                color,
+                display_name: o.str("display_name"),
+                decimals: match o.get("decimals") {
+                    Some(CV::Int(i)) => Some(*i),
+                    _ => None,
+                },
+                min: num("min"),
+                max: num("max"),
+            });
+        }
+        out
+    }
+}
+
+/// Links of a panel or dashboard (`links = [{ title, url }]`).
+pub(super) fn links(r: &Rec) -> Vec<ir::Link> {
+    match r.get("links") {
+        Some(CV::List(xs)) => xs
+            .iter()
+            .filter_map(|x| match x {
+                CV::Record(l) => Some(ir::Link { title: l.str_or("title", ""), url: l.str_or("url", ""), new_tab: l.bool("new_tab") }),
+                _ => None,
+            })
+            .collect(),
+        _ => vec![],
+    }
+}

@@ -1,0 +1,449 @@
+//! Lowering: the declaration loop, per-file declarations ([`check_file`]'s part), and the
+//! assembly of [`ir::Stack`] from the per-concern lowerings.
+
+use super::*;
+
+impl<'a> Checker<'a> {
+    // ---- lowering --------------------------------------------------------------------------
+
+    /// Check a declaration that needs nothing outside itself (see [`FileChecked`]); `None`
+    /// for every other declaration, which [`Checker::lower`] checks with the whole stack.
+    pub(super) fn local(&mut self, d: &BlockVal) -> Option<Lowered> {
+        let kind = d.kind.as_ref()?;
+        if d.label.is_none() || d.value.is_some() {
+            return None;
+        }
+        let (_, sch) = schema::TOP_LEVEL.iter().find(|(k, _)| *k == kind.name)?;
+        match kind.name.as_str() {
+            "dashboard" => {
+                let r = self.record(d, sch, "dashboard");
+                let (dash, loc, refs) = self.dashboard(&r);
+                Some(Lowered::Dashboard(Arc::new(dash), loc, Arc::new(refs)))
+            }
+            "alert" | "log_alert" => {
+                let r = self.record(d, sch, &kind.name);
+                let a = self.alert(&r);
+                Some(Lowered::Alert(a, Loc { file: r.loc.file, span: r.label_span() }))
+            }
+            _ => None,
+        }
+    }
+
+    /// The [`Checker::local`] result of a declaration: memoised by [`check_file`] when there is
+    /// one (its diagnostics replayed), computed here otherwise.
+    pub(super) fn local_or_memo(&mut self, d: &BlockVal, memo: Option<&Arc<Local>>) -> Option<Lowered> {
+        match memo {
+            Some(l) => {
+                self.diags.extend(l.diags.iter().cloned());
+                Some(l.lowered.clone())
+            }
+            None => self.local(d),
+        }
+    }
+
+    /// Lower every declaration of the stack. `pre[i]` is `decls[i]`'s memoised local result,
+    /// when there is one (`pre` is shorter or empty when nothing is memoised).
+    pub(super) fn lower(&mut self, decls: &[Arc<BlockVal>], pre: &[Option<Arc<Local>>], root: SourceFile) -> Option<ir::Stack> {
+        let mut stack_rec: Option<Rec> = None;
+        let mut datasources = vec![];
+        let mut dashboards = vec![];
+        let mut alerts = vec![];
+        let mut log_alerts = vec![];
+        let mut rule_imports: Vec<(ir::RuleImport, Loc)> = vec![];
+        // `import_dashboard(…)` calls by dashboard name: (call, path as written)
+        let mut dashboard_imports: HashMap<String, (Loc, String)> = HashMap::new();
+        let mut targets: Vec<(String, Rec)> = vec![];
+        let mut names: HashMap<(String, String), Loc> = HashMap::new();
+
+        for (i, d) in decls.iter().enumerate() {
+            let memo = pre.get(i).and_then(Option::as_ref);
+            let kind = d.kind.as_ref().unwrap();
+            let kloc = Loc { file: d.loc.file, span: kind.span };
+            let Some((_, sch)) = schema::TOP_LEVEL.iter().find(|(k, _)| *k == kind.name) else {
+                let hint = did_you_mean(&kind.name, schema::TOP_LEVEL.iter().map(|(k, _)| *k)).unwrap_or_else(|| {
+                    format!("declarations: {}", schema::TOP_LEVEL.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "))
+                });
+                self.error("E0208", kloc, format!("unknown declaration `{}`", kind.name)).hint = Some(hint);
+                continue;
+            };
+            let Some((label, lspan)) = d.label.clone() else {
+                self.error("E0202", kloc, format!("`{}` needs a name", kind.name)).hint = Some(format!("write `{} name {{ … }}`", kind.name));
+                continue;
+            };
+            // duplicate names per kind
+            let key = (kind.name.clone(), label.clone());
+            let lloc = Loc { file: d.loc.file, span: lspan };
+            if let Some(prev) = names.get(&key) {
+                let p = self.path(*prev);
+                let ps = prev.span;
+                self.error("E0101", lloc, format!("{} `{label}` is declared twice", kind.name)).with_related_mut(&p, ps, "first declared here");
+                continue;
+            }
+            names.insert(key, lloc);
+            match kind.name.as_str() {
+                "target" => {
+                    let Some((_, tsch)) = schema::TARGETS.iter().find(|(k, _)| *k == label) else {
+                        let hint = did_you_mean(&label, schema::TARGETS.iter().map(|(k, _)| *k))
+                            .unwrap_or_else(|| "targets: native, systemd, compose, kubernetes, helm".into());
+                        self.error("E0205", lloc, format!("unknown target `{label}`")).hint = Some(hint);
+                        continue;
+                    };
+                    let r = self.record(d, tsch, tsch.name);
+                    targets.push((label, r));
+                }
+                "dashboard" | "rules" if d.value.is_some() => {
+                    let v = d.value.clone().unwrap();
+                    let want = if kind.name == "dashboard" { "import_dashboard" } else { "import_rules" };
+                    match &v.val {
+                        Val::Ctor { name, args } if *name == want => {
+                            if let Some(p) = self.import_path(&args[0], d.loc.file) {
+                                let shown = match &args[0].val {
+                                    Val::Str(s) => s.clone(),
+                                    _ => p.clone(),
+                                };
+                                if kind.name == "dashboard" {
+                                    let (dash, loc, refs) = imported_dashboard(&label, &p, lloc);
+                                    dashboards.push((Arc::new(dash), loc, Arc::new(refs)));
+                                    dashboard_imports.insert(label, (v.loc, shown));
+                                } else {
+                                    let text = self.import_rules(&label, &p, &shown, v.loc).unwrap_or_default();
+                                    rule_imports.push((ir::RuleImport { name: label, path: p, text }, v.loc));
+                                }
+                            }
+                        }
+                        Val::Error => {}
+                        other => {
+                            let t = other.type_name();
+                            self.error("E0201", v.loc, format!("`{} {label} = …` expects `{want}(\"file\")`, found {t}", kind.name));
+                        }
+                    }
+                }
+                "rules" => {
+                    self.error("E0201", kloc, "`rules` is declared as `rules name = import_rules(\"file.yml\")`");
+                }
+                _ if d.value.is_some() => {
+                    self.error("E0201", kloc, format!("`{}` takes a `{{ … }}` body, not `= …`", kind.name));
+                }
+                "stack" => {
+                    let r = self.record(d, sch, "stack");
+                    if let Some(prev) = &stack_rec {
+                        let p = self.path(prev.loc);
+                        let ps = prev.label_span();
+                        self.error("E0101", lloc, "a build has exactly one `stack`").with_related_mut(&p, ps, "the stack is declared here");
+                    } else {
+                        stack_rec = Some(r);
+                    }
+                }
+                "datasource" => {
+                    let r = self.record(d, sch, "datasource");
+                    datasources.push(r);
+                }
+                "dashboard" | "alert" | "log_alert" => match self.local_or_memo(d, memo) {
+                    Some(Lowered::Dashboard(dash, loc, refs)) => dashboards.push((dash, loc, refs)),
+                    Some(Lowered::Alert(Some(a), loc)) if kind.name == "alert" => alerts.push((a, loc)),
+                    Some(Lowered::Alert(Some(a), loc)) => log_alerts.push((a, loc)),
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+
+        let Some(st) = stack_rec else {
+            let root_path = root.path(self.db).clone();
+            // a root file with syntax errors may well declare its stack in the broken part
+            let root_broken = !db::parse(self.db, root).diags.is_empty();
+            if !root_broken && (!decls.is_empty() || self.diags.is_empty()) {
+                self.diags.push(
+                    Diagnostic::error("E0202", &root_path, Span::new(0, 0), "no `stack` is declared")
+                        .with_hint("declare one: `stack name { prometheus {} grafana {} }`"),
+                );
+            }
+            return None;
+        };
+
+        let comp = |k: &str| st.blocks_of(k).next().cloned();
+        let grafana = comp("grafana").map(|r| self.grafana(&r));
+        let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
+        let loki = comp("loki").map(|r| ir::Loki {
+            version: r.str_or("version", "3.6"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 3100),
+            grpc_port: r.port("grpc_port", 9096),
+            retention: r.dur_or("retention", 31 * 86400),
+            settings: r.settings.clone(),
+        });
+        let tempo_rec = comp("tempo");
+        let tempo = tempo_rec.as_ref().map(|r| ir::Tempo {
+            version: r.str_or("version", "2.9"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 3200),
+            grpc_port: r.port("grpc_port", 9095),
+            otlp_grpc_port: r.port("otlp_grpc_port", 4317),
+            otlp_http_port: r.port("otlp_http_port", 4318),
+            retention: r.dur_or("retention", 14 * 86400),
+            generator: r
+                .strs("generator")
+                .iter()
+                .map(|g| match g.as_str() {
+                    "service_graphs" => ir::GeneratorProcessor::ServiceGraphs,
+                    "span_metrics" => ir::GeneratorProcessor::SpanMetrics,
+                    _ => ir::GeneratorProcessor::LocalBlocks,
+                })
+                .collect(),
+            settings: r.settings.clone(),
+        });
+        let alertmanager = comp("alertmanager").and_then(|r| self.alertmanager(&r));
+        let node_exporter = comp("node_exporter").map(|r| ir::NodeExporter {
+            version: r.str_or("version", "1.9"),
+            listen: "127.0.0.1".into(),
+            port: r.port("port", 9100),
+            collectors: r.strs("collectors"),
+            settings: r.settings.clone(),
+        });
+
+        // Tempo's generator needs Prometheus with the remote-write receiver.
+        if let (Some(t), Some(tr)) = (&tempo, &tempo_rec) {
+            if !t.generator.is_empty() {
+                match prometheus.as_mut() {
+                    Some(p) => p.remote_write_receiver = true,
+                    None => {
+                        let loc = tr.fields.get("generator").map(|(_, l)| *l).unwrap_or(tr.loc);
+                        self.error("E0300", loc, "Tempo's metrics generator writes to Prometheus, which this stack does not enable").hint =
+                            Some("add `prometheus {}` to the stack, or remove `generator`".into());
+                    }
+                }
+            }
+        }
+
+        let on = |c: Component| match c {
+            Component::NodeExporter => node_exporter.is_some(),
+            Component::Alertmanager => alertmanager.is_some(),
+            Component::Prometheus => prometheus.is_some(),
+            Component::Loki => loki.is_some(),
+            Component::Tempo => tempo.is_some(),
+            Component::Grafana => grafana.is_some(),
+        };
+        let enabled: Vec<&str> = Component::ALL.into_iter().filter(|c| on(*c)).map(Component::name).collect();
+
+        // datasources
+        let mut ds_ir = vec![];
+        for r in &datasources {
+            let kind = r.sym("type").unwrap_or_default();
+            ds_ir.push(ir::Datasource {
+                name: r.label(),
+                uid: r.str("uid").unwrap_or_else(|| uid_from(&r.label())),
+                kind,
+                url: r.str_or("url", ""),
+                database: r.str("database"),
+                user: r.str("user"),
+                password: r.secret("password"),
+                is_default: r.bool("default"),
+                settings: r.settings.clone(),
+            });
+        }
+        // datasource name → type (the stack's components Grafana queries + declared), and the
+        // resolved references backends write
+        let mut ds_types: BTreeMap<String, String> = BTreeMap::new();
+        let mut datasource_refs: BTreeMap<String, ir::DsRef> = BTreeMap::new();
+        for (c, f) in Component::datasources() {
+            if on(c) {
+                ds_types.insert(c.name().to_string(), f.plugin.to_string());
+                datasource_refs.insert(c.name().to_string(), ir::DsRef { kind: f.plugin.into(), uid: c.name().into() });
+            }
+        }
+        for d in &ds_ir {
+            ds_types.insert(d.name.clone(), d.kind.clone());
+            datasource_refs.insert(d.name.clone(), ir::DsRef { kind: d.kind.clone(), uid: d.uid.clone() });
+        }
+
+        // dashboards: imports, references, uids
+        let stack_ds = imports::Datasources::new(&enabled, &ds_ir);
+        let mut uids: HashMap<String, (String, Loc)> = HashMap::new();
+        let mut dash_ir = vec![];
+        for (mut dash, loc, refs) in dashboards {
+            if let ir::DashboardSource::Imported { path, .. } = dash.source.clone() {
+                if let Some((call, shown)) = dashboard_imports.get(&dash.name).cloned() {
+                    self.import_dashboard(Arc::make_mut(&mut dash), &path, &shown, call, &stack_ds);
+                }
+            }
+            for rf in refs.iter() {
+                self.check_ref(rf, &ds_types, &enabled);
+            }
+            if let Some((other, ploc)) = uids.get(&dash.uid) {
+                let p = self.path(*ploc);
+                let ps = ploc.span;
+                let other = other.clone();
+                self.error("E0101", loc, format!("dashboard uid `{}` is also used by `{other}`", dash.uid))
+                    .with_related_mut(&p, ps, "the other dashboard");
+            } else {
+                uids.insert(dash.uid.clone(), (dash.name.clone(), loc));
+            }
+            dash_ir.push(dash);
+        }
+
+        // alerts need their evaluator
+        if let (Some((_, loc)), false) = (rule_imports.first(), enabled.contains(&"prometheus")) {
+            self.error("E0300", *loc, "imported rules are evaluated by prometheus, which the stack does not enable").hint =
+                Some("add `prometheus {}` to the stack".into());
+        }
+        for (list, comp_name) in [(&alerts, "prometheus"), (&log_alerts, "loki")] {
+            if !list.is_empty() && !enabled.contains(&comp_name) {
+                let loc = list[0].1;
+                self.error("E0300", loc, format!("this rule is evaluated by {comp_name}, which the stack does not enable")).hint =
+                    Some(format!("add `{comp_name} {{}}` to the stack"));
+            }
+        }
+
+        // targets
+        let mut tg = ir::Targets::default();
+        let stack_name = st.label();
+        for (kind, r) in &targets {
+            let resources = r
+                .blocks_of("resources")
+                .map(|rr| {
+                    let c = rr.label();
+                    if !enabled.contains(&c.as_str()) {
+                        let d = self.error("E0300", Loc { file: rr.loc.file, span: rr.label_span() }, format!("`{c}` is not a component of this stack"));
+                        let mut names = enabled.clone();
+                        names.sort();
+                        d.hint = Some(did_you_mean(&c, enabled.iter().copied()).unwrap_or_else(|| format!("enabled: {}", names.join(", "))));
+                    }
+                    ir::Resources {
+                        component: c,
+                        cpu: match rr.get("cpu") {
+                            Some(CV::Cpu(c)) => Some(*c),
+                            _ => None,
+                        },
+                        memory: match rr.get("memory") {
+                            Some(CV::Bytes(b)) => Some(*b),
+                            _ => None,
+                        },
+                        storage: match rr.get("storage") {
+                            Some(CV::Bytes(b)) => Some(*b),
+                            _ => None,
+                        },
+                    }
+                })
+                .collect::<Vec<_>>();
+            match kind.as_str() {
+                "native" => {
+                    tg.native = Some(ir::NativeTarget {
+                        data_dir: r.str("data_dir").unwrap_or_else(|| format!("~/.local/share/gstack/{stack_name}")),
+                        listen: match r.get("listen") {
+                            Some(CV::Addr(a)) => a.clone(),
+                            _ => "127.0.0.1".into(),
+                        },
+                        bin: r.map("bin"),
+                    })
+                }
+                "systemd" => tg.systemd = Some(ir::SystemdTarget { user: r.bool("user"), data_dir: r.str("data_dir"), bin: r.map("bin") }),
+                "compose" => {
+                    tg.compose = Some(ir::ComposeTarget {
+                        publish_on: match r.get("publish_on") {
+                            Some(CV::Addr(a)) => a.clone(),
+                            _ => "127.0.0.1".into(),
+                        },
+                        project: r.str("project"),
+                        images: r.map("images"),
+                        resources,
+                    })
+                }
+                "kubernetes" => {
+                    // a volume far smaller than the retention can plausibly need (64 MiB a day)
+                    for rr in r.blocks_of("resources") {
+                        // the component's retention field (facts table), as lowered
+                        let retention = Component::from_name(&rr.label())
+                            .filter(|c| on(*c) && c.facts().retention_field.is_some())
+                            .and_then(|c| match c {
+                                Component::Prometheus => prometheus.as_ref().map(|p| p.retention),
+                                Component::Loki => loki.as_ref().map(|l| l.retention),
+                                Component::Tempo => tempo.as_ref().map(|t| t.retention),
+                                Component::NodeExporter | Component::Alertmanager | Component::Grafana => None,
+                            });
+                        if let (Some(ret), Some((CV::Bytes(size), loc))) = (retention, rr.fields.get("storage")) {
+                            let days = (ret.millis / 86_400_000).max(1);
+                            let need = days * (64 << 20);
+                            if size.0 < need {
+                                let d = self.error(
+                                    "W0600",
+                                    *loc,
+                                    format!("{} of storage for {} of {} retention may fill up", ir::Bytes(size.0).to_k8s(), ret.to_prometheus(), rr.label()),
+                                );
+                                d.hint = Some(format!("plan at least {} (64Mi a day), or shorten the retention", ir::Bytes(need).to_k8s()));
+                            }
+                        }
+                    }
+                    let ingress = r.blocks_of("ingress").next().map(|i| ir::Ingress {
+                        host: i.str_or("host", ""),
+                        tls_secret: i.str("tls_secret"),
+                        class: i.str("class"),
+                    });
+                    tg.kubernetes = Some(ir::KubernetesTarget {
+                        namespace: r.str_or("namespace", "observability"),
+                        storage_class: r.str("storage_class"),
+                        ingress,
+                        service_discovery: r.bool("service_discovery"),
+                        images: r.map("images"),
+                        resources,
+                    })
+                }
+                "helm" => tg.helm = Some(ir::HelmTarget { chart: r.str_or("chart", &stack_name), version: r.str_or("version", "0.1.0") }),
+                _ => {}
+            }
+        }
+
+        let stack = ir::Stack {
+            name: stack_name,
+            doc: st.doc.clone(),
+            grafana,
+            prometheus,
+            loki,
+            tempo,
+            alertmanager,
+            node_exporter,
+            datasources: ds_ir,
+            datasource_refs,
+            dashboards: dash_ir,
+            alerts: alerts.into_iter().map(|a| a.0).collect(),
+            log_alerts: log_alerts.into_iter().map(|a| a.0).collect(),
+            rule_imports: rule_imports.into_iter().map(|(r, _)| r).collect(),
+            grafana_alerts: self.grafana_alerts(decls, &enabled, &ds_types),
+            targets: tg,
+        };
+        // port clashes on one host: every port field of the facts table
+        let mut ports: Vec<(u16, &str, &str)> = vec![];
+        for c in Component::ALL {
+            for (f, p) in crate::programs::ports_of(&stack, c) {
+                ports.push((p, c.name(), f.field));
+            }
+        }
+        for i in 0..ports.len() {
+            for j in 0..i {
+                if ports[i].0 == ports[j].0 {
+                    let (p, c, f) = ports[i];
+                    let (_, c2, f2) = ports[j];
+                    // point at a port the user wrote (a default has no place of its own), and
+                    // show the other side too
+                    let field = |f: &str| f.split(' ').next().unwrap().to_string();
+                    let explicit = |c: &str, f: &str| st.blocks_of(c).next().and_then(|r| r.fields.get(field(f).as_str()).map(|(_, l)| *l));
+                    let (li, lj) = (explicit(c, f), explicit(c2, f2));
+                    let ((pc, pf, ploc), (oc, of, oloc)) = match (li, lj) {
+                        (Some(_), _) | (None, None) => ((c, f, li), (c2, f2, lj)),
+                        (None, Some(_)) => ((c2, f2, lj), (c, f, li)),
+                    };
+                    let ploc = ploc.unwrap_or_else(|| self.head(st.blocks_of(pc).next().unwrap_or(&st)));
+                    let (orel, otext) = match oloc {
+                        Some(l) => (l, format!("{oc} ({of}) is set to {p} here")),
+                        None => (self.head(st.blocks_of(oc).next().unwrap_or(&st)), format!("{oc} ({of}) uses {p} by default")),
+                    };
+                    let opath = self.path(orel);
+                    let d = self.error("E0500", ploc, format!("port {p} is used by both {c2} ({f2}) and {c} ({f})"));
+                    d.with_related_mut(&opath, orel.span, &otext);
+                    d.hint = Some(format!("set a different `{}` in `{pc}`", field(pf)));
+                }
+            }
+        }
+
+        Some(stack)
+    }
+}
