@@ -174,7 +174,7 @@ fn real_dashboards_import_with_every_datasource_mapped() {
         assert!(imp.unmapped.is_empty(), "{name}: {:?}", imp.unmapped);
         exprs += imp.promql.len();
         for t in &imp.promql {
-            if imports::promql_problem(&t.expr, true).is_some() {
+            if gstack::sema::query::promql_problem(&t.expr, true).is_some() {
                 let reported = diags.iter().any(|d| d.message.contains(&format!("dashboard `{name}`")) && d.message.contains(&t.path));
                 let capped = diags.iter().any(|d| d.message.contains(&format!("dashboard `{name}`")) && d.message.contains("more PromQL"));
                 assert!(reported || capped, "{name} {}: not reported", t.path);
@@ -264,7 +264,7 @@ fn promtool_accepts_the_imported_rule_files() {
         let c = imports::check_rules(&std::fs::read_to_string(&src).unwrap());
         assert!(c.errors.is_empty(), "{name}: {:?}", c.errors);
         for x in &c.exprs {
-            assert_eq!(imports::promql_problem(&x.expr, false), None, "{name} {}", x.rule);
+            assert_eq!(gstack::sema::query::promql_problem(&x.expr, false), None, "{name} {}", x.rule);
         }
         want += c.rules;
         files.push(f);

@@ -638,130 +638,6 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
     Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql })
 }
 
-// ---- PromQL of imported files -------------------------------------------------------------
-
-/// What encloses a position of a PromQL text.
-#[derive(Clone, Copy, PartialEq)]
-enum Open {
-    Paren,
-    /// `by (…)`, `without (…)`, `on (…)`, `ignoring (…)`, `group_left (…)`, `group_right (…)`
-    Grouping,
-    Brace,
-    Bracket,
-}
-
-/// `expr` with Grafana's variables replaced by text PromQL accepts: a duration inside `[…]`
-/// and after `offset`, a label name inside grouping parentheses, a number after `@` and for
-/// the `…_ms`/`…_s` globals, otherwise an identifier (or, with `numbers`, the number 1).
-/// Quoted strings are left alone: a variable there is part of a label value or regex.
-fn substitute_vars(expr: &str, numbers: bool) -> String {
-    let b = expr.as_bytes();
-    let mut out = String::with_capacity(expr.len());
-    let mut stack: Vec<Open> = vec![];
-    let mut i = 0;
-    let prev_word = |out: &str| -> String {
-        let t = out.trim_end();
-        let w: String = t.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        w.chars().rev().collect::<String>().to_ascii_lowercase()
-    };
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'"' | b'\'' | b'`' => {
-                let start = i;
-                i += 1;
-                while i < b.len() && b[i] != c {
-                    if b[i] == b'\\' && c != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                i = (i + 1).min(b.len());
-                out.push_str(&expr[start..i]);
-                continue;
-            }
-            b'#' => {
-                let end = expr[i..].find('\n').map_or(b.len(), |e| i + e);
-                out.push_str(&expr[i..end]);
-                i = end;
-                continue;
-            }
-            _ => {}
-        }
-        // a variable: `[[name]]`, `${…}`, `$name`
-        let legacy = |j: usize| -> Option<(usize, String)> {
-            let e = expr[j..].find("]]")?;
-            let inner = &expr[j..j + e];
-            let name = inner.split(':').next()?;
-            let ok = !name.is_empty() && name.bytes().all(|x| x.is_ascii_alphanumeric() || x == b'_');
-            ok.then(|| (j + e + 2, name.to_string()))
-        };
-        let var: Option<(usize, String)> = if c == b'[' && b.get(i + 1) == Some(&b'[') && legacy(i + 2).is_some() {
-            legacy(i + 2)
-        } else if c == b'$' && b.get(i + 1) == Some(&b'{') {
-            expr[i + 2..].find('}').map(|e| (i + 2 + e + 1, expr[i + 2..i + 2 + e].split([':', '.']).next().unwrap_or("").to_string()))
-        } else if c == b'$' {
-            let n = expr[i + 1..].bytes().take_while(|x| x.is_ascii_alphanumeric() || *x == b'_').count();
-            (n > 0).then(|| (i + 1 + n, expr[i + 1..i + 1 + n].to_string()))
-        } else {
-            None
-        };
-        if let Some((end, name)) = var {
-            let before = out.trim_end();
-            let rep = if stack.last() == Some(&Open::Bracket) || prev_word(&out) == "offset" {
-                "5m".to_string()
-            } else if before.ends_with('@') || name.ends_with("_ms") || name.ends_with("_s") {
-                "1".to_string()
-            } else if stack.last() == Some(&Open::Grouping) {
-                format!("v_{name}")
-            } else if numbers || name.starts_with("__") {
-                "1".to_string()
-            } else {
-                format!("v_{name}")
-            };
-            out.push_str(&rep);
-            i = end;
-            continue;
-        }
-        match c {
-            b'(' => {
-                let w = prev_word(&out);
-                let g = ["by", "without", "on", "ignoring", "group_left", "group_right"].contains(&w.as_str());
-                stack.push(if g { Open::Grouping } else { Open::Paren });
-            }
-            b'{' => stack.push(Open::Brace),
-            b'[' => stack.push(Open::Bracket),
-            b')' | b'}' | b']' => {
-                stack.pop();
-            }
-            _ => {}
-        }
-        let ch = expr[i..].chars().next().unwrap();
-        out.push(ch);
-        i += ch.len_utf8();
-    }
-    out
-}
-
-/// The compiler's PromQL check (the `promql-parser` crate, as for `promql` literals) on the
-/// text of an imported expression — with Grafana's variables substituted first when `grafana`
-/// (dashboards; rule files are plain PromQL): `None` if it parses, else what is wrong.
-pub fn promql_problem(expr: &str, grafana: bool) -> Option<String> {
-    let text = if grafana { substitute_vars(expr, false) } else { expr.to_string() };
-    let first = match promql_parser::parser::parse(&text) {
-        Ok(_) => return super::check::unitless_range_problem(expr),
-        Err(e) => e,
-    };
-    if grafana && promql_parser::parser::parse(&substitute_vars(expr, true)).is_ok() {
-        return super::check::unitless_range_problem(expr);
-    }
-    if let Some((_, what)) = super::check::balance(expr) {
-        return Some(what);
-    }
-    let msg = first.trim().replace('\n', " ");
-    Some(if msg.is_empty() { "the PromQL parser rejects it".to_string() } else { msg })
-}
-
 // ---- rule files ---------------------------------------------------------------------------
 
 /// A PromQL expression of a rule file.
@@ -780,41 +656,6 @@ pub struct RulesCheck {
     pub exprs: Vec<RuleExpr>,
     pub groups: usize,
     pub rules: usize,
-}
-
-/// A Prometheus duration (`model.ParseDuration`): units y w d h m s ms in that order, or `0`.
-pub fn prometheus_duration(s: &str) -> bool {
-    if s == "0" {
-        return true;
-    }
-    if s.is_empty() {
-        return false;
-    }
-    let units = ["y", "w", "d", "h", "m", "s", "ms"];
-    let mut rest = s;
-    let mut next_unit = 0;
-    while !rest.is_empty() {
-        let n = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &rest[n..];
-        // the longest unit that matches (`ms` before `m`)
-        let u = units
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| rest.starts_with(**u))
-            .max_by_key(|(_, u)| u.len())
-            .map(|(i, u)| (i, u.len()));
-        match u {
-            Some((idx, len)) if idx >= next_unit => {
-                rest = &rest[len..];
-                next_unit = idx + 1;
-            }
-            _ => return false,
-        }
-    }
-    true
 }
 
 fn yaml_kind(v: &serde_norway::Value) -> &'static str {
@@ -903,7 +744,7 @@ pub fn check_rules(text: &str) -> RulesCheck {
                     }
                 }
                 "interval" | "query_offset" => match yaml_text(v) {
-                    Some(s) if prometheus_duration(&s) => {}
+                    Some(s) if super::query::prometheus_duration(&s) => {}
                     _ => out.errors.push(format!("{gwhere}: `{k}` {} is not a Prometheus duration (like `30s`, `1m`, `1h30m`)", show(v))),
                 },
                 "limit" => {
@@ -949,7 +790,7 @@ pub fn check_rules(text: &str) -> RulesCheck {
                         }
                     }
                     "for" | "keep_firing_for" => match yaml_text(v) {
-                        Some(s) if prometheus_duration(&s) => {
+                        Some(s) if super::query::prometheus_duration(&s) => {
                             if !record.is_empty() && s != "0" {
                                 errs.push(format!("{rwhere}: a recording rule cannot have `{k}`"));
                             }
@@ -1151,35 +992,6 @@ mod tests {
         assert_eq!(p["id"], 3);
         assert_eq!(p["datasource"]["uid"], "prometheus");
         assert!(p.get("libraryPanel").is_none());
-    }
-
-    #[test]
-    fn grafana_variables_are_substituted_before_parsing() {
-        for ok in [
-            "sum(rate(x{job=\"$job\"}[$__rate_interval])) by ($label)",
-            "rate(x[$interval])",
-            "rate(x[${__interval}]) / $__range_s",
-            "topk($n, x)",
-            "x offset $shift",
-            "histogram_quantile(0.9, sum by (le) (rate(x[5m:$__interval])))",
-            "x > ($latency_metrics * -Inf)",
-            "rate(x[[[interval]]])",
-        ] {
-            assert_eq!(promql_problem(ok, true), None, "{ok}");
-        }
-        assert!(promql_problem("sum(rate(x[5m])", true).is_some());
-        assert!(promql_problem("rate(x[10])", true).is_some());
-        assert!(promql_problem("rate(x[$i])", false).is_some());
-    }
-
-    #[test]
-    fn durations() {
-        for ok in ["0", "5m", "1h30m", "1d", "100ms", "1y2w3d4h5m6s7ms"] {
-            assert!(prometheus_duration(ok), "{ok}");
-        }
-        for bad in ["", "10min", "5", "m", "1m1h", "-1m", "1.5m"] {
-            assert!(!prometheus_duration(bad), "{bad}");
-        }
     }
 
     #[test]

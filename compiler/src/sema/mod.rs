@@ -1,11 +1,12 @@
 //! Semantics: evaluation ([`eval`]), types and units ([`types`]), schemas ([`schema`]), and
 //! checking + lowering to the IR ([`check`]), imported
-//! dashboards and rule files ([`imports`]).
+//! dashboards and rule files ([`imports`]), query text ([`query`]).
 
 pub mod check;
 pub mod eval;
 pub mod imports;
 pub mod overrides;
+pub mod query;
 pub mod reference;
 pub mod schema;
 pub mod types;

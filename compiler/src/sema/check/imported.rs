@@ -84,7 +84,7 @@ impl<'a> Checker<'a> {
         let problems: Vec<(String, String, String)> = imp
             .promql
             .iter()
-            .filter_map(|t| imports::promql_problem(&t.expr, true).map(|p| (format!("panel \"{}\" ({})", t.panel, t.path), p, t.expr.clone())))
+            .filter_map(|t| super::super::query::promql_problem(&t.expr, true).map(|p| (format!("panel \"{}\" ({})", t.panel, t.path), p, t.expr.clone())))
             .collect();
         self.promql_warnings(&format!("dashboard `{name}`"), problems, call, "Grafana still shows the dashboard; this query fails when it runs (Grafana's variables were substituted before parsing)");
     }
@@ -105,7 +105,7 @@ impl<'a> Checker<'a> {
             self.error("E0306", call, format!("rules `{name}`: {} more problems in `{shown}`", n - MAX));
         }
         let problems: Vec<(String, String, String)> =
-            c.exprs.iter().filter_map(|x| imports::promql_problem(&x.expr, false).map(|p| (x.rule.clone(), p, x.expr.clone()))).collect();
+            c.exprs.iter().filter_map(|x| super::super::query::promql_problem(&x.expr, false).map(|p| (x.rule.clone(), p, x.expr.clone()))).collect();
         self.promql_warnings(
             &format!("rules `{name}`"),
             problems,

@@ -37,8 +37,8 @@ use cross::*;
 use imported::*;
 use alerting::*;
 pub use prime::{cores, warm};
-pub use promql::{balance, grafana_vars};
-pub(crate) use promql::unitless_range_problem;
+pub use super::query::{balance, grafana_vars};
+use super::query::*;
 pub use record::{uid_from, VarDecl, CV, Rec};
 
 

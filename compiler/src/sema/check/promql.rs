@@ -102,9 +102,14 @@ impl<'a> Checker<'a> {
         match q.lang {
             QueryLang::Promql => {
                 // Grafana variables ($var, ${var}, $__interval) are not PromQL: substitute
-                // something of the same length that parses, so positions stay right.
-                let text = grafana_vars_to_placeholders(&q.text);
-                if let Some(msg) = promql_parse_error(self.db, PromqlText::new(self.db, text)) {
+                // something of the same length that parses, so positions stay right; a
+                // variable that only parses as a number (`topk($k, …)`) is tried as one
+                let text = substitute_grafana_vars(&q.text, false);
+                let error = promql_parse_error(self.db, PromqlText::new(self.db, text)).as_ref().filter(|_| {
+                    let numbers = substitute_grafana_vars(&q.text, true);
+                    promql_parse_error(self.db, PromqlText::new(self.db, numbers)).is_some()
+                });
+                if let Some(msg) = error {
                     let (span, detail, hint) = promql_error(msg, q, loc);
                     let d = self.error("E0400", Loc { file: loc.file, span }, format!("invalid PromQL: {}", detail.trim()));
                     d.hint = hint;
@@ -133,56 +138,6 @@ impl<'a> Checker<'a> {
 
 }
 
-/// `$var`, `${var}`, `${var:fmt}` and `[[var]]` in a query, excluding Grafana's `$__` globals.
-/// Returns (byte offset of `$`/`[[`, name).
-pub fn grafana_vars(text: &str) -> Vec<(usize, String)> {
-    let b = text.as_bytes();
-    let mut out = vec![];
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'$' {
-            let start = i;
-            let mut j = i + 1;
-            let braced = j < b.len() && b[j] == b'{';
-            if braced {
-                j += 1;
-            }
-            let ns = j;
-            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                j += 1;
-            }
-            let name = &text[ns..j];
-            if !name.is_empty() && !name.starts_with("__") && !name.chars().next().unwrap().is_ascii_digit() {
-                out.push((start, name.to_string()));
-            }
-            i = j.max(i + 1);
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Replace Grafana variables with placeholders PromQL accepts, keeping byte positions.
-pub(super) fn grafana_vars_to_placeholders(text: &str) -> String {
-    let mut out = text.to_string();
-    // `[$__rate_interval]` style ranges → `[5m]`-like durations of the same width
-    for g in ["$__rate_interval", "$__interval", "$__range", "${__rate_interval}", "${__interval}", "${__range}"] {
-        while let Some(p) = out.find(g) {
-            // `0…01m`: one minute, padded with zeros to keep every position
-            let rep = format!("{}1m", "0".repeat(g.len() - 2));
-            out.replace_range(p..p + g.len(), &rep);
-        }
-    }
-    // other variables: `"$x"` stays a string; bare `$x` becomes an identifier-ish token
-    let mut bytes = out.into_bytes();
-    for (off, name) in grafana_vars(&String::from_utf8_lossy(&bytes)) {
-        bytes[off] = b'v';
-        let _ = name;
-    }
-    let s = String::from_utf8(bytes).unwrap_or_default();
-    s.replace("${", "v_{").replace("v{", "v_")
-}
 
 /// Where and what a PromQL parse error is: (span, message, hint).
 pub(super) fn promql_error(msg: &str, q: &QueryVal, loc: Loc) -> (Span, String, Option<String>) {
@@ -202,186 +157,6 @@ pub(super) fn promql_error(msg: &str, q: &QueryVal, loc: Loc) -> (Span, String, 
     (loc.span, msg.to_string(), promql_hint(&q.text))
 }
 
-/// `text` with the inside of every quoted string blanked out (byte offsets kept).
-pub(super) fn mask_strings(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in text.chars() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' && q != '`' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                    out.push(c);
-                    continue;
-                }
-                out.extend(std::iter::repeat(' ').take(c.len_utf8()));
-            }
-            None => {
-                if matches!(c, '"' | '\'' | '`') {
-                    quote = Some(c);
-                }
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
-/// A range selector whose duration is a bare number (`[10]`, `[30:10]`): (offset, length).
-/// String literals and `#` comments are skipped, so regex classes like `"[a-z]"` are not ranges.
-pub(super) fn unitless_range(text: &str) -> Option<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            q @ (b'"' | b'\'' | b'`') => {
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' && q != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'[' => {
-                let close = text[i..].find(']')? + i;
-                let inner = &text[i + 1..close];
-                let bare = |p: &str| {
-                    let p = p.trim();
-                    !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.')
-                };
-                if inner.split(':').any(bare) {
-                    return Some((i, close + 1 - i));
-                }
-                i = close;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// [`unitless_range`] as a message, for imported PromQL.
-pub(crate) fn unitless_range_problem(text: &str) -> Option<String> {
-    unitless_range(text).map(|(off, len)| format!("range `{}` has no unit", &text[off..off + len]))
-}
-
-/// A range selector `[…]` whose duration Prometheus rejects: (offset, length).
-pub(super) fn find_bad_range(text: &str) -> Option<(usize, usize)> {
-    // brackets inside label values (`=~"[a-z]+"`) are regex classes, not ranges
-    let masked = mask_strings(text);
-    let text = masked.as_str();
-    let mut i = 0;
-    while let Some(p) = text[i..].find('[') {
-        let start = i + p;
-        // an unclosed `[` is the bracket balance check's to report
-        let Some(e) = text[start..].find(']') else { return None };
-        let inner = &text[start + 1..start + e];
-        let ok = inner.split(':').all(|part| {
-            part.is_empty() || part.starts_with('$') || {
-                let mut rest = part;
-                let mut any = false;
-                while !rest.is_empty() {
-                    let d = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-                    if d == 0 {
-                        return false;
-                    }
-                    rest = &rest[d..];
-                    let u = ["ms", "s", "m", "h", "d", "w", "y"].iter().find(|u| rest.starts_with(**u) && !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphabetic()));
-                    match u {
-                        Some(u) => rest = &rest[u.len()..],
-                        None => return false,
-                    }
-                    any = true;
-                }
-                any
-            }
-        });
-        if !ok {
-            return Some((start, e + 1));
-        }
-        i = start + e + 1;
-    }
-    None
-}
-
-pub(super) fn promql_hint(text: &str) -> Option<String> {
-    if let Some((off, len)) = find_bad_range(text) {
-        let inner = text.get(off + 1..off + len - 1).unwrap_or_default();
-        if inner.contains("min") {
-            return Some("PromQL durations use `m` for minutes: `[10m]`".into());
-        }
-        if inner.chars().all(|c| c.is_ascii_digit()) {
-            return Some(format!("a range needs a unit: `[{inner}m]` or `[{inner}s]`"));
-        }
-        return Some("durations take units ms, s, m, h, d, w, y".into());
-    }
-    if let Some((_, m)) = balance(text) {
-        return Some(m);
-    }
-    None
-}
-
-/// Check brackets and quotes balance; returns (offset, message) of the first problem.
-pub fn balance(text: &str) -> Option<(usize, String)> {
-    let mut stack: Vec<(char, usize)> = vec![];
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' | '`' | '\'' => {
-                let q = c;
-                let mut closed = false;
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' && q != '`' {
-                        chars.next();
-                        continue;
-                    }
-                    if d == q {
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
-                    return Some((i, format!("unclosed `{q}`")));
-                }
-            }
-            '(' | '[' | '{' => stack.push((c, i)),
-            ')' | ']' | '}' => {
-                let want = match c {
-                    ')' => '(',
-                    ']' => '[',
-                    _ => '{',
-                };
-                match stack.pop() {
-                    Some((o, _)) if o == want => {}
-                    Some((o, oi)) => {
-                        // point at the opener: the `}` it needs is what is missing
-                        let close = match o {
-                            '(' => ')',
-                            '[' => ']',
-                            _ => '}',
-                        };
-                        return Some((oi, format!("unclosed `{o}`: a `{c}` comes before its `{close}`")));
-                    }
-                    None => return Some((i, format!("unmatched `{c}`"))),
-                }
-            }
-            _ => {}
-        }
-    }
-    stack.pop().map(|(o, i)| (i, format!("unclosed `{o}`")))
-}
 
 
 #[cfg(test)]
@@ -458,7 +233,7 @@ mod defer_regexes_tests {
                         match v {
                             serde_json::Value::Object(m) => {
                                 if let Some(serde_json::Value::String(e)) = m.get("expr") {
-                                    out.push(grafana_vars_to_placeholders(e));
+                                    out.push(substitute_grafana_vars(e, false));
                                 }
                                 stack.extend(m.values());
                             }
