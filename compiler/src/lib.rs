@@ -7,13 +7,15 @@
 //! - [`sema`]: evaluation, schemas, types and units, cross-references, query checks;
 //! - [`ir`]: the typed stack IR, plain serde data that backends read;
 //! - [`backends`]: one module per program, filling normalized service records;
-//! - [`targets`]: one renderer per deployment, reading only service records.
+//! - [`targets`]: one renderer per deployment, reading only service records;
+//! - [`outdir`]: writing the output directory (only inside it, by manifest, swapped whole).
 
 pub mod backends;
 pub mod db;
 pub mod diag;
 pub mod ide;
 pub mod ir;
+pub mod outdir;
 pub mod sema;
 pub mod syntax;
 pub mod targets;
