@@ -54,6 +54,8 @@ pub struct ImportEdge {
     pub span: Span,
     pub alias: Option<String>,
     pub shown: String,
+    /// Why the file could not be read, when `target` is `None` for a file import.
+    pub problem: Option<db::LoadError>,
 }
 
 /// The imports of a file, resolved to files (parse only: safe to call while detecting cycles).
@@ -63,6 +65,7 @@ pub fn file_imports(db: &dyn Db, file: SourceFile) -> Vec<ImportEdge> {
     let mut out = vec![];
     for e in &parsed.file.entries {
         if let Entry::Import(i) = e {
+            let mut problem = None;
             let (target, shown, default_alias) = match &i.path {
                 ImportPath::Std(segs) => {
                     let name = segs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".");
@@ -72,7 +75,8 @@ pub fn file_imports(db: &dyn Db, file: SourceFile) -> Vec<ImportEdge> {
                     let base = file.path(db).parent().map(Path::to_path_buf).unwrap_or_default();
                     let full = base.join(p);
                     let stem = Path::new(p).file_stem().map(|s| s.to_string_lossy().to_string());
-                    (db.load(&full), p.clone(), stem)
+                    let target = db.load_file(&full).map_err(|e| problem = Some(e)).ok();
+                    (target, p.clone(), stem)
                 }
             };
             out.push(ImportEdge {
@@ -80,6 +84,7 @@ pub fn file_imports(db: &dyn Db, file: SourceFile) -> Vec<ImportEdge> {
                 span: i.span,
                 alias: i.alias.as_ref().map(|a| a.name.clone()).or(default_alias),
                 shown,
+                problem,
             });
         }
     }
@@ -156,7 +161,19 @@ pub fn eval_module(db: &dyn Db, file: SourceFile) -> Arc<Module> {
                             .unwrap_or_else(|| format!("std modules: {}", db::STD_MODULES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))),
                     )
                 } else {
-                    ("E0102", format!("cannot read imported file `{}`", edge.shown), "paths are relative to the importing file".into())
+                    match &edge.problem {
+                        Some(e @ db::LoadError::TooLarge(_)) => (
+                            e.code(),
+                            format!("the imported file `{}` is too large ({e})", edge.shown),
+                            "split it into several files that import each other".into(),
+                        ),
+                        Some(db::LoadError::NotAFile) => (
+                            "E0102",
+                            format!("the imported `{}` is not a regular file", edge.shown),
+                            "only regular files are imported (not directories, devices or FIFOs)".into(),
+                        ),
+                        _ => ("E0102", format!("cannot read imported file `{}`", edge.shown), "paths are relative to the importing file".into()),
+                    }
                 };
                 ev.module.diags.push(Diagnostic::error(code, &path, edge.span, msg).with_hint(hint));
             }

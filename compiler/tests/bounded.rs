@@ -1,0 +1,88 @@
+//! Compilation is bounded whatever the input (issue #14): imports through symlinks, devices,
+//! FIFOs and huge files. Each
+//! case runs the real `gstackc` with a time limit: a hang, a crash (a signal) or a missing
+//! diagnostic fails the test.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Run `gstackc ARGS` for at most `secs` seconds: (exit code, stderr). Panics on a timeout or
+/// when the process is killed by a signal (a stack overflow aborts).
+fn gstackc(args: &[&str], cwd: &Path, secs: u64) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gstackc"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut err, &mut s).ok();
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("gstackc {args:?} did not finish within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stderr = reader.join().unwrap();
+    let code = status.code().unwrap_or_else(|| panic!("gstackc {args:?} was killed by a signal ({status:?}):\n{stderr}"));
+    (code, stderr)
+}
+
+const STACK: &str = "stack s {\n  prometheus {}\n}\n";
+
+#[test]
+fn an_import_cycle_through_symlinks_is_a_cycle() {
+    let dir = TempDir::new("bounded-symlinks");
+    std::os::unix::fs::symlink(".", dir.path().join("x")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("y")).unwrap();
+    std::fs::write(dir.path().join("main.gstack"), format!("import \"./x/main.gstack\" as a\nimport \"./y/main.gstack\" as b\n{STACK}")).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0103"), "a self-import through a symlink is a cycle:\n{err}");
+}
+
+#[test]
+fn only_regular_files_of_bounded_size_are_read() {
+    let dir = TempDir::new("bounded-files");
+    // a device, a FIFO (opening it would wait for a writer for ever) and a directory
+    let fifo = dir.path().join("pipe.gstack");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::fs::create_dir(dir.path().join("dir.gstack")).unwrap();
+    for target in ["/dev/zero", "./pipe.gstack", "./dir.gstack"] {
+        std::fs::write(dir.path().join("main.gstack"), format!("import \"{target}\" as x\n{STACK}")).unwrap();
+        let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 30);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("E0102") && err.contains("not a regular file"), "import {target}:\n{err}");
+    }
+    for root in ["/dev/zero", "pipe.gstack"] {
+        let (code, err) = gstackc(&["check", root], dir.path(), 30);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("E0102") && err.contains("not a regular file"), "check {root}:\n{err}");
+        let (code, err) = gstackc(&["fmt", "--check", root], dir.path(), 30);
+        assert_eq!(code, 1, "fmt {root}:\n{err}");
+    }
+    // more than 8 MiB
+    let big = "// padding padding padding padding padding padding padding padding padding\n".repeat(120_000);
+    std::fs::write(dir.path().join("big.gstack"), &big).unwrap();
+    std::fs::write(dir.path().join("main.gstack"), format!("import \"./big.gstack\" as big\n{STACK}")).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 30);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0105") && err.contains("MiB"), "{err}");
+    let (code, err) = gstackc(&["check", "big.gstack"], dir.path(), 30);
+    assert!(code == 1 && err.contains("E0105"), "{err}");
+}
