@@ -1,5 +1,5 @@
 //! Compilation is bounded whatever the input (issue #14): imports through symlinks, devices,
-//! FIFOs and huge files. Each
+//! FIFOs and huge files; exponential evaluation. Each
 //! case runs the real `gstackc` with a time limit: a hang, a crash (a signal) or a missing
 //! diagnostic fails the test.
 
@@ -85,4 +85,31 @@ fn only_regular_files_of_bounded_size_are_read() {
     assert!(err.contains("E0105") && err.contains("MiB"), "{err}");
     let (code, err) = gstackc(&["check", "big.gstack"], dir.path(), 30);
     assert!(code == 1 && err.contains("E0105"), "{err}");
+}
+
+#[test]
+fn exponential_evaluation_runs_out_of_steps() {
+    let dir = TempDir::new("bounded-fuel");
+    let src = format!("fn f(n) = if n == 0 then 0 else f(n - 1) + f(n - 1)\n\nlet x = f(40)\n\n{STACK}");
+    std::fs::write(dir.path().join("main.gstack"), &src).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 120);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0106"), "{err}");
+    assert!(err.contains("f(40)"), "reported at the call:\n{err}");
+}
+
+#[test]
+fn doubling_strings_and_lists_runs_out_of_memory_budget() {
+    let dir = TempDir::new("bounded-memory");
+    for (first, op) in [("\"xxxxxxxxxxxxxxxx\"", "+"), ("[1, 2, 3, 4]", "+")] {
+        let mut src = format!("let a0 = {first}\n");
+        for i in 1..=40 {
+            src.push_str(&format!("let a{i} = a{p} {op} a{p}\n", p = i - 1));
+        }
+        src.push_str(STACK);
+        std::fs::write(dir.path().join("main.gstack"), &src).unwrap();
+        let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("E0107"), "{err}");
+    }
 }
