@@ -1,5 +1,5 @@
 //! Compilation is bounded whatever the input (issue #14): imports through symlinks, devices,
-//! FIFOs and huge files; exponential evaluation. Each
+//! FIFOs and huge files; exponential evaluation; and nesting far past any real file. Each
 //! case runs the real `gstackc` with a time limit: a hang, a crash (a signal) or a missing
 //! diagnostic fails the test.
 
@@ -112,4 +112,54 @@ fn doubling_strings_and_lists_runs_out_of_memory_budget() {
         assert_eq!(code, 1, "{err}");
         assert!(err.contains("E0107"), "{err}");
     }
+}
+
+/// Sources nesting `n` deep in each way the grammar nests.
+fn deep_sources(n: usize) -> Vec<(&'static str, String)> {
+    vec![
+        ("if-else expression chain", format!("let x = {}0\n{STACK}", "if true then 1 else ".repeat(n))),
+        ("nested if conditions", format!("let x = {}true{}\n{STACK}", "if ".repeat(n), " then 1 else 2".repeat(n))),
+        ("else-if entry chain", format!("stack s {{\n  prometheus {{\n  {}  }}\n}}\n", "if true { port = 1 } else ".repeat(n) + "{ port = 2 }")),
+        ("field chain", format!("let x = a{}\n{STACK}", ".b".repeat(n))),
+        ("field path", format!("stack s {{\n  prometheus {{}}\n  a{} = 1\n}}\n", ".b".repeat(n))),
+        ("call chain", format!("fn f(x) = f\nlet x = f{}\n{STACK}", "(1)".repeat(n))),
+        ("operator chain", format!("let x = 1{}\n{STACK}", " + 1".repeat(n))),
+        ("operators through brackets", format!("let x = {}1{}\n{STACK}", "(".repeat(30), (" + 1".repeat(n / 30 + 1) + ")").repeat(30))),
+        ("prefixes", format!("let x = {}1\n{STACK}", "- ".repeat(n))),
+        ("brackets", format!("let x = {}1{}\n{STACK}", "[".repeat(n), "]".repeat(n))),
+        ("records", format!("let x = {}{}\n{STACK}", "{ a = ".repeat(n), "1 }".repeat(n))),
+        ("interpolations", format!("let x = {}1{}\n{STACK}", "\"${".repeat(n), "}\"".repeat(n))),
+    ]
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic_for_check_and_fmt() {
+    let dir = TempDir::new("bounded-depth");
+    for n in [3_000, 10_000, 100_000] {
+        for (what, src) in deep_sources(n) {
+            let f = dir.path().join("deep.gstack");
+            std::fs::write(&f, &src).unwrap();
+            let (code, err) = gstackc(&["check", "deep.gstack"], dir.path(), 60);
+            assert_eq!(code, 1, "check of {what} ({n}) should fail with a diagnostic:\n{}", &err[..err.len().min(2000)]);
+            assert!(err.contains("E0001"), "{what} ({n}): {}", &err[..err.len().min(2000)]);
+            let (code, err) = gstackc(&["fmt", "--check", "deep.gstack"], dir.path(), 60);
+            assert_eq!(code, 1, "fmt of {what} ({n}):\n{}", &err[..err.len().min(2000)]);
+        }
+    }
+}
+
+#[test]
+fn ordinary_nesting_still_checks() {
+    // what real files do stays well inside the limits
+    let dir = TempDir::new("bounded-ordinary");
+    let src = format!(
+        "fn pick(n) = {}\"many\"\nlet t = pick(3)\nlet y = {}1{}\nlet z = [{}]\n{STACK}",
+        (0..20).map(|i| format!("if n == {i} then \"{i}\" else ")).collect::<String>(),
+        "(".repeat(10),
+        " + 1".repeat(500) + &")".repeat(10),
+        (0..3000).map(|i| format!("{i} + 1")).collect::<Vec<_>>().join(", "),
+    );
+    std::fs::write(dir.path().join("main.gstack"), &src).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
+    assert_eq!(code, 0, "{err}");
 }
