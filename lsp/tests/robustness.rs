@@ -1,8 +1,10 @@
 //! The server stays up whatever the client sends (issue #14): malformed messages get JSON-RPC
-//! errors and the next valid message is answered (the real `gstack-lsp` binary over pipes).
+//! errors and the next valid message is answered (the real `gstack-lsp` binary over pipes);
+//! and an endless evaluation neither blocks an edit nor a shutdown (in-process).
 
 mod common;
 
+use common::{TestClient, Workspace};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -123,4 +125,38 @@ fn malformed_messages_get_errors_and_the_server_keeps_running() {
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("the server did not exit after `exit`");
+}
+
+const ENDLESS: &str = "fn f(n) = if n == 0 then 0 else f(n - 1) + f(n - 1)\n\nlet x = f(40)\n\nstack s {\n  prometheus {}\n}\n";
+
+#[test]
+fn an_endless_evaluation_gives_way_to_edits_and_shutdown() {
+    let ws = Workspace::new("endless", &[]);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_stack_size(8 << 20).enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut c = TestClient::start(&ws.dir).await;
+        let path = ws.path("main.gstack");
+        let uri = c.open(&path, ENDLESS).await;
+        // the step budget ends the evaluation: an E0106 at the call
+        let first = tokio::time::timeout(Duration::from_secs(30), c.first_diagnostics(&uri, 1)).await.expect("diagnostics of f(40) within 30 s");
+        assert!(first.iter().any(|d| d["code"] == "E0106"), "{first:?}");
+        // the stack check of version 1 is evaluating now, or soon
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // each edit must interrupt the evaluation still running for the previous text
+        for v in 2..4 {
+            tokio::time::timeout(Duration::from_secs(5), c.replace(&uri, v, &ENDLESS.replace("f(40)", &format!("f(4{v})"))))
+                .await
+                .expect("an edit is handled within 5 s while f(40) evaluates");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        tokio::time::timeout(Duration::from_secs(5), c.replace(&uri, 4, &ENDLESS.replace("f(40)", "f(3)")))
+            .await
+            .expect("an edit is handled within 5 s");
+        let diags = tokio::time::timeout(Duration::from_secs(20), c.final_diagnostics(&uri, 4)).await.expect("diagnostics of the fixed text");
+        assert!(diags.iter().all(|d| d["code"] != "E0106"), "{diags:?}");
+        // the endless text again, then shutdown at once
+        c.replace(&uri, 5, ENDLESS).await;
+        let r = tokio::time::timeout(Duration::from_secs(5), c.request("shutdown", Value::Null)).await.expect("shutdown answered within 5 s");
+        assert!(r.is_ok(), "{r:?}");
+    });
 }
