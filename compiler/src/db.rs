@@ -15,8 +15,11 @@
 //! Queries may run on several threads, each with its own clone of the [`Database`]
 //! ([`crate::sema::check::warm`] does so for a cold check).
 //!
-//! Files are loaded lazily from disk the first time an import names them; the bundled `std`
-//! library comes from the binary (`stdlib/*.gstack`, embedded at build time).
+//! Files are loaded lazily from disk the first time an import names them ([`read_source`]:
+//! regular files of at most [`MAX_FILE_BYTES`] only), one input per file on disk whatever the
+//! path that names it (inputs are keyed by canonical path, so a cycle through symlinks is a
+//! cycle); the bundled `std` library comes from the binary (`stdlib/*.gstack`, embedded at
+//! build time).
 
 use crate::syntax::{self, Parsed};
 use std::collections::HashMap;
@@ -38,11 +41,82 @@ pub const STD_MODULES: &[(&str, &str)] = &[
     ("panels", include_str!("../../stdlib/panels.gstack")),
 ];
 
+/// The largest file the compiler reads (a source, an import, an imported dashboard or rule
+/// file): 8 MiB, in bytes.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// Why a file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LoadError {
+    /// Missing, unreadable, or not UTF-8: the I/O error's text.
+    Io(String),
+    /// A directory, FIFO, device or socket: only regular files are read (reading `/dev/zero`
+    /// or a FIFO would never end).
+    NotAFile,
+    /// Larger than [`MAX_FILE_BYTES`]; the size in bytes (at least, for a growing file).
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(e) => f.write_str(e),
+            LoadError::NotAFile => f.write_str("not a regular file"),
+            LoadError::TooLarge(n) => write!(f, "{n} bytes, more than the limit of {} MiB", MAX_FILE_BYTES >> 20),
+        }
+    }
+}
+
+impl LoadError {
+    /// The diagnostic code: E0105 for a file over the size limit, else E0102.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoadError::TooLarge(_) => "E0105",
+            _ => "E0102",
+        }
+    }
+}
+
+/// Read a file as UTF-8 text: a regular file (after symlinks) of at most [`MAX_FILE_BYTES`].
+/// Never blocks on a FIFO or reads a device without end: the file is opened non-blocking and
+/// checked on the open handle, and at most one byte past the limit is read.
+pub fn read_source(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read;
+    let io = |e: std::io::Error| LoadError::Io(e.to_string());
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(LoadError::NotAFile);
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge(meta.len()));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // a FIFO put there since the check above must not block the open
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = opts.open(path).map_err(io)?;
+    if !f.metadata().map_err(io)?.is_file() {
+        return Err(LoadError::NotAFile);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| LoadError::Io("stream did not contain valid UTF-8".into()))
+}
+
 /// What queries need from the database besides salsa itself.
 #[salsa::db]
 pub trait Db: salsa::Database {
     /// The file at `path`, read from disk on first use. `None` if it cannot be read.
     fn load(&self, path: &Path) -> Option<SourceFile>;
+    /// [`Db::load`], saying why a file cannot be read ([`read_source`]'s rules).
+    fn load_file(&self, path: &Path) -> Result<SourceFile, LoadError>;
     /// A bundled `std` module by name (`selfmon` for `import std.selfmon`).
     fn std_module(&self, name: &str) -> Option<SourceFile>;
 }
@@ -52,6 +126,7 @@ pub trait Db: salsa::Database {
 #[derive(Clone, Default)]
 pub struct Database {
     storage: salsa::Storage<Self>,
+    /// Inputs by [`key`]: one per file on disk.
     files: Arc<Mutex<HashMap<PathBuf, SourceFile>>>,
 }
 
@@ -60,18 +135,22 @@ impl salsa::Database for Database {}
 
 #[salsa::db]
 impl Db for Database {
+    fn load(&self, path: &Path) -> Option<SourceFile> {
+        self.load_file(path).ok()
+    }
+
     // Both hold the lock from lookup to insertion: queries run on several threads
     // (`sema::check::warm`), and a file must become exactly one input.
-    fn load(&self, path: &Path) -> Option<SourceFile> {
-        let key = normalize(path);
+    fn load_file(&self, path: &Path) -> Result<SourceFile, LoadError> {
+        let k = key(path);
         let mut files = self.files.lock().unwrap();
-        if let Some(f) = files.get(&key) {
-            return Some(*f);
+        if let Some(f) = files.get(&k) {
+            return Ok(*f);
         }
-        let text = std::fs::read_to_string(path).ok()?;
-        let f = SourceFile::new(self, key.clone(), text);
-        files.insert(key, f);
-        Some(f)
+        let text = read_source(path)?;
+        let f = SourceFile::new(self, normalize(path), text);
+        files.insert(k, f);
+        Ok(f)
     }
 
     fn std_module(&self, name: &str) -> Option<SourceFile> {
@@ -91,8 +170,8 @@ impl Database {
     /// Register (or replace) a file's text, e.g. from an editor buffer. Returns its input.
     pub fn set_file(&mut self, path: &Path, text: String) -> SourceFile {
         use salsa::Setter;
-        let key = normalize(path);
-        let existing = self.files.lock().unwrap().get(&key).copied();
+        let k = key(path);
+        let existing = self.files.lock().unwrap().get(&k).copied();
         match existing {
             Some(f) => {
                 if f.text(self) != &text {
@@ -101,8 +180,8 @@ impl Database {
                 f
             }
             None => {
-                let f = SourceFile::new(self, key.clone(), text);
-                self.files.lock().unwrap().insert(key, f);
+                let f = SourceFile::new(self, normalize(path), text);
+                self.files.lock().unwrap().insert(k, f);
                 f
             }
         }
@@ -110,10 +189,27 @@ impl Database {
 
     /// The text of a known file (for rendering diagnostics).
     pub fn source_text(&self, path: &Path) -> Option<String> {
-        let key = normalize(path);
-        let f = self.files.lock().unwrap().get(&key).copied();
-        f.map(|f| f.text(self).clone()).or_else(|| std::fs::read_to_string(path).ok())
+        let f = self.files.lock().unwrap().get(&key(path)).copied();
+        f.map(|f| f.text(self).clone()).or_else(|| read_source(path).ok())
     }
+}
+
+/// The key of a file's input: its canonical path (symlinks resolved), or for a file that
+/// does not exist (yet) its canonical directory joined with its name, or failing that (the
+/// `<std>/…` names) the lexically normalised path. Two paths reaching one file on disk give
+/// one key.
+pub fn key(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    let n = normalize(p);
+    if let (Some(parent), Some(name)) = (n.parent(), n.file_name()) {
+        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        if let Ok(c) = std::fs::canonicalize(parent) {
+            return c.join(name);
+        }
+    }
+    n
 }
 
 /// Lexically normalise a path (`a/./b/../c` → `a/c`) without touching the disk, so the same

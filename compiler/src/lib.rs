@@ -8,13 +8,15 @@
 //! - [`ir`]: the typed stack IR, plain serde data that backends read;
 //! - [`programs`]: the facts table of the programs a stack runs ([`programs::Component`]);
 //! - [`backends`]: one module per program, filling normalized service records;
-//! - [`targets`]: one renderer per deployment, reading only service records.
+//! - [`targets`]: one renderer per deployment, reading only service records;
+//! - [`outdir`]: writing the output directory (only inside it, by manifest, swapped whole).
 
 pub mod backends;
 pub mod db;
 pub mod diag;
 pub mod ide;
 pub mod ir;
+pub mod outdir;
 pub mod programs;
 pub mod sema;
 pub mod syntax;

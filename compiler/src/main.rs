@@ -116,9 +116,9 @@ fn main() -> ExitCode {
             let checked: &gstack::sema::check::Checked = match &overrides {
                 None => check_stack(&db, root),
                 Some(path) => {
-                    let text = match std::fs::read_to_string(path) {
+                    let text = match gstack::db::read_source(path) {
                         Ok(t) => t,
-                        Err(e) => return report(&db, &[Diagnostic::global("E0102", format!("cannot read {}: {e}", path.display()))], message_format),
+                        Err(e) => return report(&db, &[Diagnostic::global(e.code(), format!("cannot read {}: {e}", path.display()))], message_format),
                     };
                     match gstack::sema::overrides::normalise(path, &text) {
                         Err(d) => {
@@ -165,7 +165,7 @@ fn main() -> ExitCode {
             let mut changed = false;
             let mut failed = false;
             for f in files {
-                let src = match std::fs::read_to_string(&f) {
+                let src = match gstack::db::read_source(&f) {
                     Ok(s) => s,
                     Err(e) => {
                         eprintln!("error: cannot read {}: {e}", f.display());
@@ -251,8 +251,7 @@ fn lsp(args: &[String]) -> ExitCode {
 }
 
 fn load(file: &Path) -> Result<(Database, SourceFile), Diagnostic> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Diagnostic::global("E0102", format!("cannot read {}: {e}", file.display())))?;
+    let text = gstack::db::read_source(file).map_err(|e| Diagnostic::global(e.code(), format!("cannot read {}: {e}", file.display())))?;
     let mut db = Database::default();
     let root = db.set_file(file, text);
     Ok((db, root))

@@ -13,6 +13,7 @@
 
 pub mod line_index;
 pub mod server;
+pub mod transport;
 pub mod workspace;
 
 pub use server::Backend;
@@ -23,12 +24,42 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
     LspService::new(Backend::new)
 }
 
-/// Serve LSP on the given streams until the client says `exit`.
+/// Serve LSP on the given streams until the client says `exit` or closes `input`. Messages
+/// pass through [`transport::filter`] first: a malformed one is answered with a JSON-RPC
+/// error and the server goes on (`tower-lsp-server` alone would stop reading).
 pub async fn serve<I, O>(input: I, output: O)
 where
     I: tokio::io::AsyncRead + Unpin,
-    O: tokio::io::AsyncWrite,
+    O: tokio::io::AsyncWrite + Unpin,
 {
     let (service, socket) = service();
-    Server::new(input, output, socket).serve(service).await;
+    let (to_server, server_in) = tokio::io::duplex(1 << 16);
+    let (server_out, from_server) = tokio::io::duplex(1 << 16);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (stopped, stop) = tokio::sync::oneshot::channel::<()>();
+    let errors = tx.clone();
+    let server = async move {
+        Server::new(server_in, server_out, socket).serve(service).await;
+        let _ = stopped.send(());
+    };
+    // the filter ends with the input, or when the server has stopped (after `exit`)
+    let filter = async move {
+        tokio::select! {
+            r = transport::filter(input, to_server, errors) => {
+                if let Err(e) = r {
+                    eprintln!("gstack-lsp: reading input: {e}");
+                }
+            }
+            _ = stop => {}
+        }
+    };
+    let pump = async move {
+        let _ = transport::pump(from_server, tx).await;
+    };
+    let write = async move {
+        if let Err(e) = transport::write_out(rx, output).await {
+            eprintln!("gstack-lsp: writing output: {e}");
+        }
+    };
+    tokio::join!(server, filter, pump, write);
 }

@@ -3,8 +3,11 @@
 //! gstack is a total configuration language: evaluation turns a file into blocks of values
 //! ([`BlockVal`]); the schema checker ([`super::check`]) then gives them types. Evaluation
 //! errors (unresolved names in calls, wrong argument counts, a secret in a string, an import
-//! cycle) are diagnostics with spans; evaluation never panics and never loops (recursion depth
-//! is bounded).
+//! cycle) are diagnostics with spans; evaluation never panics and never loops: recursion depth
+//! is bounded ([`MAX_DEPTH`] calls; syntax trees are bounded by the parser), and so is the
+//! work of one file's evaluation ([`MAX_STEPS`] steps, E0106) and what it builds ([`MAX_BUILT`]
+//! bytes of lists and strings, E0107). A running evaluation also gives way to a language
+//! server's edit: it checks for salsa cancellation every few thousand steps.
 
 use super::value::*;
 use crate::db::{self, Db, SourceFile};
@@ -15,6 +18,10 @@ use crate::syntax::Span;
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod budget;
+use budget::Budget;
+pub use budget::{MAX_BUILT, MAX_STEPS};
 
 /// Built-in names available everywhere, with their documentation (shown by the LSP).
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -54,6 +61,8 @@ pub struct ImportEdge {
     pub span: Span,
     pub alias: Option<String>,
     pub shown: String,
+    /// Why the file could not be read, when `target` is `None` for a file import.
+    pub problem: Option<db::LoadError>,
 }
 
 /// The imports of a file, resolved to files (parse only: safe to call while detecting cycles).
@@ -63,6 +72,7 @@ pub fn file_imports(db: &dyn Db, file: SourceFile) -> Vec<ImportEdge> {
     let mut out = vec![];
     for e in &parsed.file.entries {
         if let Entry::Import(i) = e {
+            let mut problem = None;
             let (target, shown, default_alias) = match &i.path {
                 ImportPath::Std(segs) => {
                     let name = segs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".");
@@ -72,7 +82,8 @@ pub fn file_imports(db: &dyn Db, file: SourceFile) -> Vec<ImportEdge> {
                     let base = file.path(db).parent().map(Path::to_path_buf).unwrap_or_default();
                     let full = base.join(p);
                     let stem = Path::new(p).file_stem().map(|s| s.to_string_lossy().to_string());
-                    (db.load(&full), p.clone(), stem)
+                    let target = db.load_file(&full).map_err(|e| problem = Some(e)).ok();
+                    (target, p.clone(), stem)
                 }
             };
             out.push(ImportEdge {
@@ -80,6 +91,7 @@ pub fn file_imports(db: &dyn Db, file: SourceFile) -> Vec<ImportEdge> {
                 span: i.span,
                 alias: i.alias.as_ref().map(|a| a.name.clone()).or(default_alias),
                 shown,
+                problem,
             });
         }
     }
@@ -142,6 +154,7 @@ pub fn eval_module(db: &dyn Db, file: SourceFile) -> Arc<Module> {
         module: Module { file, scope: IndexMap::new(), decls: vec![], imports: vec![], diags: vec![] },
         locals: vec![],
         depth: 0,
+        budget: Budget::default(),
     };
     // imports first
     for edge in file_imports(db, file) {
@@ -156,7 +169,19 @@ pub fn eval_module(db: &dyn Db, file: SourceFile) -> Arc<Module> {
                             .unwrap_or_else(|| format!("std modules: {}", db::STD_MODULES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))),
                     )
                 } else {
-                    ("E0102", format!("cannot read imported file `{}`", edge.shown), "paths are relative to the importing file".into())
+                    match &edge.problem {
+                        Some(e @ db::LoadError::TooLarge(_)) => (
+                            e.code(),
+                            format!("the imported file `{}` is too large ({e})", edge.shown),
+                            "split it into several files that import each other".into(),
+                        ),
+                        Some(db::LoadError::NotAFile) => (
+                            "E0102",
+                            format!("the imported `{}` is not a regular file", edge.shown),
+                            "only regular files are imported (not directories, devices or FIFOs)".into(),
+                        ),
+                        _ => ("E0102", format!("cannot read imported file `{}`", edge.shown), "paths are relative to the importing file".into()),
+                    }
                 };
                 ev.module.diags.push(Diagnostic::error(code, &path, edge.span, msg).with_hint(hint));
             }
@@ -244,7 +269,9 @@ struct Evaluator<'a> {
     /// Local scopes, innermost last: (name, value).
     locals: Vec<(String, V)>,
     depth: usize,
+    budget: Budget,
 }
+
 
 /// A diagnostic under construction (so call sites read as one expression).
 struct Pending(Diagnostic);
@@ -258,9 +285,11 @@ impl Pending {
     }
 }
 
-const MAX_DEPTH: usize = 64;
+/// How deeply function calls may nest.
+pub const MAX_DEPTH: usize = 64;
 
 impl<'a> Evaluator<'a> {
+
     fn loc(&self, span: Span) -> Loc {
         Loc { file: self.file, span }
     }
@@ -416,6 +445,9 @@ impl<'a> Evaluator<'a> {
     }
 
     fn expr(&mut self, e: &Expr) -> V {
+        if !self.step(1, e.span) {
+            return self.error_v(e.span);
+        }
         let loc = self.loc(e.span);
         let val = match &e.kind {
             ExprKind::Error => Val::Error,
@@ -469,6 +501,9 @@ impl<'a> Evaluator<'a> {
                     let v = self.expr(x);
                     out.push(v);
                 }
+                if !self.build(xs.len() * std::mem::size_of::<V>(), e.span) {
+                    return self.error_v(e.span);
+                }
                 Val::List(Arc::new(out))
             }
             ExprKind::Map(kvs) => {
@@ -477,6 +512,9 @@ impl<'a> Evaluator<'a> {
                     let k = self.expr(k);
                     let v = self.expr(v);
                     out.push((k, v));
+                }
+                if !self.build(kvs.len() * 2 * std::mem::size_of::<V>(), e.span) {
+                    return self.error_v(e.span);
                 }
                 Val::Map(Arc::new(out))
             }
@@ -586,6 +624,12 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+        if ok && !self.build(s.len(), parts.first().map_or(Span::default(), |p| match p {
+            StrPart::Text(_, sp) => *sp,
+            StrPart::Interp(e) => e.span,
+        })) {
+            return None;
+        }
         ok.then_some((s, pieces))
     }
 
@@ -618,6 +662,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
+            Val::Block(b) if !self.step(b.items.len() as u64, span) => Val::Error,
             Val::Block(b) => {
                 let found = b.items.iter().rev().find_map(|it| match it {
                     Item::Field { path, value, .. } if path.len() == 1 && path[0].name == field.name => Some(value.val.clone()),
@@ -755,7 +800,8 @@ impl<'a> Evaluator<'a> {
                                     None => ok = false,
                                 }
                             }
-                            if ok {
+                            let len = parts.iter().map(String::len).sum::<usize>() + sep.len() * parts.len();
+                            if ok && self.build(len, span) {
                                 Val::Str(parts.join(sep))
                             } else {
                                 Val::Error
@@ -773,6 +819,10 @@ impl<'a> Evaluator<'a> {
                     Val::Error
                 } else {
                     match self.to_text(&args[0]) {
+                        Some(t) if !self.build(t.len(), span) => {
+                            let _ = t;
+                            Val::Error
+                        }
                         Some(t) => Val::Str(match b {
                             "lower" => t.to_lowercase(),
                             "upper" => t.to_uppercase(),
@@ -787,6 +837,7 @@ impl<'a> Evaluator<'a> {
                     Val::Error
                 } else {
                     match args[0].val {
+                        Val::Num(n) if n >= 0.0 && n <= 100_000.0 && n.fract() == 0.0 && !self.build(n as usize * std::mem::size_of::<V>(), span) => Val::Error,
                         Val::Num(n) if n >= 0.0 && n <= 100_000.0 && n.fract() == 0.0 => {
                             Val::List(Arc::new((0..n as usize).map(|i| V { val: Val::Num(i as f64), loc }).collect()))
                         }
@@ -836,6 +887,13 @@ impl<'a> Evaluator<'a> {
                 .push(self);
             return self.error_v(span);
         }
+        if !self.step(1, span) {
+            return self.error_v(span);
+        }
+        let outermost = self.budget.call.is_none();
+        if outermost {
+            self.budget.call = Some((self.path.clone(), span));
+        }
         // Evaluate the body in the defining file's context.
         let saved_locals = std::mem::take(&mut self.locals);
         for (p, a) in decl.params.iter().zip(args) {
@@ -854,11 +912,16 @@ impl<'a> Evaluator<'a> {
                 module: Module { file: fun.file, scope: other.scope.clone(), decls: vec![], imports: vec![], diags: vec![] },
                 locals: std::mem::take(&mut self.locals),
                 depth: self.depth,
+                budget: std::mem::take(&mut self.budget),
             };
             let v = sub.expr(&decl.body);
+            self.budget = std::mem::take(&mut sub.budget);
             self.module.diags.extend(sub.module.diags);
             v
         };
+        if outermost {
+            self.budget.call = None;
+        }
         self.depth -= 1;
         self.locals = saved_locals;
         out
@@ -866,6 +929,18 @@ impl<'a> Evaluator<'a> {
 
     fn binary(&mut self, op: BinOp, a: V, b: V, span: Span) -> Val {
         use Val::*;
+        let size = |v: &Val| match v {
+            Str(s) => s.len(),
+            List(xs) => xs.len() * std::mem::size_of::<V>(),
+            Map(xs) => xs.len() * 2 * std::mem::size_of::<V>(),
+            _ => 0,
+        };
+        match op {
+            // what `+` builds, and what `==`/`!=` walk
+            BinOp::Add if !self.build(size(&a.val) + size(&b.val), span) => return Error,
+            BinOp::Eq | BinOp::Ne if !self.step(((size(&a.val) + size(&b.val)) / 64) as u64, span) => return Error,
+            _ => {}
+        }
         match (op, &a.val, &b.val) {
             (_, Error, _) | (_, _, Error) => Error,
             (BinOp::Add, Str(x), _) | (BinOp::Add, _, Str(x)) if matches!((&a.val, &b.val), (Str(_), _) | (_, Str(_))) => {

@@ -89,7 +89,7 @@ const PUNCT1: &[&str] = &[
 
 /// Lex a whole file.
 pub fn lex(src: &str) -> Lexed {
-    let mut lx = Lexer { src, bytes: src.as_bytes(), pos: 0, out: Lexed::default() };
+    let mut lx = Lexer { src, bytes: src.as_bytes(), pos: 0, out: Lexed::default(), nest: 0 };
     lx.run(None);
     lx.out
 }
@@ -99,7 +99,14 @@ struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     out: Lexed,
+    /// Interpolations open around the current position (the lexer recurses into each).
+    nest: usize,
 }
+
+/// How deeply strings may nest through `${…}` before the lexer stops (the parser's own limit,
+/// [`super::MAX_NESTING`], is lower and reports first; this one keeps the lexer's recursion
+/// bounded on any input).
+const MAX_INTERP_NESTING: usize = 64;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Quote {
@@ -336,6 +343,14 @@ impl<'a> Lexer<'a> {
                 let s = self.pos;
                 self.pos += 2;
                 self.push(Tok::InterpStart, s);
+                if self.nest >= MAX_INTERP_NESTING {
+                    // give up on the rest of the file rather than recurse without end
+                    self.error(s, self.src.len(), "E0001", format!("strings nest through `${{` deeper than {MAX_INTERP_NESTING} levels"), Some("name inner parts with `let` and use them by name".into()));
+                    self.pos = self.src.len();
+                    self.push(Tok::InterpEnd, self.pos);
+                    self.push(Tok::StrEnd, self.pos);
+                    return;
+                }
                 if q == Quote::Double && self.interp_swallows_quote(self.pos) {
                     // `"a ${x"`: lex up to the line's last `"` (the string's own end) as the
                     // interpolation and close both there, instead of running on to some later
@@ -346,7 +361,9 @@ impl<'a> Lexer<'a> {
                     let (full, bytes) = (self.src, self.bytes);
                     self.src = &full[..end];
                     self.bytes = &bytes[..end];
+                    self.nest += 1;
                     self.run(None);
+                    self.nest -= 1;
                     self.src = full;
                     self.bytes = bytes;
                     self.pos = end;
@@ -360,7 +377,10 @@ impl<'a> Lexer<'a> {
                     text_start = self.pos;
                     continue;
                 }
-                if !self.run(Some(())) {
+                self.nest += 1;
+                let closed = self.run(Some(()));
+                self.nest -= 1;
+                if !closed {
                     self.error(s, self.pos, "E0002", "unterminated `${` interpolation".into(), Some("close it with `}`".into()));
                     self.push(Tok::InterpEnd, self.pos);
                     self.push(Tok::StrEnd, self.pos);

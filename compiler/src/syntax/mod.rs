@@ -95,19 +95,59 @@ pub fn parse(src: &str) -> Parsed {
     Parsed { file, diags, comments: lexed.comments }
 }
 
-/// How deeply `{ ( [`, strings and `${` may nest. Real files stay under ten; the limit keeps
-/// the recursive parser well inside a 2 MiB thread stack even in debug builds.
+/// How deeply `{ ( [`, strings, `${` and `if`s (an `if` inside an `if`, an `else if` chain)
+/// may nest. Real files stay under ten; the limit keeps the recursive parser well inside a
+/// 2 MiB thread stack even in debug builds.
 pub const MAX_NESTING: usize = 32;
 
-/// How many binary operators one expression may chain (`a + b + …`); the syntax tree of a
-/// chain is as deep as it is long.
+/// How deep the operators of one expression may go: binary operators chained (`a + b + …`),
+/// prefixes, calls and field accesses, counted along the expression and through the brackets
+/// it is nested in. The syntax tree of a chain is as deep as it is long, and every pass over
+/// it (evaluation, formatting, even freeing it) recurses on it.
 pub const MAX_CHAIN: usize = 1000;
 
-/// The first token past [`MAX_NESTING`] levels of nesting, of `-`/`!` prefixes in a row, or of
-/// [`MAX_CHAIN`] chained operators, with the message to report there.
+/// How many calls and field accesses may follow one another (`a.b.c`, `f(x)(y)`).
+pub const MAX_POSTFIX: usize = 64;
+
+/// The first token past one of the limits above, or past [`MAX_NESTING`] `-`/`!` prefixes in
+/// a row, with the message to report there. Runs over the tokens (no recursion), so it is
+/// safe on any input.
 fn too_deep(tokens: &[(lexer::Tok, Span)]) -> Option<(Span, String)> {
     use lexer::Tok;
-    let (mut depth, mut prefixes, mut chain) = (0usize, 0usize, 0usize);
+    /// One open bracket (the file itself at the bottom).
+    #[derive(Default)]
+    struct Level {
+        /// `if`s open in the current expression of this level.
+        ifs: usize,
+        /// Operators, prefixes, calls and field accesses of the current expression so far.
+        chain: usize,
+        /// The deepest chain of a bracket closed inside the current expression.
+        inner: usize,
+        /// Calls and field accesses in a row.
+        postfix: usize,
+    }
+    impl Level {
+        /// A new expression starts at this level.
+        fn reset(&mut self, ifs: &mut usize, chain: &mut usize) {
+            *ifs -= self.ifs;
+            *chain -= self.chain + self.inner;
+            *self = Level::default();
+        }
+    }
+    const KEYWORDS: &[&str] = &["if", "then", "else", "for", "in", "let", "fn", "import", "as"];
+    // can this token end an expression? (then a name after it starts a new entry: nothing
+    // in the grammar puts two expressions side by side)
+    let ends = |t: &Tok| match t {
+        Tok::Ident(w) => !KEYWORDS.contains(&w.as_str()),
+        Tok::Number { .. } | Tok::Address(_) | Tok::StrEnd => true,
+        Tok::Punct(p) => matches!(*p, ")" | "]" | "}"),
+        _ => false,
+    };
+    let mut levels = vec![Level::default()];
+    // sums over the open levels: `if`s, and chain + inner
+    let (mut ifs, mut chain) = (0usize, 0usize);
+    let mut prefixes = 0usize;
+    let mut prev: Option<&Tok> = None;
     for (t, s) in tokens {
         if matches!(t, Tok::Punct("-" | "!")) {
             prefixes += 1;
@@ -117,27 +157,77 @@ fn too_deep(tokens: &[(lexer::Tok, Span)]) -> Option<(Span, String)> {
         } else {
             prefixes = 0;
         }
+        let after_end = prev.is_some_and(|p| ends(p));
+        let l = levels.last_mut().expect("the file level stays");
+        let mut grow = 0usize;
         match t {
             Tok::Punct("{" | "(" | "[") | Tok::StrStart | Tok::QueryStart(_) | Tok::InterpStart => {
-                depth += 1;
-                chain = 0;
-                if depth > MAX_NESTING {
+                if *t == Tok::Punct("(") && after_end {
+                    l.postfix += 1; // a call
+                    grow = 1;
+                } else {
+                    l.postfix = 0;
+                }
+                if l.postfix > MAX_POSTFIX {
+                    return Some((*s, format!("more than {MAX_POSTFIX} calls and field accesses in a row")));
+                }
+                levels.push(Level::default());
+                if levels.len() - 1 > MAX_NESTING {
                     return Some((*s, format!("brackets, blocks and strings nest deeper than {MAX_NESTING} levels here")));
                 }
             }
             Tok::Punct("}" | ")" | "]") | Tok::StrEnd | Tok::InterpEnd => {
-                depth = depth.saturating_sub(1);
-                chain = 0;
-            }
-            Tok::Punct("=" | "," | ";" | ":") => chain = 0,
-            Tok::Punct("+" | "-" | "*" | "/" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||") => {
-                chain += 1;
-                if chain > MAX_CHAIN {
-                    return Some((*s, format!("an expression chains more than {MAX_CHAIN} operators")));
+                if levels.len() > 1 {
+                    let mut closed = levels.pop().unwrap();
+                    let depth = closed.chain + closed.inner;
+                    closed.reset(&mut ifs, &mut chain);
+                    let parent = levels.last_mut().unwrap();
+                    if depth > parent.inner {
+                        chain += depth - parent.inner;
+                        parent.inner = depth;
+                    }
                 }
             }
-            _ => {}
+            Tok::Punct("=" | "," | ";" | ":") => l.reset(&mut ifs, &mut chain),
+            Tok::Punct(".") => {
+                l.postfix += 1;
+                grow = 1;
+                if l.postfix > MAX_POSTFIX {
+                    return Some((*s, format!("more than {MAX_POSTFIX} calls and field accesses in a row")));
+                }
+            }
+            Tok::Punct("+" | "-" | "*" | "/" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||" | "!") => {
+                l.postfix = 0;
+                grow = 1;
+            }
+            Tok::Ident(w) => {
+                if prev == Some(&Tok::Punct(".")) {
+                    // the name of a field access: the chain goes on
+                } else {
+                    if after_end && !matches!(w.as_str(), "then" | "else" | "in" | "as") {
+                        l.reset(&mut ifs, &mut chain); // a new entry
+                    }
+                    l.postfix = 0;
+                    if w == "if" {
+                        l.ifs += 1;
+                        ifs += 1;
+                        if levels.len() - 1 + ifs > MAX_NESTING {
+                            return Some((*s, format!("`if`s, brackets, blocks and strings nest deeper than {MAX_NESTING} levels here")));
+                        }
+                    }
+                }
+            }
+            _ => l.postfix = 0,
         }
+        if grow > 0 {
+            let l = levels.last_mut().unwrap();
+            l.chain += grow;
+            chain += grow;
+            if chain > MAX_CHAIN {
+                return Some((*s, format!("an expression chains more than {MAX_CHAIN} operators, calls and field accesses")));
+            }
+        }
+        prev = Some(t);
     }
     None
 }

@@ -78,19 +78,12 @@ pub fn config_outputs(dir: &str, s: &Service) -> Vec<Output> {
     s.files.iter().map(|ConfigFile { path, content, .. }| Output::file(format!("{dir}/{}/{path}", s.name), content.clone())).collect()
 }
 
-/// Write outputs under `root`, creating directories and setting executable bits.
+/// Write outputs under `root`, replacing what the previous build wrote there and keeping the
+/// user's own files: see [`crate::outdir::replace`] for the exact semantics (paths must stay
+/// inside `root`, symlinks are never followed, stale files of the previous build are removed
+/// by its manifest `root/.gstack-manifest`, a failure leaves `root` as it was).
+/// Errors: `InvalidInput` for a path outside `root`, `AlreadyExists` for a user's entry in
+/// the way, else the I/O error.
 pub fn write(root: &Path, outputs: &[Output]) -> std::io::Result<()> {
-    for o in outputs {
-        let p = root.join(&o.path);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&p, &o.content)?;
-        #[cfg(unix)]
-        if o.executable {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    Ok(())
+    crate::outdir::replace(root, outputs)
 }

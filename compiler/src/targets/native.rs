@@ -3,9 +3,11 @@
 //! endpoint, dependency order on readiness and restart on failure; `native/run`, which
 //! creates the data directories and starts process-compose; and `native/config/<program>/`.
 //!
-//! Paths are resolved at run time: `run` exports `GSTACK_DATA` (the target's `data_dir`, `~`
-//! meaning `$HOME`; set it to override) and `GSTACK_CONFIG`, a fresh private copy of the
-//! generated `config` directory under `$GSTACK_DATA/.config`. Programs listen on the target's `listen` address (127.0.0.1 by default).
+//! Paths are resolved at run time: `run` exports `GSTACK_DATA` (the target's `data_dir`, taken
+//! literally except a leading `~` meaning `$HOME`; set it to override) and `GSTACK_CONFIG`, a
+//! fresh private copy of the generated `config` directory at `$GSTACK_DATA/.gstack/config`.
+//! `run` deletes only that copy, and only when it holds the `.gstack-owned` marker `run` wrote
+//! when it created it. Programs listen on the target's `listen` address (127.0.0.1 by default).
 
 use super::{config_outputs, Output};
 use crate::backends::{self, Ctx, HomeLayout, Root, SecretLayout, Service, Syntax};
@@ -26,14 +28,17 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
 }
 
 fn shell_quote(s: &str) -> String {
-    // double quotes keep $VAR expansion; escape what double quotes treat specially
+    // double quotes keep $VAR expansion; escape what double quotes treat specially, and `$(`
+    // (command substitution and arithmetic) so no text from the source runs as a command
     let mut out = String::from("\"");
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '"' | '\\' | '`' => {
                 out.push('\\');
                 out.push(c);
             }
+            '$' if chars.peek() == Some(&'(') => out.push_str("\\$"),
             _ => out.push(c),
         }
     }
@@ -97,19 +102,29 @@ pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Serv
     json!({ "version": "0.5", "is_strict": true, "processes": procs })
 }
 
-/// The `run` script.
+/// Single-quoted shell text: nothing in it expands.
+fn shell_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The `run` script. Every value from the source is quoted (`data_dir` literally, but for a
+/// leading `~`), and the only thing it ever deletes is its own copy of the config: the
+/// directory `$GSTACK_DATA/.gstack/config`, and only when it holds the `.gstack-owned` marker
+/// written when `run` created it (anything else there stops `run` with an error).
 pub fn run_script(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service]) -> String {
     let data = if let Some(rest) = n.data_dir.strip_prefix("~/") {
-        format!("$HOME/{rest}")
+        format!("\"$HOME\"{}", shell_literal(&format!("/{rest}")))
     } else if n.data_dir == "~" {
-        "$HOME".into()
+        "\"$HOME\"".into()
     } else {
-        n.data_dir.clone()
+        shell_literal(&n.data_dir)
     };
+    // text in comments: one line each
+    let comment = |s: &str| s.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>();
     let mut dirs = vec![];
     for s in services {
         for d in &s.data_dirs {
-            dirs.push(if d.is_empty() { format!("\"$GSTACK_DATA/{}\"", s.name) } else { format!("\"$GSTACK_DATA/{}/{d}\"", s.name) });
+            dirs.push(shell_quote(&if d.is_empty() { format!("$GSTACK_DATA/{}", s.name) } else { format!("$GSTACK_DATA/{}/{d}", s.name) }));
         }
     }
     // packages' static files (Grafana's home): the directory next to the binary, unless set
@@ -140,24 +155,36 @@ export {env}="${{{env}:-{system}}}"
 # Extra arguments go to `process-compose up` (e.g. -D to detach).
 set -euo pipefail
 here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
-export GSTACK_DATA="${{GSTACK_DATA:-{data}}}"
+data_default={data}
+export GSTACK_DATA="${{GSTACK_DATA:-$data_default}}"
 umask 077
 mkdir -p {dirs}
 # programs read a fresh private copy of the generated config (secrets given as environment
-# variables are written into it at start; the generated directory may be read-only)
-export GSTACK_CONFIG="$GSTACK_DATA/.config"
-rm -rf "$GSTACK_CONFIG"
-cp -R "$here/config" "$GSTACK_CONFIG"
-chmod -R u+w "$GSTACK_CONFIG"
+# variables are written into it at start; the generated directory may be read-only). Only a
+# copy this script made (it holds the marker) is ever deleted.
+export GSTACK_CONFIG="$GSTACK_DATA/.gstack/config"
+mkdir -p "$GSTACK_DATA/.gstack"
+if [ -e "$GSTACK_CONFIG" ] || [ -L "$GSTACK_CONFIG" ]; then
+  if [ -L "$GSTACK_CONFIG" ] || [ ! -d "$GSTACK_CONFIG" ] || [ ! -f "$GSTACK_CONFIG/.gstack-owned" ]; then
+    echo "run: $GSTACK_CONFIG was not made by this script (no .gstack-owned marker); not replacing it: move it away" >&2
+    exit 1
+  fi
+  rm -rf -- "$GSTACK_CONFIG"
+fi
+mkdir -- "$GSTACK_CONFIG"
+: > "$GSTACK_CONFIG/.gstack-owned"
+cp -R -- "$here/config/." "$GSTACK_CONFIG/"
+chmod -R u+w -- "$GSTACK_CONFIG"
 {homes}
-exec "${{PROCESS_COMPOSE:-{pc}}}" up -f "$here/process-compose.yaml" --tui=false --no-server "$@"
+process_compose={pc}
+exec "${{PROCESS_COMPOSE:-$process_compose}}" up -f "$here/process-compose.yaml" --tui=false --no-server "$@"
 "#,
-        name = stack.name,
-        data_dir = n.data_dir,
+        name = comment(&stack.name),
+        data_dir = comment(&n.data_dir),
         data = data,
         dirs = dirs.join(" "),
         homes = homes,
-        pc = n.bin.get("process-compose").cloned().unwrap_or_else(|| "process-compose".into()),
+        pc = shell_quote(&n.bin.get("process-compose").cloned().unwrap_or_else(|| "process-compose".into())),
     )
 }
 

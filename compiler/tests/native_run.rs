@@ -1,0 +1,97 @@
+//! The file handling of the generated `native/run`, run for real with bash in a temporary
+//! HOME: it never deletes what it did not create (issue #14) and no text of the source runs
+//! as a command. `process-compose` is a stub on PATH that exits 0: these tests are about what
+//! `run` does before it starts it.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+/// Build `target native { data_dir = DATA }` (a Prometheus-only stack) into `dir/out`.
+fn build(dir: &Path, data_dir: &str) -> std::path::PathBuf {
+    let src = dir.join("stack.gstack");
+    let data = data_dir.replace('\\', "\\\\").replace('"', "\\\"");
+    std::fs::write(&src, format!("stack s {{\n  prometheus {{}}\n}}\n\ntarget native {{ data_dir = \"{data}\" }}\n")).unwrap();
+    let out = dir.join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    out.join("native/run")
+}
+
+/// Run `run` with HOME=`home`, the stub process-compose first on PATH, in `cwd`.
+fn run_script(run: &Path, home: &Path, cwd: &Path, env: &[(&str, &str)]) -> (bool, String) {
+    let stub = home.parent().unwrap().join("stub");
+    std::fs::create_dir_all(&stub).unwrap();
+    let pc = stub.join("process-compose");
+    std::fs::write(&pc, "#!/bin/sh\nexit 0\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pc, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", stub.display(), std::env::var("PATH").unwrap_or_default());
+    let mut cmd = Command::new("bash");
+    cmd.arg(run).current_dir(cwd).env("HOME", home).env("PATH", path).env_remove("GSTACK_DATA").env_remove("PROCESS_COMPOSE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    common::run(&mut cmd)
+}
+
+#[test]
+fn run_with_data_dir_home_keeps_the_users_dot_config() {
+    let dir = TempDir::new("native-run-home");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".config")).unwrap();
+    std::fs::write(home.join(".config/keep"), "mine").unwrap();
+    let run = build(dir.path(), "~");
+    for _ in 0..2 {
+        // twice: the second run replaces the copy the first one made
+        let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+        assert!(ok, "run failed:\n{out}");
+        assert_eq!(std::fs::read_to_string(home.join(".config/keep")).unwrap(), "mine", "run deleted ~/.config");
+        assert!(home.join(".gstack/config/.gstack-owned").is_file(), "the config copy carries its marker");
+        assert!(home.join(".gstack/config/prometheus/prometheus.yml").is_file(), "the config was copied");
+    }
+    // GSTACK_DATA=$HOME overrides the same way
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let run2 = build(&other, "/nonexistent/never");
+    let (ok, out) = run_script(&run2, &home, dir.path(), &[("GSTACK_DATA", home.to_str().unwrap())]);
+    assert!(ok, "run failed:\n{out}");
+    assert_eq!(std::fs::read_to_string(home.join(".config/keep")).unwrap(), "mine");
+}
+
+#[test]
+fn run_refuses_to_replace_a_config_directory_it_did_not_make() {
+    let dir = TempDir::new("native-run-foreign");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".gstack/config")).unwrap();
+    std::fs::write(home.join(".gstack/config/notes"), "mine").unwrap();
+    let run = build(dir.path(), "~");
+    let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+    assert!(!ok, "run replaced a directory without its marker:\n{out}");
+    assert!(out.contains(".gstack-owned"), "the error names the marker:\n{out}");
+    assert_eq!(std::fs::read_to_string(home.join(".gstack/config/notes")).unwrap(), "mine");
+    // a symlink there is refused too, and what it points to is left alone
+    std::fs::remove_dir_all(home.join(".gstack/config")).unwrap();
+    std::fs::create_dir_all(home.join("precious")).unwrap();
+    std::fs::write(home.join("precious/.gstack-owned"), "").unwrap();
+    std::fs::write(home.join("precious/data"), "mine").unwrap();
+    std::os::unix::fs::symlink(home.join("precious"), home.join(".gstack/config")).unwrap();
+    let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+    assert!(!ok, "run followed a symlink:\n{out}");
+    assert_eq!(std::fs::read_to_string(home.join("precious/data")).unwrap(), "mine");
+}
+
+#[test]
+fn data_dir_text_never_runs_as_a_command() {
+    let dir = TempDir::new("native-run-inject");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let cwd = dir.path().join("cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let data = format!("{}/d $(touch pwned) `touch pwned2` 'q", cwd.display());
+    let run = build(dir.path(), &data);
+    let (ok, out) = run_script(&run, &home, &cwd, &[]);
+    assert!(ok, "run failed:\n{out}");
+    assert!(!cwd.join("pwned").exists() && !cwd.join("pwned2").exists(), "text of data_dir ran as a command");
+    assert!(Path::new(&data).join(".gstack/config/.gstack-owned").is_file(), "the data directory is data_dir, literally");
+}
