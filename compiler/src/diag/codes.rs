@@ -250,6 +250,79 @@ stack shop {
         files: &[],
     },
     CodeInfo {
+        code: "E0105",
+        title: "a source file or import larger than 8 MiB",
+        explanation: "gstackc reads at most 8 MiB of a `.gstack` file (the root file, an `import`, an \
+            `--overrides` file), and only regular files: a device, a FIFO or a directory is E0102, so a \
+            check can never hang or exhaust memory on what a path points at. Split a file that large \
+            into several imports. (An imported dashboard or rule file over the limit is E0102.)",
+        example: r#"// `big.gstack` is a file of 9 MiB (compiler/tests/bounded.rs writes one)
+import "./big.gstack" as big
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0106",
+        title: "evaluation of one file takes more than 10 million steps",
+        explanation: "Evaluating one file may take at most 10 million steps (each expression evaluated is a \
+            step), so exponential recursion ends with a diagnostic instead of freezing `gstackc` or the \
+            language server. It is reported at the outermost call still running. Rewrite the function \
+            so it does not call itself twice per step, or compute the values once with `let`.",
+        example: r#"fn f(n) = if n == 0 then 0 else f(n - 1) + f(n - 1)
+
+let x = f(40)
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0107",
+        title: "evaluation of one file builds more than 256 MiB of lists and strings",
+        explanation: "Evaluating one file may build at most 256 MiB of lists and strings, so a value that \
+            doubles in size on every step ends with a diagnostic instead of exhausting memory.",
+        example: r#"let a0 = "xxxxxxxxxxxxxxxx"
+let a1 = a0 + a0
+let a2 = a1 + a1
+let a3 = a2 + a2
+let a4 = a3 + a3
+let a5 = a4 + a4
+let a6 = a5 + a5
+let a7 = a6 + a6
+let a8 = a7 + a7
+let a9 = a8 + a8
+let a10 = a9 + a9
+let a11 = a10 + a10
+let a12 = a11 + a11
+let a13 = a12 + a12
+let a14 = a13 + a13
+let a15 = a14 + a14
+let a16 = a15 + a15
+let a17 = a16 + a16
+let a18 = a17 + a17
+let a19 = a18 + a18
+let a20 = a19 + a19
+let a21 = a20 + a20
+let a22 = a21 + a21
+let a23 = a22 + a22
+let a24 = a23 + a23
+
+stack shop {
+  prometheus {}
+  grafana {}
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0108",
         title: "calls nested too deep (endless recursion)",
         explanation: "Function calls nest deeper than the evaluator allows (64 levels), which in practice means \
