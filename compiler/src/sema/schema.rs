@@ -532,7 +532,7 @@ pub static TARGET_NATIVE: Schema = schema(
     "target native",
     "Run the stack as local processes under process-compose, listening on 127.0.0.1.",
     &[
-        f("data_dir", Ty::Str, Some(Lit::Str("~/.local/share/gstack/<stack>")), "Where every program keeps its data."),
+        f("data_dir", Ty::Str, None, "Where every program keeps its data; default `~/.local/share/gstack/<stack>` (the stack's name)."),
         f("listen", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Address every program listens on."),
         f("bin", Ty::StrMap, None, "Program → binary path; default the program name on PATH."),
     ],
@@ -579,7 +579,7 @@ pub static TARGET_KUBERNETES: Schema = schema(
 pub static TARGET_HELM: Schema = schema(
     "target helm",
     "A Helm chart rendering the same objects as the kubernetes target.",
-    &[req("chart", Ty::Str, "Chart name."), f("version", Ty::Str, Some(Lit::Str("0.1.0")), "Chart version.")],
+    &[f("chart", Ty::Str, None, "Chart name; default the stack name."), f("version", Ty::Str, Some(Lit::Str("0.1.0")), "Chart version.")],
     &[],
 );
 
