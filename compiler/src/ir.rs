@@ -534,7 +534,11 @@ impl KubernetesTarget {
 impl NativeTarget {
     /// The native target's defaults for a stack called `stack`.
     pub fn default_for(stack: &str) -> NativeTarget {
-        NativeTarget { data_dir: format!("~/.local/share/gstack/{stack}"), listen: "127.0.0.1".into(), bin: Default::default() }
+        NativeTarget { data_dir: NativeTarget::default_data_dir(stack), listen: "127.0.0.1".into(), bin: Default::default() }
+    }
+    /// `data_dir`'s computed default (the schema documents it): `~/.local/share/gstack/<stack>`.
+    pub fn default_data_dir(stack: &str) -> String {
+        format!("~/.local/share/gstack/{stack}")
     }
 }
 

@@ -180,6 +180,45 @@ impl Schema {
     pub fn block(&self, kind: &str) -> Option<&'static BlockDef> {
         self.blocks.iter().find(|b| b.kind == kind)
     }
+
+    /// The default of field `name`, when it has one.
+    pub fn default_of(&self, name: &str) -> Option<&'static Lit> {
+        self.field(name).and_then(|f| f.default.as_ref())
+    }
+
+    /// The default of field `name` through `get`; a schema without such a default is a bug of
+    /// the caller: it panics in debug builds (`tests/defaults.rs` lowers every default) and
+    /// gives `T::default()` in release ones.
+    fn typed_default<T: Default>(&self, name: &str, what: &str, get: impl Fn(&'static Lit) -> Option<T>) -> T {
+        match self.default_of(name).and_then(get) {
+            Some(v) => v,
+            None => {
+                debug_assert!(false, "schema `{}` has no {what} default for `{name}`: {:?}", self.name, self.default_of(name));
+                T::default()
+            }
+        }
+    }
+    pub fn port_default(&self, name: &str) -> u16 {
+        self.typed_default(name, "port", |d| if let Lit::Port(p) = d { Some(*p) } else { None })
+    }
+    pub fn dur_default(&self, name: &str) -> crate::ir::Duration {
+        self.typed_default(name, "duration", |d| if let Lit::Dur(ms) = d { Some(crate::ir::Duration { millis: *ms }) } else { None })
+    }
+    pub fn str_default(&self, name: &str) -> &'static str {
+        self.typed_default(name, "string", |d| if let Lit::Str(s) = d { Some(*s) } else { None })
+    }
+    pub fn sym_default(&self, name: &str) -> &'static str {
+        self.typed_default(name, "word", |d| if let Lit::Sym(s) = d { Some(*s) } else { None })
+    }
+    pub fn addr_default(&self, name: &str) -> &'static str {
+        self.typed_default(name, "address", |d| if let Lit::Addr(a) = d { Some(*a) } else { None })
+    }
+    pub fn bool_default(&self, name: &str) -> bool {
+        self.typed_default(name, "bool", |d| if let Lit::Bool(b) = d { Some(*b) } else { None })
+    }
+    pub fn list_default(&self, name: &str) -> Vec<String> {
+        self.typed_default(name, "list", |d| if let Lit::List(xs) = d { Some(xs.iter().map(|x| x.to_string()).collect()) } else { None })
+    }
 }
 
 const fn f(name: &'static str, ty: Ty, default: Option<Lit>, doc: &'static str) -> FieldDef {
@@ -795,6 +834,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn typed_defaults_read_the_schema() {
+        assert_eq!(TEMPO.port_default("port"), 3200);
+        assert_eq!(TEMPO.dur_default("retention"), crate::ir::Duration::from_secs(14 * 86400));
+        assert_eq!(TEMPO.str_default("version"), "2.9");
+        assert_eq!(TEMPO.list_default("generator"), Vec::<String>::new());
+        assert_eq!(SCRAPE.sym_default("scheme"), "http");
+        assert_eq!(TARGET_NATIVE.addr_default("listen"), "127.0.0.1");
+        assert!(!PROMETHEUS.bool_default("otlp_receiver"));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "schema `tempo` has no port default for `version`")]
+    fn a_default_of_another_type_panics_in_debug() {
+        TEMPO.port_default("version");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "schema `target helm` has no string default for `chart`")]
+    fn a_missing_default_panics_in_debug() {
+        TARGET_HELM.str_default("chart");
     }
 
     #[test]
