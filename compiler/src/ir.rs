@@ -518,13 +518,15 @@ pub struct KubernetesTarget {
 }
 
 impl KubernetesTarget {
-    /// What the Helm chart renders when the stack declares no kubernetes target.
+    /// What the Helm chart renders when the stack declares no kubernetes target: the schema's
+    /// defaults (`target kubernetes {}`).
     pub fn default_for_helm() -> KubernetesTarget {
+        let sch = &crate::sema::schema::TARGET_KUBERNETES;
         KubernetesTarget {
-            namespace: "observability".into(),
+            namespace: sch.str_default("namespace").into(),
             storage_class: None,
             ingress: None,
-            service_discovery: false,
+            service_discovery: sch.bool_default("service_discovery"),
             images: Default::default(),
             resources: vec![],
         }
@@ -532,9 +534,14 @@ impl KubernetesTarget {
 }
 
 impl NativeTarget {
-    /// The native target's defaults for a stack called `stack`.
+    /// The native target's defaults for a stack called `stack` (`target native {}`).
     pub fn default_for(stack: &str) -> NativeTarget {
-        NativeTarget { data_dir: format!("~/.local/share/gstack/{stack}"), listen: "127.0.0.1".into(), bin: Default::default() }
+        let listen = crate::sema::schema::TARGET_NATIVE.addr_default("listen").into();
+        NativeTarget { data_dir: NativeTarget::default_data_dir(stack), listen, bin: Default::default() }
+    }
+    /// `data_dir`'s computed default (the schema documents it): `~/.local/share/gstack/<stack>`.
+    pub fn default_data_dir(stack: &str) -> String {
+        format!("~/.local/share/gstack/{stack}")
     }
 }
 

@@ -236,8 +236,8 @@ pub fn describe_field(fd: &'static FieldDef, owner: Option<&str>) -> String {
     if fd.required {
         md.push_str(" — *required*");
     }
-    if let Some(d) = fd.default {
-        md.push_str(&format!("\n\nDefault: `{d}`"));
+    if let Some(d) = &fd.default {
+        md.push_str(&format!("\n\nDefault: `{}`", d.text()));
     }
     if let Some(u) = units_note(elem(&fd.ty)) {
         md.push_str(&format!("\n\n{u}"));

@@ -12,9 +12,9 @@ fn section(out: &mut String, title: &str, s: &Schema, seen: &mut Vec<&'static st
     if !s.fields.is_empty() {
         out.push_str("| field | type | default | |\n|---|---|---|---|\n");
         for f in s.fields {
-            let default = match (f.required, f.default) {
+            let default = match (f.required, &f.default) {
                 (true, _) => "required".to_string(),
-                (false, Some(d)) => format!("`{d}`"),
+                (false, Some(d)) => format!("`{}`", d.text()),
                 (false, None) => "unset".to_string(),
             };
             let _ = writeln!(out, "| `{}` | {} | {} | {} |", f.name, f.ty.describe().replace('|', "\\|"), default, f.doc.replace('|', "\\|"));

@@ -85,14 +85,60 @@ impl Ty {
     }
 }
 
+/// A field's default, typed: what lowering uses when the field is not written, and (through
+/// [`Lit::text`]) what hover and `docs/reference.md` show. Each variant goes with the [`Ty`]
+/// of the same name (`Sym` with [`Ty::Enum`], `List` with a [`Ty::ListOf`] strings or words);
+/// the unit test `every_default_has_its_fields_type` holds them together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lit {
+    Port(u16),
+    Int(i64),
+    /// A duration in **milliseconds** (as [`crate::ir::Duration`]); write it with the unit
+    /// constants [`SEC`], [`MIN`], [`HOUR`], [`DAY`]: `Lit::Dur(15 * DAY)`.
+    Dur(u64),
+    Str(&'static str),
+    /// A bare word of a [`Ty::Enum`].
+    Sym(&'static str),
+    Bool(bool),
+    Addr(&'static str),
+    /// A list of strings (shown quoted: `["a", "b"]`).
+    List(&'static [&'static str]),
+}
+
+/// Milliseconds in one unit, for [`Lit::Dur`].
+pub const SEC: u64 = 1000;
+pub const MIN: u64 = 60 * SEC;
+pub const HOUR: u64 = 60 * MIN;
+pub const DAY: u64 = 24 * HOUR;
+
+impl Lit {
+    /// The default as gstack source text, as hover and the reference show it: `3200`, `14d`,
+    /// `"2.9"`, `false`, `[]`, `http`, `127.0.0.1`.
+    pub fn text(&self) -> String {
+        fn quote(s: &str) -> String {
+            format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+        }
+        match self {
+            Lit::Port(p) => p.to_string(),
+            Lit::Int(i) => i.to_string(),
+            Lit::Dur(ms) => crate::ir::Duration { millis: *ms }.to_prometheus(),
+            Lit::Str(s) => quote(s),
+            Lit::Sym(s) | Lit::Addr(s) => s.to_string(),
+            Lit::Bool(b) => b.to_string(),
+            Lit::List(xs) => format!("[{}]", xs.iter().map(|x| quote(x)).collect::<Vec<_>>().join(", ")),
+        }
+    }
+}
+
 /// One field of a block.
 #[derive(Debug)]
 pub struct FieldDef {
     pub name: &'static str,
     pub ty: Ty,
     pub required: bool,
-    /// Default as gstack source text (shown in hover); `None` when absent means unset.
-    pub default: Option<&'static str>,
+    /// The default lowering applies when the field is not written (hover and the reference
+    /// show [`Lit::text`]). `None`: unset, or computed by lowering (the field's doc says how).
+    pub default: Option<Lit>,
     pub doc: &'static str,
 }
 
@@ -134,9 +180,48 @@ impl Schema {
     pub fn block(&self, kind: &str) -> Option<&'static BlockDef> {
         self.blocks.iter().find(|b| b.kind == kind)
     }
+
+    /// The default of field `name`, when it has one.
+    pub fn default_of(&self, name: &str) -> Option<&'static Lit> {
+        self.field(name).and_then(|f| f.default.as_ref())
+    }
+
+    /// The default of field `name` through `get`; a schema without such a default is a bug of
+    /// the caller: it panics in debug builds (`tests/defaults.rs` lowers every default) and
+    /// gives `T::default()` in release ones.
+    fn typed_default<T: Default>(&self, name: &str, what: &str, get: impl Fn(&'static Lit) -> Option<T>) -> T {
+        match self.default_of(name).and_then(get) {
+            Some(v) => v,
+            None => {
+                debug_assert!(false, "schema `{}` has no {what} default for `{name}`: {:?}", self.name, self.default_of(name));
+                T::default()
+            }
+        }
+    }
+    pub fn port_default(&self, name: &str) -> u16 {
+        self.typed_default(name, "port", |d| if let Lit::Port(p) = d { Some(*p) } else { None })
+    }
+    pub fn dur_default(&self, name: &str) -> crate::ir::Duration {
+        self.typed_default(name, "duration", |d| if let Lit::Dur(ms) = d { Some(crate::ir::Duration { millis: *ms }) } else { None })
+    }
+    pub fn str_default(&self, name: &str) -> &'static str {
+        self.typed_default(name, "string", |d| if let Lit::Str(s) = d { Some(*s) } else { None })
+    }
+    pub fn sym_default(&self, name: &str) -> &'static str {
+        self.typed_default(name, "word", |d| if let Lit::Sym(s) = d { Some(*s) } else { None })
+    }
+    pub fn addr_default(&self, name: &str) -> &'static str {
+        self.typed_default(name, "address", |d| if let Lit::Addr(a) = d { Some(*a) } else { None })
+    }
+    pub fn bool_default(&self, name: &str) -> bool {
+        self.typed_default(name, "bool", |d| if let Lit::Bool(b) = d { Some(*b) } else { None })
+    }
+    pub fn list_default(&self, name: &str) -> Vec<String> {
+        self.typed_default(name, "list", |d| if let Lit::List(xs) = d { Some(xs.iter().map(|x| x.to_string()).collect()) } else { None })
+    }
 }
 
-const fn f(name: &'static str, ty: Ty, default: Option<&'static str>, doc: &'static str) -> FieldDef {
+const fn f(name: &'static str, ty: Ty, default: Option<Lit>, doc: &'static str) -> FieldDef {
     FieldDef { name, ty, required: false, default, doc }
 }
 const fn req(name: &'static str, ty: Ty, doc: &'static str) -> FieldDef {
@@ -157,7 +242,7 @@ pub static ADMIN: Schema = schema(
     "admin",
     "Grafana's initial admin account (`[security] admin_user` / `admin_password`).",
     &[
-        f("user", Ty::Str, Some("\"admin\""), "Admin login name."),
+        f("user", Ty::Str, Some(Lit::Str("admin")), "Admin login name."),
         f("password", Ty::Secret, None, "Admin password, by reference; Grafana reads it with `$__file{…}` or `$__env{…}`."),
     ],
     &[],
@@ -169,8 +254,8 @@ pub static GRAFANA: Schema = Schema {
         "grafana",
         "Grafana: dashboards and datasources are provisioned from this stack (https://grafana.com/docs/grafana/latest/administration/provisioning/).",
         &[
-            f("version", Ty::Str, Some("\"12.2\""), "Grafana version; picks the package and image."),
-            f("port", Ty::Port, Some("3000"), "HTTP port (`[server] http_port`)."),
+            f("version", Ty::Str, Some(Lit::Str("12.2")), "Grafana version; picks the package and image."),
+            f("port", Ty::Port, Some(Lit::Port(3000)), "HTTP port (`[server] http_port`)."),
             f("admin", Ty::Record(&ADMIN), None, "`{ user = \"admin\", password = secret.file(\"…\") }`"),
             f("secret_key", Ty::Secret, None, "`[security] secret_key`, by reference."),
         ],
@@ -185,8 +270,8 @@ pub static SCRAPE: Schema = schema(
         req("targets", STRS, "`host:port` of each target (`static_configs[].targets`)."),
         f("interval", Ty::Duration, None, "`scrape_interval` for this job; default the global one."),
         f("timeout", Ty::Duration, None, "`scrape_timeout`."),
-        f("metrics_path", Ty::Str, Some("\"/metrics\""), "HTTP path of the metrics endpoint."),
-        f("scheme", Ty::Enum(&["http", "https"]), Some("http"), "`http` or `https`."),
+        f("metrics_path", Ty::Str, Some(Lit::Str("/metrics")), "HTTP path of the metrics endpoint."),
+        f("scheme", Ty::Enum(&["http", "https"]), Some(Lit::Sym("http")), "`http` or `https`."),
         f("labels", Ty::StrMap, None, "Extra labels attached to every target."),
     ],
     &[],
@@ -198,14 +283,14 @@ pub static PROMETHEUS: Schema = Schema {
         "prometheus",
         "Prometheus: scrapes every enabled component and the user's `scrape` jobs, evaluates `alert` rules (https://prometheus.io/docs/prometheus/latest/configuration/configuration/).",
         &[
-            f("version", Ty::Str, Some("\"3.5\""), "Prometheus version."),
-            f("port", Ty::Port, Some("9090"), "HTTP port (`--web.listen-address`)."),
-            f("retention", Ty::Duration, Some("15d"), "`--storage.tsdb.retention.time`."),
+            f("version", Ty::Str, Some(Lit::Str("3.5")), "Prometheus version."),
+            f("port", Ty::Port, Some(Lit::Port(9090)), "HTTP port (`--web.listen-address`)."),
+            f("retention", Ty::Duration, Some(Lit::Dur(15 * DAY)), "`--storage.tsdb.retention.time`."),
             f("retention_size", Ty::Bytes, None, "`--storage.tsdb.retention.size`."),
-            f("scrape_interval", Ty::Duration, Some("15s"), "`global.scrape_interval`."),
-            f("evaluation_interval", Ty::Duration, Some("15s"), "`global.evaluation_interval`."),
-            f("remote_write_receiver", Ty::Bool, Some("false"), "`--web.enable-remote-write-receiver`; turned on anyway when Tempo's generator writes here."),
-            f("otlp_receiver", Ty::Bool, Some("false"), "`--web.enable-otlp-receiver` (Prometheus 3)."),
+            f("scrape_interval", Ty::Duration, Some(Lit::Dur(15 * SEC)), "`global.scrape_interval`."),
+            f("evaluation_interval", Ty::Duration, Some(Lit::Dur(15 * SEC)), "`global.evaluation_interval`."),
+            f("remote_write_receiver", Ty::Bool, Some(Lit::Bool(false)), "`--web.enable-remote-write-receiver`; turned on anyway when Tempo's generator writes here."),
+            f("otlp_receiver", Ty::Bool, Some(Lit::Bool(false)), "`--web.enable-otlp-receiver` (Prometheus 3)."),
             f("external_labels", Ty::StrMap, None, "`global.external_labels`."),
         ],
         &[b("scrape", Labelled, true, &SCRAPE, "A scrape job: `scrape app { targets = [\"127.0.0.1:8080\"] }`.")],
@@ -218,10 +303,10 @@ pub static LOKI: Schema = Schema {
         "loki",
         "Loki, single binary with filesystem storage and the tsdb/v13 schema (https://grafana.com/docs/loki/latest/configure/).",
         &[
-            f("version", Ty::Str, Some("\"3.6\""), "Loki version."),
-            f("port", Ty::Port, Some("3100"), "HTTP port (`server.http_listen_port`)."),
-            f("grpc_port", Ty::Port, Some("9096"), "gRPC port (`server.grpc_listen_port`); not 9095, which Tempo uses."),
-            f("retention", Ty::Duration, Some("31d"), "`limits_config.retention_period`, enforced by the compactor."),
+            f("version", Ty::Str, Some(Lit::Str("3.6")), "Loki version."),
+            f("port", Ty::Port, Some(Lit::Port(3100)), "HTTP port (`server.http_listen_port`)."),
+            f("grpc_port", Ty::Port, Some(Lit::Port(9096)), "gRPC port (`server.grpc_listen_port`); not 9095, which Tempo uses."),
+            f("retention", Ty::Duration, Some(Lit::Dur(31 * DAY)), "`limits_config.retention_period`, enforced by the compactor."),
         ],
         &[],
     )
@@ -233,16 +318,16 @@ pub static TEMPO: Schema = Schema {
         "tempo",
         "Tempo, single binary with local storage and OTLP receivers (https://grafana.com/docs/tempo/latest/configuration/).",
         &[
-            f("version", Ty::Str, Some("\"2.9\""), "Tempo version."),
-            f("port", Ty::Port, Some("3200"), "HTTP port (`server.http_listen_port`)."),
-            f("grpc_port", Ty::Port, Some("9095"), "gRPC port (`server.grpc_listen_port`)."),
-            f("otlp_grpc_port", Ty::Port, Some("4317"), "OTLP/gRPC receiver port."),
-            f("otlp_http_port", Ty::Port, Some("4318"), "OTLP/HTTP receiver port."),
-            f("retention", Ty::Duration, Some("14d"), "`compactor.compaction.block_retention`."),
+            f("version", Ty::Str, Some(Lit::Str("2.9")), "Tempo version."),
+            f("port", Ty::Port, Some(Lit::Port(3200)), "HTTP port (`server.http_listen_port`)."),
+            f("grpc_port", Ty::Port, Some(Lit::Port(9095)), "gRPC port (`server.grpc_listen_port`)."),
+            f("otlp_grpc_port", Ty::Port, Some(Lit::Port(4317)), "OTLP/gRPC receiver port."),
+            f("otlp_http_port", Ty::Port, Some(Lit::Port(4318)), "OTLP/HTTP receiver port."),
+            f("retention", Ty::Duration, Some(Lit::Dur(14 * DAY)), "`compactor.compaction.block_retention`."),
             f(
                 "generator",
                 Ty::ListOf(&Ty::Enum(&["service_graphs", "span_metrics", "local_blocks"])),
-                Some("[]"),
+                Some(Lit::List(&[])),
                 "Metrics-generator processors; any of them makes Tempo remote-write to Prometheus.",
             ),
         ],
@@ -272,7 +357,7 @@ pub static ROUTE: Schema = schema(
         f("group_interval", Ty::Duration, None, "`group_interval`."),
         f("repeat_interval", Ty::Duration, None, "`repeat_interval`."),
         f("matchers", STRS, None, "Matchers like `severity=\"critical\"`."),
-        f("continue", Ty::Bool, Some("false"), "Keep matching sibling routes."),
+        f("continue", Ty::Bool, Some(Lit::Bool(false)), "Keep matching sibling routes."),
     ],
     &[b("route", NoLabel, true, &ROUTE, "A child route.")],
 );
@@ -283,8 +368,8 @@ pub static ALERTMANAGER: Schema = Schema {
         "alertmanager",
         "Alertmanager: receives alerts from Prometheus and the Loki ruler (https://prometheus.io/docs/alerting/latest/configuration/).",
         &[
-            f("version", Ty::Str, Some("\"0.28\""), "Alertmanager version."),
-            f("port", Ty::Port, Some("9093"), "HTTP port."),
+            f("version", Ty::Str, Some(Lit::Str("0.28")), "Alertmanager version."),
+            f("port", Ty::Port, Some(Lit::Port(9093)), "HTTP port."),
         ],
         &[
             b("receiver", Labelled, true, &RECEIVER, "`receiver name { webhook = … }`"),
@@ -299,9 +384,9 @@ pub static NODE_EXPORTER: Schema = Schema {
         "node_exporter",
         "node-exporter: host metrics (https://github.com/prometheus/node_exporter).",
         &[
-            f("version", Ty::Str, Some("\"1.9\""), "node-exporter version."),
-            f("port", Ty::Port, Some("9100"), "HTTP port."),
-            f("collectors", STRS, Some("[]"), "Extra collectors to enable (`--collector.<name>`)."),
+            f("version", Ty::Str, Some(Lit::Str("1.9")), "node-exporter version."),
+            f("port", Ty::Port, Some(Lit::Port(9100)), "HTTP port."),
+            f("collectors", STRS, Some(Lit::List(&[])), "Extra collectors to enable (`--collector.<name>`)."),
         ],
         &[],
     )
@@ -339,7 +424,7 @@ pub static DATASOURCE: Schema = Schema {
             f("database", Ty::Str, None, "Database name (SQL datasources)."),
             f("user", Ty::Str, None, "User name."),
             f("password", Ty::Secret, None, "Password, by reference (`secureJsonData`)."),
-            f("default", Ty::Bool, Some("false"), "Grafana's default datasource."),
+            f("default", Ty::Bool, Some(Lit::Bool(false)), "Grafana's default datasource."),
         ],
         &[],
     )
@@ -382,7 +467,7 @@ pub static LINK: Schema = schema(
     &[
         req("title", Ty::Str, "Text of the link."),
         req("url", Ty::Str, "Where it goes."),
-        f("new_tab", Ty::Bool, Some("false"), "Open in a new tab (`targetBlank`)."),
+        f("new_tab", Ty::Bool, Some(Lit::Bool(false)), "Open in a new tab (`targetBlank`)."),
     ],
     &[],
 );
@@ -391,7 +476,7 @@ pub static OVERRIDE: Schema = schema(
     "override",
     "Field config for the fields named by the label (`byName`, or `byRegexp` with `regex = true`).",
     &[
-        f("regex", Ty::Bool, Some("false"), "The label is a regular expression."),
+        f("regex", Ty::Bool, Some(Lit::Bool(false)), "The label is a regular expression."),
         f("unit", Ty::Word, None, "Grafana unit id."),
         f("color", Ty::Word, None, "A fixed colour."),
         f("display_name", Ty::Str, None, "Display name of the field."),
@@ -406,7 +491,7 @@ pub static OPTIONS_BLOCK: Schema = schema("options", "Freeform panel options pas
 
 pub static ROW: Schema = Schema {
     panels: true,
-    ..schema("row", "A dashboard row: a title and its panels.", &[f("collapsed", Ty::Bool, Some("false"), "Start collapsed.")], &[])
+    ..schema("row", "A dashboard row: a title and its panels.", &[f("collapsed", Ty::Bool, Some(Lit::Bool(false)), "Start collapsed.")], &[])
 };
 
 pub static DASHBOARD: Schema = Schema {
@@ -418,10 +503,10 @@ pub static DASHBOARD: Schema = Schema {
             f("title", Ty::Str, None, "Title; default the declaration name."),
             f("uid", Ty::Str, None, "Grafana uid (at most 40 characters); default derived from the name."),
             f("folder", Ty::Str, None, "Folder to provision into."),
-            f("tags", STRS, Some("[]"), "Dashboard tags."),
+            f("tags", STRS, Some(Lit::List(&[])), "Dashboard tags."),
             f("refresh", Ty::Duration, None, "Auto-refresh interval."),
-            f("time_from", Ty::Duration, Some("6h"), "Default time range: now minus this."),
-            f("timezone", Ty::Enum(&["browser", "utc"]), Some("browser"), "Time zone of the dashboard."),
+            f("time_from", Ty::Duration, Some(Lit::Dur(6 * HOUR)), "Default time range: now minus this."),
+            f("timezone", Ty::Enum(&["browser", "utc"]), Some(Lit::Sym("browser")), "Time zone of the dashboard."),
             f("links", Ty::ListOf(&Ty::Record(&LINK)), None, "Dashboard links: `[{ title = \"Runbook\", url = \"https://…\" }]`."),
         ],
         &[b("row", Labelled, true, &ROW, "`row \"Title\" { panels… }`")],
@@ -435,12 +520,12 @@ pub static ALERT: Schema = schema(
     "A Prometheus alerting rule (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/).",
     &[
         req("expr", Ty::Query(&[QueryLang::Promql]), "The PromQL condition."),
-        f("for", Ty::Duration, Some("0s"), "How long the condition must hold before firing."),
+        f("for", Ty::Duration, Some(Lit::Dur(0)), "How long the condition must hold before firing."),
         f("severity", SEVERITY, None, "The `severity` label."),
         f("summary", Ty::Str, None, "The `summary` annotation (Go templates like `{{ $labels.x }}` allowed)."),
         f("description", Ty::Str, None, "The `description` annotation."),
         f("labels", Ty::StrMap, None, "Extra labels."),
-        f("group", Ty::Str, Some("\"gstack\""), "Rule group name."),
+        f("group", Ty::Str, Some(Lit::Str("gstack")), "Rule group name."),
     ],
     &[],
 );
@@ -450,12 +535,12 @@ pub static LOG_ALERT: Schema = schema(
     "A Loki ruler alerting rule (https://grafana.com/docs/loki/latest/alert/).",
     &[
         req("expr", Ty::Query(&[QueryLang::Logql]), "The LogQL condition (a metric query)."),
-        f("for", Ty::Duration, Some("0s"), "How long the condition must hold before firing."),
+        f("for", Ty::Duration, Some(Lit::Dur(0)), "How long the condition must hold before firing."),
         f("severity", SEVERITY, None, "The `severity` label."),
         f("summary", Ty::Str, None, "The `summary` annotation."),
         f("description", Ty::Str, None, "The `description` annotation."),
         f("labels", Ty::StrMap, None, "Extra labels."),
-        f("group", Ty::Str, Some("\"gstack-logs\""), "Rule group name."),
+        f("group", Ty::Str, Some(Lit::Str("gstack-logs")), "Rule group name."),
     ],
     &[],
 );
@@ -486,8 +571,8 @@ pub static TARGET_NATIVE: Schema = schema(
     "target native",
     "Run the stack as local processes under process-compose, listening on 127.0.0.1.",
     &[
-        f("data_dir", Ty::Str, Some("\"~/.local/share/gstack/<stack>\""), "Where every program keeps its data."),
-        f("listen", Ty::Addr, Some("127.0.0.1"), "Address every program listens on."),
+        f("data_dir", Ty::Str, None, "Where every program keeps its data; default `~/.local/share/gstack/<stack>` (the stack's name)."),
+        f("listen", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Address every program listens on."),
         f("bin", Ty::StrMap, None, "Program → binary path; default the program name on PATH."),
     ],
     &[],
@@ -497,7 +582,7 @@ pub static TARGET_SYSTEMD: Schema = schema(
     "target systemd",
     "One systemd unit per program plus a `gstack-<stack>.target`.",
     &[
-        f("user", Ty::Bool, Some("false"), "User units instead of system units."),
+        f("user", Ty::Bool, Some(Lit::Bool(false)), "User units instead of system units."),
         f("data_dir", Ty::Str, None, "Data directory; default systemd's StateDirectory."),
         f("bin", Ty::StrMap, None, "Program → binary path."),
     ],
@@ -508,7 +593,7 @@ pub static TARGET_COMPOSE: Schema = schema(
     "target compose",
     "A Docker compose file.",
     &[
-        f("publish_on", Ty::Addr, Some("127.0.0.1"), "Host address ports are published on."),
+        f("publish_on", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Host address ports are published on."),
         f("project", Ty::Str, None, "Compose project name; default the stack name."),
         f("images", Ty::StrMap, None, "Component → image; default the flake's `gstack/<component>:<version>`."),
     ],
@@ -519,9 +604,9 @@ pub static TARGET_KUBERNETES: Schema = schema(
     "target kubernetes",
     "Kubernetes manifests with a kustomization.",
     &[
-        f("namespace", Ty::Str, Some("\"observability\""), "Namespace of every object."),
+        f("namespace", Ty::Str, Some(Lit::Str("observability")), "Namespace of every object."),
         f("storage_class", Ty::Str, None, "StorageClass of the volume claims; passed through as written."),
-        f("service_discovery", Ty::Bool, Some("false"), "Give Prometheus RBAC for Kubernetes service discovery."),
+        f("service_discovery", Ty::Bool, Some(Lit::Bool(false)), "Give Prometheus RBAC for Kubernetes service discovery."),
         f("images", Ty::StrMap, None, "Component → image."),
     ],
     &[
@@ -533,7 +618,7 @@ pub static TARGET_KUBERNETES: Schema = schema(
 pub static TARGET_HELM: Schema = schema(
     "target helm",
     "A Helm chart rendering the same objects as the kubernetes target.",
-    &[req("chart", Ty::Str, "Chart name."), f("version", Ty::Str, Some("\"0.1.0\""), "Chart version.")],
+    &[f("chart", Ty::Str, None, "Chart name; default the stack name."), f("version", Ty::Str, Some(Lit::Str("0.1.0")), "Chart version.")],
     &[],
 );
 
@@ -559,6 +644,35 @@ pub const TOP_LEVEL: &[(&str, &Schema)] = &[
     ("grafana_alert", &GRAFANA_ALERT),
     ("target", &TARGET_NATIVE),
 ];
+
+/// Every schema reachable from the declarations, targets and panels (nested blocks and record
+/// fields included), each once.
+pub fn every_schema() -> Vec<&'static Schema> {
+    fn walk(s: &'static Schema, out: &mut Vec<&'static Schema>) {
+        if out.iter().any(|o| std::ptr::eq(*o, s)) {
+            return;
+        }
+        out.push(s);
+        for f in s.fields {
+            let mut t = &f.ty;
+            while let Ty::ListOf(inner) = t {
+                t = inner;
+            }
+            if let Ty::Record(r) = t {
+                walk(r, out);
+            }
+        }
+        for b in s.blocks {
+            walk(b.schema, out);
+        }
+    }
+    let mut out = vec![];
+    for (_, s) in TOP_LEVEL.iter().chain(TARGETS) {
+        walk(s, &mut out);
+    }
+    walk(&PANEL, &mut out);
+    out
+}
 
 /// Grafana unit ids accepted by `unit` (a common subset of Grafana's unit catalogue,
 /// `packages/grafana-data/src/valueFormats/categories.ts`).
@@ -623,7 +737,7 @@ pub static POLICY_ROUTE: Schema = schema(
         f("group_interval", Ty::Duration, None, "`group_interval`; default the parent's."),
         f("repeat_interval", Ty::Duration, None, "`repeat_interval`; default the parent's."),
         f("mute_timings", Ty::ListOf(&Ty::Word), None, "Names of `mute_timing`s during which this policy sends nothing."),
-        f("continue", Ty::Bool, Some("false"), "Keep matching sibling policies."),
+        f("continue", Ty::Bool, Some(Lit::Bool(false)), "Keep matching sibling policies."),
     ],
     &[b("route", NoLabel, true, &POLICY_ROUTE, "A nested policy.")],
 );
@@ -633,7 +747,7 @@ pub static POLICY: Schema = schema(
     "Grafana's root notification policy (replaces Grafana's default one). Without it, and with contact points, the first contact point receives everything.",
     &[
         req("contact_point", Ty::Word, "Contact point of alerts no nested policy takes."),
-        f("group_by", STRS, Some("[\"grafana_folder\", \"alertname\"]"), "Labels to group alerts by (`...` groups by every label)."),
+        f("group_by", STRS, Some(Lit::List(&["grafana_folder", "alertname"])), "Labels to group alerts by (`...` groups by every label)."),
         f("group_wait", Ty::Duration, None, "`group_wait`; Grafana's default 30s."),
         f("group_interval", Ty::Duration, None, "`group_interval`; Grafana's default 5m."),
         f("repeat_interval", Ty::Duration, None, "`repeat_interval`; Grafana's default 4h."),
@@ -668,18 +782,98 @@ pub static GRAFANA_ALERT: Schema = schema(
     &[
         req("query", Ty::Query(&[QueryLang::Promql]), "The PromQL condition (`… > 0.5`), evaluated as an instant query."),
         f("datasource", Ty::Ref(RefKind::Datasource), None, "A Prometheus datasource; default the stack's `prometheus`."),
-        f("for", Ty::Duration, Some("0s"), "How long the condition must hold before firing."),
-        f("folder", Ty::Str, Some("\"Alerts\""), "Grafana folder of the rule (created when missing)."),
-        f("group", Ty::Str, Some("\"gstack\""), "Evaluation group within the folder."),
+        f("for", Ty::Duration, Some(Lit::Dur(0)), "How long the condition must hold before firing."),
+        f("folder", Ty::Str, Some(Lit::Str("Alerts")), "Grafana folder of the rule (created when missing)."),
+        f("group", Ty::Str, Some(Lit::Str("gstack")), "Evaluation group within the folder."),
         f("interval", Ty::Duration, None, "The group's evaluation interval, a multiple of 10s; default 1m (rules of one group agree)."),
         f("severity", SEVERITY, None, "The `severity` label."),
         f("summary", Ty::Str, None, "The `summary` annotation (`{{ $labels.x }}`, `{{ $values.A }}` allowed)."),
         f("description", Ty::Str, None, "The `description` annotation."),
         f("labels", Ty::StrMap, None, "Extra labels."),
-        f("no_data", Ty::Enum(&["no_data", "alerting", "ok", "keep_last"]), Some("no_data"), "State when the query returns nothing (`noDataState`)."),
-        f("exec_err", Ty::Enum(&["error", "alerting", "ok", "keep_last"]), Some("error"), "State when the query fails (`execErrState`)."),
+        f("no_data", Ty::Enum(&["no_data", "alerting", "ok", "keep_last"]), Some(Lit::Sym("no_data")), "State when the query returns nothing (`noDataState`)."),
+        f("exec_err", Ty::Enum(&["error", "alerting", "ok", "keep_last"]), Some(Lit::Sym("error")), "State when the query fails (`execErrState`)."),
         f("title", Ty::Str, None, "Rule title; default the declaration name."),
         f("uid", Ty::Str, None, "Grafana uid (at most 40 characters); default derived from the name."),
     ],
     &[],
 );
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `lit` is a value of `ty`.
+    fn fits(lit: &Lit, ty: &Ty) -> bool {
+        match (lit, ty) {
+            (Lit::Port(p), Ty::Port) => *p > 0,
+            (Lit::Int(_), Ty::Int) => true,
+            (Lit::Dur(_), Ty::Duration) => true,
+            (Lit::Str(_), Ty::Str | Ty::Word | Ty::StrOrSecret) => true,
+            (Lit::Sym(s), Ty::Enum(vs)) => vs.contains(s),
+            (Lit::Bool(_), Ty::Bool) => true,
+            (Lit::Addr(a), Ty::Addr) => a.parse::<std::net::Ipv4Addr>().is_ok(),
+            (Lit::List(xs), Ty::ListOf(t)) => match t {
+                Ty::Str | Ty::Word => true,
+                Ty::Enum(vs) => xs.iter().all(|x| vs.contains(x)),
+                _ => xs.is_empty(),
+            },
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_default_has_its_fields_type() {
+        let schemas = every_schema();
+        assert!(schemas.len() > 30, "walked only {} schemas", schemas.len());
+        for s in schemas {
+            for f in s.fields {
+                if let Some(d) = &f.default {
+                    assert!(!f.required, "`{}.{}` is required and has a default", s.name, f.name);
+                    assert!(fits(d, &f.ty), "`{}.{}`: default {d:?} is not a {}", s.name, f.name, f.ty.describe());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn typed_defaults_read_the_schema() {
+        assert_eq!(TEMPO.port_default("port"), 3200);
+        assert_eq!(TEMPO.dur_default("retention"), crate::ir::Duration::from_secs(14 * 86400));
+        assert_eq!(TEMPO.str_default("version"), "2.9");
+        assert_eq!(TEMPO.list_default("generator"), Vec::<String>::new());
+        assert_eq!(SCRAPE.sym_default("scheme"), "http");
+        assert_eq!(TARGET_NATIVE.addr_default("listen"), "127.0.0.1");
+        assert!(!PROMETHEUS.bool_default("otlp_receiver"));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "schema `tempo` has no port default for `version`")]
+    fn a_default_of_another_type_panics_in_debug() {
+        TEMPO.port_default("version");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "schema `target helm` has no string default for `chart`")]
+    fn a_missing_default_panics_in_debug() {
+        TARGET_HELM.str_default("chart");
+    }
+
+    #[test]
+    fn default_text_is_gstack_source() {
+        assert_eq!(Lit::Port(3200).text(), "3200");
+        assert_eq!(Lit::Dur(14 * DAY).text(), "14d");
+        assert_eq!(Lit::Dur(15 * SEC).text(), "15s");
+        assert_eq!(Lit::Dur(0).text(), "0s");
+        assert_eq!(Lit::Dur(90 * MIN).text(), "1h30m");
+        assert_eq!(Lit::Str("2.9").text(), "\"2.9\"");
+        assert_eq!(Lit::Str("a\"b").text(), "\"a\\\"b\"");
+        assert_eq!(Lit::Bool(false).text(), "false");
+        assert_eq!(Lit::List(&[]).text(), "[]");
+        assert_eq!(Lit::List(&["a", "b"]).text(), "[\"a\", \"b\"]");
+        assert_eq!(Lit::Sym("http").text(), "http");
+        assert_eq!(Lit::Addr("127.0.0.1").text(), "127.0.0.1");
+    }
+}

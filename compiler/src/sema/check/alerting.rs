@@ -10,8 +10,8 @@ impl<'a> Checker<'a> {
             _ => return None,
         };
         let (labels, annotations) = rule_labels(r);
-        let default_group = if r.kind == "alert" { "gstack" } else { "gstack-logs" };
-        Some(ir::AlertRule { name: r.label(), group: r.str_or("group", default_group), expr, for_: r.dur_or("for", 0), labels, annotations })
+        // `alert` and `log_alert` have schemas of their own, with their own default group
+        Some(ir::AlertRule { name: r.label(), group: r.str_d("group"), expr, for_: r.dur_d("for"), labels, annotations })
     }
 
     /// The `uid` of a dashboard or Grafana alert rule `r` (`what` names it in the message): as

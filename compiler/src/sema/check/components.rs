@@ -6,13 +6,13 @@ use super::*;
 impl<'a> Checker<'a> {
     pub(super) fn grafana(&mut self, r: &Rec) -> ir::Grafana {
         let (user, pw) = match r.get("admin") {
-            Some(CV::Record(a)) => (a.str_or("user", "admin"), a.secret("password")),
-            _ => ("admin".to_string(), None),
+            Some(CV::Record(a)) => (a.str_d("user"), a.secret("password")),
+            _ => (schema::ADMIN.str_default("user").to_string(), None),
         };
         ir::Grafana {
-            version: r.str_or("version", "12.2"),
+            version: r.str_d("version"),
             listen: "127.0.0.1".into(),
-            port: r.port("port", 3000),
+            port: r.port_d("port"),
             admin_user: user,
             admin_password: pw,
             secret_key: r.secret("secret_key"),
@@ -42,25 +42,25 @@ impl<'a> Checker<'a> {
                 targets,
                 interval: s.dur("interval"),
                 timeout: s.dur("timeout"),
-                metrics_path: s.str_or("metrics_path", "/metrics"),
-                scheme: s.sym("scheme").unwrap_or_else(|| "http".into()),
+                metrics_path: s.str_d("metrics_path"),
+                scheme: s.sym_d("scheme"),
                 labels: s.map("labels"),
             });
         }
         ir::Prometheus {
-            version: r.str_or("version", "3.5"),
+            version: r.str_d("version"),
             listen: "127.0.0.1".into(),
-            port: r.port("port", 9090),
-            retention: r.dur_or("retention", 15 * 86400),
+            port: r.port_d("port"),
+            retention: r.dur_d("retention"),
             retention_size: match r.get("retention_size") {
                 Some(CV::Bytes(b)) => Some(*b),
                 _ => None,
             },
-            scrape_interval: r.dur_or("scrape_interval", 15),
-            evaluation_interval: r.dur_or("evaluation_interval", 15),
+            scrape_interval: r.dur_d("scrape_interval"),
+            evaluation_interval: r.dur_d("evaluation_interval"),
             scrapes,
-            remote_write_receiver: r.bool("remote_write_receiver"),
-            otlp_receiver: r.bool("otlp_receiver"),
+            remote_write_receiver: r.bool_d("remote_write_receiver"),
+            otlp_receiver: r.bool_d("otlp_receiver"),
             external_labels: r.map("external_labels"),
             settings: r.settings.clone(),
         }
@@ -107,9 +107,9 @@ impl<'a> Checker<'a> {
             }
         };
         Some(ir::Alertmanager {
-            version: r.str_or("version", "0.28"),
+            version: r.str_d("version"),
             listen: "127.0.0.1".into(),
-            port: r.port("port", 9093),
+            port: r.port_d("port"),
             receivers,
             route,
             settings: r.settings.clone(),
@@ -140,7 +140,7 @@ impl<'a> Checker<'a> {
             group_interval: rt.dur("group_interval"),
             repeat_interval: rt.dur("repeat_interval"),
             matchers: rt.strs("matchers"),
-            continue_: rt.bool("continue"),
+            continue_: rt.bool_d("continue"),
             routes: rt.blocks_of("route").map(|c| self.route(c, receivers)).collect(),
         }
     }

@@ -24,7 +24,7 @@ impl<'a> Checker<'a> {
             .blocks_of("row")
             .map(|row| ir::Row {
                 title: row.label(),
-                collapsed: row.bool("collapsed"),
+                collapsed: row.bool_d("collapsed"),
                 panels: row.panels.iter().map(|p| self.panel(p, &mut refs, &var_names)).collect(),
             })
             .collect();
@@ -34,10 +34,10 @@ impl<'a> Checker<'a> {
                 uid,
                 title: r.str("title").unwrap_or(name),
                 folder: r.str("folder"),
-                tags: r.strs("tags"),
+                tags: r.strs_d("tags"),
                 refresh: r.dur("refresh"),
-                time_from: r.dur_or("time_from", 6 * 3600),
-                timezone: r.sym("timezone").unwrap_or_else(|| "browser".into()),
+                time_from: r.dur_d("time_from"),
+                timezone: r.sym_d("timezone"),
                 links: links(r),
                 variables,
                 panels,
@@ -230,7 +230,7 @@ impl<'a> Checker<'a> {
             };
             out.push(ir::FieldOverride {
                 field: o.label(),
-                regex: o.bool("regex"),
+                regex: o.bool_d("regex"),
                 unit,
                 color,
                 display_name: o.str("display_name"),
@@ -252,7 +252,7 @@ pub(super) fn links(r: &Rec) -> Vec<ir::Link> {
         Some(CV::List(xs)) => xs
             .iter()
             .filter_map(|x| match x {
-                CV::Record(l) => Some(ir::Link { title: l.str_or("title", ""), url: l.str_or("url", ""), new_tab: l.bool("new_tab") }),
+                CV::Record(l) => Some(ir::Link { title: l.req_str("title"), url: l.req_str("url"), new_tab: l.bool_d("new_tab") }),
                 _ => None,
             })
             .collect(),

@@ -85,7 +85,7 @@ impl<'a> Checker<'a> {
         let mut seen = HashMap::new();
         for t in r.blocks_of("template") {
             if self.first_of_name("template", t, &mut seen) {
-                out.templates.push(ir::NotificationTemplate { name: t.label(), content: t.str_or("content", "") });
+                out.templates.push(ir::NotificationTemplate { name: t.label(), content: t.req_str("content") });
             }
         }
 
@@ -96,7 +96,7 @@ impl<'a> Checker<'a> {
             // as Alertmanager's route: the first contact point takes everything
             None => cps.first().map(|c| ir::NotificationPolicy {
                 contact_point: Some(c.clone()),
-                group_by: vec!["grafana_folder".into(), "alertname".into()],
+                group_by: schema::POLICY.list_default("group_by"),
                 group_wait: None,
                 group_interval: None,
                 repeat_interval: None,
@@ -156,11 +156,9 @@ impl<'a> Checker<'a> {
                 mute_timings.push(name.clone());
             }
         }
-        let group_by = if root && !p.fields.contains_key("group_by") {
-            vec!["grafana_folder".into(), "alertname".into()]
-        } else {
-            p.strs("group_by")
-        };
+        // the root policy's schema (`policy`) has a default; a nested one's (`policy route`)
+        // inherits the parent's
+        let group_by = if root { p.strs_d("group_by") } else { p.strs("group_by") };
         ir::NotificationPolicy {
             contact_point,
             group_by,
@@ -169,7 +167,8 @@ impl<'a> Checker<'a> {
             repeat_interval: p.dur("repeat_interval"),
             matchers,
             mute_timings,
-            continue_: p.bool("continue"),
+            // the root policy (`policy`) has no `continue`
+            continue_: !root && p.bool_d("continue"),
             routes: p.blocks_of("route").map(|c| self.policy(c, cps, mts, false)).collect(),
         }
     }
@@ -264,8 +263,8 @@ impl<'a> Checker<'a> {
                 uids.insert(uid.clone(), (name.clone(), lloc));
             }
             let title = r.str("title").unwrap_or_else(|| name.clone());
-            let folder = r.str_or("folder", "Alerts");
-            let group = r.str_or("group", "gstack");
+            let folder = r.str_d("folder");
+            let group = r.str_d("group");
             if let Some(ploc) = titles.get(&(folder.clone(), title.clone())) {
                 let (p, ps) = (self.path(*ploc), ploc.span);
                 self.error("E0101", lloc, format!("two Grafana alert rules in folder `{folder}` are titled `{title}`"))
@@ -301,16 +300,17 @@ impl<'a> Checker<'a> {
                 }
             }
             let (labels, annotations) = rule_labels(&r);
-            let no_data = match r.sym("no_data").as_deref() {
-                Some("alerting") => "Alerting",
-                Some("ok") => "OK",
-                Some("keep_last") => "KeepLast",
+            // the schema's words in Grafana's spelling
+            let no_data = match r.sym_d("no_data").as_str() {
+                "alerting" => "Alerting",
+                "ok" => "OK",
+                "keep_last" => "KeepLast",
                 _ => "NoData",
             };
-            let exec_err = match r.sym("exec_err").as_deref() {
-                Some("alerting") => "Alerting",
-                Some("ok") => "OK",
-                Some("keep_last") => "KeepLast",
+            let exec_err = match r.sym_d("exec_err").as_str() {
+                "alerting" => "Alerting",
+                "ok" => "OK",
+                "keep_last" => "KeepLast",
                 _ => "Error",
             };
             out.push((
@@ -323,7 +323,7 @@ impl<'a> Checker<'a> {
                     interval: ir::Duration::from_secs(60),
                     datasource,
                     query: ir::Query { lang: q.lang, expr: q.text.clone() },
-                    for_: r.dur_or("for", 0),
+                    for_: r.dur_d("for"),
                     no_data: no_data.into(),
                     exec_err: exec_err.into(),
                     labels,

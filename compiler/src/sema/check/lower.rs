@@ -165,24 +165,24 @@ impl<'a> Checker<'a> {
         let grafana = comp("grafana").map(|r| self.grafana(&r));
         let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
         let loki = comp("loki").map(|r| ir::Loki {
-            version: r.str_or("version", "3.6"),
+            version: r.str_d("version"),
             listen: "127.0.0.1".into(),
-            port: r.port("port", 3100),
-            grpc_port: r.port("grpc_port", 9096),
-            retention: r.dur_or("retention", 31 * 86400),
+            port: r.port_d("port"),
+            grpc_port: r.port_d("grpc_port"),
+            retention: r.dur_d("retention"),
             settings: r.settings.clone(),
         });
         let tempo_rec = comp("tempo");
         let tempo = tempo_rec.as_ref().map(|r| ir::Tempo {
-            version: r.str_or("version", "2.9"),
+            version: r.str_d("version"),
             listen: "127.0.0.1".into(),
-            port: r.port("port", 3200),
-            grpc_port: r.port("grpc_port", 9095),
-            otlp_grpc_port: r.port("otlp_grpc_port", 4317),
-            otlp_http_port: r.port("otlp_http_port", 4318),
-            retention: r.dur_or("retention", 14 * 86400),
+            port: r.port_d("port"),
+            grpc_port: r.port_d("grpc_port"),
+            otlp_grpc_port: r.port_d("otlp_grpc_port"),
+            otlp_http_port: r.port_d("otlp_http_port"),
+            retention: r.dur_d("retention"),
             generator: r
-                .strs("generator")
+                .strs_d("generator")
                 .iter()
                 .map(|g| match g.as_str() {
                     "service_graphs" => ir::GeneratorProcessor::ServiceGraphs,
@@ -194,10 +194,10 @@ impl<'a> Checker<'a> {
         });
         let alertmanager = comp("alertmanager").and_then(|r| self.alertmanager(&r));
         let node_exporter = comp("node_exporter").map(|r| ir::NodeExporter {
-            version: r.str_or("version", "1.9"),
+            version: r.str_d("version"),
             listen: "127.0.0.1".into(),
-            port: r.port("port", 9100),
-            collectors: r.strs("collectors"),
+            port: r.port_d("port"),
+            collectors: r.strs_d("collectors"),
             settings: r.settings.clone(),
         });
 
@@ -233,11 +233,11 @@ impl<'a> Checker<'a> {
                 name: r.label(),
                 uid: r.str("uid").unwrap_or_else(|| uid_from(&r.label())),
                 kind,
-                url: r.str_or("url", ""),
+                url: r.req_str("url"),
                 database: r.str("database"),
                 user: r.str("user"),
                 password: r.secret("password"),
-                is_default: r.bool("default"),
+                is_default: r.bool_d("default"),
                 settings: r.settings.clone(),
             });
         }
@@ -328,21 +328,16 @@ impl<'a> Checker<'a> {
             match kind.as_str() {
                 "native" => {
                     tg.native = Some(ir::NativeTarget {
-                        data_dir: r.str("data_dir").unwrap_or_else(|| format!("~/.local/share/gstack/{stack_name}")),
-                        listen: match r.get("listen") {
-                            Some(CV::Addr(a)) => a.clone(),
-                            _ => "127.0.0.1".into(),
-                        },
+                        // computed: see the field's doc
+                        data_dir: r.str("data_dir").unwrap_or_else(|| ir::NativeTarget::default_data_dir(&stack_name)),
+                        listen: r.addr_d("listen"),
                         bin: r.map("bin"),
                     })
                 }
-                "systemd" => tg.systemd = Some(ir::SystemdTarget { user: r.bool("user"), data_dir: r.str("data_dir"), bin: r.map("bin") }),
+                "systemd" => tg.systemd = Some(ir::SystemdTarget { user: r.bool_d("user"), data_dir: r.str("data_dir"), bin: r.map("bin") }),
                 "compose" => {
                     tg.compose = Some(ir::ComposeTarget {
-                        publish_on: match r.get("publish_on") {
-                            Some(CV::Addr(a)) => a.clone(),
-                            _ => "127.0.0.1".into(),
-                        },
+                        publish_on: r.addr_d("publish_on"),
                         project: r.str("project"),
                         images: r.map("images"),
                         resources,
@@ -374,20 +369,21 @@ impl<'a> Checker<'a> {
                         }
                     }
                     let ingress = r.blocks_of("ingress").next().map(|i| ir::Ingress {
-                        host: i.str_or("host", ""),
+                        host: i.req_str("host"),
                         tls_secret: i.str("tls_secret"),
                         class: i.str("class"),
                     });
                     tg.kubernetes = Some(ir::KubernetesTarget {
-                        namespace: r.str_or("namespace", "observability"),
+                        namespace: r.str_d("namespace"),
                         storage_class: r.str("storage_class"),
                         ingress,
-                        service_discovery: r.bool("service_discovery"),
+                        service_discovery: r.bool_d("service_discovery"),
                         images: r.map("images"),
                         resources,
                     })
                 }
-                "helm" => tg.helm = Some(ir::HelmTarget { chart: r.str_or("chart", &stack_name), version: r.str_or("version", "0.1.0") }),
+                // `chart` is computed: the stack name (see the field's doc)
+                "helm" => tg.helm = Some(ir::HelmTarget { chart: r.str("chart").unwrap_or_else(|| stack_name.clone()), version: r.str_d("version") }),
                 _ => {}
             }
         }

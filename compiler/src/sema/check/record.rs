@@ -32,6 +32,8 @@ pub enum CV {
 #[derive(Clone, Debug)]
 pub struct Rec {
     pub kind: String,
+    /// The schema it was checked against: the `*_d` accessors read its defaults.
+    pub schema: &'static Schema,
     pub label: Option<(String, Span)>,
     pub doc: Option<String>,
     pub loc: Loc,
@@ -55,13 +57,19 @@ impl Rec {
             _ => None,
         }
     }
-    pub(super) fn str_or(&self, name: &str, d: &str) -> String {
-        self.str(name).unwrap_or_else(|| d.to_string())
+    /// A required field's text; empty when it is missing (the checker reported that).
+    pub(super) fn req_str(&self, name: &str) -> String {
+        self.str(name).unwrap_or_default()
     }
-    pub(super) fn port(&self, name: &str, d: u16) -> u16 {
+    /// A string field, else its schema default.
+    pub(super) fn str_d(&self, name: &str) -> String {
+        self.str(name).unwrap_or_else(|| self.schema.str_default(name).to_string())
+    }
+    /// A port field, else its schema default.
+    pub(super) fn port_d(&self, name: &str) -> u16 {
         match self.get(name) {
             Some(CV::Port(p)) => *p,
-            _ => d,
+            _ => self.schema.port_default(name),
         }
     }
     pub(super) fn dur(&self, name: &str) -> Option<ir::Duration> {
@@ -70,11 +78,35 @@ impl Rec {
             _ => None,
         }
     }
-    pub(super) fn dur_or(&self, name: &str, secs: u64) -> ir::Duration {
-        self.dur(name).unwrap_or(ir::Duration::from_secs(secs))
+    /// A duration field, else its schema default.
+    pub(super) fn dur_d(&self, name: &str) -> ir::Duration {
+        self.dur(name).unwrap_or_else(|| self.schema.dur_default(name))
     }
-    pub(super) fn bool(&self, name: &str) -> bool {
-        matches!(self.get(name), Some(CV::Bool(true)))
+    /// A bool field, else its schema default.
+    pub(super) fn bool_d(&self, name: &str) -> bool {
+        match self.get(name) {
+            Some(CV::Bool(b)) => *b,
+            _ => self.schema.bool_default(name),
+        }
+    }
+    /// An address field, else its schema default.
+    pub(super) fn addr_d(&self, name: &str) -> String {
+        match self.get(name) {
+            Some(CV::Addr(a)) => a.clone(),
+            _ => self.schema.addr_default(name).to_string(),
+        }
+    }
+    /// An enum field's word, else its schema default.
+    pub(super) fn sym_d(&self, name: &str) -> String {
+        self.sym(name).unwrap_or_else(|| self.schema.sym_default(name).to_string())
+    }
+    /// A list of strings or words, else (when not written) its schema default.
+    pub(super) fn strs_d(&self, name: &str) -> Vec<String> {
+        if self.fields.contains_key(name) {
+            self.strs(name)
+        } else {
+            self.schema.list_default(name)
+        }
     }
     pub(super) fn strs(&self, name: &str) -> Vec<String> {
         match self.get(name) {

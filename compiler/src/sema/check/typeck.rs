@@ -10,6 +10,7 @@ impl<'a> Checker<'a> {
     pub(super) fn record(&mut self, b: &BlockVal, sch: &'static Schema, kind: &str) -> Rec {
         let mut rec = Rec {
             kind: kind.to_string(),
+            schema: sch,
             label: b.label.clone(),
             doc: b.doc.clone(),
             loc: b.loc,
