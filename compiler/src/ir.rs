@@ -518,15 +518,15 @@ pub struct KubernetesTarget {
 }
 
 impl KubernetesTarget {
-    /// What the Helm chart renders when the stack declares no kubernetes target: the schema's
-    /// defaults (`target kubernetes {}`).
+    /// What the Helm chart renders when the stack declares no kubernetes target: what
+    /// `target kubernetes {}` lowers to (the IR imports nothing, so the schema's defaults are
+    /// repeated here; `compiler/tests/defaults.rs` checks the two agree).
     pub fn default_for_helm() -> KubernetesTarget {
-        let sch = &crate::sema::schema::TARGET_KUBERNETES;
         KubernetesTarget {
-            namespace: sch.str_default("namespace").into(),
+            namespace: "observability".into(),
             storage_class: None,
             ingress: None,
-            service_discovery: sch.bool_default("service_discovery"),
+            service_discovery: false,
             images: Default::default(),
             resources: vec![],
         }
@@ -534,9 +534,11 @@ impl KubernetesTarget {
 }
 
 impl NativeTarget {
-    /// The native target's defaults for a stack called `stack` (`target native {}`).
+    /// The native target's defaults for a stack called `stack`: what `target native {}` lowers
+    /// to (repeated from the schema, which the IR does not import; `compiler/tests/defaults.rs`
+    /// checks the two agree).
     pub fn default_for(stack: &str) -> NativeTarget {
-        let listen = crate::sema::schema::TARGET_NATIVE.addr_default("listen").into();
+        let listen = "127.0.0.1".into();
         NativeTarget { data_dir: NativeTarget::default_data_dir(stack), listen, bin: Default::default() }
     }
     /// `data_dir`'s computed default (the schema documents it): `~/.local/share/gstack/<stack>`.
