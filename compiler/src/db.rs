@@ -26,13 +26,20 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// One source file: its path (as given, or `<std>/name.gstack` for the bundled library) and text.
+/// One source file: its path (as given, or `<std>/name.gstack` for the bundled library), its
+/// text, and whether it could be read. A file that could not be read is an input too (with
+/// empty text and the reason in [`SourceFile::status`]), so every query that looked for it
+/// runs again when it appears: after [`Database::set_file`] or [`Database::set_missing`],
+/// as ruff_db's `Files` keeps entries for files that do not exist.
 #[salsa::input(debug)]
 pub struct SourceFile {
     #[returns(ref)]
     pub path: PathBuf,
     #[returns(ref)]
     pub text: String,
+    /// `Ok(())` when [`SourceFile::text`] is the file's text; else why it could not be read.
+    #[returns(ref)]
+    pub status: Result<(), LoadError>,
 }
 
 /// The bundled standard library: `(module name, source)`.
@@ -113,7 +120,10 @@ pub fn read_source(path: &Path) -> Result<String, LoadError> {
 /// What queries need from the database besides salsa itself.
 #[salsa::db]
 pub trait Db: salsa::Database {
-    /// The file at `path`, read from disk on first use. `None` if it cannot be read.
+    /// The file at `path`. `None` if it cannot be read. The first look at a path reads the
+    /// disk once and records the result (text, or the reason it is missing) as an input;
+    /// afterwards only the driver changes it ([`Database::set_file`], [`Database::set_missing`]),
+    /// so queries never see the disk change under them.
     fn load(&self, path: &Path) -> Option<SourceFile>;
     /// [`Db::load`], saying why a file cannot be read ([`read_source`]'s rules).
     fn load_file(&self, path: &Path) -> Result<SourceFile, LoadError>;
@@ -143,14 +153,26 @@ impl Db for Database {
     // (`sema::check::warm`), and a file must become exactly one input.
     fn load_file(&self, path: &Path) -> Result<SourceFile, LoadError> {
         let k = key(path);
-        let mut files = self.files.lock().unwrap();
-        if let Some(f) = files.get(&k) {
-            return Ok(*f);
+        let f = {
+            let mut files = self.files.lock().unwrap();
+            match files.get(&k) {
+                Some(f) => *f,
+                None => {
+                    let (text, status) = match read_source(path) {
+                        Ok(t) => (t, Ok(())),
+                        Err(e) => (String::new(), Err(e)),
+                    };
+                    let f = SourceFile::new(self, normalize(path), text, status);
+                    files.insert(k, f);
+                    f
+                }
+            }
+        };
+        // read through salsa, so the caller depends on whether the file exists
+        match f.status(self) {
+            Ok(()) => Ok(f),
+            Err(e) => Err(e.clone()),
         }
-        let text = read_source(path)?;
-        let f = SourceFile::new(self, normalize(path), text);
-        files.insert(k, f);
-        Ok(f)
     }
 
     fn std_module(&self, name: &str) -> Option<SourceFile> {
@@ -160,15 +182,35 @@ impl Db for Database {
             return Some(*f);
         }
         let (_, text) = STD_MODULES.iter().find(|(n, _)| *n == name)?;
-        let f = SourceFile::new(self, key.clone(), text.to_string());
+        let f = SourceFile::new(self, key.clone(), text.to_string(), Ok(()));
         files.insert(key, f);
         Some(f)
     }
 }
 
 impl Database {
-    /// Register (or replace) a file's text, e.g. from an editor buffer. Returns its input.
+    /// Register (or replace) a file's text, e.g. from an editor buffer or a file that was
+    /// created. Returns its input.
     pub fn set_file(&mut self, path: &Path, text: String) -> SourceFile {
+        self.set_input(path, text, Ok(()))
+    }
+
+    /// Record that the file at `path` cannot be read (deleted, or now a directory): queries
+    /// that read it report it missing again.
+    pub fn set_missing(&mut self, path: &Path, why: LoadError) -> SourceFile {
+        self.set_input(path, String::new(), Err(why))
+    }
+
+    /// The file at `path` as the disk has it now ([`read_source`]): [`Database::set_file`]
+    /// or [`Database::set_missing`].
+    pub fn reload(&mut self, path: &Path) -> SourceFile {
+        match read_source(path) {
+            Ok(text) => self.set_file(path, text),
+            Err(e) => self.set_missing(path, e),
+        }
+    }
+
+    fn set_input(&mut self, path: &Path, text: String, status: Result<(), LoadError>) -> SourceFile {
         use salsa::Setter;
         let k = key(path);
         let existing = self.files.lock().unwrap().get(&k).copied();
@@ -177,10 +219,13 @@ impl Database {
                 if f.text(self) != &text {
                     f.set_text(self).to(text);
                 }
+                if f.status(self) != &status {
+                    let _old = f.set_status(self).to(status);
+                }
                 f
             }
             None => {
-                let f = SourceFile::new(self, normalize(path), text);
+                let f = SourceFile::new(self, normalize(path), text, status);
                 self.files.lock().unwrap().insert(k, f);
                 f
             }
@@ -190,7 +235,11 @@ impl Database {
     /// The text of a known file (for rendering diagnostics).
     pub fn source_text(&self, path: &Path) -> Option<String> {
         let f = self.files.lock().unwrap().get(&key(path)).copied();
-        f.map(|f| f.text(self).clone()).or_else(|| read_source(path).ok())
+        match f {
+            Some(f) if f.status(self).is_ok() => Some(f.text(self).clone()),
+            Some(_) => None,
+            None => read_source(path).ok(),
+        }
     }
 }
 

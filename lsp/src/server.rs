@@ -247,10 +247,9 @@ impl LanguageServer for Backend {
             if doc.std {
                 return;
             }
-            // the file on disk is the truth again
-            let disk = std::fs::read_to_string(&path);
-            let forget = disk.is_err() || !st.scanned || !st.folders.iter().any(|f| path.starts_with(f));
-            st.db.set_file(&path, disk.unwrap_or_default());
+            // the file on disk is the truth again (missing, if it is not there)
+            let f = st.db.reload(&path);
+            let forget = f.status(&st.db).is_err() || !st.scanned || !st.folders.iter().any(|f| path.starts_with(f));
             if forget {
                 st.known.remove(&path);
             }
@@ -272,8 +271,9 @@ impl LanguageServer for Backend {
                 if st.docs.contains_key(&path) || path.starts_with("<std>") {
                     continue; // the editor's buffer wins
                 }
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                st.db.set_file(&path, text);
+                // created, changed or deleted: the disk's state becomes the input's, so a
+                // file created after an import named it is found, and a deleted one is missing
+                st.db.reload(&path);
                 if ev.typ == FileChangeType::DELETED {
                     st.known.remove(&path);
                 } else {

@@ -618,3 +618,30 @@ fn edits_of_an_imported_file_recheck_its_importers() {
         c.diagnostics_after(&u, mark, |p| p["diagnostics"] == json!([])).await;
     });
 }
+
+/// A file that is missing when an import names it is an input too: created later (the
+/// client's watcher says so), the importer is checked again and finds it; deleted, the import
+/// is missing again (architecture review bug 5: "cannot read" stayed after the file existed,
+/// and a deleted file read as an empty module).
+#[test]
+fn a_file_created_after_its_import_is_found_and_a_deleted_one_is_missing() {
+    const SRC: &str = "import \"./later.gstack\" as later\n\nstack s {\n  prometheus { retention = later.keep }\n  grafana {}\n}\n";
+    const LATER: &str = "let keep = 30d\n";
+    runtime().block_on(async {
+        let ws = Workspace::new("created-later", &[("main.gstack", SRC)]);
+        let mut c = TestClient::start(&ws.dir).await;
+        let u = c.open(&ws.path("main.gstack"), SRC).await;
+        let p = c.diagnostics(&u, |p| !p["diagnostics"].as_array().unwrap().is_empty()).await;
+        assert_eq!(p["diagnostics"][0]["code"], "E0102", "{p}");
+        let later = uri(&ws.path("later.gstack"));
+        std::fs::write(ws.path("later.gstack"), LATER).unwrap();
+        let mark = c.seen.len();
+        c.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": later, "type": 1 }] })).await;
+        c.diagnostics_after(&u, mark, |p| p["diagnostics"] == json!([])).await;
+        std::fs::remove_file(ws.path("later.gstack")).unwrap();
+        let mark = c.seen.len();
+        c.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": later, "type": 3 }] })).await;
+        let p = c.diagnostics_after(&u, mark, |p| !p["diagnostics"].as_array().unwrap().is_empty()).await;
+        assert_eq!(p["diagnostics"][0]["code"], "E0102", "a deleted import is missing, not an empty module: {p}");
+    });
+}

@@ -4,16 +4,20 @@
 use super::*;
 
 impl<'a> Checker<'a> {
-
+    /// The path an `import_dashboard(…)`/`import_rules(…)` argument names, relative to the
+    /// declaring file; E0102/E0105 (through the database, so a file created later is found)
+    /// when it cannot be read.
     pub(super) fn import_path(&mut self, v: &V, file: SourceFile) -> Option<String> {
         match &v.val {
             Val::Str(p) => {
                 let base = file.path(self.db).parent().map(|p| p.to_path_buf()).unwrap_or_default();
                 let full = db::normalize(&base.join(p));
-                if !full.exists() && !file.path(self.db).starts_with("<std>") {
-                    let d = self.error("E0102", v.loc, format!("cannot read `{p}`"));
-                    d.hint = Some("paths are relative to the declaring file".into());
-                    return None;
+                if !file.path(self.db).starts_with("<std>") {
+                    if let Err(e) = self.db.load_file(&full) {
+                        let d = self.error(e.code(), v.loc, format!("cannot read `{p}`: {e}"));
+                        d.hint = Some("paths are relative to the declaring file".into());
+                        return None;
+                    }
                 }
                 Some(full.display().to_string())
             }
@@ -28,10 +32,10 @@ impl<'a> Checker<'a> {
 
     /// The text of an imported file (through the database, so editors see it change).
     pub(super) fn read_import(&mut self, path: &str, shown: &str, call: Loc) -> Option<String> {
-        match self.db.load(std::path::Path::new(path)) {
-            Some(f) => Some(f.text(self.db).clone()),
-            None => {
-                let d = self.error("E0102", call, format!("cannot read `{shown}` as text"));
+        match self.db.load_file(std::path::Path::new(path)) {
+            Ok(f) => Some(f.text(self.db).clone()),
+            Err(e) => {
+                let d = self.error(e.code(), call, format!("cannot read `{shown}` as text: {e}"));
                 d.hint = Some("paths are relative to the declaring file".into());
                 None
             }
