@@ -6,6 +6,7 @@
 //! cycle) are diagnostics with spans; evaluation never panics and never loops (recursion depth
 //! is bounded).
 
+use super::types::fmt_num;
 use super::value::*;
 use crate::db::{self, Db, SourceFile};
 use crate::diag::{did_you_mean, Diagnostic};
@@ -915,14 +916,5 @@ impl<'a> Evaluator<'a> {
                 Error
             }
         }
-    }
-}
-
-/// Format a number without a trailing `.0` for whole numbers.
-pub fn fmt_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
     }
 }
