@@ -9,8 +9,8 @@
 //! places to fill in (see `docs/contributing.md`).
 //!
 //! Layering: this module imports only [`crate::ir`]. Each program's schema (fields, typed
-//! defaults) is in `sema::schema` ([`crate::sema::schema::component_schema`]); its backend
-//! in `backends/<name>.rs`; `nix/components.nix` is generated from this table
+//! defaults) is in `sema::schema` (its block entry in [`crate::sema::schema::STACK`]); its
+//! backend in `backends/<name>.rs`; `nix/components.nix` is generated from this table
 //! ([`components_nix`], checked by the test `nix_components_are_generated`).
 
 use crate::ir::{self, QueryLang};
