@@ -9,8 +9,8 @@
 //! places to fill in (see `docs/contributing.md`).
 //!
 //! Layering: this module imports only [`crate::ir`]. Each program's schema (fields, typed
-//! defaults) is in `sema::schema` ([`crate::sema::schema::component_schema`]); its backend
-//! in `backends/<name>.rs`; `nix/components.nix` is generated from this table
+//! defaults) is in `sema::schema` (its block entry in [`crate::sema::schema::STACK`]); its
+//! backend in `backends/<name>.rs`; `nix/components.nix` is generated from this table
 //! ([`components_nix`], checked by the test `nix_components_are_generated`).
 
 use crate::ir::{self, QueryLang};
@@ -330,13 +330,15 @@ pub fn enabled(stack: &ir::Stack) -> Vec<Component> {
 }
 
 /// `nix/components.nix`: this table as plain Nix data for the flake (images, packages, the
-/// NixOS module). Ports are each component's published ports at their schema defaults
-/// (`defaults(component, field)` gives them). The file is generated: edit this table.
+/// NixOS module). Ports are each component's exposed ports ([`PortRole::exposed`]) at their
+/// schema defaults (`default_port(component, field)` gives them). The text is laid out as
+/// `nixfmt` leaves it (`nix/tests.sh` runs `nixfmt --check`). The file is generated: edit
+/// this table.
 pub fn components_nix(default_port: impl Fn(Component, &str) -> u16) -> String {
     let mut s = String::from(
         "# The programs of a gstack stack, as plain data (needs nothing, not even `lib`).\n\
          # GENERATED from gstackc's facts table (compiler/src/programs.rs) by the test\n\
-         # `nix_components_are_generated`; regenerate with UPDATE_GENERATED=1 cargo test -p gstack --test docs.\n\
+         # `nix_components_are_generated`; regenerate with GSTACK_UPDATE_DOCS=1 cargo test -p gstack --test docs.\n\
          #\n\
          # Keys are the component names gstackc uses (`node_exporter`, not `node-exporter`).\n\
          # - package:     the flake's package attribute (and image `gstack/<package>`)\n\
@@ -347,12 +349,16 @@ pub fn components_nix(default_port: impl Fn(Component, &str) -> u16) -> String {
          # - dataDir:     the writable directory the image creates, owned by uid:gid\n\
          # - ports:       the ports the image exposes, at their defaults\n\
          # - cacert/tzdata: whether the image carries CA certificates / the time zone database\n\
+         #                (why each program needs them: the comments in programs.rs)\n\
          {\n",
     );
     for c in Component::ALL {
         let f = c.facts();
         let ports: Vec<u16> = f.ports.iter().filter(|p| p.role.exposed()).map(|p| default_port(c, p.field)).collect();
-        let ports = if ports.len() == 1 {
+        // as nixfmt lays lists out: `[ ]`, `[ 3000 ]`, else one element a line
+        let ports = if ports.is_empty() {
+            "[ ]".to_string()
+        } else if ports.len() == 1 {
             format!("[ {} ]", ports[0])
         } else {
             let mut t = String::from("[\n");

@@ -1,5 +1,6 @@
 //! Generated documentation: `docs/reference.md` from the schemas, and the code table of
-//! `docs/language.md` from `compiler/src/diag/codes.rs`. These fail when they are stale; run
+//! `docs/language.md` from `compiler/src/diag/codes.rs`, and `nix/components.nix` from the facts
+//! table (`compiler/src/programs.rs`). These fail when they are stale; run
 //! them with `GSTACK_UPDATE_DOCS=1` to rewrite them.
 
 use std::path::{Path, PathBuf};
@@ -40,5 +41,30 @@ fn docs_language_codes_are_current() {
     assert!(
         have == want,
         "the code table of docs/language.md is stale: run `GSTACK_UPDATE_DOCS=1 cargo test -p gstack --test docs`"
+    );
+}
+
+/// A port field's default in the component's schema (`schema::STACK`), as a port number.
+///
+/// The schema keeps defaults as source text today (`Some("3200")`); once they are typed, this
+/// is the one place to change.
+fn schema_port_default(c: gstack::programs::Component, field: &str) -> u16 {
+    let block = gstack::sema::schema::STACK.block(c.name()).unwrap_or_else(|| panic!("no `{}` block in schema::STACK", c.name()));
+    let def = block.schema.field(field).unwrap_or_else(|| panic!("`{}` has no field `{field}`", c.name()));
+    let text = def.default.unwrap_or_else(|| panic!("`{}.{field}` has no default", c.name()));
+    text.parse().unwrap_or_else(|e| panic!("`{}.{field}` default {text:?} is not a port: {e}", c.name()))
+}
+
+#[test]
+fn nix_components_are_generated() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../nix/components.nix");
+    let want = gstack::programs::components_nix(schema_port_default);
+    if std::env::var_os("GSTACK_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "nix/components.nix is stale: run `GSTACK_UPDATE_DOCS=1 cargo test -p gstack --test docs` (it is generated from compiler/src/programs.rs)"
     );
 }

@@ -22,7 +22,6 @@ use crate::line_index::LineIndex;
 use gstack::db::{normalize, Database, Db, SourceFile, STD_MODULES};
 use gstack::diag::{Diagnostic, Severity};
 use gstack::ide;
-use gstack::sema::check::reachable_files;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -206,7 +205,7 @@ impl Snapshot {
 
     /// The roots whose stack contains `file`.
     pub fn owners(&self, file: SourceFile, roots: &[SourceFile]) -> Vec<SourceFile> {
-        roots.iter().copied().filter(|r| *r == file || reachable_files(&self.db, *r).contains(&file)).collect()
+        roots.iter().copied().filter(|r| *r == file || ide::stack_files(&self.db, *r).contains(&file)).collect()
     }
 
     /// The files of the stack(s) `file` belongs to (its own imports when it belongs to none).
@@ -217,7 +216,7 @@ impl Snapshot {
         let mut seen = HashSet::new();
         let starts = if owners.is_empty() { vec![file] } else { owners };
         for r in starts {
-            for f in reachable_files(&self.db, r) {
+            for f in ide::stack_files(&self.db, r) {
                 if seen.insert(f) {
                     out.push(f);
                 }
@@ -235,7 +234,7 @@ impl Snapshot {
         let mut seen = HashSet::new();
         for p in paths {
             if let Some(f) = self.source(p) {
-                for g in reachable_files(&self.db, f) {
+                for g in ide::stack_files(&self.db, f) {
                     if seen.insert(g) {
                         out.push(g);
                     }
@@ -595,7 +594,7 @@ fn batch(shared: &Shared, client: &Client, changed: &BTreeSet<PathBuf>) -> bool 
             // does (later checks re-run only what changed, for which threads cost more than
             // they save)
             if !checked_before.contains(r.path(&snap.db)) {
-                gstack::sema::check::warm(&snap.db, *r, gstack::sema::check::cores());
+                ide::prime_caches(&snap.db, *r, ide::cores());
             }
             let per_file = ide::diagnostics::stack(&snap.db, *r);
             lap("phase 2: check_stack");

@@ -12,9 +12,9 @@
 use super::index::{elem, file_index, BlockSite, DefKind, KindInfo, Static, Target, UnitSite};
 use super::{at, doc_above, module_doc, DefId, Resolved};
 use crate::db::{Db, SourceFile};
-use crate::sema::eval::{eval_module, fmt_num, BUILTINS};
+use crate::sema::eval::{eval_module, BUILTINS};
 use crate::sema::schema::{self, FieldDef, LabelRule, RefKind, Ty};
-use crate::sema::types;
+use crate::sema::types::{self, fmt_num};
 use crate::sema::value::Val;
 use crate::syntax::Span;
 

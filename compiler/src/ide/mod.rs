@@ -23,11 +23,31 @@ pub mod semantic_tokens;
 #[cfg(test)]
 mod tests;
 
-use crate::db::{Db, SourceFile};
+use crate::db::{Database, Db, SourceFile};
+use crate::sema::check;
 use crate::sema::schema::RefKind;
 use crate::syntax::Span;
 use index::{contains, file_index, DefKind, Ref, Target};
 use std::path::PathBuf;
+
+/// The files of the stack rooted at `root`: the root and every file it imports, directly or
+/// not, root first and each once (what the `stack` arguments of the features expect).
+pub fn stack_files(db: &dyn Db, root: SourceFile) -> Vec<SourceFile> {
+    check::reachable_files(db, root)
+}
+
+/// The number of threads worth giving [`prime_caches`]: the machine's available parallelism.
+pub fn cores() -> usize {
+    check::cores()
+}
+
+/// Compute the per-file queries (parse, evaluation, schema and query checks) of the stack
+/// rooted at `root` on `threads` threads, so that the following diagnostics or features only
+/// merge memoised results. `threads` ≤ 1 does nothing. Worth it for a stack's first check;
+/// later edits re-run only what changed, for which threads cost more than they save.
+pub fn prime_caches(db: &Database, root: SourceFile, threads: usize) {
+    check::warm(db, root, threads)
+}
 
 /// A span in a file, by path (`<std>/name.gstack` for the bundled library).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,6 +9,7 @@
 //! bytes of lists and strings, E0107). A running evaluation also gives way to a language
 //! server's edit: it checks for salsa cancellation every few thousand steps.
 
+use super::types::fmt_num;
 use super::value::*;
 use crate::db::{self, Db, SourceFile};
 use crate::diag::{did_you_mean, Diagnostic};
@@ -990,14 +991,5 @@ impl<'a> Evaluator<'a> {
                 Error
             }
         }
-    }
-}
-
-/// Format a number without a trailing `.0` for whole numbers.
-pub fn fmt_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
     }
 }

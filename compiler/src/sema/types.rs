@@ -64,7 +64,7 @@ pub fn duration(value: f64, unit: &str, text: &str) -> Result<Duration, UnitErro
                     _ => None,
                 };
                 match guess {
-                    Some(g) => format!("write `{}{g}`", crate::sema::eval::fmt_num(value)),
+                    Some(g) => format!("write `{}{g}`", fmt_num(value)),
                     None => format!("duration units: {}", unit_names(DURATION_UNITS)),
                 }
             };
@@ -151,5 +151,14 @@ fn show_type(t: &TypeExpr) -> String {
         t.name.name.clone()
     } else {
         format!("{}[{}]", t.name.name, t.args.iter().map(show_type).collect::<Vec<_>>().join(", "))
+    }
+}
+
+/// Format a number without a trailing `.0` for whole numbers.
+pub fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
     }
 }

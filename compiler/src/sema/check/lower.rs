@@ -286,7 +286,8 @@ impl<'a> Checker<'a> {
             self.error("E0300", *loc, "imported rules are evaluated by prometheus, which the stack does not enable").hint =
                 Some("add `prometheus {}` to the stack".into());
         }
-        for (list, comp_name) in [(&alerts, "prometheus"), (&log_alerts, "loki")] {
+        for (list, evaluator) in [(&alerts, Component::Prometheus), (&log_alerts, Component::Loki)] {
+            let comp_name = evaluator.name();
             if !list.is_empty() && !enabled.contains(&comp_name) {
                 let loc = list[0].1;
                 self.error("E0300", loc, format!("this rule is evaluated by {comp_name}, which the stack does not enable")).hint =

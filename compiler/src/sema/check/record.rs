@@ -180,7 +180,7 @@ impl RelatedMut for Diagnostic {
 }
 
 pub(super) fn fmt(n: f64) -> String {
-    super::super::eval::fmt_num(n)
+    super::super::types::fmt_num(n)
 }
 
 /// Insert `v` at the dotted `path` of a settings map, creating objects on the way.
