@@ -13,6 +13,7 @@
 pub mod backends;
 pub mod db;
 pub mod diag;
+pub mod encode;
 pub mod ide;
 pub mod ir;
 pub mod programs;
