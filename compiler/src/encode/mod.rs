@@ -3,6 +3,8 @@
 //! [`Refusal`] when the reader has no way to represent it. Emitters call these for every
 //! value that comes from the source; `gstackc build` fails on any refusal (issue #14).
 
+pub mod dollar;
+pub mod goini;
 pub mod shell;
 pub mod systemd;
 
