@@ -14,6 +14,7 @@
 pub mod backends;
 pub mod db;
 pub mod diag;
+pub mod encode;
 pub mod ide;
 pub mod ir;
 pub mod outdir;

@@ -147,6 +147,17 @@ fn main() -> ExitCode {
                 Emit::All => {
                     // the IR's JSON (megabytes for a big stack) is written while the targets render
                     let (ir, rendered) = rayon::join(ir, || gstack::targets::render(stack, target.as_deref()));
+                    let rendered = match rendered {
+                        Ok(r) => r,
+                        Err(e) => {
+                            // a value no generated file can carry exactly: refuse, write nothing
+                            for r in &e.refusals {
+                                eprintln!("error: {r}");
+                            }
+                            eprintln!("{} value{} cannot be written; nothing was written to {}", e.refusals.len(), if e.refusals.len() == 1 { "" } else { "s" }, out.display());
+                            return ExitCode::from(1);
+                        }
+                    };
                     let mut outputs = vec![gstack::targets::Output::file("ir.json", format!("{ir}\n"))];
                     outputs.extend(rendered);
                     if let Err(e) = gstack::targets::write(&out, &outputs) {

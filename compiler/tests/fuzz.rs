@@ -129,17 +129,19 @@ fn check_input(src: &str, root: &Path) -> Result<(), String> {
             return Err("no error, and yet no IR".into());
         };
         guarded("the IR's JSON", || serde_json::to_string_pretty(ir).expect("IR serialises"))?;
-        let outputs = guarded("targets::render", || targets::render(ir, None))?;
-        if let Some(o) = outputs.iter().find(|o| {
-            let p = Path::new(&o.path);
-            o.path.is_empty() || p.is_absolute() || p.components().any(|c| !matches!(c, Component::Normal(_)))
-        }) {
-            return Err(format!("an output path leaves the output directory: {:?}", o.path));
+        // a refusal (a value no file can carry exactly) is an answer, not a failure
+        if let Ok(outputs) = guarded("targets::render", || targets::render(ir, None))? {
+            if let Some(o) = outputs.iter().find(|o| {
+                let p = Path::new(&o.path);
+                o.path.is_empty() || p.is_absolute() || p.components().any(|c| !matches!(c, Component::Normal(_)))
+            }) {
+                return Err(format!("an output path leaves the output directory: {:?}", o.path));
+            }
+            let guard = RemoveOnDrop(OUT_DIR.with(|d| d.clone()));
+            let out = &guard.0;
+            guarded("targets::write", || targets::write(out, &outputs))?.map_err(|e| format!("targets::write into {}: {e}", out.display()))?;
+            BUILT.with(|b| b.set(b.get() + 1));
         }
-        let guard = RemoveOnDrop(OUT_DIR.with(|d| d.clone()));
-        let out = &guard.0;
-        guarded("targets::write", || targets::write(out, &outputs))?.map_err(|e| format!("targets::write into {}: {e}", out.display()))?;
-        BUILT.with(|b| b.set(b.get() + 1));
     }
     let formatted = guarded("fmt::format", || syntax::fmt::format(src))?;
     if let Ok(once) = formatted {

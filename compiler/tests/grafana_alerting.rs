@@ -72,7 +72,7 @@ fn build_lib(src: &str) -> Vec<gstack::targets::Output> {
     let f = db.set_file(Path::new("shop.gstack"), src.to_string());
     let checked = check_stack(&db, f);
     assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
-    gstack::targets::render(checked.stack.as_ref().unwrap(), None)
+    gstack::targets::render(checked.stack.as_ref().unwrap(), None).expect("renders")
 }
 
 fn alerting_file(outputs: &[gstack::targets::Output]) -> String {

@@ -16,7 +16,7 @@ fn every_generated_file_of_the_example() {
     let checked = check_stack(&db, f);
     assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
     let stack = checked.stack.as_ref().unwrap();
-    let outputs = gstack::targets::render(stack, None);
+    let outputs = gstack::targets::render(stack, None).expect("the example renders");
     assert!(outputs.len() > 10);
     for o in outputs {
         let name = o.path.replace('/', "__");

@@ -53,7 +53,10 @@ pub fn config(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> serde_json::Value {
 }
 
 pub fn service(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> Service {
-    let mut files = vec![ConfigFile { path: "loki.yaml".into(), content: yaml(&config(stack, l, ctx)) }];
+    let text = yaml(&config(stack, l, ctx));
+    // read with -config.expand-env=true: refuse what envsubst would rewrite
+    let refusals = crate::encode::dollar::envsubst_refusals("loki.yaml", "loki", &l.settings, &text);
+    let mut files = vec![ConfigFile { path: "loki.yaml".into(), content: text }];
     // single tenant: the ruler reads rules for the tenant `fake`
     files.push(ConfigFile { path: "rules/fake/alerts.yml".into(), content: yaml(&rule_groups(&stack.log_alerts, None)) });
     let c = Component::Loki;
@@ -67,6 +70,7 @@ pub fn service(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> Service {
         data_dirs: vec!["".into(), "chunks".into(), "compactor".into(), "rules-tmp".into()],
         flows,
         stateful: true,
+        refusals,
         ..base_service(c, &l.version, readiness, liveness)
     }
 }

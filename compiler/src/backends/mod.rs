@@ -131,6 +131,10 @@ pub struct Service {
     pub stop_timeout: u32,
     /// Stores data worth keeping (StatefulSet + volume claim on Kubernetes).
     pub stateful: bool,
+    /// Source values the backend could not encode for its program ([`crate::encode`]):
+    /// `gstackc build` fails with these instead of writing the files.
+    #[serde(skip)]
+    pub refusals: Vec<crate::encode::Refusal>,
 }
 
 /// How a target lays services out; backends render paths and hosts from it.
@@ -323,6 +327,7 @@ pub fn base_service(c: Component, version: &str, readiness: Probe, liveness: Pro
         scratch: vec![],
         stop_timeout: 30,
         stateful: false,
+        refusals: vec![],
     }
 }
 

@@ -64,9 +64,12 @@ pub fn service(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> Service {
     };
     let readiness = Probe { path: "/ready".into(), port: t.port, initial_delay: 0 };
     let liveness = Probe { path: "/ready".into(), port: t.port, initial_delay: 60 };
+    let text = yaml(&config(stack, t, ctx));
+    // read with -config.expand-env=true: refuse what envsubst would rewrite
+    let refusals = crate::encode::dollar::envsubst_refusals("tempo.yaml", "tempo", &t.settings, &text);
     Service {
         args: vec![format!("-config.file={}", ctx.config_dir(c, "tempo.yaml", Syntax::Shell)), "-config.expand-env=true".into()],
-        files: vec![ConfigFile { path: "tempo.yaml".into(), content: yaml(&config(stack, t, ctx)) }],
+        files: vec![ConfigFile { path: "tempo.yaml".into(), content: text }],
         ports: port_specs(stack, c),
         data_dirs: vec!["".into(), "wal".into(), "blocks".into(), "generator".into()],
         depends_on,
@@ -74,6 +77,7 @@ pub fn service(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> Service {
         // Tempo can hang on SIGTERM for minutes (an upstream queue-cleanup timer)
         stop_timeout: 10,
         stateful: true,
+        refusals,
         ..base_service(c, &t.version, readiness, liveness)
     }
 }

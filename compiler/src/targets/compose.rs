@@ -121,6 +121,9 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
     if !secrets.is_empty() {
         doc["secrets"] = Value::Object(secrets);
     }
+    // compose interpolates `$VAR` / `${VAR}` in every string value; nothing here is meant
+    // to be expanded, so every `$` is written `$$`
+    crate::encode::dollar::compose_tree(&mut doc);
     doc
 }
 

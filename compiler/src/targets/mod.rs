@@ -9,6 +9,7 @@ pub mod nix;
 pub mod systemd;
 
 use crate::backends::{self, ConfigFile, Ctx, Service};
+use crate::encode::Refusal;
 use crate::ir;
 use std::path::Path;
 
@@ -29,15 +30,43 @@ impl Output {
     }
 }
 
-/// Every file of every requested target (`only`: one target name, or all declared).
+/// Source values that no emitter could write so that its reader sees exactly them
+/// ([`crate::encode`]); `gstackc build` reports them and writes nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderError {
+    /// Sorted, without repeats (the same value refused by several targets appears once).
+    pub refusals: Vec<Refusal>,
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, r) in self.refusals.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Every file of every requested target (`only`: one target name, or all declared), or every
+/// source value that could not be encoded for its reader.
 ///
 /// This is the one pass from the IR to service records: for each target, its context
 /// ([`Ctx`]: hosts, paths, listen address) is built and every backend runs once
 /// ([`backends::services`]); the target renders from those records alone.
-pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
+pub fn render(stack: &ir::Stack, only: Option<&str>) -> Result<Vec<Output>, RenderError> {
     let mut out = vec![];
+    let refused = std::cell::RefCell::new(Vec::<Refusal>::new());
     let want = |t: &str| only.map_or(true, |o| o == t);
-    let records = |ctx: Ctx| backends::services(stack, &ctx);
+    let records = |ctx: Ctx| {
+        let services = backends::services(stack, &ctx);
+        refused.borrow_mut().extend(services.iter().flat_map(|s| s.refusals.iter().cloned()));
+        services
+    };
     if want("native") {
         if let Some(n) = &stack.targets.native {
             out.extend(native::render(stack, n, &records(native::ctx(stack, n))));
@@ -45,7 +74,10 @@ pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
     }
     if want("systemd") {
         if let Some(t) = &stack.targets.systemd {
-            out.extend(systemd::render(stack, t, &records(systemd::ctx(stack))));
+            match systemd::render(stack, t, &records(systemd::ctx(stack))) {
+                Ok(o) => out.extend(o),
+                Err(r) => refused.borrow_mut().extend(r),
+            }
         }
     }
     if want("compose") {
@@ -70,7 +102,13 @@ pub fn render(stack: &ir::Stack, only: Option<&str>) -> Vec<Output> {
         let n = stack.targets.native.clone().unwrap_or_else(|| ir::NativeTarget::default_for(&stack.name));
         out.extend(nix::render(stack, &records(native::ctx(stack, &n))));
     }
-    out
+    let mut refusals = refused.into_inner();
+    if refusals.is_empty() {
+        return Ok(out);
+    }
+    refusals.sort();
+    refusals.dedup();
+    Err(RenderError { refusals })
 }
 
 /// Config files of one service placed under `dir/<service>/`.

@@ -1,0 +1,675 @@
+//! Issue #14: every emitter encodes what it writes, so that the program reading a generated
+//! file sees exactly the source string — or `gstackc build` refuses the value, naming it.
+//! Each test compiles hostile values with the real `gstackc` and reads the output back the
+//! way its reader does: `systemd-analyze verify` plus a parser following systemd.syntax(7) /
+//! systemd.service(5); a go-ini reader (default options, as Grafana loads `grafana.ini`);
+//! `kubectl kustomize` and bash for the kustomization header; Grafana's provisioning
+//! interpolation; `docker compose config`; drone/envsubst's rules for Loki and Tempo.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A gstack string literal holding exactly `s`.
+fn lit(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '$' => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Build `src`; Ok(out dir) or Err(stderr). Nothing may be written on failure.
+fn build(dir: &TempDir, src: &str, extra: &[&str]) -> Result<PathBuf, String> {
+    let file = dir.path().join("h.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc"))
+        .arg("build")
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    if o.status.success() {
+        Ok(out)
+    } else {
+        assert!(!out.exists(), "a failed build wrote files:\n{stderr}");
+        Err(stderr)
+    }
+}
+
+fn refused(src: &str, field: &str) {
+    let dir = TempDir::new("inj-refuse");
+    let err = build(&dir, src, &[])
+        .err()
+        .unwrap_or_else(|| panic!("built, but {field} should be refused:\n{src}"));
+    assert!(
+        err.contains("cannot write") && err.contains(field),
+        "the refusal does not name {field}:\n{err}"
+    );
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+// ---------------------------------------------------------------- systemd
+
+/// A unit file as systemd reads it: continuation lines joined, comments dropped, then
+/// (section, key, value) with surrounding whitespace trimmed.
+fn unit_settings(text: &str) -> Vec<(String, String, String)> {
+    let mut out = vec![];
+    let mut section = String::new();
+    let mut pending = String::new();
+    for line in text.lines() {
+        let l = format!("{pending}{line}");
+        if l.ends_with('\\') {
+            pending = format!("{} ", &l[..l.len() - 1]);
+            continue;
+        }
+        pending.clear();
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+            continue;
+        }
+        if t.starts_with('[') {
+            section = t.trim_start_matches('[').trim_end_matches(']').to_string();
+            continue;
+        }
+        let (k, v) = t
+            .split_once('=')
+            .unwrap_or_else(|| panic!("not a setting: {t:?}"));
+        out.push((section.clone(), k.trim().to_string(), v.trim().to_string()));
+    }
+    out
+}
+
+/// Specifiers: `%%` is `%` (the tests' values use no other specifier where they are read).
+fn specifiers(s: &str) -> String {
+    let mut out = String::new();
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '%' {
+            match it.next() {
+                Some('%') => out.push('%'),
+                Some(x) => {
+                    out.push('%');
+                    out.push(x)
+                }
+                None => panic!("lone % in {s:?}"),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// systemd's word splitting (extract_first_word with UNQUOTE | CUNESCAPE).
+fn sd_words(s: &str) -> Vec<String> {
+    let mut words = vec![];
+    let mut cur: Option<Vec<u8>> = None;
+    let mut quote: Option<char> = None;
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if quote.is_none() && c.is_whitespace() {
+            if let Some(w) = cur.take() {
+                words.push(String::from_utf8(w).unwrap());
+            }
+            continue;
+        }
+        let w = cur.get_or_insert_with(Vec::new);
+        let push = |w: &mut Vec<u8>, c: char| w.extend(c.to_string().as_bytes());
+        match c {
+            '"' | '\'' if quote.is_none() => quote = Some(c),
+            c if Some(c) == quote => quote = None,
+            '\\' => match it.next().expect("trailing backslash") {
+                'n' => w.push(b'\n'),
+                't' => w.push(b'\t'),
+                'r' => w.push(b'\r'),
+                'x' => {
+                    let h: String = [it.next().unwrap(), it.next().unwrap()].iter().collect();
+                    w.push(u8::from_str_radix(&h, 16).unwrap());
+                }
+                o => push(w, o),
+            },
+            c => push(w, c),
+        }
+    }
+    assert!(quote.is_none(), "unterminated quote in {s:?}");
+    words.extend(cur.map(|w| String::from_utf8(w).unwrap()));
+    words
+}
+
+/// `$$` → `$` (ExecStart= expands `$VAR`; the test values hold only escaped ones).
+fn dollars(s: &str) -> String {
+    assert!(
+        !s.replace("$$", "").contains('$') || s.contains("${GSTACK_"),
+        "an unescaped $ reaches ExecStart=: {s:?}"
+    );
+    s.replace("$$", "$")
+}
+
+fn systemd_src(
+    version: &str,
+    data_dir: &str,
+    collector: &str,
+    setting: &str,
+    secret: &str,
+) -> String {
+    format!(
+        "stack h {{\n  grafana {{ version = {v}, secret_key = secret.file({sec}) }}\n  node_exporter {{ collectors = [{c}], settings {{ collector.textfile.directory = {s} }} }}\n}}\ntarget systemd {{ data_dir = {d} }}\n",
+        v = lit(version),
+        sec = lit(secret),
+        c = lit(collector),
+        s = lit(setting),
+        d = lit(data_dir)
+    )
+}
+
+#[test]
+fn systemd_values_that_cannot_be_written_are_refused() {
+    let ok = ("12.0", "/var/lib/x", "cpu", "/t", "/run/secrets/k");
+    let (v, d, c, s, k) = ok;
+    refused(
+        &systemd_src("12.0\n[Service]\nUser=root", d, c, s, k),
+        "grafana.version",
+    );
+    refused(&systemd_src("12.0\\", d, c, s, k), "grafana.version");
+    refused(
+        &systemd_src(v, "/var/x\n[Install]", c, s, k),
+        "target.systemd.data_dir",
+    );
+    refused(
+        &systemd_src(v, d, c, s, "/run/k\n[X]\nExecStart=/bin/evil"),
+        "secret.file",
+    );
+    let uid = "stack h {\n  grafana {}\n}\ndatasource ds { type = postgres, url = \"db:5432\", uid = \"a\\nb\", password = secret.file(\"/run/p\") }\ntarget systemd {}\n";
+    refused(uid, "the name of grafana's secret");
+}
+
+#[test]
+fn systemd_units_carry_hostile_values_exactly() {
+    let sa = require("systemd-analyze");
+    let version = "12.0 %i $HOME";
+    let data_dir = "/var/lib/x y%h";
+    let collector = "cpu\n[Unit]\nDescription=evil";
+    let setting = "/a b%i$HOME ${X}'q' \"d\" ; \\";
+    let secret = "/run/secrets/k%h w";
+    let dir = TempDir::new("inj-systemd");
+    // `verify` checks that the binaries exist
+    let bins = serde_json::json!({ "targets": { "systemd": { "bin": { "grafana": "/usr/bin/env", "node_exporter": "/usr/bin/env" } } } });
+    std::fs::write(dir.path().join("o.json"), bins.to_string()).unwrap();
+    let o = dir.path().join("o.json");
+    let out = build(
+        &dir,
+        &systemd_src(version, data_dir, collector, setting, secret),
+        &["--target", "systemd", "--overrides", o.to_str().unwrap()],
+    )
+    .unwrap();
+    let units: Vec<PathBuf> = [
+        "gstack-h-grafana.service",
+        "gstack-h-node-exporter.service",
+        "gstack-h.target",
+    ]
+    .iter()
+    .map(|u| out.join("systemd").join(u))
+    .collect();
+    let runtime = dir.path().join("xdg");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let (ok, text) = run(Command::new(&sa)
+        .arg("verify")
+        .arg("--man=no")
+        .args(&units)
+        .env("XDG_RUNTIME_DIR", &runtime));
+    assert!(
+        ok && text.trim().is_empty(),
+        "systemd-analyze verify:\n{text}"
+    );
+
+    for u in &units {
+        let text = read(u);
+        let sections: BTreeSet<String> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with('['))
+            .map(|l| l.trim().to_string())
+            .collect();
+        let allowed: BTreeSet<String> = ["[Unit]", "[Service]", "[Install]"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(
+            sections.is_subset(&allowed),
+            "{}: sections {sections:?}\n{text}",
+            u.display()
+        );
+        let settings = unit_settings(&text);
+        let get = |k: &str| {
+            settings
+                .iter()
+                .filter(|(_, key, _)| key == k)
+                .map(|(s, _, v)| (s.clone(), v.clone()))
+                .collect::<Vec<_>>()
+        };
+        // the hardening is still in [Service]
+        assert!(
+            u.extension().unwrap() == "target"
+                || get("ProtectSystem")
+                    .iter()
+                    .any(|(s, v)| s == "Service" && v == "strict"),
+            "{text}"
+        );
+        if u.ends_with("gstack-h-node-exporter.service") {
+            let (_, exec) = &get("ExecStart")[0];
+            let args: Vec<String> = sd_words(&specifiers(exec))
+                .iter()
+                .map(|w| dollars(w))
+                .collect();
+            assert!(
+                args.contains(&format!("--collector.{collector}")),
+                "{args:?}"
+            );
+            assert!(
+                args.contains(&format!("--collector.textfile.directory={setting}")),
+                "{args:?}"
+            );
+            let env: Vec<String> = get("Environment")
+                .iter()
+                .flat_map(|(_, v)| sd_words(&specifiers(v)))
+                .collect();
+            assert!(env.contains(&format!("GSTACK_DATA={data_dir}")), "{env:?}");
+            let rw: Vec<String> = get("ReadWritePaths")
+                .iter()
+                .flat_map(|(_, v)| sd_words(&specifiers(v)))
+                .collect();
+            assert_eq!(rw, vec![data_dir.to_string()]);
+        }
+        if u.ends_with("gstack-h-grafana.service") {
+            let (_, d) = &get("Description")[0];
+            assert_eq!(specifiers(d), format!("gstack h: grafana {version}"));
+            let (_, cred) = &get("LoadCredential")[0];
+            assert_eq!(specifiers(cred), format!("secret-key:{secret}"));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- grafana.ini
+
+/// `grafana.ini` as go-ini (`gopkg.in/ini.v1`, default options: `ini.Load`) reads it:
+/// parser.go's comment, section, key and value rules.
+fn go_ini(text: &str) -> Vec<(String, String, String)> {
+    let lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    let mut out = vec![];
+    let mut section = "DEFAULT".to_string();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_start().to_string();
+        i += 1;
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if line.starts_with('[') {
+            let close = line.rfind(']').expect("unclosed section");
+            section = line[1..close].to_string();
+            continue;
+        }
+        let end = line.find(['=', ':']).expect("no delimiter");
+        let key = line[..end].trim().to_string();
+        let rest = line[end + 1..]
+            .trim_start_matches(char::is_whitespace)
+            .to_string();
+        let value = if rest.is_empty() {
+            String::new()
+        } else if rest.len() > 3 && rest.starts_with("\"\"\"") || rest.starts_with('`') {
+            let q = if rest.starts_with('`') { "`" } else { "\"\"\"" };
+            match rest[q.len()..].rfind(q) {
+                Some(p) => rest[q.len()..q.len() + p].to_string(),
+                None => {
+                    let mut v = rest[q.len()..].to_string();
+                    loop {
+                        let next = &lines[i];
+                        i += 1;
+                        if let Some(p) = next.rfind(q) {
+                            v.push_str(&next[..p]);
+                            break v;
+                        }
+                        v.push_str(next);
+                    }
+                }
+            }
+        } else {
+            let mut l = rest.trim().to_string();
+            if l.ends_with('\\') {
+                // continuation
+                l.pop();
+                while i < lines.len() {
+                    let next = lines[i].trim().to_string();
+                    i += 1;
+                    if next.is_empty() {
+                        break;
+                    }
+                    l.push_str(&next);
+                    if !l.ends_with('\\') {
+                        break;
+                    }
+                    l.pop();
+                }
+                l
+            } else {
+                if let Some(c) = l.find(['#', ';']) {
+                    l = l[..c].trim().to_string();
+                }
+                let surrounded = |q: char| {
+                    l.len() >= 2
+                        && l.starts_with(q)
+                        && l.ends_with(q)
+                        && l[1..].find(q) == Some(l.len() - 2)
+                };
+                if surrounded('\'') || surrounded('"') {
+                    l = l[1..l.len() - 1].to_string();
+                }
+                l
+            }
+        };
+        out.push((section.clone(), key, value));
+    }
+    out
+}
+
+fn grafana_src(settings: &[(&str, &str)]) -> String {
+    let body: Vec<String> = settings
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", lit(v)))
+        .collect();
+    format!(
+        "stack h {{\n  grafana {{\n    settings {{ {} }}\n  }}\n}}\ntarget native {{}}\n",
+        body.join(", ")
+    )
+}
+
+#[test]
+fn grafana_ini_values_read_back_exactly() {
+    let hostile: &[(&str, &str)] = &[
+        ("server.root_url", "http://x/#frag;x"),
+        ("users.login_hint", "  \"quoted\"  "),
+        ("auth.anonymous.org_name", "ends with a backslash\\"),
+        ("smtp.from_name", "'single'"),
+        ("smtp.ehlo_identity", "`tick"),
+        ("log.filters", "a \"\"\" b"),
+    ];
+    let dir = TempDir::new("inj-ini");
+    let out = build(&dir, &grafana_src(hostile), &["--target", "native"]).unwrap();
+    let text = read(&out.join("native/config/grafana/grafana.ini"));
+    let read = go_ini(&text);
+    let sections: BTreeSet<&str> = read.iter().map(|(s, _, _)| s.as_str()).collect();
+    let expected: BTreeSet<&str> = [
+        "analytics",
+        "auth.anonymous",
+        "log",
+        "paths",
+        "security",
+        "server",
+        "smtp",
+        "users",
+    ]
+    .into();
+    assert_eq!(sections, expected, "{text}");
+    for (path, v) in hostile {
+        let (s, k) = path.rsplit_once('.').unwrap();
+        let got: Vec<&String> = read
+            .iter()
+            .filter(|(sec, key, _)| sec == s && key == k)
+            .map(|(_, _, v)| v)
+            .collect();
+        assert_eq!(got, vec![*v], "{path} in\n{text}");
+    }
+    // benign values stay as they were
+    assert!(text.contains("\nreporting_enabled = false\n"), "{text}");
+}
+
+#[test]
+fn grafana_ini_values_that_cannot_be_written_are_refused() {
+    refused(
+        &grafana_src(&[("auth.x", "a\n[auth.anonymous]\nenabled = true")]),
+        "grafana.settings.auth.x",
+    );
+    refused(
+        &grafana_src(&[("server.root_url", "$__file{/etc/passwd}")]),
+        "grafana.settings.server.root_url",
+    );
+    refused(
+        &grafana_src(&[("server.domain", "${HOME}")]),
+        "grafana.settings.server.domain",
+    );
+    // keys the language cannot spell, through an overrides file
+    for (settings, field) in [
+        (
+            serde_json::json!({ "auth": { "a=b": "x" } }),
+            "grafana.settings.auth.a=b",
+        ),
+        (
+            serde_json::json!({ "x]y": { "k": "v" } }),
+            "grafana.settings.x]y",
+        ),
+    ] {
+        let dir = TempDir::new("inj-ini-keys");
+        let o = dir.path().join("o.json");
+        std::fs::write(
+            &o,
+            serde_json::json!({ "stack": { "grafana": { "settings": settings } } }).to_string(),
+        )
+        .unwrap();
+        let err = build(
+            &dir,
+            &grafana_src(&[]),
+            &["--overrides", o.to_str().unwrap()],
+        )
+        .unwrap_err();
+        assert!(err.contains("cannot write") && err.contains(field), "{err}");
+    }
+}
+
+// ---------------------------------------------------------------- kubernetes
+
+#[test]
+fn kustomization_header_is_comments_and_commands_are_exact() {
+    let path = "/run/secrets/a b'c\nnamespace: evil\nresources: [x]";
+    let src = format!(
+        "stack h {{\n  grafana {{ secret_key = secret.file({}), admin = {{ user = \"admin\", password = secret.env(\"GF_PW\") }} }}\n}}\ntarget kubernetes {{}}\n",
+        lit(path)
+    );
+    let dir = TempDir::new("inj-k8s");
+    let out = build(&dir, &src, &["--target", "kubernetes"]).unwrap();
+    let file = out.join("kubernetes/kustomization.yaml");
+    let text = read(&file);
+    let header: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("apiVersion"))
+        .collect();
+    assert!(header.iter().all(|l| l.starts_with('#')), "{text}");
+    assert!(
+        !text.contains("--from-literal"),
+        "a secret value on a command line:\n{text}"
+    );
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let keys: BTreeSet<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["apiVersion", "kind", "resources"].into(), "{text}");
+    if let Some(kubectl) = which("kubectl") {
+        let (ok, out) = run(Command::new(kubectl)
+            .arg("kustomize")
+            .arg(out.join("kubernetes")));
+        assert!(ok, "kubectl kustomize:\n{out}");
+        assert!(!out.contains("evil"), "{out}");
+    }
+    // bash reads each command back: kubectl gets the path and the variable's value exactly
+    let cmd = header
+        .iter()
+        .find(|l| l.contains("create secret"))
+        .unwrap()
+        .trim_start_matches('#')
+        .trim();
+    let script = format!(
+        "kubectl() {{ for a in \"$@\"; do case \"$a\" in --from-file=*=/dev/fd/*) printf 'fd:%s\\0' \"$(cat \"${{a##*=}}\")\";; *) printf '%s\\0' \"$a\";; esac; done; }}\n{cmd}\n"
+    );
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .env("GF_PW", "pw with $ and 'quotes'")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let args: Vec<String> = String::from_utf8(o.stdout)
+        .unwrap()
+        .split('\0')
+        .map(str::to_string)
+        .collect();
+    assert!(
+        args.contains(&format!("--from-file=secret-key={path}")),
+        "{args:?}"
+    );
+    assert!(
+        args.contains(&"fd:pw with $ and 'quotes'".to_string()),
+        "{args:?}"
+    );
+}
+
+// ---------------------------------------------------------------- `$` expansion
+
+/// Grafana's provisioning interpolation (`values.go` `interpolateValue`): split at `$$`,
+/// expand each part (here: any `$` that would start an expansion marks it), join with `$`.
+fn grafana_interpolate(s: &str) -> String {
+    s.split("$$")
+        .map(|p| {
+            let b = p.as_bytes();
+            let expands = b.iter().enumerate().any(|(i, &c)| {
+                c == b'$'
+                    && b.get(i + 1)
+                        .is_some_and(|n| *n == b'{' || *n == b'_' || n.is_ascii_alphanumeric())
+            });
+            if expands {
+                format!("<EXPANDED {p}>")
+            } else {
+                p.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("$")
+}
+
+const HOSTILE: [&str; 3] = ["$__file{/etc/passwd}", "$HOME", "${X}"];
+
+#[test]
+fn grafana_provisioning_reads_plain_strings_exactly() {
+    let src = format!(
+        "stack h {{\n  grafana {{}}\n}}\ndatasource ds {{ type = postgres, url = {}, user = {}, database = {}, settings {{ sslmode = {} }} }}\ndashboard d {{ title = \"d\", folder = {} }}\ntarget native {{}}\n",
+        lit(HOSTILE[0]),
+        lit(HOSTILE[1]),
+        lit(HOSTILE[2]),
+        lit("a$$b"),
+        lit("$HOME folder")
+    );
+    let dir = TempDir::new("inj-prov");
+    let out = build(&dir, &src, &["--target", "native"]).unwrap();
+    let ds: Value = serde_norway::from_str(&read(
+        &out.join("native/config/grafana/provisioning/datasources/stack.yaml"),
+    ))
+    .unwrap();
+    let d = ds["datasources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "ds")
+        .unwrap();
+    let g = |v: &Value| grafana_interpolate(v.as_str().unwrap());
+    assert_eq!(g(&d["url"]), HOSTILE[0]);
+    assert_eq!(g(&d["user"]), HOSTILE[1]);
+    assert_eq!(g(&d["database"]), HOSTILE[2]);
+    assert_eq!(g(&d["jsonData"]["database"]), HOSTILE[2]);
+    assert_eq!(g(&d["jsonData"]["sslmode"]), "a$$b");
+    let dp: Value = serde_norway::from_str(&read(
+        &out.join("native/config/grafana/provisioning/dashboards/stack.yaml"),
+    ))
+    .unwrap();
+    assert!(
+        dp["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| g(&p["folder"]) == "$HOME folder"),
+        "{dp}"
+    );
+}
+
+#[test]
+fn compose_reads_plain_strings_exactly() {
+    let compose = require("docker-compose");
+    let src = format!("stack h {{\n  grafana {{ version = {} }}\n  node_exporter {{ settings {{ collector.textfile.directory = {} }} }}\n}}\ntarget compose {{}}\n", lit("12.0"), lit("/t/$HOME/${X}/$$"));
+    let dir = TempDir::new("inj-compose");
+    let out = build(&dir, &src, &["--target", "compose"]).unwrap();
+    let (ok, text) = run(Command::new(&compose)
+        .arg("-f")
+        .arg(out.join("compose/docker-compose.yaml"))
+        .args(["config", "--format", "json"])
+        .env("HOME", "/home/evil")
+        .env("X", "evil"));
+    assert!(ok, "docker compose config:\n{text}");
+    let start = text.find('{').unwrap();
+    let doc: Value = serde_json::from_str(&text[start..]).unwrap_or_else(|e| panic!("{e}: {text}"));
+    // `config` prints the interpolated model re-escaped (a literal `$` as `$$`, while an
+    // unescaped `$HOME` would print as /home/evil): undo that to get what the program gets
+    let cmd: Vec<String> = doc["services"]["node-exporter"]["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().replace("$$", "$"))
+        .collect();
+    assert!(!text.contains("evil"), "{text}");
+    assert!(
+        cmd.contains(&"--collector.textfile.directory=/t/$HOME/${X}/$$".to_string()),
+        "{cmd:?}"
+    );
+}
+
+#[test]
+fn loki_and_tempo_refuse_what_envsubst_would_rewrite() {
+    for (prog, extra) in [("loki", ""), ("tempo", "")] {
+        for v in HOSTILE
+            .iter()
+            .skip(2)
+            .chain(["$$x", "a\\/b", "${GSTACK_DATA}"].iter())
+        {
+            let src = format!("stack h {{\n  {prog} {{ settings {{ server.x = {} }} {extra} }}\n}}\ntarget native {{}}\n", lit(v));
+            refused(&src, &format!("{prog}.settings.server"));
+        }
+        // a lone `$` is not expanded, and stays
+        let dir = TempDir::new("inj-envsubst");
+        let src = format!(
+            "stack h {{\n  {prog} {{ settings {{ server.x = {} }} }}\n}}\ntarget native {{}}\n",
+            lit("cost $5 $HOME")
+        );
+        let out = build(&dir, &src, &["--target", "native"]).unwrap();
+        assert!(
+            read(&out.join(format!("native/config/{prog}/{prog}.yaml"))).contains("cost $5 $HOME")
+        );
+    }
+}
