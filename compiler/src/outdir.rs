@@ -3,10 +3,24 @@
 //!
 //! [`replace`] does the writing; [`check_path`] says which output paths are acceptable.
 
-use crate::targets::Output;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+
+/// A generated file: path relative to the output directory, content, executable bit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub content: String,
+    pub executable: bool,
+}
+
+impl Output {
+    /// A file that is not executable.
+    pub fn file(path: impl Into<String>, content: impl Into<String>) -> Output {
+        Output { path: path.into(), content: content.into(), executable: false }
+    }
+}
 
 /// The file in the output directory listing every file the last build wrote, one path
 /// (relative, `/`-separated) per line after a `#` comment line. Only these files are ever

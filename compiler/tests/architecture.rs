@@ -3,7 +3,7 @@
 //!
 //! - `backends/` reads only the IR: no `sema`, no file IO;
 //! - `targets/` names no program: they render service records;
-//! - no hand list of components outside `programs.rs` and `sema/schema.rs` (two component
+//! - no hand list of components outside `programs.rs` and `sema/schema/` (two component
 //!   names as string literals on one line; unit-test modules' fixtures excepted);
 //! - each layer imports only the layers below it ([`ALLOWED`]), and there is no import circle
 //!   between modules, at the granularity of subsystems and their direct children
@@ -548,19 +548,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("syntax", &[]),
     ("diag", &["syntax"]),
     ("ir", &[]),
+    ("encode", &["ir"]),
+    ("outdir", &[]),
     ("programs", &["ir"]),
     ("db", &["syntax", "diag"]),
     ("sema", &["syntax", "diag", "db", "ir", "programs"]),
-    ("backends", &["ir", "programs"]),
-    ("targets", &["backends", "ir"]),
+    ("backends", &["ir", "programs", "encode"]),
+    ("targets", &["backends", "ir", "encode", "outdir"]),
     ("ide", &["syntax", "diag", "db", "sema", "ir", "programs"]),
 ];
 
 /// Import circles known and being removed (issue #15): each entry is the exact set of nodes of
 /// one circle (the test fails when one is gone, so that its entry goes too).
 const ALLOWED_CIRCLES: &[&[&str]] = &[
-    // being untangled by another developer
-    &["sema::check", "sema::imports"],
     // found by this test: completion uses hover::describe_field, hover uses
     // completion::context_at. Fix: move describe_field and units_note into their own module
     // (held back while branch `defaults` edits describe_field).
@@ -625,7 +625,7 @@ fn no_hand_list_of_components() {
     let names = program_names();
     let mut bad = vec![];
     let srcs = compiler_sources().into_iter().chain(crate_sources("lsp/src"));
-    for s in srcs.filter(|s| !matches!(s.path.as_str(), "compiler/src/programs.rs" | "compiler/src/sema/schema.rs")) {
+    for s in srcs.filter(|s| !(s.path == "compiler/src/programs.rs" || s.path.starts_with("compiler/src/sema/schema/"))) {
         let mut by_line: BTreeMap<usize, BTreeSet<Component>> = BTreeMap::new();
         for (line, lit) in &s.strings {
             if let Some(c) = names.get(lit) {
@@ -654,7 +654,7 @@ const MAX_LINES: usize = 800;
 
 /// Files allowed over [`MAX_LINES`] for now. Issue #15: both are being split by another
 /// developer; remove each entry when its split lands (the test fails while an entry is stale).
-const LONG_FILES_ALLOWED: &[&str] = &["compiler/src/sema/eval.rs", "compiler/src/sema/imports.rs"];
+const LONG_FILES_ALLOWED: &[&str] = &["compiler/src/sema/eval.rs"];
 
 #[test]
 fn no_file_over_max_lines() {

@@ -44,15 +44,10 @@ fn docs_language_codes_are_current() {
     );
 }
 
-/// A port field's default in the component's schema (`schema::STACK`), as a port number.
-///
-/// The schema keeps defaults as source text today (`Some("3200")`); once they are typed, this
-/// is the one place to change.
+/// A port field's default in the component's schema (`schema::STACK`): the typed default.
 fn schema_port_default(c: gstack::programs::Component, field: &str) -> u16 {
     let block = gstack::sema::schema::STACK.block(c.name()).unwrap_or_else(|| panic!("no `{}` block in schema::STACK", c.name()));
-    let def = block.schema.field(field).unwrap_or_else(|| panic!("`{}` has no field `{field}`", c.name()));
-    let text = def.default.unwrap_or_else(|| panic!("`{}.{field}` has no default", c.name()));
-    text.parse().unwrap_or_else(|e| panic!("`{}.{field}` default {text:?} is not a port: {e}", c.name()))
+    block.schema.port_default(field)
 }
 
 #[test]

@@ -16,19 +16,7 @@ use std::path::Path;
 /// The targets `gstackc build --target` accepts.
 pub const TARGET_NAMES: &[&str] = &["native", "systemd", "compose", "kubernetes", "helm", "nix"];
 
-/// A generated file: path relative to the output directory, content, executable bit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Output {
-    pub path: String,
-    pub content: String,
-    pub executable: bool,
-}
-
-impl Output {
-    pub fn file(path: impl Into<String>, content: impl Into<String>) -> Output {
-        Output { path: path.into(), content: content.into(), executable: false }
-    }
-}
+pub use crate::outdir::Output;
 
 /// Source values that no emitter could write so that its reader sees exactly them
 /// ([`crate::encode`]); `gstackc build` reports them and writes nothing.

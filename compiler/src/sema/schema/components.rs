@@ -1,0 +1,172 @@
+//! The component blocks of a stack: Grafana, Prometheus (and scrape jobs), Loki, Tempo,
+//! Alertmanager (receivers, routes), node-exporter, and the `stack` block that enables them.
+
+use super::*;
+
+pub static ADMIN: Schema = schema(
+    "admin",
+    "Grafana's initial admin account (`[security] admin_user` / `admin_password`).",
+    &[
+        f("user", Ty::Str, Some(Lit::Str("admin")), "Admin login name."),
+        f("password", Ty::Secret, None, "Admin password, by reference; Grafana reads it with `$__file{…}` or `$__env{…}`."),
+    ],
+    &[],
+);
+
+pub static GRAFANA: Schema = Schema {
+    settings: true,
+    ..schema(
+        "grafana",
+        "Grafana: dashboards and datasources are provisioned from this stack (https://grafana.com/docs/grafana/latest/administration/provisioning/).",
+        &[
+            f("version", Ty::Str, Some(Lit::Str("12.2")), "Grafana version; picks the package and image."),
+            f("port", Ty::Port, Some(Lit::Port(3000)), "HTTP port (`[server] http_port`)."),
+            f("admin", Ty::Record(&ADMIN), None, "`{ user = \"admin\", password = secret.file(\"…\") }`"),
+            f("secret_key", Ty::Secret, None, "`[security] secret_key`, by reference."),
+        ],
+        GRAFANA_ALERTING_BLOCKS,
+    )
+};
+
+pub static SCRAPE: Schema = schema(
+    "scrape",
+    "A Prometheus scrape job (`scrape_configs[]`, https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config).",
+    &[
+        req("targets", STRS, "`host:port` of each target (`static_configs[].targets`)."),
+        f("interval", Ty::Duration, None, "`scrape_interval` for this job; default the global one."),
+        f("timeout", Ty::Duration, None, "`scrape_timeout`."),
+        f("metrics_path", Ty::Str, Some(Lit::Str("/metrics")), "HTTP path of the metrics endpoint."),
+        f("scheme", Ty::Enum(&["http", "https"]), Some(Lit::Sym("http")), "`http` or `https`."),
+        f("labels", Ty::StrMap, None, "Extra labels attached to every target."),
+    ],
+    &[],
+);
+
+pub static PROMETHEUS: Schema = Schema {
+    settings: true,
+    ..schema(
+        "prometheus",
+        "Prometheus: scrapes every enabled component and the user's `scrape` jobs, evaluates `alert` rules (https://prometheus.io/docs/prometheus/latest/configuration/configuration/).",
+        &[
+            f("version", Ty::Str, Some(Lit::Str("3.5")), "Prometheus version."),
+            f("port", Ty::Port, Some(Lit::Port(9090)), "HTTP port (`--web.listen-address`)."),
+            f("retention", Ty::Duration, Some(Lit::Dur(15 * DAY)), "`--storage.tsdb.retention.time`."),
+            f("retention_size", Ty::Bytes, None, "`--storage.tsdb.retention.size`."),
+            f("scrape_interval", Ty::Duration, Some(Lit::Dur(15 * SEC)), "`global.scrape_interval`."),
+            f("evaluation_interval", Ty::Duration, Some(Lit::Dur(15 * SEC)), "`global.evaluation_interval`."),
+            f("remote_write_receiver", Ty::Bool, Some(Lit::Bool(false)), "`--web.enable-remote-write-receiver`; turned on anyway when Tempo's generator writes here."),
+            f("otlp_receiver", Ty::Bool, Some(Lit::Bool(false)), "`--web.enable-otlp-receiver` (Prometheus 3)."),
+            f("external_labels", Ty::StrMap, None, "`global.external_labels`."),
+        ],
+        &[b("scrape", Labelled, true, &SCRAPE, "A scrape job: `scrape app { targets = [\"127.0.0.1:8080\"] }`.")],
+    )
+};
+
+pub static LOKI: Schema = Schema {
+    settings: true,
+    ..schema(
+        "loki",
+        "Loki, single binary with filesystem storage and the tsdb/v13 schema (https://grafana.com/docs/loki/latest/configure/).",
+        &[
+            f("version", Ty::Str, Some(Lit::Str("3.6")), "Loki version."),
+            f("port", Ty::Port, Some(Lit::Port(3100)), "HTTP port (`server.http_listen_port`)."),
+            f("grpc_port", Ty::Port, Some(Lit::Port(9096)), "gRPC port (`server.grpc_listen_port`); not 9095, which Tempo uses."),
+            f("retention", Ty::Duration, Some(Lit::Dur(31 * DAY)), "`limits_config.retention_period`, enforced by the compactor."),
+        ],
+        &[],
+    )
+};
+
+pub static TEMPO: Schema = Schema {
+    settings: true,
+    ..schema(
+        "tempo",
+        "Tempo, single binary with local storage and OTLP receivers (https://grafana.com/docs/tempo/latest/configuration/).",
+        &[
+            f("version", Ty::Str, Some(Lit::Str("2.9")), "Tempo version."),
+            f("port", Ty::Port, Some(Lit::Port(3200)), "HTTP port (`server.http_listen_port`)."),
+            f("grpc_port", Ty::Port, Some(Lit::Port(9095)), "gRPC port (`server.grpc_listen_port`)."),
+            f("otlp_grpc_port", Ty::Port, Some(Lit::Port(4317)), "OTLP/gRPC receiver port."),
+            f("otlp_http_port", Ty::Port, Some(Lit::Port(4318)), "OTLP/HTTP receiver port."),
+            f("retention", Ty::Duration, Some(Lit::Dur(14 * DAY)), "`compactor.compaction.block_retention`."),
+            f(
+                "generator",
+                Ty::ListOf(&Ty::Enum(&["service_graphs", "span_metrics", "local_blocks"])),
+                Some(Lit::List(&[])),
+                "Metrics-generator processors; any of them makes Tempo remote-write to Prometheus.",
+            ),
+        ],
+        &[],
+    )
+};
+
+pub static RECEIVER: Schema = schema(
+    "receiver",
+    "An Alertmanager receiver (https://prometheus.io/docs/alerting/latest/configuration/#receiver).",
+    &[
+        f("webhook", Ty::StrOrSecret, None, "Webhook URL; a secret reference is written as `url_file`."),
+        f("email", Ty::Str, None, "Address to mail."),
+        f("slack_channel", Ty::Str, None, "Slack channel."),
+        f("slack_webhook", Ty::StrOrSecret, None, "Slack webhook URL (a secret, usually)."),
+    ],
+    &[],
+);
+
+pub static ROUTE: Schema = schema(
+    "route",
+    "An Alertmanager route (https://prometheus.io/docs/alerting/latest/configuration/#route).",
+    &[
+        req("receiver", Ty::Ref(RefKind::Receiver), "Receiver name."),
+        f("group_by", STRS, None, "Labels to group alerts by."),
+        f("group_wait", Ty::Duration, None, "`group_wait`."),
+        f("group_interval", Ty::Duration, None, "`group_interval`."),
+        f("repeat_interval", Ty::Duration, None, "`repeat_interval`."),
+        f("matchers", STRS, None, "Matchers like `severity=\"critical\"`."),
+        f("continue", Ty::Bool, Some(Lit::Bool(false)), "Keep matching sibling routes."),
+    ],
+    &[b("route", NoLabel, true, &ROUTE, "A child route.")],
+);
+
+pub static ALERTMANAGER: Schema = Schema {
+    settings: true,
+    ..schema(
+        "alertmanager",
+        "Alertmanager: receives alerts from Prometheus and the Loki ruler (https://prometheus.io/docs/alerting/latest/configuration/).",
+        &[
+            f("version", Ty::Str, Some(Lit::Str("0.28")), "Alertmanager version."),
+            f("port", Ty::Port, Some(Lit::Port(9093)), "HTTP port."),
+        ],
+        &[
+            b("receiver", Labelled, true, &RECEIVER, "`receiver name { webhook = … }`"),
+            b("route", NoLabel, false, &ROUTE, "The root route."),
+        ],
+    )
+};
+
+pub static NODE_EXPORTER: Schema = Schema {
+    settings: true,
+    ..schema(
+        "node_exporter",
+        "node-exporter: host metrics (https://github.com/prometheus/node_exporter).",
+        &[
+            f("version", Ty::Str, Some(Lit::Str("1.9")), "node-exporter version."),
+            f("port", Ty::Port, Some(Lit::Port(9100)), "HTTP port."),
+            f("collectors", STRS, Some(Lit::List(&[])), "Extra collectors to enable (`--collector.<name>`)."),
+        ],
+        &[],
+    )
+};
+
+pub static STACK: Schema = schema(
+    "stack",
+    "The stack: which components run. Each component block enables that program.",
+    &[],
+    &[
+        b("grafana", NoLabel, false, &GRAFANA, "Enable Grafana."),
+        b("prometheus", NoLabel, false, &PROMETHEUS, "Enable Prometheus."),
+        b("loki", NoLabel, false, &LOKI, "Enable Loki."),
+        b("tempo", NoLabel, false, &TEMPO, "Enable Tempo."),
+        b("alertmanager", NoLabel, false, &ALERTMANAGER, "Enable Alertmanager."),
+        b("node_exporter", NoLabel, false, &NODE_EXPORTER, "Enable node-exporter."),
+    ],
+);

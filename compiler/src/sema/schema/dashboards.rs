@@ -1,0 +1,142 @@
+//! Datasources, dashboards, rows, panels, links, overrides, and `alert`/`log_alert` rules.
+
+use super::*;
+
+/// Grafana datasource plugin ids gstack knows.
+pub const DATASOURCE_TYPES: &[&str] = &[
+    "prometheus", "loki", "tempo", "postgres", "mysql", "mssql", "elasticsearch", "influxdb", "graphite", "jaeger", "zipkin",
+    "alertmanager", "cloudwatch", "opentsdb",
+];
+
+pub static DATASOURCE: Schema = Schema {
+    settings: true,
+    ..schema(
+        "datasource",
+        "An extra Grafana datasource (https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources). The stack's own components get theirs automatically.",
+        &[
+            req("type", Ty::Enum(DATASOURCE_TYPES), "Grafana plugin id."),
+            req("url", Ty::Str, "Where Grafana reaches it."),
+            f("uid", Ty::Str, None, "Fixed uid; default the declaration name."),
+            f("database", Ty::Str, None, "Database name (SQL datasources)."),
+            f("user", Ty::Str, None, "User name."),
+            f("password", Ty::Secret, None, "Password, by reference (`secureJsonData`)."),
+            f("default", Ty::Bool, Some(Lit::Bool(false)), "Grafana's default datasource."),
+        ],
+        &[],
+    )
+};
+
+/// Grafana panel plugin ids gstack emits (no Angular-era panels).
+pub const PANEL_KINDS: &[&str] =
+    &["timeseries", "stat", "gauge", "bargauge", "table", "heatmap", "logs", "traces", "nodeGraph", "text"];
+
+pub(super) const QUERY_ANY: Ty = Ty::Query(&[QueryLang::Promql, QueryLang::Logql, QueryLang::Traceql, QueryLang::Sql]);
+
+pub static PANEL: Schema = Schema {
+    settings: false,
+    ..schema(
+        "panel",
+        "A dashboard panel; its kind is Grafana's panel plugin id and its label the title.",
+        &[
+            f("query", QUERY_ANY, None, "The panel's query."),
+            f("queries", Ty::ListOf(&QUERY_ANY), None, "Several queries."),
+            f("datasource", Ty::Ref(RefKind::Datasource), None, "Datasource; default the stack's component for the query language."),
+            f("unit", Ty::Word, None, "Grafana unit id (`reqps`, `percentunit`, `bytes`, `s`, …)."),
+            f("thresholds", Ty::Thresholds, None, "`[0.8: yellow, 0.9: red]`; the base colour is green."),
+            f("description", Ty::Str, None, "Panel description."),
+            f("legend", Ty::Str, None, "Legend format (`{{route}}`)."),
+            f("width", Ty::Int, None, "Width in grid units (1–24); default from the automatic layout."),
+            f("height", Ty::Int, None, "Height in grid units."),
+            f("content", Ty::Str, None, "Markdown content of a `text` panel."),
+            f("repeat", Ty::Word, None, "Repeat the panel for each value of this dashboard variable (`repeat = service`)."),
+            f("links", Ty::ListOf(&Ty::Record(&LINK)), None, "Panel links: `[{ title = \"Runbook\", url = \"https://…\" }]`."),
+            f("time_from", Ty::Duration, None, "A relative time range of its own (Grafana's `timeFrom`)."),
+            f("time_shift", Ty::Duration, None, "Shift the time range back (Grafana's `timeShift`)."),
+        ],
+        &[b("override", Labelled, true, &OVERRIDE, "Field override: `override \"errors\" { unit = percent, color = red }`.")],
+    )
+};
+
+pub static LINK: Schema = schema(
+    "link",
+    "A link on a dashboard or panel (Grafana's `DashboardLink` of type `link`).",
+    &[
+        req("title", Ty::Str, "Text of the link."),
+        req("url", Ty::Str, "Where it goes."),
+        f("new_tab", Ty::Bool, Some(Lit::Bool(false)), "Open in a new tab (`targetBlank`)."),
+    ],
+    &[],
+);
+
+pub static OVERRIDE: Schema = schema(
+    "override",
+    "Field config for the fields named by the label (`byName`, or `byRegexp` with `regex = true`).",
+    &[
+        f("regex", Ty::Bool, Some(Lit::Bool(false)), "The label is a regular expression."),
+        f("unit", Ty::Word, None, "Grafana unit id."),
+        f("color", Ty::Word, None, "A fixed colour."),
+        f("display_name", Ty::Str, None, "Display name of the field."),
+        f("decimals", Ty::Int, None, "Decimals shown."),
+        f("min", Ty::Num, None, "Axis/scale minimum."),
+        f("max", Ty::Num, None, "Axis/scale maximum."),
+    ],
+    &[],
+);
+
+pub static OPTIONS_BLOCK: Schema = schema("options", "Freeform panel options passed through to the panel JSON.", &[], &[]);
+
+pub static ROW: Schema = Schema {
+    panels: true,
+    ..schema("row", "A dashboard row: a title and its panels.", &[f("collapsed", Ty::Bool, Some(Lit::Bool(false)), "Start collapsed.")], &[])
+};
+
+pub static DASHBOARD: Schema = Schema {
+    panels: true,
+    ..schema(
+        "dashboard",
+        "A Grafana dashboard, provisioned from a file (https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/).",
+        &[
+            f("title", Ty::Str, None, "Title; default the declaration name."),
+            f("uid", Ty::Str, None, "Grafana uid (at most 40 characters); default derived from the name."),
+            f("folder", Ty::Str, None, "Folder to provision into."),
+            f("tags", STRS, Some(Lit::List(&[])), "Dashboard tags."),
+            f("refresh", Ty::Duration, None, "Auto-refresh interval."),
+            f("time_from", Ty::Duration, Some(Lit::Dur(6 * HOUR)), "Default time range: now minus this."),
+            f("timezone", Ty::Enum(&["browser", "utc"]), Some(Lit::Sym("browser")), "Time zone of the dashboard."),
+            f("links", Ty::ListOf(&Ty::Record(&LINK)), None, "Dashboard links: `[{ title = \"Runbook\", url = \"https://…\" }]`."),
+        ],
+        &[b("row", Labelled, true, &ROW, "`row \"Title\" { panels… }`")],
+    )
+};
+
+pub(super) const SEVERITY: Ty = Ty::Enum(&["critical", "warning", "info"]);
+
+pub static ALERT: Schema = schema(
+    "alert",
+    "A Prometheus alerting rule (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/).",
+    &[
+        req("expr", Ty::Query(&[QueryLang::Promql]), "The PromQL condition."),
+        f("for", Ty::Duration, Some(Lit::Dur(0)), "How long the condition must hold before firing."),
+        f("severity", SEVERITY, None, "The `severity` label."),
+        f("summary", Ty::Str, None, "The `summary` annotation (Go templates like `{{ $labels.x }}` allowed)."),
+        f("description", Ty::Str, None, "The `description` annotation."),
+        f("labels", Ty::StrMap, None, "Extra labels."),
+        f("group", Ty::Str, Some(Lit::Str("gstack")), "Rule group name."),
+    ],
+    &[],
+);
+
+pub static LOG_ALERT: Schema = schema(
+    "log_alert",
+    "A Loki ruler alerting rule (https://grafana.com/docs/loki/latest/alert/).",
+    &[
+        req("expr", Ty::Query(&[QueryLang::Logql]), "The LogQL condition (a metric query)."),
+        f("for", Ty::Duration, Some(Lit::Dur(0)), "How long the condition must hold before firing."),
+        f("severity", SEVERITY, None, "The `severity` label."),
+        f("summary", Ty::Str, None, "The `summary` annotation."),
+        f("description", Ty::Str, None, "The `description` annotation."),
+        f("labels", Ty::StrMap, None, "Extra labels."),
+        f("group", Ty::Str, Some(Lit::Str("gstack-logs")), "Rule group name."),
+    ],
+    &[],
+);

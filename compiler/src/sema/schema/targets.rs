@@ -1,0 +1,89 @@
+//! The deployment targets' blocks (`target native { … }`, …) and their resources and ingress.
+
+use super::*;
+
+pub static RESOURCES: Schema = schema(
+    "resources",
+    "Resources of one component: `resources prometheus { cpu = 500m, memory = 2GiB, storage = 50GiB }`.",
+    &[
+        f("cpu", Ty::Cpu, None, "CPU limit."),
+        f("memory", Ty::Bytes, None, "Memory limit."),
+        f("storage", Ty::Bytes, None, "Volume size."),
+    ],
+    &[],
+);
+
+pub static INGRESS: Schema = schema(
+    "ingress",
+    "An Ingress for Grafana.",
+    &[
+        req("host", Ty::Str, "Host name."),
+        f("tls_secret", Ty::Str, None, "Name of an existing TLS Secret."),
+        f("class", Ty::Str, None, "IngressClass name."),
+    ],
+    &[],
+);
+
+pub static TARGET_NATIVE: Schema = schema(
+    "target native",
+    "Run the stack as local processes under process-compose, listening on 127.0.0.1.",
+    &[
+        f("data_dir", Ty::Str, None, "Where every program keeps its data; default `~/.local/share/gstack/<stack>` (the stack's name)."),
+        f("listen", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Address every program listens on."),
+        f("bin", Ty::StrMap, None, "Program → binary path; default the program name on PATH."),
+    ],
+    &[],
+);
+
+pub static TARGET_SYSTEMD: Schema = schema(
+    "target systemd",
+    "One systemd unit per program plus a `gstack-<stack>.target`.",
+    &[
+        f("user", Ty::Bool, Some(Lit::Bool(false)), "User units instead of system units."),
+        f("data_dir", Ty::Str, None, "Data directory; default systemd's StateDirectory."),
+        f("bin", Ty::StrMap, None, "Program → binary path."),
+    ],
+    &[],
+);
+
+pub static TARGET_COMPOSE: Schema = schema(
+    "target compose",
+    "A Docker compose file.",
+    &[
+        f("publish_on", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Host address ports are published on."),
+        f("project", Ty::Str, None, "Compose project name; default the stack name."),
+        f("images", Ty::StrMap, None, "Component → image; default the flake's `gstack/<component>:<version>`."),
+    ],
+    &[b("resources", Labelled, true, &RESOURCES, "Limits for one component.")],
+);
+
+pub static TARGET_KUBERNETES: Schema = schema(
+    "target kubernetes",
+    "Kubernetes manifests with a kustomization.",
+    &[
+        f("namespace", Ty::Str, Some(Lit::Str("observability")), "Namespace of every object."),
+        f("storage_class", Ty::Str, None, "StorageClass of the volume claims; passed through as written."),
+        f("service_discovery", Ty::Bool, Some(Lit::Bool(false)), "Give Prometheus RBAC for Kubernetes service discovery."),
+        f("images", Ty::StrMap, None, "Component → image."),
+    ],
+    &[
+        b("ingress", NoLabel, false, &INGRESS, "An Ingress for Grafana."),
+        b("resources", Labelled, true, &RESOURCES, "Requests/limits and storage for one component."),
+    ],
+);
+
+pub static TARGET_HELM: Schema = schema(
+    "target helm",
+    "A Helm chart rendering the same objects as the kubernetes target.",
+    &[f("chart", Ty::Str, None, "Chart name; default the stack name."), f("version", Ty::Str, Some(Lit::Str("0.1.0")), "Chart version.")],
+    &[],
+);
+
+/// Target kinds and their schemas.
+pub const TARGETS: &[(&str, &Schema)] = &[
+    ("native", &TARGET_NATIVE),
+    ("systemd", &TARGET_SYSTEMD),
+    ("compose", &TARGET_COMPOSE),
+    ("kubernetes", &TARGET_KUBERNETES),
+    ("helm", &TARGET_HELM),
+];
