@@ -16,7 +16,6 @@
 //!   `import std.|`: the std modules; `target |`: the target kinds.
 
 use super::index::{self, classify, elem, file_index, Ctx, DefKind};
-use super::hover;
 use crate::db::{Db, SourceFile, STD_MODULES};
 use crate::sema::eval::BUILTINS;
 use crate::sema::schema::{self, LabelRule, RefKind, Ty};
@@ -565,7 +564,7 @@ fn entry_items(db: &dyn Db, file: SourceFile, ctx: Ctx, all: &[(Tok, Span)], n: 
                 items.push(
                     Completion::new(f.name, CompletionKind::Field)
                         .detail(f.ty.describe())
-                        .doc(hover::describe_field(f, Some(s.name)))
+                        .doc(super::describe::describe_field(f, Some(s.name)))
                         .snippet(format!("{} = $0", f.name)),
                 );
             }

@@ -11,6 +11,7 @@
 //! which the caller passes in).
 
 pub mod completion;
+pub mod describe;
 pub mod diagnostics;
 pub mod document_symbols;
 pub mod goto_definition;

@@ -106,6 +106,25 @@ pub enum Val {
 }
 
 impl Val {
+    /// Structural equality, as `==` compares values: what the values are, not where they were
+    /// written (the derived `PartialEq` also compares every element's [`Loc`], so
+    /// `["a"] == ["a"]` would be false). Quantities compare by value and unit; blocks,
+    /// functions and modules by identity.
+    pub fn same(&self, other: &Val) -> bool {
+        match (self, other) {
+            (Val::List(a), Val::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.val.same(&y.val)),
+            (Val::Map(a), Val::Map(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|((k1, v1), (k2, v2))| k1.val.same(&k2.val) && v1.val.same(&v2.val))
+            }
+            (Val::Ctor { name: n1, args: a1 }, Val::Ctor { name: n2, args: a2 }) => {
+                n1 == n2 && a1.len() == a2.len() && a1.iter().zip(a2.iter()).all(|(x, y)| x.val.same(&y.val))
+            }
+            (Val::Qty { value: v1, unit: u1, .. }, Val::Qty { value: v2, unit: u2, .. }) => v1 == v2 && u1 == u2,
+            (Val::Query(a), Val::Query(b)) => a.lang == b.lang && a.text == b.text,
+            (a, b) => a == b,
+        }
+    }
+
     /// A short type name for messages: "string", "duration literal `15s`", "list", …
     pub fn type_name(&self) -> String {
         match self {
