@@ -2165,6 +2165,18 @@
           apiVersion = 1;
           datasources = [
             ({
+              name = "Alertmanager";
+              type = "alertmanager";
+              uid = "alertmanager";
+              access = "proxy";
+              url = "http://127.0.0.1:9093";
+              editable = false;
+              jsonData = {
+                implementation = "prometheus";
+                handleGrafanaManagedAlerts = false;
+              };
+            })
+            ({
               name = "Prometheus";
               type = "prometheus";
               uid = "prometheus";
@@ -2179,6 +2191,27 @@
                   ({
                     name = "trace_id";
                     datasourceUid = "tempo";
+                    urlDisplayLabel = "View trace";
+                  })
+                ];
+              };
+            })
+            ({
+              name = "Loki";
+              type = "loki";
+              uid = "loki";
+              access = "proxy";
+              url = "http://127.0.0.1:3100";
+              editable = false;
+              jsonData = {
+                maxLines = 1000;
+                derivedFields = [
+                  ({
+                    name = "TraceID";
+                    matcherType = "label";
+                    matcherRegex = "trace_id";
+                    datasourceUid = "tempo";
+                    url = "$\${__value.raw}";
                     urlDisplayLabel = "View trace";
                   })
                 ];
@@ -2225,39 +2258,6 @@
                 serviceMap = {
                   datasourceUid = "prometheus";
                 };
-              };
-            })
-            ({
-              name = "Loki";
-              type = "loki";
-              uid = "loki";
-              access = "proxy";
-              url = "http://127.0.0.1:3100";
-              editable = false;
-              jsonData = {
-                maxLines = 1000;
-                derivedFields = [
-                  ({
-                    name = "TraceID";
-                    matcherType = "label";
-                    matcherRegex = "trace_id";
-                    datasourceUid = "tempo";
-                    url = "$\${__value.raw}";
-                    urlDisplayLabel = "View trace";
-                  })
-                ];
-              };
-            })
-            ({
-              name = "Alertmanager";
-              type = "alertmanager";
-              uid = "alertmanager";
-              access = "proxy";
-              url = "http://127.0.0.1:9093";
-              editable = false;
-              jsonData = {
-                implementation = "prometheus";
-                handleGrafanaManagedAlerts = false;
               };
             })
             ({

@@ -110,60 +110,68 @@ fn flatten_ini(prefix: &str, v: &Value, out: &mut BTreeMap<String, BTreeMap<Stri
     }
 }
 
+/// The `jsonData` of a component's datasource, with the correlations the stack wires between
+/// them (exemplars → Tempo, traces → logs/metrics/service map, log trace ids → Tempo); `None`
+/// when the component is not enabled or is no datasource. One arm per component: a new
+/// program is a compile error here until it says what Grafana needs.
+fn json_data(stack: &ir::Stack, c: Component) -> Option<Value> {
+    let has = |c: Component| stack.has(c);
+    match c {
+        Component::Prometheus => stack.prometheus.as_ref().map(|p| {
+            let mut jd = json!({ "httpMethod": "POST", "timeInterval": p.scrape_interval.to_prometheus() });
+            if has(Component::Tempo) {
+                jd["exemplarTraceIdDestinations"] = json!([{ "name": "trace_id", "datasourceUid": "tempo", "urlDisplayLabel": "View trace" }]);
+            }
+            jd
+        }),
+        Component::Tempo => stack.tempo.as_ref().map(|_| {
+            let mut jd = json!({ "nodeGraph": { "enabled": true }, "search": { "hide": false } });
+            if has(Component::Loki) {
+                jd["tracesToLogsV2"] = json!({
+                    "datasourceUid": "loki", "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m",
+                    "tags": [{ "key": "service.name", "value": "service_name" }], "filterByTraceID": true,
+                });
+                jd["lokiSearch"] = json!({ "datasourceUid": "loki" });
+            }
+            if has(Component::Prometheus) {
+                jd["tracesToMetrics"] = json!({ "datasourceUid": "prometheus", "tags": [{ "key": "service.name", "value": "service" }] });
+                jd["serviceMap"] = json!({ "datasourceUid": "prometheus" });
+            }
+            jd
+        }),
+        Component::Loki => stack.loki.as_ref().map(|_| {
+            let mut jd = json!({ "maxLines": 1000 });
+            if has(Component::Tempo) {
+                jd["derivedFields"] = json!([{
+                    "name": "TraceID", "matcherType": "label", "matcherRegex": "trace_id",
+                    "datasourceUid": "tempo", "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
+                }]);
+            }
+            jd
+        }),
+        Component::Alertmanager => {
+            stack.alertmanager.as_ref().map(|_| json!({ "implementation": "prometheus", "handleGrafanaManagedAlerts": false }))
+        }
+        Component::NodeExporter | Component::Grafana => None,
+    }
+}
+
 /// `provisioning/datasources/stack.yaml`: one datasource per enabled backend with fixed uids
 /// and correlations (exemplars → Tempo, traces → logs/metrics/service map, log trace ids → Tempo),
 /// then the user's datasources.
 pub fn datasources(stack: &ir::Stack, ctx: &Ctx, secrets: &mut Vec<SecretUse>) -> Value {
     let mut list = vec![];
-    let has = |c: Component| stack.has(c);
     let user_default = stack.datasources.iter().any(|d| d.is_default);
-    if let Some(p) = &stack.prometheus {
-        let mut jd = json!({ "httpMethod": "POST", "timeInterval": p.scrape_interval.to_prometheus() });
-        if has(Component::Tempo) {
-            jd["exemplarTraceIdDestinations"] = json!([{ "name": "trace_id", "datasourceUid": "tempo", "urlDisplayLabel": "View trace" }]);
+    // the stack's own: every enabled component of the facts table that is a datasource
+    for (c, f) in Component::datasources() {
+        let (Some(port), Some(jd)) = (crate::programs::port_of(stack, c, "port"), json_data(stack, c)) else { continue };
+        let mut v = json!({ "name": f.title, "type": f.plugin, "uid": c.name(), "access": "proxy", "url": ctx.url(c, port) });
+        if Component::answering(ir::QueryLang::Promql) == Some(c) {
+            v["isDefault"] = json!(!user_default);
         }
-        list.push(json!({
-            "name": "Prometheus", "type": "prometheus", "uid": "prometheus", "access": "proxy",
-            "url": ctx.url(Component::Prometheus, p.port), "isDefault": !user_default, "editable": false, "jsonData": jd,
-        }));
-    }
-    if let Some(t) = &stack.tempo {
-        let mut jd = json!({ "nodeGraph": { "enabled": true }, "search": { "hide": false } });
-        if has(Component::Loki) {
-            jd["tracesToLogsV2"] = json!({
-                "datasourceUid": "loki", "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m",
-                "tags": [{ "key": "service.name", "value": "service_name" }], "filterByTraceID": true,
-            });
-            jd["lokiSearch"] = json!({ "datasourceUid": "loki" });
-        }
-        if has(Component::Prometheus) {
-            jd["tracesToMetrics"] = json!({ "datasourceUid": "prometheus", "tags": [{ "key": "service.name", "value": "service" }] });
-            jd["serviceMap"] = json!({ "datasourceUid": "prometheus" });
-        }
-        list.push(json!({
-            "name": "Tempo", "type": "tempo", "uid": "tempo", "access": "proxy",
-            "url": ctx.url(Component::Tempo, t.port), "editable": false, "jsonData": jd,
-        }));
-    }
-    if let Some(l) = &stack.loki {
-        let mut jd = json!({ "maxLines": 1000 });
-        if has(Component::Tempo) {
-            jd["derivedFields"] = json!([{
-                "name": "TraceID", "matcherType": "label", "matcherRegex": "trace_id",
-                "datasourceUid": "tempo", "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
-            }]);
-        }
-        list.push(json!({
-            "name": "Loki", "type": "loki", "uid": "loki", "access": "proxy",
-            "url": ctx.url(Component::Loki, l.port), "editable": false, "jsonData": jd,
-        }));
-    }
-    if let Some(a) = &stack.alertmanager {
-        list.push(json!({
-            "name": "Alertmanager", "type": "alertmanager", "uid": "alertmanager", "access": "proxy",
-            "url": ctx.url(Component::Alertmanager, a.port), "editable": false,
-            "jsonData": { "implementation": "prometheus", "handleGrafanaManagedAlerts": false },
-        }));
+        v["editable"] = json!(false);
+        v["jsonData"] = jd;
+        list.push(v);
     }
     for d in &stack.datasources {
         // every plain string is read through Grafana's values package: `$` doubled
