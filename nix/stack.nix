@@ -6,7 +6,6 @@
     doc = "The shop's observability stack.";
     grafana = {
       version = "12.2";
-      listen = "127.0.0.1";
       port = 3000;
       admin_user = "admin";
       admin_password = {
@@ -21,7 +20,6 @@
     };
     prometheus = {
       version = "3.5";
-      listen = "127.0.0.1";
       port = 9090;
       retention = "15d";
       retention_size = null;
@@ -47,7 +45,6 @@
     };
     loki = {
       version = "3.6";
-      listen = "127.0.0.1";
       port = 3100;
       grpc_port = 9096;
       retention = "31d";
@@ -55,7 +52,6 @@
     };
     tempo = {
       version = "2.9";
-      listen = "127.0.0.1";
       port = 3200;
       grpc_port = 9095;
       otlp_grpc_port = 4317;
@@ -69,7 +65,6 @@
     };
     alertmanager = {
       version = "0.28";
-      listen = "127.0.0.1";
       port = 9093;
       receivers = [
         ({
@@ -101,7 +96,6 @@
     };
     node_exporter = {
       version = "1.9";
-      listen = "127.0.0.1";
       port = 9100;
       collectors = [ ];
       settings = { };

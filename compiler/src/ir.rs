@@ -203,7 +203,6 @@ pub struct Stack {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grafana {
     pub version: String,
-    pub listen: String,
     pub port: u16,
     pub admin_user: String,
     pub admin_password: Option<SecretRef>,
@@ -228,7 +227,6 @@ pub struct Scrape {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Prometheus {
     pub version: String,
-    pub listen: String,
     pub port: u16,
     pub retention: Duration,
     pub retention_size: Option<Bytes>,
@@ -246,7 +244,6 @@ pub struct Prometheus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Loki {
     pub version: String,
-    pub listen: String,
     pub port: u16,
     pub grpc_port: u16,
     pub retention: Duration,
@@ -265,7 +262,6 @@ pub enum GeneratorProcessor {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Tempo {
     pub version: String,
-    pub listen: String,
     pub port: u16,
     pub grpc_port: u16,
     pub otlp_grpc_port: u16,
@@ -300,7 +296,6 @@ pub struct Route {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Alertmanager {
     pub version: String,
-    pub listen: String,
     pub port: u16,
     pub receivers: Vec<Receiver>,
     pub route: Route,
@@ -310,7 +305,6 @@ pub struct Alertmanager {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NodeExporter {
     pub version: String,
-    pub listen: String,
     pub port: u16,
     pub collectors: Vec<String>,
     pub settings: Settings,

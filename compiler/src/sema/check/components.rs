@@ -11,7 +11,6 @@ impl<'a> Checker<'a> {
         };
         ir::Grafana {
             version: r.str_d("version"),
-            listen: "127.0.0.1".into(),
             port: r.port_d("port"),
             admin_user: user,
             admin_password: pw,
@@ -49,7 +48,6 @@ impl<'a> Checker<'a> {
         }
         ir::Prometheus {
             version: r.str_d("version"),
-            listen: "127.0.0.1".into(),
             port: r.port_d("port"),
             retention: r.dur_d("retention"),
             retention_size: match r.get("retention_size") {
@@ -108,7 +106,6 @@ impl<'a> Checker<'a> {
         };
         Some(ir::Alertmanager {
             version: r.str_d("version"),
-            listen: "127.0.0.1".into(),
             port: r.port_d("port"),
             receivers,
             route,

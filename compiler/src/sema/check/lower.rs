@@ -166,7 +166,6 @@ impl<'a> Checker<'a> {
         let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
         let loki = comp("loki").map(|r| ir::Loki {
             version: r.str_d("version"),
-            listen: "127.0.0.1".into(),
             port: r.port_d("port"),
             grpc_port: r.port_d("grpc_port"),
             retention: r.dur_d("retention"),
@@ -175,7 +174,6 @@ impl<'a> Checker<'a> {
         let tempo_rec = comp("tempo");
         let tempo = tempo_rec.as_ref().map(|r| ir::Tempo {
             version: r.str_d("version"),
-            listen: "127.0.0.1".into(),
             port: r.port_d("port"),
             grpc_port: r.port_d("grpc_port"),
             otlp_grpc_port: r.port_d("otlp_grpc_port"),
@@ -195,7 +193,6 @@ impl<'a> Checker<'a> {
         let alertmanager = comp("alertmanager").and_then(|r| self.alertmanager(&r));
         let node_exporter = comp("node_exporter").map(|r| ir::NodeExporter {
             version: r.str_d("version"),
-            listen: "127.0.0.1".into(),
             port: r.port_d("port"),
             collectors: r.strs_d("collectors"),
             settings: r.settings.clone(),
