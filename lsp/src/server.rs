@@ -264,6 +264,7 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         let mut changed = vec![];
+        let created_or_deleted = params.changes.iter().any(|ev| ev.typ == FileChangeType::CREATED || ev.typ == FileChangeType::DELETED);
         {
             let mut st = lock(&self.shared.state);
             for ev in params.changes {
@@ -280,6 +281,13 @@ impl LanguageServer for Backend {
                     st.known.insert(path.clone());
                 }
                 changed.push(path);
+            }
+            // a file that appeared or went may be an import no stack could resolve, so no
+            // stack lists it among its files: check every stack again (memoised, so the
+            // stacks that do not name it cost a lookup)
+            if created_or_deleted {
+                changed.extend(st.docs.keys().cloned());
+                changed.extend(st.known.iter().cloned());
             }
         }
         self.shared.changed(changed);
