@@ -143,6 +143,7 @@ fn expression_block(kind: &str) -> (KindInfo, Ctx) {
 
 /// The datasource argument of `query(ds, "…")` and `datasource(ds)`.
 pub static VARIABLE_DATASOURCE: FieldDef = FieldDef {
+    grammar: None,
     name: "datasource",
     ty: Ty::Ref(RefKind::Datasource),
     required: true,

@@ -17,7 +17,11 @@ fn section(out: &mut String, title: &str, s: &Schema, seen: &mut Vec<&'static st
                 (false, Some(d)) => format!("`{}`", d.text()),
                 (false, None) => "unset".to_string(),
             };
-            let _ = writeln!(out, "| `{}` | {} | {} | {} |", f.name, f.ty.describe().replace('|', "\\|"), default, f.doc.replace('|', "\\|"));
+            let doc = match f.grammar {
+                Some(g) => format!("{} Must be {}.", f.doc, g.describe()),
+                None => f.doc.to_string(),
+            };
+            let _ = writeln!(out, "| `{}` | {} | {} | {} |", f.name, f.ty.describe().replace('|', "\\|"), default, doc.replace('|', "\\|"));
         }
     }
     if !s.blocks.is_empty() {
@@ -41,7 +45,7 @@ fn section(out: &mut String, title: &str, s: &Schema, seen: &mut Vec<&'static st
 
 /// The Markdown reference of every declaration, component, target and nested block.
 pub fn markdown() -> String {
-    let mut out = String::from("# gstack block reference\n\nGenerated from the compiler's schemas (`compiler/src/sema/schema.rs`) by the test\n`docs_reference_is_current`; run it with `GSTACK_UPDATE_DOCS=1` to refresh.\n");
+    let mut out = String::from("# gstack block reference\n\nGenerated from the compiler's schemas (`compiler/src/sema/schema/`) by the test\n`docs_reference_is_current`; run it with `GSTACK_UPDATE_DOCS=1` to refresh.\n");
     let mut seen = vec![];
     for (kind, s) in schema::TOP_LEVEL {
         if *kind == "target" {

@@ -295,6 +295,12 @@ impl<'a> Checker<'a> {
         // targets
         let mut tg = ir::Targets::default();
         let stack_name = st.label();
+        // the stack's name becomes unit, object, chart and directory names
+        if !schema::Grammar::StackName.accepts(&stack_name) {
+            let shown: String = stack_name.chars().flat_map(char::escape_debug).collect();
+            let d = self.error("E0204", Loc { file: st.loc.file, span: st.label_span() }, format!("a stack cannot be called \"{shown}\""));
+            d.hint = Some(format!("a stack's name is {}", schema::Grammar::StackName.describe()));
+        }
         for (kind, r) in &targets {
             let resources = r
                 .blocks_of("resources")

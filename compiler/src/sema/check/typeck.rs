@@ -58,6 +58,7 @@ impl<'a> Checker<'a> {
                     }
                     first.insert(name.clone(), kloc);
                     if let Some(cv) = self.value(value, &fd.ty, fd.name) {
+                        self.grammar(fd, value);
                         rec.fields.insert(fd.name, (cv, value.loc));
                     }
                 }
@@ -463,4 +464,32 @@ impl<'a> Checker<'a> {
         })
     }
 
+
+    /// E0204 for a string (or each string of a list) outside its field's [`schema::Grammar`],
+    /// and for a `secret.file` path with control characters: values that would become a name,
+    /// a path or a word in a generated file that no encoding makes safe.
+    pub(super) fn grammar(&mut self, fd: &'static schema::FieldDef, value: &V) {
+        let check = |this: &mut Self, v: &V, g: schema::Grammar| {
+            if let Val::Str(s) | Val::Sym(s) = &v.val {
+                if !g.accepts(s) {
+                    let shown: String = s.chars().flat_map(char::escape_debug).collect();
+                    let d = this.error("E0204", v.loc, format!("`{}` cannot be \"{shown}\"", fd.name));
+                    d.hint = Some(format!("`{}` takes {}", fd.name, g.describe()));
+                }
+            }
+        };
+        if let Some(g) = fd.grammar {
+            match &value.val {
+                Val::List(xs) => xs.iter().for_each(|x| check(self, x, g)),
+                _ => check(self, value, g),
+            }
+        }
+        if let Val::Secret(SecretRef::File(p)) = &value.val {
+            if !schema::Grammar::Path.accepts(p) {
+                let shown: String = p.chars().flat_map(char::escape_debug).collect();
+                let d = self.error("E0204", value.loc, format!("secret file path \"{shown}\" has control characters"));
+                d.hint = Some(format!("a secret file takes {}", schema::Grammar::Path.describe()));
+            }
+        }
+    }
 }

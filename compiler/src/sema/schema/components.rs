@@ -19,7 +19,7 @@ pub static GRAFANA: Schema = Schema {
         "grafana",
         "Grafana: dashboards and datasources are provisioned from this stack (https://grafana.com/docs/grafana/latest/administration/provisioning/).",
         &[
-            f("version", Ty::Str, Some(Lit::Str("12.2")), "Grafana version; picks the package and image."),
+            g(f("version", Ty::Str, Some(Lit::Str("12.2")), "Grafana version; picks the package and image."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(3000)), "HTTP port (`[server] http_port`)."),
             f("admin", Ty::Record(&ADMIN), None, "`{ user = \"admin\", password = secret.file(\"…\") }`"),
             f("secret_key", Ty::Secret, None, "`[security] secret_key`, by reference."),
@@ -48,7 +48,7 @@ pub static PROMETHEUS: Schema = Schema {
         "prometheus",
         "Prometheus: scrapes every enabled component and the user's `scrape` jobs, evaluates `alert` rules (https://prometheus.io/docs/prometheus/latest/configuration/configuration/).",
         &[
-            f("version", Ty::Str, Some(Lit::Str("3.5")), "Prometheus version."),
+            g(f("version", Ty::Str, Some(Lit::Str("3.5")), "Prometheus version."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(9090)), "HTTP port (`--web.listen-address`)."),
             f("retention", Ty::Duration, Some(Lit::Dur(15 * DAY)), "`--storage.tsdb.retention.time`."),
             f("retention_size", Ty::Bytes, None, "`--storage.tsdb.retention.size`."),
@@ -68,7 +68,7 @@ pub static LOKI: Schema = Schema {
         "loki",
         "Loki, single binary with filesystem storage and the tsdb/v13 schema (https://grafana.com/docs/loki/latest/configure/).",
         &[
-            f("version", Ty::Str, Some(Lit::Str("3.6")), "Loki version."),
+            g(f("version", Ty::Str, Some(Lit::Str("3.6")), "Loki version."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(3100)), "HTTP port (`server.http_listen_port`)."),
             f("grpc_port", Ty::Port, Some(Lit::Port(9096)), "gRPC port (`server.grpc_listen_port`); not 9095, which Tempo uses."),
             f("retention", Ty::Duration, Some(Lit::Dur(31 * DAY)), "`limits_config.retention_period`, enforced by the compactor."),
@@ -83,7 +83,7 @@ pub static TEMPO: Schema = Schema {
         "tempo",
         "Tempo, single binary with local storage and OTLP receivers (https://grafana.com/docs/tempo/latest/configuration/).",
         &[
-            f("version", Ty::Str, Some(Lit::Str("2.9")), "Tempo version."),
+            g(f("version", Ty::Str, Some(Lit::Str("2.9")), "Tempo version."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(3200)), "HTTP port (`server.http_listen_port`)."),
             f("grpc_port", Ty::Port, Some(Lit::Port(9095)), "gRPC port (`server.grpc_listen_port`)."),
             f("otlp_grpc_port", Ty::Port, Some(Lit::Port(4317)), "OTLP/gRPC receiver port."),
@@ -133,7 +133,7 @@ pub static ALERTMANAGER: Schema = Schema {
         "alertmanager",
         "Alertmanager: receives alerts from Prometheus and the Loki ruler (https://prometheus.io/docs/alerting/latest/configuration/).",
         &[
-            f("version", Ty::Str, Some(Lit::Str("0.28")), "Alertmanager version."),
+            g(f("version", Ty::Str, Some(Lit::Str("0.28")), "Alertmanager version."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(9093)), "HTTP port."),
         ],
         &[
@@ -149,9 +149,9 @@ pub static NODE_EXPORTER: Schema = Schema {
         "node_exporter",
         "node-exporter: host metrics (https://github.com/prometheus/node_exporter).",
         &[
-            f("version", Ty::Str, Some(Lit::Str("1.9")), "node-exporter version."),
+            g(f("version", Ty::Str, Some(Lit::Str("1.9")), "node-exporter version."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(9100)), "HTTP port."),
-            f("collectors", STRS, Some(Lit::List(&[])), "Extra collectors to enable (`--collector.<name>`)."),
+            g(f("collectors", STRS, Some(Lit::List(&[])), "Extra collectors to enable (`--collector.<name>`)."), Grammar::Collector),
         ],
         &[],
     )

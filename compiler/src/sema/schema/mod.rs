@@ -140,12 +140,92 @@ impl Lit {
     }
 }
 
+/// The form a string field's value must have, because it becomes a name, a path or a word in
+/// a generated file that no encoding could make safe (issue #14: encode, or refuse here). The
+/// checker refuses a value outside it with E0204 at the value, naming the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grammar {
+    /// A program version: `12.2`, `3.5.1`, `0.28.0-rc.1` (digits and dots, then an optional
+    /// `-` suffix of letters, digits and dots).
+    Version,
+    /// A Kubernetes namespace: an RFC 1123 label (`a-z`, `0-9`, `-`, at most 63), and not one
+    /// the stack's default-deny policy must never cover (`kube-system`, `kube-public`,
+    /// `kube-node-lease`, `default`).
+    Namespace,
+    /// A Helm chart name, also a directory under `helm/`: lower-case letters, digits and `-`,
+    /// starting with a letter (Helm's naming convention), at most 53.
+    ChartName,
+    /// A compose project name: lower-case letters, digits, `-` and `_`, starting with a letter
+    /// or digit (compose's own rule).
+    ComposeProject,
+    /// A path on the host: no control characters (a newline would end a unit line or a shell
+    /// word), not empty.
+    Path,
+    /// A node-exporter collector name (`--collector.<name>`): lower-case letters, digits, `_`
+    /// and `.`, starting with a letter.
+    Collector,
+    /// A stack's name, which becomes unit, object, chart and directory names: letters, digits,
+    /// `-` and `_`, starting with a letter, at most 53.
+    StackName,
+}
+
+impl Grammar {
+    /// Whether `s` has this form.
+    pub fn accepts(self, s: &str) -> bool {
+        fn lower_digit(c: char) -> bool {
+            c.is_ascii_lowercase() || c.is_ascii_digit()
+        }
+        let all = |f: &dyn Fn(char) -> bool| s.chars().all(f);
+        match self {
+            Grammar::Version => {
+                let (main, suffix) = s.split_once('-').unwrap_or((s, ""));
+                !main.is_empty()
+                    && main.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                    && (s.find('-').is_none() || (!suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')))
+            }
+            Grammar::Namespace => {
+                !s.is_empty()
+                    && s.len() <= 63
+                    && all(&|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !s.starts_with('-')
+                    && !s.ends_with('-')
+                    && !["kube-system", "kube-public", "kube-node-lease", "default"].contains(&s)
+            }
+            Grammar::ChartName => {
+                s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '-') && !s.ends_with('-')
+            }
+            Grammar::ComposeProject => !s.is_empty() && s.starts_with(lower_digit) && all(&|c| lower_digit(c) || c == '-' || c == '_'),
+            Grammar::Path => !s.is_empty() && !s.chars().any(char::is_control),
+            Grammar::Collector => s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '_' || c == '.'),
+            Grammar::StackName => {
+                s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_alphabetic()) && all(&|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            }
+        }
+    }
+
+    /// The rule, for the hint and the reference.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Grammar::Version => "a version: digits and dots (`12.2`), optionally `-` and a suffix of letters, digits and dots",
+            Grammar::Namespace => "a Kubernetes namespace: lower-case letters, digits and `-` (at most 63), not `kube-system`, `kube-public`, `kube-node-lease` or `default`",
+            Grammar::ChartName => "a Helm chart name: lower-case letters, digits and `-`, starting with a letter (at most 53)",
+            Grammar::ComposeProject => "a compose project name: lower-case letters, digits, `-` and `_`",
+            Grammar::Path => "a path without control characters (no newline, tab or NUL)",
+            Grammar::Collector => "a collector name: lower-case letters, digits, `_` and `.`, starting with a letter",
+            Grammar::StackName => "letters, digits, `-` and `_`, starting with a letter (at most 53)",
+        }
+    }
+}
+
 /// One field of a block.
 #[derive(Debug)]
 pub struct FieldDef {
     pub name: &'static str,
     pub ty: Ty,
     pub required: bool,
+    /// The form a string value must have ([`Grammar`]); `None`: any text (encoded by the
+    /// emitters for each format).
+    pub grammar: Option<Grammar>,
     /// The default lowering applies when the field is not written (hover and the reference
     /// show [`Lit::text`]). `None`: unset, or computed by lowering (the field's doc says how).
     pub default: Option<Lit>,
@@ -232,10 +312,14 @@ impl Schema {
 }
 
 pub(super) const fn f(name: &'static str, ty: Ty, default: Option<Lit>, doc: &'static str) -> FieldDef {
-    FieldDef { name, ty, required: false, default, doc }
+    FieldDef { name, ty, required: false, grammar: None, default, doc }
 }
 pub(super) const fn req(name: &'static str, ty: Ty, doc: &'static str) -> FieldDef {
-    FieldDef { name, ty, required: true, default: None, doc }
+    FieldDef { name, ty, required: true, grammar: None, default: None, doc }
+}
+/// `fd` whose string values must have the form `g`.
+pub(super) const fn g(fd: FieldDef, g: Grammar) -> FieldDef {
+    FieldDef { grammar: Some(g), ..fd }
 }
 pub(super) const fn b(kind: &'static str, label: LabelRule, many: bool, schema: &'static Schema, doc: &'static str) -> BlockDef {
     BlockDef { kind, label, many, schema, doc }

@@ -28,7 +28,7 @@ pub static TARGET_NATIVE: Schema = schema(
     "target native",
     "Run the stack as local processes under process-compose, listening on 127.0.0.1.",
     &[
-        f("data_dir", Ty::Str, None, "Where every program keeps its data; default `~/.local/share/gstack/<stack>` (the stack's name)."),
+        g(f("data_dir", Ty::Str, None, "Where every program keeps its data; default `~/.local/share/gstack/<stack>` (the stack's name)."), Grammar::Path),
         f("listen", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Address every program listens on."),
         f("bin", Ty::StrMap, None, "Program → binary path; default the program name on PATH."),
     ],
@@ -40,7 +40,7 @@ pub static TARGET_SYSTEMD: Schema = schema(
     "One systemd unit per program plus a `gstack-<stack>.target`.",
     &[
         f("user", Ty::Bool, Some(Lit::Bool(false)), "User units instead of system units."),
-        f("data_dir", Ty::Str, None, "Data directory; default systemd's StateDirectory."),
+        g(f("data_dir", Ty::Str, None, "Data directory; default systemd's StateDirectory."), Grammar::Path),
         f("bin", Ty::StrMap, None, "Program → binary path."),
     ],
     &[],
@@ -51,7 +51,7 @@ pub static TARGET_COMPOSE: Schema = schema(
     "A Docker compose file.",
     &[
         f("publish_on", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Host address ports are published on."),
-        f("project", Ty::Str, None, "Compose project name; default the stack name."),
+        g(f("project", Ty::Str, None, "Compose project name; default the stack name."), Grammar::ComposeProject),
         f("images", Ty::StrMap, None, "Component → image; default the flake's `gstack/<component>:<version>`."),
     ],
     &[b("resources", Labelled, true, &RESOURCES, "Limits for one component.")],
@@ -61,7 +61,7 @@ pub static TARGET_KUBERNETES: Schema = schema(
     "target kubernetes",
     "Kubernetes manifests with a kustomization.",
     &[
-        f("namespace", Ty::Str, Some(Lit::Str("observability")), "Namespace of every object."),
+        g(f("namespace", Ty::Str, Some(Lit::Str("observability")), "Namespace of every object."), Grammar::Namespace),
         f("storage_class", Ty::Str, None, "StorageClass of the volume claims; passed through as written."),
         f("service_discovery", Ty::Bool, Some(Lit::Bool(false)), "Give Prometheus RBAC for Kubernetes service discovery."),
         f("images", Ty::StrMap, None, "Component → image."),
@@ -75,7 +75,7 @@ pub static TARGET_KUBERNETES: Schema = schema(
 pub static TARGET_HELM: Schema = schema(
     "target helm",
     "A Helm chart rendering the same objects as the kubernetes target.",
-    &[f("chart", Ty::Str, None, "Chart name; default the stack name."), f("version", Ty::Str, Some(Lit::Str("0.1.0")), "Chart version.")],
+    &[g(f("chart", Ty::Str, None, "Chart name; default the stack name."), Grammar::ChartName), g(f("version", Ty::Str, Some(Lit::Str("0.1.0")), "Chart version."), Grammar::Version)],
     &[],
 );
 
