@@ -65,3 +65,12 @@ pub fn no_control(file: &str, field: &str, value: &str) -> Result<(), Refusal> {
         None => Ok(()),
     }
 }
+
+/// `\xNN` for each UTF-8 byte of `c`: the escape of a control character in a C-style
+/// quoted string (bash's `$'…'`, systemd's quoted words).
+pub(crate) fn push_hex(c: char, out: &mut String) {
+    let mut b = [0u8; 4];
+    for byte in c.encode_utf8(&mut b).bytes() {
+        out.push_str(&format!("\\x{byte:02x}"));
+    }
+}

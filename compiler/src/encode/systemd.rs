@@ -41,12 +41,7 @@ fn c_escape(c: char, out: &mut String) -> bool {
         '\n' => out.push_str("\\n"),
         '\r' => out.push_str("\\r"),
         '\t' => out.push_str("\\t"),
-        c if c.is_control() => {
-            let mut b = [0u8; 4];
-            for byte in c.encode_utf8(&mut b).bytes() {
-                out.push_str(&format!("\\x{byte:02x}"));
-            }
-        }
+        c if c.is_control() => super::push_hex(c, out),
         c => out.push(c),
     }
     true
