@@ -228,7 +228,7 @@ impl<'a> Checker<'a> {
             let kind = r.sym("type").unwrap_or_default();
             ds_ir.push(ir::Datasource {
                 name: r.label(),
-                uid: r.str("uid").unwrap_or_else(|| uid_from(&r.label())),
+                uid: self.uid(r, "datasource"),
                 kind,
                 url: r.req_str("url"),
                 database: r.str("database"),
