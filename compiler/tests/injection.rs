@@ -689,3 +689,67 @@ fn loki_and_tempo_refuse_what_envsubst_would_rewrite() {
         );
     }
 }
+
+// ---------------------------------------------------------------- kubelet expansion
+
+/// How the kubelet expands a container's args (`expansion.Expand` in kubernetes/kubernetes'
+/// `third_party/forked/golang/expansion/expand.go`): `$$` is `$`, `$(NAME)` is the variable's
+/// value when it is defined (else left as written), any other `$` stays.
+fn kubelet_expand(input: &str, env: &[(&str, &str)]) -> String {
+    let b: Vec<char> = input.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == '$' && i + 1 < b.len() {
+            match b[i + 1] {
+                '$' => {
+                    out.push('$');
+                    i += 2;
+                    continue;
+                }
+                '(' => {
+                    if let Some(close) = b[i + 2..].iter().position(|c| *c == ')') {
+                        let name: String = b[i + 2..i + 2 + close].iter().collect();
+                        match env.iter().find(|(k, _)| *k == name) {
+                            Some((_, v)) => out.push_str(v),
+                            None => out.push_str(&format!("$({name})")),
+                        }
+                        i += close + 3;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn kubelet_reads_container_args_exactly() {
+    let setting = "/x $(HOSTNAME) $$ ${X} $Y $(";
+    let src = format!(
+        "stack h {{\n  prometheus {{}}\n  grafana {{}}\n  node_exporter {{ settings {{ collector.textfile.directory = {} }} }}\n}}\ntarget kubernetes {{}}\n",
+        lit(setting)
+    );
+    let dir = TempDir::new("inj-kubelet");
+    let out = build(&dir, &src, &["--target", "kubernetes"]).unwrap();
+    let text = read(&out.join("kubernetes/node-exporter.yaml"));
+    let docs: Vec<serde_json::Value> = text
+        .split("\n---\n")
+        .map(|d| d.trim_start_matches("---\n"))
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| serde_norway::from_str(d).unwrap())
+        .collect();
+    let pod = docs.iter().find(|d| d["kind"] == "DaemonSet" || d["kind"] == "Deployment" || d["kind"] == "StatefulSet").expect("a workload");
+    let args: Vec<String> = pod["spec"]["template"]["spec"]["containers"][0]["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| kubelet_expand(a.as_str().unwrap(), &[("HOSTNAME", "evil")]))
+        .collect();
+    assert!(args.contains(&format!("--collector.textfile.directory={setting}")), "{args:?}");
+}
+

@@ -111,6 +111,13 @@ pub fn envsubst_refusals(
     out
 }
 
+/// Text the kubelet reads exactly in a container's `command`, `args` or `env` value: it
+/// expands `$(VAR)` from the container's environment and reads `$$` as `$`
+/// (`third_party/forked/golang/expansion` of kubernetes/kubernetes), so every `$` is doubled.
+pub fn kubelet(s: &str) -> String {
+    s.replace('$', "$$")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

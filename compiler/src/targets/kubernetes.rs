@@ -146,7 +146,9 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         }
         mounts.push(json!({ "name": "data", "mountPath": backends::conventional_data_dir(s.component) }));
     }
-    let args = s.args.clone();
+    // the kubelet expands `$(VAR)` in args and reads `$$` as `$`: every `$` doubled, so the
+    // program gets exactly the record's argument (no argument of ours names a variable)
+    let args: Vec<String> = s.args.iter().map(|a| crate::encode::dollar::kubelet(a)).collect();
     let container = json!({
         "name": name,
         "image": k.images.get(&s.name).cloned().unwrap_or_else(|| s.image.clone()),
