@@ -100,8 +100,9 @@ pub struct Service {
     /// The image a container target runs unless the target names another:
     /// `gstack/<package>:<version>` (the flake's image tag).
     pub image: String,
-    /// The data directory inside that image, owned by [`Service::user`] (volumes mount here).
-    pub image_data_dir: Option<String>,
+    /// The data directory inside that image, owned by [`Service::user`] (volumes mount
+    /// here): [`conventional_data_dir`].
+    pub image_data_dir: String,
     /// The package's static files (Grafana's home), when the program needs them.
     pub home: Option<Home>,
     /// Talks to the Kubernetes API (Prometheus' pod discovery): needs RBAC and API egress.
@@ -307,7 +308,7 @@ pub fn base_service(c: Component, version: &str, readiness: Probe, liveness: Pro
         name: f.name.into(),
         host_name: host_name(c),
         image: c.default_image(version),
-        image_data_dir: f.image_data_dir.map(str::to_string),
+        image_data_dir: conventional_data_dir(c),
         home: None,
         kubernetes_api: false,
         external_flows: vec![],

@@ -65,7 +65,7 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
         if !s.data_dirs.is_empty() {
             let vol = format!("{name}-data");
             volumes.insert(vol.clone(), json!({}));
-            mounts.push(json!({ "type": "volume", "source": vol, "target": backends::conventional_data_dir(s.component) }));
+            mounts.push(json!({ "type": "volume", "source": vol, "target": s.image_data_dir }));
         }
         if !mounts.is_empty() {
             v["volumes"] = json!(mounts);

@@ -144,7 +144,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         if !stateful {
             volumes.push(json!({ "name": "data", "emptyDir": {} }));
         }
-        mounts.push(json!({ "name": "data", "mountPath": backends::conventional_data_dir(s.component) }));
+        mounts.push(json!({ "name": "data", "mountPath": s.image_data_dir }));
     }
     // the kubelet expands `$(VAR)` in args and reads `$$` as `$`: every `$` doubled, so the
     // program gets exactly the record's argument (no argument of ours names a variable)
