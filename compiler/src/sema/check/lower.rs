@@ -296,11 +296,8 @@ impl<'a> Checker<'a> {
         let mut tg = ir::Targets::default();
         let stack_name = st.label();
         // the stack's name becomes unit, object, chart and directory names
-        if !schema::Grammar::StackName.accepts(&stack_name) {
-            let shown: String = stack_name.chars().flat_map(char::escape_debug).collect();
-            let d = self.error("E0204", Loc { file: st.loc.file, span: st.label_span() }, format!("a stack cannot be called \"{shown}\""));
-            d.hint = Some(format!("a stack's name is {}", schema::Grammar::StackName.describe()));
-        }
+        let at = Loc { file: st.loc.file, span: st.label_span() };
+        self.form(schema::Grammar::StackName, &stack_name, at, |shown| format!("a stack cannot be called \"{shown}\""), "a stack's name is");
         for (kind, r) in &targets {
             let resources = r
                 .blocks_of("resources")

@@ -464,6 +464,15 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// E0204 at `loc` when `value` is outside grammar `g`: `message` gets the value as written
+    /// (escaped, so a newline shows as `\n`), the hint is `hint` followed by the rule.
+    pub(super) fn form(&mut self, g: schema::Grammar, value: &str, loc: Loc, message: impl FnOnce(&str) -> String, hint: &str) {
+        if !g.accepts(value) {
+            let shown: String = value.chars().flat_map(char::escape_debug).collect();
+            let d = self.error("E0204", loc, message(&shown));
+            d.hint = Some(format!("{hint} {}", g.describe()));
+        }
+    }
 
     /// E0204 for a string (or each string of a list) outside its field's [`schema::Grammar`],
     /// and for a `secret.file` path with control characters: values that would become a name,
@@ -471,11 +480,7 @@ impl<'a> Checker<'a> {
     pub(super) fn grammar(&mut self, fd: &'static schema::FieldDef, value: &V) {
         let check = |this: &mut Self, v: &V, g: schema::Grammar| {
             if let Val::Str(s) | Val::Sym(s) = &v.val {
-                if !g.accepts(s) {
-                    let shown: String = s.chars().flat_map(char::escape_debug).collect();
-                    let d = this.error("E0204", v.loc, format!("`{}` cannot be \"{shown}\"", fd.name));
-                    d.hint = Some(format!("`{}` takes {}", fd.name, g.describe()));
-                }
+                this.form(g, s, v.loc, |shown| format!("`{}` cannot be \"{shown}\"", fd.name), &format!("`{}` takes", fd.name));
             }
         };
         if let Some(g) = fd.grammar {
@@ -485,11 +490,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Val::Secret(SecretRef::File(p)) = &value.val {
-            if !schema::Grammar::Path.accepts(p) {
-                let shown: String = p.chars().flat_map(char::escape_debug).collect();
-                let d = self.error("E0204", value.loc, format!("secret file path \"{shown}\" has control characters"));
-                d.hint = Some(format!("a secret file takes {}", schema::Grammar::Path.describe()));
-            }
+            self.form(schema::Grammar::Path, p, value.loc, |shown| format!("secret file path \"{shown}\" has control characters"), "a secret file takes");
         }
     }
 }
