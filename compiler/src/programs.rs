@@ -123,6 +123,12 @@ pub struct Facts {
     pub self_scrape: Option<SelfScrape>,
     /// Its duration field that says how long data is kept (sizes volumes; W0600).
     pub retention_field: Option<&'static str>,
+    /// The argument that makes the program print its version and exit 0 at once, touching
+    /// nothing (`--version`): a container that runs it only exists to receive files.
+    pub version_flag: &'static str,
+    /// It measures the machine it runs on (node_exporter): a container target gives it the
+    /// host's PID namespace and the host's root file system, read-only.
+    pub measures_host: bool,
 }
 
 const fn port(field: &'static str, name: &'static str, role: PortRole) -> PortField {
@@ -147,6 +153,8 @@ static NODE_EXPORTER: Facts = Facts {
     datasource: None,
     self_scrape: scrape("node"),
     retention_field: None,
+    version_flag: "--version",
+    measures_host: true,
 };
 
 static ALERTMANAGER: Facts = Facts {
@@ -164,6 +172,8 @@ static ALERTMANAGER: Facts = Facts {
     datasource: Some(DatasourceFacts { plugin: "alertmanager", title: "Alertmanager", languages: &[] }),
     self_scrape: scrape("alertmanager"),
     retention_field: None,
+    version_flag: "--version",
+    measures_host: false,
 };
 
 static PROMETHEUS: Facts = Facts {
@@ -181,6 +191,8 @@ static PROMETHEUS: Facts = Facts {
     datasource: Some(DatasourceFacts { plugin: "prometheus", title: "Prometheus", languages: &[QueryLang::Promql] }),
     self_scrape: scrape("prometheus"),
     retention_field: Some("retention"),
+    version_flag: "--version",
+    measures_host: false,
 };
 
 static LOKI: Facts = Facts {
@@ -199,6 +211,8 @@ static LOKI: Facts = Facts {
     datasource: Some(DatasourceFacts { plugin: "loki", title: "Loki", languages: &[QueryLang::Logql] }),
     self_scrape: scrape("loki"),
     retention_field: Some("retention"),
+    version_flag: "-version",
+    measures_host: false,
 };
 
 static TEMPO: Facts = Facts {
@@ -221,6 +235,8 @@ static TEMPO: Facts = Facts {
     datasource: Some(DatasourceFacts { plugin: "tempo", title: "Tempo", languages: &[QueryLang::Traceql] }),
     self_scrape: scrape("tempo"),
     retention_field: Some("retention"),
+    version_flag: "-version",
+    measures_host: false,
 };
 
 static GRAFANA: Facts = Facts {
@@ -239,6 +255,8 @@ static GRAFANA: Facts = Facts {
     datasource: None,
     self_scrape: scrape("grafana"),
     retention_field: None,
+    version_flag: "--version",
+    measures_host: false,
 };
 
 impl Component {

@@ -167,3 +167,56 @@ target helm {{ chart = "canary" }}
     assert!(ini.contains(&format!("$__file{{{}}}", secret_path.display())));
     assert!(ini.contains("$__env{GSTACK_CANARY}"));
 }
+
+/// A YAML 1.1 reader (PyYAML, the reader of yamllint, Ansible and docker-compose v1; Go's
+/// yaml.v2 and Ruby's Psych read 1.1 too) reads every YAML file we write as the same tree
+/// as a YAML 1.2 reader: `user: 472:0` was the integer 28320 (base 60) to PyYAML, and
+/// strings like `on`, `0o17` or `2001-12-14` change type the same way.
+#[test]
+fn yaml_1_1_readers_read_the_same_tree() {
+    let python = require("python3");
+    let dir = TempDir::new("yaml11");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        r#"stack s {
+  prometheus {
+    scrape app {
+      targets = ["127.0.0.1:8080"]
+      labels = { a = "on", b = "1:30", c = "0o17", d = "2001-12-14", e = "1_000", f = ".5", g = "y", h = "~", i = "0x1F", j = "+12" }
+    }
+  }
+  grafana {}
+  alertmanager { receiver r { webhook = secret.env("U") }  route { receiver = r } }
+  node_exporter {}
+}
+target compose {}
+target kubernetes { namespace = "obs" }
+"#,
+    )
+    .unwrap();
+    let mut files = vec![];
+    let (_d, ex) = build_example("yaml11-example");
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &[]);
+    for o in [&ex, &out] {
+        files.extend(
+            files_under(o, &[".yml", ".yaml"]).into_iter().filter(|f| !f.components().any(|c| c.as_os_str() == "templates")),
+        );
+    }
+    assert!(files.len() >= 16, "{files:?}");
+    // PyYAML's safe loader, to JSON; a date or any other non-JSON type is an error
+    let script = "import sys, json, yaml\nfor f in sys.argv[1:]:\n    print(json.dumps(list(yaml.safe_load_all(open(f)))))\n";
+    let o = Command::new(&python).arg("-c").arg(script).args(&files).output().unwrap();
+    assert!(o.status.success(), "PyYAML:\n{}", String::from_utf8_lossy(&o.stderr));
+    let lines: Vec<&str> = std::str::from_utf8(&o.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), files.len());
+    for (f, line) in files.iter().zip(lines) {
+        let py: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = std::fs::read_to_string(f).unwrap();
+        let ours: Vec<serde_json::Value> = serde_norway::Deserializer::from_str(&text)
+            .map(|d| serde::Deserialize::deserialize(d).unwrap())
+            .collect();
+        assert_eq!(py, serde_json::Value::Array(ours), "{} reads differently in YAML 1.1", f.display());
+    }
+}

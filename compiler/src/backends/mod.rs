@@ -109,6 +109,12 @@ pub struct Service {
     pub kubernetes_api: bool,
     /// Flows to addresses outside the stack.
     pub external_flows: Vec<ExternalFlow>,
+    /// Where the host's root file system is mounted, read-only, for a program that measures
+    /// the host ([`crate::programs::Facts::measures_host`]) in a target that isolates it
+    /// ([`Ctx::host_rootfs`]); the target also gives it the host's PID namespace.
+    pub host_rootfs: Option<String>,
+    /// Arguments that make the program print its version and exit 0 (`["--version"]`).
+    pub version_args: Vec<String>,
     /// Executable name (looked up in the target's `bin` map, else on PATH).
     pub program: String,
     pub version: String,
@@ -156,6 +162,13 @@ pub struct Ctx {
     pub secrets: SecretLayout,
     /// Prometheus discovers pods through the Kubernetes API (`kubernetes_sd_configs`).
     pub kubernetes_sd: bool,
+    /// Programs run isolated from the host (containers): a program that measures the host
+    /// reads the host's root file system at this path.
+    pub host_rootfs: Option<String>,
+    /// Programs run in their own network namespace, where a loopback address is the
+    /// program's own container: a user's target on `127.0.0.1`/`localhost`/`[::1]` means the
+    /// host, which the target reaches by this name (compose: `host.docker.internal`).
+    pub host_loopback: Option<String>,
 }
 
 /// A path root: either an environment variable set at run time, or a fixed absolute path.
@@ -186,6 +199,10 @@ pub fn conventional_data_dir(comp: Component) -> String {
 pub enum SecretLayout {
     Direct,
     Dir(String),
+    /// File secrets at `files/<component>/<name>`, environment secrets at
+    /// `env/<component>/<name>` (compose: environment secrets are copied into a volume of
+    /// their own, mounted there, because compose cannot copy them into a read-only container).
+    DirEnvApart { files: String, env: String },
     /// Every secret at `secrets/<name>` relative to the program's config directory, its
     /// working directory (systemd copies credentials there before the start).
     Relative,
@@ -258,6 +275,8 @@ impl Ctx {
             // program's working directory
             (SecretLayout::Direct, SecretRef::Env(_)) => format!("secrets/{name}"),
             (SecretLayout::Dir(d), _) => format!("{d}/{}/{name}", comp.name()),
+            (SecretLayout::DirEnvApart { files, .. }, SecretRef::File(_)) => format!("{files}/{}/{name}", comp.name()),
+            (SecretLayout::DirEnvApart { env, .. }, SecretRef::Env(_)) => format!("{env}/{}/{name}", comp.name()),
             (SecretLayout::Relative, _) => format!("secrets/{name}"),
         }
     }
@@ -312,6 +331,8 @@ pub fn base_service(c: Component, version: &str, readiness: Probe, liveness: Pro
         home: None,
         kubernetes_api: false,
         external_flows: vec![],
+        host_rootfs: None,
+        version_args: vec![f.version_flag.into()],
         program: f.program.into(),
         version: version.into(),
         args: vec![],
@@ -338,8 +359,84 @@ pub fn port_specs(stack: &ir::Stack, c: Component) -> Vec<PortSpec> {
 }
 
 /// Serialise a JSON value tree as YAML (via `serde_norway`).
+///
+/// Every string a YAML 1.1 reader would take for another type is written double-quoted:
+/// `serde_norway` quotes what YAML 1.2 reads as a bool, number or null, but PyYAML, Ruby's
+/// Psych and Go's yaml.v2 read YAML 1.1, where `472:0` is the integer 28320 (base 60),
+/// `on`/`no`/`y` are booleans, `0o17`/`1_000`/`.5` numbers and `2001-12-14` a date (type
+/// regexps of https://yaml.org/type/). Such strings are swapped for plain placeholders that
+/// `serde_norway` writes unquoted, then replaced by their JSON encoding, which is a YAML
+/// double-quoted scalar.
 pub fn yaml(v: &serde_json::Value) -> String {
-    serde_norway::to_string(v).expect("JSON values serialise as YAML")
+    let mut quoted = vec![];
+    let mut tree = v.clone();
+    // placeholders: a prefix no string of the tree contains, so none can be mistaken for one
+    let mut prefix = String::from("gstackq");
+    while contains_text(v, &prefix) {
+        prefix.push('q');
+    }
+    swap_yaml11_ambiguous(&mut tree, &prefix, &mut quoted);
+    let mut text = serde_norway::to_string(&tree).expect("JSON values serialise as YAML");
+    // longest placeholders first, so `…q1` does not replace inside `…q12`
+    for (i, s) in quoted.iter().enumerate().rev() {
+        let q = serde_json::to_string(s).expect("strings serialise as JSON");
+        text = text.replace(&format!("{prefix}{i}x"), &q);
+    }
+    text
+}
+
+fn contains_text(v: &serde_json::Value, needle: &str) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains(needle),
+        serde_json::Value::Array(a) => a.iter().any(|x| contains_text(x, needle)),
+        serde_json::Value::Object(m) => m.iter().any(|(k, x)| k.contains(needle) || contains_text(x, needle)),
+        _ => false,
+    }
+}
+
+fn swap_yaml11_ambiguous(v: &mut serde_json::Value, prefix: &str, quoted: &mut Vec<String>) {
+    let swap = |s: &str, quoted: &mut Vec<String>| -> Option<String> {
+        yaml11_not_a_string(s).then(|| {
+            quoted.push(s.to_string());
+            format!("{prefix}{}x", quoted.len() - 1)
+        })
+    };
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(p) = swap(s, quoted) {
+                *s = p;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| swap_yaml11_ambiguous(x, prefix, quoted)),
+        serde_json::Value::Object(m) => {
+            let old = std::mem::take(m);
+            for (k, mut x) in old {
+                swap_yaml11_ambiguous(&mut x, prefix, quoted);
+                let k = swap(&k, quoted).unwrap_or(k);
+                m.insert(k, x);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A plain scalar YAML 1.1 resolves to something other than a string (or YAML 1.2 might):
+/// a bool, null, int (binary, octal, decimal, hex, base 60), float, timestamp, merge key or
+/// value key. Conservative: any single-line token starting like a number and made only of
+/// number-ish characters counts.
+pub fn yaml11_not_a_string(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On",
+        "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "", "<<", "=", ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF",
+        "+.inf", "+.Inf", "+.INF", ".nan", ".NaN", ".NAN",
+    ];
+    if WORDS.contains(&s) {
+        return true;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    (first.is_ascii_digit() || matches!(first, '+' | '-' | '.'))
+        && s.chars().any(|c| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '+' | '-'))
 }
 
 /// Merge freeform `settings` over generated config: objects merge key by key, anything else

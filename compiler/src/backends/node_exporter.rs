@@ -12,6 +12,11 @@ pub fn service(n: &NodeExporter, ctx: &Ctx) -> Service {
         // freeform settings are flags: `settings { collector.textfile.directory = "/x" }`
         flatten_flags(k, v, &mut args);
     }
+    // in a container, the host's file systems are under the host root mounted read-only
+    let host_rootfs = ctx.host_rootfs.clone().filter(|_| Component::NodeExporter.facts().measures_host);
+    if let Some(r) = &host_rootfs {
+        args.push(format!("--path.rootfs={r}"));
+    }
     let readiness = Probe { path: "/metrics".into(), port: n.port, initial_delay: 0 };
     let liveness = Probe { path: "/metrics".into(), port: n.port, initial_delay: 10 };
     let c = Component::NodeExporter;
@@ -19,6 +24,7 @@ pub fn service(n: &NodeExporter, ctx: &Ctx) -> Service {
         args,
         ports: vec![PortSpec { name: "http".into(), port: n.port, role: PortRole::Metrics }],
         stop_timeout: 10,
+        host_rootfs,
         ..base_service(c, &n.version, readiness, liveness)
     }
 }

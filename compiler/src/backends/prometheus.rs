@@ -41,7 +41,7 @@ pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value
             "job_name": s.name,
             "metrics_path": s.metrics_path,
             "scheme": s.scheme,
-            "static_configs": [{ "targets": s.targets }],
+            "static_configs": [{ "targets": s.targets.iter().map(|t| user_target(ctx, t)).collect::<Vec<_>>() }],
         });
         if !s.labels.is_empty() {
             sc["static_configs"][0]["labels"] = json!(s.labels);
@@ -146,5 +146,19 @@ pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
         kubernetes_api: ctx.kubernetes_sd,
         stateful: true,
         ..base_service(c, &p.version, readiness, liveness)
+    }
+}
+
+/// A user's scrape target as Prometheus reaches it: in a target where Prometheus has its own
+/// network namespace ([`Ctx::host_loopback`]), a loopback host (`127.0.0.1`, `localhost`,
+/// `[::1]`, any `127.x.y.z`) means the machine the stack runs on, not Prometheus' container.
+pub fn user_target(ctx: &Ctx, target: &str) -> String {
+    let Some(host) = &ctx.host_loopback else { return target.to_string() };
+    let Some((h, port)) = target.rsplit_once(':') else { return target.to_string() };
+    let loopback = h == "localhost" || h == "[::1]" || h.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback());
+    if loopback {
+        format!("{host}:{port}")
+    } else {
+        target.to_string()
     }
 }

@@ -74,8 +74,9 @@ pub fn service(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> Service {
         data_dirs: vec!["".into(), "wal".into(), "blocks".into(), "generator".into()],
         depends_on,
         flows,
-        // Tempo can hang on SIGTERM for minutes (an upstream queue-cleanup timer)
-        stop_timeout: 10,
+        // on SIGTERM Tempo's ingester cuts and flushes its traces to blocks, and can take
+        // long (an upstream queue-cleanup timer); killed earlier, it replays its WAL on start
+        stop_timeout: 60,
         stateful: true,
         refusals,
         ..base_service(c, &t.version, readiness, liveness)

@@ -40,6 +40,8 @@ pub fn ctx(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Ctx {
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),
         kubernetes_sd: k.service_discovery,
+        host_rootfs: None,
+        host_loopback: None,
         home: HomeLayout::System,
     }
 }

@@ -23,6 +23,8 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
         data_root: Root::Env("GSTACK_DATA"),
         secrets: SecretLayout::Direct,
         kubernetes_sd: false,
+        host_rootfs: None,
+        host_loopback: None,
         home: HomeLayout::Env,
     }
 }

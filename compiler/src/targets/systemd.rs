@@ -34,6 +34,8 @@ pub fn ctx(stack: &ir::Stack) -> Ctx {
         data_root: Root::Env("GSTACK_DATA"),
         secrets: SecretLayout::Relative,
         kubernetes_sd: false,
+        host_rootfs: None,
+        host_loopback: None,
         home: HomeLayout::Env,
     }
 }
