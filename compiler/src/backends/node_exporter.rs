@@ -19,6 +19,7 @@ pub fn service(n: &NodeExporter, ctx: &Ctx) -> Service {
         args,
         ports: vec![PortSpec { name: "http".into(), port: n.port, role: PortRole::Metrics }],
         stop_timeout: 10,
+        host_metrics: true,
         ..base_service(c, &n.version, readiness, liveness)
     }
 }
