@@ -138,6 +138,9 @@ pub struct Service {
     pub stop_timeout: u32,
     /// Stores data worth keeping (StatefulSet + volume claim on Kubernetes).
     pub stateful: bool,
+    /// Measures the machine it runs on: reads all of `/proc` (not only the process
+    /// directories) and the kernel clock's state (`adjtimex`, read-only).
+    pub host_metrics: bool,
     /// Source values the backend could not encode for its program ([`crate::encode`]):
     /// `gstackc build` fails with these instead of writing the files.
     #[serde(skip)]
@@ -203,8 +206,9 @@ pub enum SecretLayout {
     /// `env/<component>/<name>` (compose: environment secrets are copied into a volume of
     /// their own, mounted there, because compose cannot copy them into a read-only container).
     DirEnvApart { files: String, env: String },
-    /// Every secret at `secrets/<name>` relative to the program's config directory, its
-    /// working directory (systemd copies credentials there before the start).
+    /// Relative to the program's config directory, its working directory: a file secret at
+    /// `../credentials/<name>` (systemd's credentials directory, mounted there), an
+    /// environment secret at `../secrets/<name>` (written there before the start).
     Relative,
 }
 
@@ -277,7 +281,8 @@ impl Ctx {
             (SecretLayout::Dir(d), _) => format!("{d}/{}/{name}", comp.name()),
             (SecretLayout::DirEnvApart { files, .. }, SecretRef::File(_)) => format!("{files}/{}/{name}", comp.name()),
             (SecretLayout::DirEnvApart { env, .. }, SecretRef::Env(_)) => format!("{env}/{}/{name}", comp.name()),
-            (SecretLayout::Relative, _) => format!("secrets/{name}"),
+            (SecretLayout::Relative, SecretRef::File(_)) => format!("../credentials/{name}"),
+            (SecretLayout::Relative, SecretRef::Env(_)) => format!("../secrets/{name}"),
         }
     }
 }
@@ -349,6 +354,7 @@ pub fn base_service(c: Component, version: &str, readiness: Probe, liveness: Pro
         scratch: vec![],
         stop_timeout: 30,
         stateful: false,
+        host_metrics: f.measures_host,
         refusals: vec![],
     }
 }

@@ -142,6 +142,23 @@ pub fn path_word(file: &str, field: &str, source: &str) -> Result<String, Refusa
     quoted(file, field, source, &pct(source), false)
 }
 
+/// One side of a `BindReadOnlyPaths=SRC:DST` pair, from spec text built around `source`:
+/// systemd splits the pair at `:` and the list at whitespace, and unquotes and unescapes
+/// each part, so a source holding whitespace, a control character, `:`, a quote or `\\` is
+/// refused rather than escaped.
+pub fn bind_path(file: &str, field: &str, source: &str, spec: &str) -> Result<String, Refusal> {
+    no_control(file, field, source)?;
+    if source.chars().any(|c| c.is_whitespace() || matches!(c, ':' | '"' | '\'' | '\\')) {
+        return Err(Refusal::new(
+            file,
+            field,
+            source,
+            "a bind-mounted path may not hold whitespace, `:`, quotes or `\\`",
+        ));
+    }
+    Ok(spec.to_string())
+}
+
 /// A credential name (`LoadCredential=ID:…`), also a file name in shell commands: letters,
 /// digits, `.`, `_`, `-` only.
 pub fn credential_id(file: &str, field: &str, source: &str) -> Result<String, Refusal> {
@@ -187,5 +204,9 @@ mod tests {
         assert_eq!(w("$HOME%i"), "$$HOME%%i");
         assert_eq!(w("a\nb\\"), "\"a\\nb\\\\\"");
         assert!(exec_arg("f", "x", "a\0").is_err());
+        assert_eq!(bind_path("f", "x", "shop", "%E/gstack/shop").unwrap(), "%E/gstack/shop");
+        for bad in ["a:b", "a b", "a\\b", "a\"b", "a\nb"] {
+            assert!(bind_path("f", "x", bad, bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -2,12 +2,14 @@
 //! `gstack-<stack>.target` that pulls them in, the config directory, and an `install` script.
 //! System or user mode (`target systemd { user = true }`).
 //!
-//! Each unit runs its program from a private run-time copy of its config
-//! (`RuntimeDirectory=`, copied by `ExecStartPre=`), keeps data in `StateDirectory=`, reads
-//! file secrets through `LoadCredential=` (copied next to its config as `secrets/<name>`, the
-//! program's working directory) and environment secrets from `secrets.env`. Readiness: an
-//! `ExecStartPost=` waits for the program's own HTTP endpoint, so `After=` orders dependents on
-//! readiness. Hardening follows systemd.exec(5): `ProtectSystem=strict`, `NoNewPrivileges=`,
+//! Each unit runs its program in a private run-time directory (`RuntimeDirectory=`): its
+//! installed config is mounted read-only at `<service>/` there (`BindReadOnlyPaths=`; nothing
+//! is copied, so no `cp` is needed), the program's working directory; file secrets are read
+//! through `LoadCredential=` from the credentials directory mounted at `credentials/`, and
+//! environment secrets from `secrets.env`, written to `secrets/` by an `ExecStartPre=` of
+//! `/bin/sh` built-ins. Data is kept in `StateDirectory=`, which systemd creates. Readiness:
+//! an `ExecStartPost=` of bash built-ins waits for the program's own HTTP endpoint, so
+//! `After=` orders dependents on readiness. Hardening follows systemd.exec(5): `ProtectSystem=strict`, `NoNewPrivileges=`,
 //! an empty `CapabilityBoundingSet=`, `SystemCallFilter=@system-service`, … (each unit scores
 //! low in `systemd-analyze security`).
 
@@ -97,7 +99,20 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
     };
     let _ = writeln!(u, "Environment={}", ok(sd::environment(&file, "target.systemd.data_dir", "GSTACK_DATA", &data_source, &data)));
     let _ = writeln!(u, "EnvironmentFile=-{}/secrets.env", config_home(stack, t));
-    let _ = writeln!(u, "RuntimeDirectory={runtime}");
+    // the run-time directory: `<service>/`, the program's working directory, where its config
+    // is mounted read-only (no copy: no `cp` is needed, and `/bin/cp` is not on every system);
+    // `secrets/` for environment secrets, `credentials/` where the credentials are mounted
+    let has_env = s.secrets.iter().any(|x| matches!(x.secret, SecretRef::Env(_)));
+    let has_file = s.secrets.iter().any(|x| matches!(x.secret, SecretRef::File(_)));
+    let name = ok(sd::bind_path(&file, "the service name", &s.name, &sd::pct(&s.name)));
+    let mut rt = vec![runtime.clone(), format!("{runtime}/{name}")];
+    if has_env {
+        rt.push(format!("{runtime}/secrets"));
+    }
+    if has_file {
+        rt.push(format!("{runtime}/credentials"));
+    }
+    let _ = writeln!(u, "RuntimeDirectory={}", rt.join(" "));
     let _ = writeln!(u, "RuntimeDirectoryMode=0700");
     if t.data_dir.is_none() && !s.data_dirs.is_empty() {
         let dirs: Vec<String> = s
@@ -111,6 +126,10 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
     if let Some(d) = &t.data_dir {
         let _ = writeln!(u, "ReadWritePaths={}", ok(sd::path_word(&file, "target.systemd.data_dir", d)));
     }
+    if !s.files.is_empty() {
+        let home = ok(sd::bind_path(&file, "the stack name", &stack.name, &config_home(stack, t)));
+        let _ = writeln!(u, "BindReadOnlyPaths={home}/{name}:%t/{runtime}/{name}");
+    }
     for sec in &s.secrets {
         let id = ok(sd::credential_id(&file, &format!("the name of {}'s secret {:?}", s.name, sec.name), &sec.name));
         match &sec.secret {
@@ -123,20 +142,22 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
             }
         }
     }
-    // the run-time copy of the config, with secrets next to it
-    let _ = writeln!(u, "ExecStartPre=/bin/cp -R {}/{} %t/{runtime}/{}", config_home(stack, t), s.name, s.name);
-    if !s.secrets.is_empty() {
-        let mut sh = format!("umask 077; mkdir -p \"$RUNTIME_DIRECTORY/{}/secrets\"", s.name);
+    if has_file {
+        // the credentials directory (`%d`, systemd.exec(5)) at `credentials/`
+        let _ = writeln!(u, "BindReadOnlyPaths=%d:%t/{runtime}/credentials");
+    }
+    if has_env {
+        // only shell built-ins (`printf`, a redirection): /bin/sh is on every system, `cp` and
+        // `mkdir` are not on every unit's PATH; run in the working directory
+        let mut sh = "umask 077".to_string();
         for sec in &s.secrets {
-            let dest = format!("\"$RUNTIME_DIRECTORY/{}/secrets/{}\"", s.name, sec.name);
-            match &sec.secret {
-                SecretRef::File(_) => sh.push_str(&format!("; cp \"$CREDENTIALS_DIRECTORY/{}\" {dest}", sec.name)),
-                SecretRef::Env(v) => sh.push_str(&format!("; printf %s \"${{{v}:?{v} is not set in secrets.env}}\" > {dest}")),
+            if let SecretRef::Env(v) = &sec.secret {
+                sh.push_str(&format!("; printf %s \"${{{v}:?{v} is not set in secrets.env}}\" > \"../secrets/{}\"", sec.name));
             }
         }
         let _ = writeln!(u, "ExecStartPre=/bin/sh -c '{}'", esc(&sh));
     }
-    let _ = writeln!(u, "WorkingDirectory=%t/{runtime}/{}", s.name);
+    let _ = writeln!(u, "WorkingDirectory=%t/{runtime}/{name}");
     let mut cmd = vec![ok(sd::exec_arg(&file, &format!("target.systemd.bin.{}", s.program), &bin(t, &s.program)))];
     if let Some(h) = &s.home {
         let _ = writeln!(u, "Environment={}", ok(sd::environment(&file, "home", &h.env, &h.system_dir, &sd::pct(&h.system_dir))));
@@ -146,12 +167,17 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
     }
     let _ = writeln!(u, "ExecStart={}", cmd.join(" "));
     // ready when the program's own endpoint answers 200
+    // bash built-ins only (no `seq`, `head`, `grep`, `sleep`: a unit's PATH may lack them);
+    // the wait is a `read` timing out on a pipe nobody writes to
     let probe = format!(
-        "for i in $(seq 600); do if exec 3<>/dev/tcp/127.0.0.1/{port}; then printf \"GET {path} HTTP/1.0\\\\r\\\\nHost: localhost\\\\r\\\\n\\\\r\\\\n\" >&3; if head -c 12 <&3 | grep -q \" 200\"; then exit 0; fi; exec 3>&-; fi; sleep 0.1; done 2>/dev/null; exit 1",
+        "exec 4<> <(:); for ((i = 0; i < 600; i++)); do if exec 3<>/dev/tcp/127.0.0.1/{port}; then printf \"GET {path} HTTP/1.0\\\\r\\\\nHost: localhost\\\\r\\\\n\\\\r\\\\n\" >&3; r=; read -r -n 12 r <&3; exec 3>&-; [[ $r == *\" 200\" ]] && exit 0; fi; read -r -t 0.1 -u 4; done 2>/dev/null; exit 1",
         port = s.readiness.port,
         path = s.readiness.path
     );
-    let _ = writeln!(u, "ExecStartPost=/bin/bash -c '{}'", esc(&probe));
+    // `bash` is found like the programs are (systemd's search path, or `bin.bash`), not at
+    // `/bin/bash`, which some systems (NixOS) lack
+    let bash = ok(sd::exec_arg(&file, "target.systemd.bin.bash", &bin(t, "bash")));
+    let _ = writeln!(u, "ExecStartPost={bash} -c '{}'", esc(&probe));
     let _ = writeln!(u, "Restart=on-failure");
     let _ = writeln!(u, "RestartSec=2");
     let _ = writeln!(u, "TimeoutStartSec=120");
@@ -162,6 +188,10 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
         let _ = writeln!(u, "PrivateUsers=yes");
         let _ = writeln!(u, "ProtectHome=yes");
     }
+    // a program measuring the machine reads all of /proc and the clock's state (`adjtimex`,
+    // which `ProtectClock=` and `~@privileged` filter; setting the clock needs CAP_SYS_TIME,
+    // which no unit has)
+    let host_only = ["ProtectClock=yes", "ProcSubset=pid"];
     for line in [
         "UMask=0077",
         "NoNewPrivileges=yes",
@@ -191,8 +221,15 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
         "SystemCallFilter=@system-service",
         "SystemCallFilter=~@privileged @resources",
     ] {
-        let _ = writeln!(u, "{line}");
+        if !(s.host_metrics && host_only.contains(&line)) {
+            let _ = writeln!(u, "{line}");
+        }
     }
+    if s.host_metrics {
+        let _ = writeln!(u, "SystemCallFilter=adjtimex");
+    }
+    // a filtered system call fails with EPERM instead of killing the program
+    let _ = writeln!(u, "SystemCallErrorNumber=EPERM");
     let _ = writeln!(u, "\n[Install]");
     let _ = writeln!(u, "WantedBy={}", target_name(stack));
     if refused.is_empty() {
@@ -225,13 +262,17 @@ fn install_script(stack: &ir::Stack, t: &ir::SystemdTarget, services: &[Service]
 # Install the `{name}` stack's units and config, then start {target}. Generated by gstackc.
 # Secrets given as environment variables go in {config}/secrets.env (mode 600).
 set -euo pipefail
+# the units' programs read the config as their own (dynamic) user
+umask 022
 here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 mkdir -p "{units_dir}" "{config}"
-rm -rf "{config}.new" && cp -R "$here/config" "{config}.new"
-for d in "$here"/config/*/; do
-  n=$(basename "$d"); rm -rf "{config}/$n"; mv "{config}.new/$n" "{config}/$n"
-done
-rm -rf "{config}.new"
+if [ -d "$here/config" ]; then
+  rm -rf "{config}.new" && cp -R "$here/config" "{config}.new"
+  for d in "$here"/config/*/; do
+    n=$(basename "$d"); rm -rf "{config}/$n"; mv "{config}.new/$n" "{config}/$n"
+  done
+  rm -rf "{config}.new"
+fi
 cp "$here"/{units} "$here/{target}" "{units_dir}/"
 {ctl} daemon-reload
 {ctl} enable --now {target}
