@@ -428,8 +428,9 @@ fn swap_yaml11_ambiguous(v: &mut serde_json::Value, prefix: &str, quoted: &mut V
 
 /// A plain scalar YAML 1.1 resolves to something other than a string (or YAML 1.2 might):
 /// a bool, null, int (binary, octal, decimal, hex, base 60), float, timestamp, merge key or
-/// value key. Conservative: any single-line token starting like a number and made only of
-/// number-ish characters counts.
+/// value key. Conservative: any token starting like a number and made only of the characters
+/// of numbers (digits, hex digits, `x o _ : . + -`) counts, and anything starting like a date
+/// (`2001-12-14…`). `15s` or `10m` are strings to every reader and stay plain.
 pub fn yaml11_not_a_string(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On",
@@ -439,10 +440,12 @@ pub fn yaml11_not_a_string(s: &str) -> bool {
     if WORDS.contains(&s) {
         return true;
     }
+    let b = s.as_bytes();
+    let date = b.len() >= 6 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5].is_ascii_digit();
     let first = s.chars().next().unwrap_or(' ');
-    (first.is_ascii_digit() || matches!(first, '+' | '-' | '.'))
+    date || ((first.is_ascii_digit() || matches!(first, '+' | '-' | '.'))
         && s.chars().any(|c| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.' | '+' | '-'))
+        && s.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | ':' | '.' | '+' | '-')))
 }
 
 /// Merge freeform `settings` over generated config: objects merge key by key, anything else
