@@ -41,8 +41,10 @@ let
     meta.description = "Run the stack as local processes under process-compose";
   };
 
-  # Loads the images the compose file names (gstack/<component>:<version>), then starts it.
-  # Needs a Docker engine; `docker` is the host's, docker-compose comes from nixpkgs.
+  # Loads the images the compose file names (gstack/<component>:<version>), checks the
+  # secrets (compose/check-secrets: files readable by each program's uid, environment
+  # secrets set), then starts it without pulling the local images. Needs a Docker engine;
+  # `docker` is the host's, docker-compose (v2) comes from nixpkgs.
   composeUp = pkgs.writeShellApplication {
     name = "grafana-stack-docker-compose";
     runtimeInputs = [ pkgs.docker-compose ];
@@ -50,7 +52,8 @@ let
       for image in ${lib.escapeShellArgs (lib.attrValues imagePackages)}; do
         "$image" | docker image load
       done
-      exec docker-compose -f ${composeTree}/compose/docker-compose.yaml up "$@"
+      ${composeTree}/compose/check-secrets
+      exec docker-compose -f ${composeTree}/compose/docker-compose.yaml up --pull never "$@"
     '';
     meta.description = "Load the stack's images into Docker and run docker compose up";
   };

@@ -207,6 +207,8 @@ same "config = stack.nix // services" outputs.config (stackNix // stackNix.servi
 ++ check "compose app loads every image, then docker-compose up" (
   lib.all (c: lib.hasInfix "${image c}" scripts.composeUp.__args.text) (lib.attrNames components)
   && lib.hasInfix "docker-compose -f" scripts.composeUp.__args.text
+  && lib.hasInfix "/compose/check-secrets" scripts.composeUp.__args.text
+  && lib.hasInfix "up --pull never" scripts.composeUp.__args.text
 )
 ++ check "k8s app: server-side apply, prune by selector, rollout status" (
   lib.all (s: lib.hasInfix s scripts.k8sApply.__args.text) [
