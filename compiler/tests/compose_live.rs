@@ -269,6 +269,31 @@ fn compose_deployment_runs_on_docker() {
         hooks.lock().unwrap().iter().any(|b| b.contains("GstackComposeLive")).then_some(())
     });
 
+    // a log line pushed to Loki is read back; a trace sent to Tempo's OTLP port is found, and
+    // its generator's series arrive in Prometheus
+    let line = format!("gstack compose live {}", now_ns());
+    if present("loki") {
+        let push = serde_json::json!({ "streams": [{ "stream": { "service": "cart" }, "values": [[now_ns().to_string(), line]] }] });
+        assert_eq!(post("http://127.0.0.1:3100/loki/api/v1/push", &push), 204, "Loki push");
+        wait_for(60, "the pushed log line", || loki_has(&line).then_some(()));
+    }
+    let trace_id = format!("{:032x}", now_ns());
+    if present("tempo") {
+        let start = now_ns();
+        let body = serde_json::json!({ "resourceSpans": [{
+            "resource": { "attributes": [{ "key": "service.name", "value": { "stringValue": "cart" } }] },
+            "scopeSpans": [{ "spans": [{
+                "traceId": trace_id, "spanId": "0102030405060708", "name": "compose-live", "kind": 2,
+                "startTimeUnixNano": start.to_string(), "endTimeUnixNano": (start + 1_000_000).to_string(),
+            }] }],
+        }] });
+        assert_eq!(post("http://127.0.0.1:4318/v1/traces", &body), 200, "OTLP push");
+        wait_for(90, "the pushed trace", || tempo_has(&trace_id).then_some(()));
+        wait_for(120, "Tempo's span metrics in Prometheus", || {
+            query_at("traces_spanmetrics_calls_total", now()).filter(|r| !r.is_empty()).map(|_| ())
+        });
+    }
+
     // a silence and a sample, to find again after restarts
     let silence = serde_json::json!({ "matchers": [{ "name": "alertname", "value": "KeepMe", "isRegex": false, "isEqual": true }],
         "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z", "createdBy": "test", "comment": "kept" });
@@ -283,6 +308,14 @@ fn compose_deployment_runs_on_docker() {
         assert_eq!(after, before, "series lost after {when}");
         let s = get_json("http://127.0.0.1:9093/api/v2/silences").unwrap();
         assert!(s.as_array().unwrap().iter().any(|x| x["comment"] == "kept"), "silence lost after {when}: {s}");
+        if present("loki") {
+            wait_ready("Loki", "http://127.0.0.1:3100/ready");
+            wait_for(60, &format!("the log line after {when}"), || loki_has(&line).then_some(()));
+        }
+        if present("tempo") {
+            wait_ready("Tempo", "http://127.0.0.1:3200/ready");
+            wait_for(60, &format!("the trace after {when}"), || tempo_has(&trace_id).then_some(()));
+        }
     };
     // Prometheus writes its WAL; Alertmanager keeps silences in snapshots on shutdown
     project.must(&["restart"]);
@@ -296,6 +329,20 @@ fn compose_deployment_runs_on_docker() {
     for s in run_services.iter().filter(|s| !s.ends_with("-env-secrets")) {
         assert!(ps.lines().any(|l| l == format!("{s} running")), "{s} not running:\n{ps}");
     }
+}
+
+fn now_ns() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+fn loki_has(line: &str) -> bool {
+    let start = now_ns() - 3_600_000_000_000;
+    get_json(&format!("http://127.0.0.1:3100/loki/api/v1/query_range?query={}&limit=100&start={start}", urlencode("{service=\"cart\"}")))
+        .is_some_and(|q| q.to_string().contains(line))
+}
+
+fn tempo_has(trace_id: &str) -> bool {
+    get(&format!("http://127.0.0.1:3200/api/traces/{trace_id}")).is_some_and(|b| b.contains("compose-live"))
 }
 
 fn now() -> f64 {

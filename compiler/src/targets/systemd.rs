@@ -185,9 +185,15 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
     // hardening (systemd.exec(5))
     if !t.user {
         let _ = writeln!(u, "DynamicUser=yes");
-        let _ = writeln!(u, "PrivateUsers=yes");
         let _ = writeln!(u, "ProtectHome=yes");
+    } else if s.data_dirs.is_empty() {
+        // a user unit keeps its state under the user's home; one that keeps none only reads
+        // it (`yes` or `tmpfs` would also hide its working directory in /run/user)
+        let _ = writeln!(u, "ProtectHome=read-only");
     }
+    // in a user manager, the mount namespace and the capability bounding set need a user
+    // namespace of their own, where the manager is privileged (systemd.exec(5), PrivateUsers=)
+    let _ = writeln!(u, "PrivateUsers=yes");
     // a program measuring the machine reads all of /proc and the clock's state (`adjtimex`,
     // which `ProtectClock=` and `~@privileged` filter; setting the clock needs CAP_SYS_TIME,
     // which no unit has)
@@ -221,6 +227,13 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
         "SystemCallFilter=@system-service",
         "SystemCallFilter=~@privileged @resources",
     ] {
+        // a user manager's unit cannot remount /sys/fs/cgroup read-only: that mount belongs to
+        // the manager's parent user namespace (systemd 252: "Failed to set up mount
+        // namespacing: /run/systemd/unit-root/sys/fs/cgroup: Operation not permitted"); it
+        // cannot write cgroups anyway
+        if t.user && line == "ProtectControlGroups=yes" {
+            continue;
+        }
         if !(s.host_metrics && host_only.contains(&line)) {
             let _ = writeln!(u, "{line}");
         }
