@@ -158,7 +158,7 @@ here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 data_default={data}
 export GSTACK_DATA="${{GSTACK_DATA:-$data_default}}"
 umask 077
-mkdir -p {dirs}
+mkdir -p -- "$GSTACK_DATA" {dirs}
 # programs read a fresh private copy of the generated config (secrets given as environment
 # variables are written into it at start; the generated directory may be read-only). Only a
 # copy this script made (it holds the marker) is ever deleted.
@@ -173,7 +173,8 @@ if [ -e "$GSTACK_CONFIG" ] || [ -L "$GSTACK_CONFIG" ]; then
 fi
 mkdir -- "$GSTACK_CONFIG"
 : > "$GSTACK_CONFIG/.gstack-owned"
-cp -R -- "$here/config/." "$GSTACK_CONFIG/"
+# (no config directory when no program reads a file: node-exporter alone)
+if [ -d "$here/config" ]; then cp -R -- "$here/config/." "$GSTACK_CONFIG/"; fi
 chmod -R u+w -- "$GSTACK_CONFIG"
 {homes}
 process_compose={pc}
