@@ -149,3 +149,78 @@ target native {{ data_dir = "{data}" }}
     assert_eq!(q["data"]["result"].as_array().map(|a| a.len()), Some(1), "series from before the restart: {q}");
     run2.stop();
 }
+
+/// A native stack of node-exporter alone, whose binary is `bin` (through the target's `bin`
+/// map), on a free port: (its port, the output directory, the data directory).
+fn node_exporter_stack(dir: &std::path::Path, bin: &std::path::Path) -> (u16, std::path::PathBuf, std::path::PathBuf) {
+    let np = free_port();
+    let src = dir.join("stack.gstack");
+    let data = dir.join("data");
+    std::fs::write(
+        &src,
+        format!(
+            "stack one {{\n  node_exporter {{ port = {np} }}\n}}\n\ntarget native {{\n  data_dir = \"{}\"\n  bin = {{ node_exporter = \"{}\" }}\n}}\n",
+            data.display(),
+            bin.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    (np, out, data)
+}
+
+/// An executable shell script at `path` that counts its runs in `path.count`, then runs `body`.
+fn counting_script(path: &std::path::Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let count = path.with_extension("count");
+    std::fs::write(
+        path,
+        format!("#!/bin/sh\nn=$(cat '{c}' 2>/dev/null || echo 0)\nn=$((n + 1))\necho \"$n\" > '{c}'\n{body}\n", c = count.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn runs(path: &std::path::Path) -> u32 {
+    std::fs::read_to_string(path.with_extension("count")).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn a_program_that_exits_0_is_restarted() {
+    let real = require("node_exporter");
+    require("process-compose");
+    let dir = TempDir::new("native-exit0");
+    // the first run exits 0 at once (as Loki does on SIGTERM, Tempo on a fatal start error);
+    // the next ones are the real node_exporter
+    let wrapper = dir.path().join("node_exporter");
+    counting_script(&wrapper, &format!("[ \"$n\" -gt 1 ] || exit 0\nexec '{}' \"$@\"", real.display()));
+    let (np, out, data) = node_exporter_stack(dir.path(), &wrapper);
+    let mut run = Running::start(&out, &data);
+    let url = format!("http://127.0.0.1:{np}/metrics");
+    wait_for(60, "node_exporter started again after it exited 0", || get(&url));
+    assert_eq!(runs(&wrapper), 2, "exited once with 0, restarted once");
+    run.stop();
+}
+
+#[test]
+fn a_program_that_keeps_exiting_is_restarted_a_limited_number_of_times() {
+    require("process-compose");
+    let dir = TempDir::new("native-restart-limit");
+    let wrapper = dir.path().join("node_exporter");
+    counting_script(&wrapper, "exit 0");
+    let (_, out, data) = node_exporter_stack(dir.path(), &wrapper);
+    let pc = std::fs::read_to_string(out.join("native/process-compose.yaml")).unwrap();
+    let limit: u32 = pc
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("max_restarts:"))
+        .expect("a restart limit in process-compose.yaml")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(limit > 0, "max_restarts: 0 means no limit to process-compose");
+    let mut run = Running::start(&out, &data);
+    // the program gives up: process-compose ends when its last program has
+    let status = wait_for(120, "process-compose to give up on the program", || run.0.try_wait().unwrap());
+    assert_eq!(runs(&wrapper), limit + 1, "the first start and {limit} restarts ({status})");
+}

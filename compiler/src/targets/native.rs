@@ -1,7 +1,8 @@
 //! The native target: `native/process-compose.yaml` for process-compose
 //! (https://f1bonacc1.github.io/process-compose/) with readiness probes on each program's own
-//! endpoint, dependency order on readiness and restart on failure; `native/run`, which
-//! creates the data directories and starts process-compose; and `native/config/<program>/`.
+//! endpoint, dependency order on readiness and restart on any exit (see [`MAX_RESTARTS`]);
+//! `native/run`, which creates the data directories and starts process-compose; and
+//! `native/config/<program>/`.
 //!
 //! Paths are resolved at run time: `run` exports `GSTACK_DATA` (the target's `data_dir`, taken
 //! literally except a leading `~` meaning `$HOME`; set it to override) and `GSTACK_CONFIG`, a
@@ -46,6 +47,14 @@ fn shell_quote(s: &str) -> String {
     out
 }
 
+/// How often process-compose restarts one program while the stack runs, in all (process-compose
+/// 1.85 counts restarts over the life of the project and never resets the count), before it
+/// leaves the program stopped: a program that cannot start (a bad config, a port another
+/// process took) stops being retried instead of looping for ever.
+pub const MAX_RESTARTS: u32 = 10;
+/// Seconds process-compose waits before each restart.
+pub const RESTART_BACKOFF: u32 = 2;
+
 /// The shell command process-compose runs for one service.
 pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
     let bin = n.bin.get(&s.program).cloned().unwrap_or_else(|| s.program.clone());
@@ -88,7 +97,10 @@ pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Serv
                 "success_threshold": 1,
                 "failure_threshold": 300,
             },
-            "availability": { "restart": "on_failure", "backoff_seconds": 1 },
+            // `always`, not `on_failure`: a program that exits 0 has stopped too (Loki exits 0
+            // on SIGTERM, Tempo on some fatal start errors), and process-compose restarts
+            // nothing it stopped itself at shutdown
+            "availability": { "restart": "always", "backoff_seconds": RESTART_BACKOFF, "max_restarts": MAX_RESTARTS },
             "shutdown": { "signal": 15, "timeout_seconds": s.stop_timeout },
         });
         if !s.depends_on.is_empty() {
