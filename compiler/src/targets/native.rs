@@ -12,6 +12,7 @@
 
 use super::{config_outputs, Output};
 use crate::backends::{self, Ctx, HomeLayout, Root, SecretLayout, Service, Syntax};
+use crate::encode::shell::quote;
 use crate::ir::{self, SecretRef};
 use serde_json::json;
 
@@ -55,9 +56,14 @@ pub const MAX_RESTARTS: u32 = 10;
 /// Seconds process-compose waits before each restart.
 pub const RESTART_BACKOFF: u32 = 2;
 
+/// The binary of a program: the target's `bin` map, else its name (looked up on PATH).
+fn bin_of(n: &ir::NativeTarget, program: &str) -> String {
+    n.bin.get(program).cloned().unwrap_or_else(|| program.to_string())
+}
+
 /// The shell command process-compose runs for one service.
 pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
-    let bin = n.bin.get(&s.program).cloned().unwrap_or_else(|| s.program.clone());
+    let bin = bin_of(n, &s.program);
     let mut parts = vec![];
     // secrets given as environment variables become private files before the program starts
     for sec in &s.secrets {
@@ -139,11 +145,26 @@ pub fn run_script(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service])
             dirs.push(shell_quote(&if d.is_empty() { format!("$GSTACK_DATA/{}", s.name) } else { format!("$GSTACK_DATA/{}/{d}", s.name) }));
         }
     }
+    // every binary is found before anything is created or started
+    let mut checks = String::new();
+    for s in services {
+        let p = &s.program;
+        let hint = if n.bin.contains_key(p) {
+            format!("fix its path in `target native {{ bin = {{ {p} = \"…\" }} }}`")
+        } else {
+            format!("put {p} on PATH, or give its path: `target native {{ bin = {{ {p} = \"/path/to/{p}\" }} }}`")
+        };
+        checks.push_str(&format!("need {} {} {}\n", quote(&s.name), shell_quote(&bin_of(n, p)), quote(&hint)));
+    }
+    checks.push_str(&format!(
+        "need process-compose \"$process_compose\" {}\n",
+        quote("put process-compose (https://f1bonacc1.github.io/process-compose/) on PATH, or set PROCESS_COMPOSE to its path")
+    ));
     // packages' static files (Grafana's home): the directory next to the binary, unless set
     let mut homes = String::new();
     for s in services {
         let Some(h) = &s.home else { continue };
-        let bin = n.bin.get(&s.program).cloned().unwrap_or_else(|| s.program.clone());
+        let bin = bin_of(n, &s.program);
         homes.push_str(&format!(
             r#"
 # {program}'s static files: the {dir} directory next to its binary, unless set
@@ -167,6 +188,17 @@ export {env}="${{{env}:-{system}}}"
 # Extra arguments go to `process-compose up` (e.g. -D to detach).
 set -euo pipefail
 here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
+process_compose={pc}
+process_compose="${{PROCESS_COMPOSE:-$process_compose}}"
+# every program's binary exists before anything starts (a missing one would crash-loop)
+missing=
+need() {{ # component, binary, how to give it
+  if ! type -P -- "$2" >/dev/null; then
+    echo "run: cannot start $1: no executable $2 ($3)" >&2
+    missing=1
+  fi
+}}
+{checks}[ -z "$missing" ] || exit 1
 data_default={data}
 export GSTACK_DATA="${{GSTACK_DATA:-$data_default}}"
 umask 077
@@ -189,15 +221,15 @@ mkdir -- "$GSTACK_CONFIG"
 if [ -d "$here/config" ]; then cp -R -- "$here/config/." "$GSTACK_CONFIG/"; fi
 chmod -R u+w -- "$GSTACK_CONFIG"
 {homes}
-process_compose={pc}
-exec "${{PROCESS_COMPOSE:-$process_compose}}" up -f "$here/process-compose.yaml" --tui=false --no-server "$@"
+exec "$process_compose" up -f "$here/process-compose.yaml" --tui=false --no-server "$@"
 "#,
         name = comment(&stack.name),
         data_dir = comment(&n.data_dir),
         data = data,
         dirs = dirs.join(" "),
         homes = homes,
-        pc = shell_quote(&n.bin.get("process-compose").cloned().unwrap_or_else(|| "process-compose".into())),
+        checks = checks,
+        pc = shell_quote(&bin_of(n, "process-compose")),
     )
 }
 
