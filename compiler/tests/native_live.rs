@@ -224,3 +224,59 @@ fn a_program_that_keeps_exiting_is_restarted_a_limited_number_of_times() {
     let status = wait_for(120, "process-compose to give up on the program", || run.0.try_wait().unwrap());
     assert_eq!(runs(&wrapper), limit + 1, "the first start and {limit} restarts ({status})");
 }
+
+#[test]
+fn a_second_run_beside_the_orphans_of_a_dead_supervisor_refuses_and_keeps_their_config() {
+    for p in ["prometheus", "node_exporter", "process-compose"] {
+        require(p);
+    }
+    let dir = TempDir::new("native-orphans");
+    let (pp, np) = (free_port(), free_port());
+    let src = dir.path().join("stack.gstack");
+    let data = dir.path().join("data");
+    std::fs::write(
+        &src,
+        format!(
+            "stack orphans {{\n  prometheus {{ port = {pp} }}\n  node_exporter {{ port = {np} }}\n}}\n\ntarget native {{ data_dir = \"{}\" }}\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let prom = format!("http://127.0.0.1:{pp}/-/ready");
+    let mut run = Running::start(&out, &data);
+    wait_for(60, "prometheus ready", || get(&prom));
+    wait_for(60, "node_exporter ready", || get(&format!("http://127.0.0.1:{np}/metrics")));
+    let needles = [format!("--web.listen-address=127.0.0.1:{pp}"), format!("--web.listen-address=127.0.0.1:{np}")];
+    let orphans: Vec<i32> = needles.iter().flat_map(|n| pids_with(n)).collect();
+    assert_eq!(orphans.len(), 2, "{orphans:?}");
+    // the supervisor dies (run exec'd process-compose: the child is process-compose); its
+    // programs keep running
+    kill(run.0.id() as i32, "KILL");
+    let _ = run.0.wait();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(get(&prom).is_some(), "the orphaned prometheus still answers");
+    // a second run refuses, and leaves the orphans' config in place (bounded: a run that
+    // starts crash-loops on the ports the orphans hold)
+    let mark = data.join(".gstack/config/the-orphans-read-this");
+    std::fs::write(&mark, "").unwrap();
+    let (ok, log) = common::run(std::process::Command::new("timeout").arg("20").arg(out.join("native/run")).env("GSTACK_DATA", &data));
+    let left: Vec<i32> = needles.iter().flat_map(|n| pids_with(n)).collect();
+    for pid in &left {
+        kill(*pid, "KILL");
+    }
+    eprintln!("second run: {log}");
+    assert!(!ok, "a second run started beside the orphans:\n{log}");
+    // the programs inherited the lock from process-compose; without flock the port check
+    // refuses
+    let why = if which("flock").is_some() { "is held: this stack is already running" } else { "is in use by another process" };
+    assert!(log.contains(why), "says why:\n{log}");
+    assert!(mark.is_file(), "the second run replaced the orphans' config");
+    assert_eq!(left, orphans, "the second run started or stopped programs");
+    // with the orphans gone, the stack starts again
+    wait_for(30, "orphans gone", || (get(&prom).is_none()).then_some(()));
+    let mut run2 = Running::start(&out, &data);
+    wait_for(60, "prometheus ready again", || get(&prom));
+    run2.stop();
+}

@@ -9,9 +9,10 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-/// Build `target native { data_dir = DATA }` (a Prometheus-only stack) into `dir/out`.
+/// Build `target native { data_dir = DATA }` (a Prometheus-only stack, on a free port) into
+/// `dir/out`.
 fn build(dir: &Path, data_dir: &str) -> std::path::PathBuf {
-    build_with(dir, data_dir, "prometheus {}", "")
+    build_with(dir, data_dir, &format!("prometheus {{ port = {} }}", free_port()), "")
 }
 
 /// Build `stack s { BLOCKS }` with `target native { data_dir = DATA EXTRA }` into `dir/out`.
@@ -136,4 +137,56 @@ fn a_missing_binary_stops_run_before_anything_starts() {
     let run = build(&dir.path().join("pc"), data.to_str().unwrap());
     let (ok, out) = run_script(&run, &home, dir.path(), &[("PROCESS_COMPOSE", "/nonexistent/process-compose")]);
     assert!(!ok && out.contains("cannot start process-compose") && out.contains("PROCESS_COMPOSE"), "{out}");
+}
+
+#[test]
+fn run_refuses_a_port_in_use_before_it_replaces_anything() {
+    let dir = TempDir::new("native-run-port");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let data = dir.path().join("data");
+    let (pp, np) = (free_port(), free_port());
+    let run = build_with(dir.path(), data.to_str().unwrap(), &format!("prometheus {{ port = {pp} }}\n  node_exporter {{ port = {np} }}"), "bin = { node_exporter = \"prometheus\" }");
+    let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+    assert!(ok, "{out}");
+    let copy = data.join(".gstack/config/prometheus/prometheus.yml");
+    assert!(copy.is_file());
+    std::fs::remove_file(stub_dir(&home).join("ran")).unwrap();
+    // something listens on Prometheus' port (an orphan of a dead process-compose, say)
+    let taken = std::net::TcpListener::bind(("127.0.0.1", pp)).unwrap();
+    let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+    assert!(!ok, "run started while port {pp} was taken:\n{out}");
+    assert!(out.contains(&format!("cannot start prometheus: its http port {pp} on 127.0.0.1 is in use")), "names the component and port:\n{out}");
+    assert!(!out.contains(&format!("port {np}")), "only the taken port:\n{out}");
+    assert!(copy.is_file(), "run deleted the running programs' config");
+    assert!(!stub_dir(&home).join("ran").exists(), "process-compose was started");
+    drop(taken);
+    let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+    assert!(ok, "the port is free again:\n{out}");
+}
+
+#[test]
+fn run_refuses_while_another_run_of_the_stack_holds_its_lock() {
+    let flock = require("flock");
+    let dir = TempDir::new("native-run-lock");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let data = dir.path().join("data");
+    let run = build_with(dir.path(), data.to_str().unwrap(), &format!("prometheus {{ port = {} }}", free_port()), "");
+    let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+    assert!(ok, "{out}");
+    let lock = data.join(".gstack/lock");
+    assert!(lock.is_file(), "run takes its lock at $GSTACK_DATA/.gstack/lock");
+    std::fs::remove_file(stub_dir(&home).join("ran")).unwrap();
+    // another holder of the lock (a running process-compose, or the programs it left behind)
+    let mut holder = Command::new(flock).arg("-n").arg(&lock).args(["sleep", "60"]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(holder.try_wait().unwrap().is_none(), "the holder got the lock");
+    let (ok, out) = run_script(&run, &home, dir.path(), &[]);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert!(!ok, "run started while the lock was held:\n{out}");
+    assert!(out.contains("is held: this stack is already running"), "says why:\n{out}");
+    assert!(data.join(".gstack/config/prometheus/prometheus.yml").is_file(), "run deleted the running programs' config");
+    assert!(!stub_dir(&home).join("ran").exists(), "process-compose was started");
 }

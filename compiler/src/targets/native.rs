@@ -9,6 +9,12 @@
 //! fresh private copy of the generated `config` directory at `$GSTACK_DATA/.gstack/config`.
 //! `run` deletes only that copy, and only when it holds the `.gstack-owned` marker `run` wrote
 //! when it created it. Programs listen on the target's `listen` address (127.0.0.1 by default).
+//!
+//! Before it creates, replaces or starts anything, `run` checks that every binary is there,
+//! takes the stack's lock (`flock` on `$GSTACK_DATA/.gstack/lock`, held by process-compose and
+//! inherited by every program it starts, so programs a dead process-compose left behind still
+//! hold it), and checks that every port of the service records is free; each refusal names
+//! the component, and the binary or port.
 
 use super::{config_outputs, Output};
 use crate::backends::{self, Ctx, HomeLayout, Root, SecretLayout, Service, Syntax};
@@ -20,7 +26,7 @@ use serde_json::json;
 pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
     Ctx {
         listen: n.listen.clone(),
-        hosts: backends::hosts_all(stack, |_| if n.listen == "0.0.0.0" { "127.0.0.1".into() } else { n.listen.clone() }),
+        hosts: backends::hosts_all(stack, |_| probe_host(n)),
         config_root: Root::Env("GSTACK_CONFIG"),
         data_root: Root::Env("GSTACK_DATA"),
         secrets: SecretLayout::Direct,
@@ -88,9 +94,15 @@ pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
     parts.join(" && ")
 }
 
+/// The address the stack's programs are reached at on this host: the listen address, or
+/// 127.0.0.1 when they listen on every address.
+fn probe_host(n: &ir::NativeTarget) -> String {
+    if n.listen == "0.0.0.0" { "127.0.0.1".to_string() } else { n.listen.clone() }
+}
+
 /// `process-compose.yaml` as a JSON tree.
 pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service], ctx: &Ctx) -> serde_json::Value {
-    let host = if n.listen == "0.0.0.0" { "127.0.0.1".to_string() } else { n.listen.clone() };
+    let host = probe_host(n);
     let mut procs = serde_json::Map::new();
     for s in services {
         let mut p = json!({
@@ -139,7 +151,7 @@ pub fn run_script(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service])
     };
     // text in comments: one line each
     let comment = |s: &str| s.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>();
-    let mut dirs = vec![];
+    let mut dirs = vec![shell_quote("$GSTACK_DATA")];
     for s in services {
         for d in &s.data_dirs {
             dirs.push(shell_quote(&if d.is_empty() { format!("$GSTACK_DATA/{}", s.name) } else { format!("$GSTACK_DATA/{}/{d}", s.name) }));
@@ -160,6 +172,13 @@ pub fn run_script(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service])
         "need process-compose \"$process_compose\" {}\n",
         quote("put process-compose (https://f1bonacc1.github.io/process-compose/) on PATH, or set PROCESS_COMPOSE to its path")
     ));
+    // every port of the stack, probed where the programs will listen
+    let mut ports = String::new();
+    for s in services {
+        for p in &s.ports {
+            ports.push_str(&format!("port_free {} {} {}\n", quote(&s.name), quote(&p.name), p.port));
+        }
+    }
     // packages' static files (Grafana's home): the directory next to the binary, unless set
     let mut homes = String::new();
     for s in services {
@@ -202,12 +221,35 @@ need() {{ # component, binary, how to give it
 data_default={data}
 export GSTACK_DATA="${{GSTACK_DATA:-$data_default}}"
 umask 077
-mkdir -p -- "$GSTACK_DATA" {dirs}
+mkdir -p -- "$GSTACK_DATA/.gstack"
+# one run of this stack at a time: the lock is held on fd 9, which process-compose keeps
+# (exec) and every program it starts inherits, so programs a dead process-compose left
+# running still hold it
+lock="$GSTACK_DATA/.gstack/lock"
+if type -P flock >/dev/null; then
+  exec 9>>"$lock"
+  if ! flock -n 9; then
+    echo "run: $lock is held: this stack is already running (under process-compose, or programs a process-compose that died left behind, which still answer on their ports); stop them first" >&2
+    exit 1
+  fi
+else
+  echo "run: flock (util-linux) is not installed: not locking $lock; only the port check keeps a second run of this stack from starting" >&2
+fi
+# every port the stack listens on is free, before anything is replaced or started
+listen_host={listen_host}
+busy=
+port_free() {{ # component, port name, port
+  if (exec 3<>"/dev/tcp/$listen_host/$3") 2>/dev/null; then
+    echo "run: cannot start $1: its $2 port $3 on $listen_host is in use by another process (this stack already running, programs a dead process-compose left behind, or another program): stop it, or give $1 another port" >&2
+    busy=1
+  fi
+}}
+{ports}[ -z "$busy" ] || exit 1
+mkdir -p -- {dirs}
 # programs read a fresh private copy of the generated config (secrets given as environment
 # variables are written into it at start; the generated directory may be read-only). Only a
 # copy this script made (it holds the marker) is ever deleted.
 export GSTACK_CONFIG="$GSTACK_DATA/.gstack/config"
-mkdir -p "$GSTACK_DATA/.gstack"
 if [ -e "$GSTACK_CONFIG" ] || [ -L "$GSTACK_CONFIG" ]; then
   if [ -L "$GSTACK_CONFIG" ] || [ ! -d "$GSTACK_CONFIG" ] || [ ! -f "$GSTACK_CONFIG/.gstack-owned" ]; then
     echo "run: $GSTACK_CONFIG was not made by this script (no .gstack-owned marker); not replacing it: move it away" >&2
@@ -229,6 +271,8 @@ exec "$process_compose" up -f "$here/process-compose.yaml" --tui=false --no-serv
         dirs = dirs.join(" "),
         homes = homes,
         checks = checks,
+        ports = ports,
+        listen_host = quote(&probe_host(n)),
         pc = shell_quote(&bin_of(n, "process-compose")),
     )
 }
