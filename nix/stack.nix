@@ -56,6 +56,7 @@
       grpc_port = 9095;
       otlp_grpc_port = 4317;
       otlp_http_port = 4318;
+      memberlist_port = 7946;
       retention = "14d";
       generator = [
         ("service-graphs")
@@ -2039,6 +2040,11 @@
           port = 4318;
           role = "ingest";
         })
+        ({
+          name = "memberlist";
+          port = 7946;
+          role = "internal";
+        })
       ];
       readiness = {
         path = "/ready";
@@ -2077,6 +2083,8 @@
             bind_addr = [
               ("127.0.0.1")
             ];
+            bind_port = 7946;
+            advertise_port = 7946;
           };
           compactor = {
             compaction = {
