@@ -1563,6 +1563,7 @@
         ("--config.file=\${GSTACK_CONFIG}/alertmanager/alertmanager.yml")
         ("--storage.path=\${GSTACK_DATA}/alertmanager")
         ("--web.listen-address=127.0.0.1:9093")
+        ("--web.external-url=http://127.0.0.1:9093")
         ("--cluster.listen-address=")
       ];
       ports = [
@@ -1611,6 +1612,7 @@
         ("--storage.tsdb.path=\${GSTACK_DATA}/prometheus")
         ("--storage.tsdb.retention.time=15d")
         ("--web.listen-address=127.0.0.1:9090")
+        ("--web.external-url=http://127.0.0.1:9090")
         ("--web.enable-remote-write-receiver")
         ("--enable-feature=exemplar-storage")
       ];
@@ -1987,6 +1989,7 @@
             };
             rule_path = "\${GSTACK_DATA}/loki/rules-tmp";
             enable_api = true;
+            external_url = "http://127.0.0.1:3100";
             alertmanager_url = "http://127.0.0.1:9093";
           };
           analytics = {

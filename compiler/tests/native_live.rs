@@ -125,6 +125,12 @@ target native {{ data_dir = "{data}" }}
     // … and Alertmanager notifies the receiver, whose URL came from the secret
     let notified = wait_for(60, "webhook notification", || rx.try_recv().ok().filter(|b| b.contains("AlwaysFiring")));
     assert!(notified.starts_with("POST /hook"), "{notified}");
+    // the links in it open where the user reaches the programs, not at the machine's host name:
+    // Alertmanager's own (`externalURL`) and the alert's source in Prometheus (`generatorURL`)
+    let payload: serde_json::Value = serde_json::from_str(&notified[notified.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    assert_eq!(payload["externalURL"], format!("http://127.0.0.1:{ap}"), "{payload}");
+    let generator = payload["alerts"][0]["generatorURL"].as_str().unwrap();
+    assert!(generator.starts_with(&format!("{prom}/graph?")), "{generator}");
 
     // kill -9 node_exporter: process-compose restarts it and it is ready again
     let needle = format!("--web.listen-address=127.0.0.1:{np}");

@@ -18,10 +18,14 @@ use serde_json::{json, Map, Value};
 pub const CONFIG_ROOT: &str = "/etc/gstack";
 pub const SECRETS_ROOT: &str = "/run/secrets";
 
-pub fn ctx(stack: &ir::Stack) -> Ctx {
+pub fn ctx(stack: &ir::Stack, c: &ir::ComposeTarget) -> Ctx {
+    // the user reaches the programs where their ports are published (this host's loopback
+    // when published on every address)
+    let published = if c.publish_on == "0.0.0.0" { "127.0.0.1".to_string() } else { c.publish_on.clone() };
     Ctx {
         listen: "0.0.0.0".into(),
         hosts: backends::hosts_all(stack, backends::host_name),
+        external_hosts: backends::hosts_all(stack, |_| published.clone()),
         config_root: Root::Fixed(CONFIG_ROOT.into()),
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),

@@ -27,6 +27,8 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
     Ctx {
         listen: n.listen.clone(),
         hosts: backends::hosts_all(stack, |_| probe_host(n)),
+        // the user is on this host too
+        external_hosts: backends::hosts_all(stack, |_| probe_host(n)),
         config_root: Root::Env("GSTACK_CONFIG"),
         data_root: Root::Env("GSTACK_DATA"),
         secrets: SecretLayout::Direct,
