@@ -56,6 +56,7 @@
       grpc_port = 9095;
       otlp_grpc_port = 4317;
       otlp_http_port = 4318;
+      memberlist_port = 7946;
       retention = "14d";
       generator = [
         ("service-graphs")
@@ -1562,6 +1563,7 @@
         ("--config.file=\${GSTACK_CONFIG}/alertmanager/alertmanager.yml")
         ("--storage.path=\${GSTACK_DATA}/alertmanager")
         ("--web.listen-address=127.0.0.1:9093")
+        ("--web.external-url=http://127.0.0.1:9093")
         ("--cluster.listen-address=")
       ];
       ports = [
@@ -1610,6 +1612,7 @@
         ("--storage.tsdb.path=\${GSTACK_DATA}/prometheus")
         ("--storage.tsdb.retention.time=15d")
         ("--web.listen-address=127.0.0.1:9090")
+        ("--web.external-url=http://127.0.0.1:9090")
         ("--web.enable-remote-write-receiver")
         ("--enable-feature=exemplar-storage")
       ];
@@ -1986,6 +1989,7 @@
             };
             rule_path = "\${GSTACK_DATA}/loki/rules-tmp";
             enable_api = true;
+            external_url = "http://127.0.0.1:3100";
             alertmanager_url = "http://127.0.0.1:9093";
           };
           analytics = {
@@ -2039,6 +2043,11 @@
           port = 4318;
           role = "ingest";
         })
+        ({
+          name = "memberlist";
+          port = 7946;
+          role = "internal";
+        })
       ];
       readiness = {
         path = "/ready";
@@ -2077,6 +2086,8 @@
             bind_addr = [
               ("127.0.0.1")
             ];
+            bind_port = 7946;
+            advertise_port = 7946;
           };
           compactor = {
             compaction = {

@@ -266,6 +266,8 @@ pub struct Tempo {
     pub grpc_port: u16,
     pub otlp_grpc_port: u16,
     pub otlp_http_port: u16,
+    /// Memberlist's gossip port (`memberlist.bind_port`), which Tempo opens even alone.
+    pub memberlist_port: u16,
     pub retention: Duration,
     pub generator: Vec<GeneratorProcessor>,
     pub settings: Settings,

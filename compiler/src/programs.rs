@@ -231,6 +231,8 @@ static TEMPO: Facts = Facts {
         port("grpc_port", "grpc", PortRole::Internal),
         port("otlp_grpc_port", "otlp-grpc", PortRole::Ingest),
         port("otlp_http_port", "otlp-http", PortRole::Ingest),
+        // gossip between Tempo's own rings; bound even by a single binary
+        port("memberlist_port", "memberlist", PortRole::Internal),
     ],
     datasource: Some(DatasourceFacts { plugin: "tempo", title: "Tempo", languages: &[QueryLang::Traceql] }),
     self_scrape: scrape("tempo"),
@@ -319,7 +321,7 @@ pub fn ports_of(stack: &ir::Stack, c: Component) -> Vec<(PortField, u16)> {
         Component::Alertmanager => stack.alertmanager.iter().map(|a| a.port).collect(),
         Component::Prometheus => stack.prometheus.iter().map(|p| p.port).collect(),
         Component::Loki => stack.loki.iter().flat_map(|l| [l.port, l.grpc_port]).collect(),
-        Component::Tempo => stack.tempo.iter().flat_map(|t| [t.port, t.grpc_port, t.otlp_grpc_port, t.otlp_http_port]).collect(),
+        Component::Tempo => stack.tempo.iter().flat_map(|t| [t.port, t.grpc_port, t.otlp_grpc_port, t.otlp_http_port, t.memberlist_port]).collect(),
         Component::Grafana => stack.grafana.iter().map(|g| g.port).collect(),
     };
     c.facts().ports.iter().copied().zip(values).collect()

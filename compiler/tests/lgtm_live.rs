@@ -98,14 +98,16 @@ fn tempo_starts_from_generated_files_and_finds_a_pushed_trace() {
     let tempo = bin("GSTACK_TEMPO_BIN");
     require("process-compose");
     let dir = TempDir::new("tempo");
-    let (port, grpc, og, oh) = (free_port(), free_port(), free_port(), free_port());
+    // every port free, memberlist's too: beside a running stack (which has 7946) this one starts
+    let (port, grpc, og, oh, ml) = (free_port(), free_port(), free_port(), free_port(), free_port());
     let (_out, mut run) = start_native(
         &dir,
-        &format!("stack t {{ tempo {{ port = {port}, grpc_port = {grpc}, otlp_grpc_port = {og}, otlp_http_port = {oh} }} }}"),
+        &format!("stack t {{ tempo {{ port = {port}, grpc_port = {grpc}, otlp_grpc_port = {og}, otlp_http_port = {oh}, memberlist_port = {ml} }} }}"),
         &format!("tempo = \"{tempo}\""),
     );
     let base = format!("http://127.0.0.1:{port}");
     wait_for(90, "tempo /ready", || get(&format!("{base}/ready")));
+    assert!(std::net::TcpStream::connect(("127.0.0.1", ml)).is_ok(), "tempo's memberlist listens on memberlist_port {ml}");
     let trace_id = format!("{:032x}", now_ns());
     let start = now_ns();
     let body = serde_json::json!({ "resourceSpans": [{

@@ -80,6 +80,8 @@ pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
             format!("--config.file={}", ctx.config_dir(c, "alertmanager.yml", Syntax::Shell)),
             format!("--storage.path={}", ctx.data_dir(c, "", Syntax::Shell)),
             format!("--web.listen-address={}", ctx.listen_on(a.port)),
+            // links in notifications (silences, the alert list): where the user reaches it
+            format!("--web.external-url={}", ctx.external_url(c, a.port)),
             // a single node: no gossip port
             "--cluster.listen-address=".into(),
         ],

@@ -42,6 +42,8 @@ pub fn config(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> serde_json::Value {
             "storage": { "type": "local", "local": { "directory": ctx.config_dir(Component::Loki, "rules", Syntax::Expand) } },
             "rule_path": data("rules-tmp"),
             "enable_api": true,
+            // the return path of its alerts (generatorURL): where the user reaches Loki
+            "external_url": ctx.external_url(Component::Loki, l.port),
         },
         "analytics": { "reporting_enabled": false },
     });

@@ -154,6 +154,9 @@ pub struct Ctx {
     pub listen: String,
     /// Host name of each component as others reach it.
     pub hosts: BTreeMap<Component, String>,
+    /// Host of each component as the target's user reaches it (a browser, a link in an alert):
+    /// what programs put in the links they make (`--web.external-url`, `ruler.external_url`).
+    pub external_hosts: BTreeMap<Component, String>,
     /// Where a package's static files are (see [`Home`]).
     pub home: HomeLayout,
     /// Root of config directories. Native: the shell variable `$GSTACK_CONFIG`.
@@ -263,6 +266,10 @@ impl Ctx {
     /// `http://host:port` of a component.
     pub fn url(&self, comp: Component, port: u16) -> String {
         format!("http://{}", self.addr(comp, port))
+    }
+    /// `http://host:port` of a component as the target's user reaches it.
+    pub fn external_url(&self, comp: Component, port: u16) -> String {
+        format!("http://{}:{port}", self.external_hosts.get(&comp).map(String::as_str).unwrap_or("127.0.0.1"))
     }
     /// `listen:port`
     pub fn listen_on(&self, port: u16) -> String {

@@ -105,6 +105,9 @@ pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
         format!("--storage.tsdb.path={}", ctx.data_dir(c, "", Syntax::Shell)),
         format!("--storage.tsdb.retention.time={}", p.retention.to_prometheus()),
         format!("--web.listen-address={}", ctx.listen_on(p.port)),
+        // alert links (generatorURL) and the UI's own links: where the user reaches it, not
+        // the machine's host name
+        format!("--web.external-url={}", ctx.external_url(c, p.port)),
     ];
     if let Some(s) = p.retention_size {
         args.push(format!("--storage.tsdb.retention.size={}B", s.0));

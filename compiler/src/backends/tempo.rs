@@ -21,7 +21,12 @@ pub fn config(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> serde_json::Value {
             "grpc": { "endpoint": ctx.listen_on(t.otlp_grpc_port) },
             "http": { "endpoint": ctx.listen_on(t.otlp_http_port) },
         } } } },
-        "memberlist": { "bind_addr": [if ctx.listen == "0.0.0.0" { "0.0.0.0".to_string() } else { ctx.listen.clone() }] },
+        // a port of the block, not the fixed 7946: two stacks on one host each have their own
+        "memberlist": {
+            "bind_addr": [if ctx.listen == "0.0.0.0" { "0.0.0.0".to_string() } else { ctx.listen.clone() }],
+            "bind_port": t.memberlist_port,
+            "advertise_port": t.memberlist_port,
+        },
         "compactor": { "compaction": { "block_retention": t.retention.to_go() } },
         "storage": { "trace": {
             "backend": "local",

@@ -40,10 +40,14 @@ pub const HOST_ROOTFS: &str = "/host";
 /// The name containers reach the host by (`extra_hosts: host-gateway`).
 pub const HOST_GATEWAY_NAME: &str = "host.docker.internal";
 
-pub fn ctx(stack: &ir::Stack) -> Ctx {
+pub fn ctx(stack: &ir::Stack, c: &ir::ComposeTarget) -> Ctx {
+    // the user reaches the programs where their ports are published (this host's loopback
+    // when published on every address)
+    let published = if c.publish_on == "0.0.0.0" { "127.0.0.1".to_string() } else { c.publish_on.clone() };
     Ctx {
         listen: "0.0.0.0".into(),
         hosts: backends::hosts_all(stack, backends::host_name),
+        external_hosts: backends::hosts_all(stack, |_| published.clone()),
         config_root: Root::Fixed(CONFIG_ROOT.into()),
         data_root: Root::Conventional,
         secrets: SecretLayout::DirEnvApart { files: SECRETS_ROOT.into(), env: ENV_SECRETS_ROOT.into() },

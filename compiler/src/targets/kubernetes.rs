@@ -36,6 +36,8 @@ pub fn ctx(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Ctx {
     Ctx {
         listen: "0.0.0.0".into(),
         hosts: backends::hosts_all(stack, |c| format!("{}.{}.svc", backends::host_name(c), k.namespace)),
+        // in the cluster, by the Service's name (what `kubectl port-forward svc/…` also serves)
+        external_hosts: backends::hosts_all(stack, |c| format!("{}.{}.svc", backends::host_name(c), k.namespace)),
         config_root: Root::Fixed(CONFIG_ROOT.into()),
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),

@@ -70,7 +70,7 @@ pub fn render(stack: &ir::Stack, only: Option<&str>) -> Result<Vec<Output>, Rend
     }
     if want("compose") {
         if let Some(c) = &stack.targets.compose {
-            out.extend(compose::render(stack, c, &records(compose::ctx(stack))));
+            out.extend(compose::render(stack, c, &records(compose::ctx(stack, c))));
         }
     }
     let (k8s, helm) = (want("kubernetes") && stack.targets.kubernetes.is_some(), want("helm") && stack.targets.helm.is_some());

@@ -1,16 +1,24 @@
 //! The native target: `native/process-compose.yaml` for process-compose
 //! (https://f1bonacc1.github.io/process-compose/) with readiness probes on each program's own
-//! endpoint, dependency order on readiness and restart on failure; `native/run`, which
-//! creates the data directories and starts process-compose; and `native/config/<program>/`.
+//! endpoint, dependency order on readiness and restart on any exit (see [`MAX_RESTARTS`]);
+//! `native/run`, which creates the data directories and starts process-compose; and
+//! `native/config/<program>/`.
 //!
 //! Paths are resolved at run time: `run` exports `GSTACK_DATA` (the target's `data_dir`, taken
 //! literally except a leading `~` meaning `$HOME`; set it to override) and `GSTACK_CONFIG`, a
 //! fresh private copy of the generated `config` directory at `$GSTACK_DATA/.gstack/config`.
 //! `run` deletes only that copy, and only when it holds the `.gstack-owned` marker `run` wrote
 //! when it created it. Programs listen on the target's `listen` address (127.0.0.1 by default).
+//!
+//! Before it creates, replaces or starts anything, `run` checks that every binary is there,
+//! takes the stack's lock (`flock` on `$GSTACK_DATA/.gstack/lock`, held by process-compose and
+//! inherited by every program it starts, so programs a dead process-compose left behind still
+//! hold it), and checks that every port of the service records is free; each refusal names
+//! the component, and the binary or port.
 
 use super::{config_outputs, Output};
 use crate::backends::{self, Ctx, HomeLayout, Root, SecretLayout, Service, Syntax};
+use crate::encode::shell::quote;
 use crate::ir::{self, SecretRef};
 use serde_json::json;
 
@@ -18,7 +26,9 @@ use serde_json::json;
 pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
     Ctx {
         listen: n.listen.clone(),
-        hosts: backends::hosts_all(stack, |_| if n.listen == "0.0.0.0" { "127.0.0.1".into() } else { n.listen.clone() }),
+        hosts: backends::hosts_all(stack, |_| probe_host(n)),
+        // the user is on this host too
+        external_hosts: backends::hosts_all(stack, |_| probe_host(n)),
         config_root: Root::Env("GSTACK_CONFIG"),
         data_root: Root::Env("GSTACK_DATA"),
         secrets: SecretLayout::Direct,
@@ -48,9 +58,22 @@ fn shell_quote(s: &str) -> String {
     out
 }
 
+/// How often process-compose restarts one program while the stack runs, in all (process-compose
+/// 1.85 counts restarts over the life of the project and never resets the count), before it
+/// leaves the program stopped: a program that cannot start (a bad config, a port another
+/// process took) stops being retried instead of looping for ever.
+pub const MAX_RESTARTS: u32 = 10;
+/// Seconds process-compose waits before each restart.
+pub const RESTART_BACKOFF: u32 = 2;
+
+/// The binary of a program: the target's `bin` map, else its name (looked up on PATH).
+fn bin_of(n: &ir::NativeTarget, program: &str) -> String {
+    n.bin.get(program).cloned().unwrap_or_else(|| program.to_string())
+}
+
 /// The shell command process-compose runs for one service.
 pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
-    let bin = n.bin.get(&s.program).cloned().unwrap_or_else(|| s.program.clone());
+    let bin = bin_of(n, &s.program);
     let mut parts = vec![];
     // secrets given as environment variables become private files before the program starts
     for sec in &s.secrets {
@@ -75,9 +98,15 @@ pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
     parts.join(" && ")
 }
 
+/// The address the stack's programs are reached at on this host: the listen address, or
+/// 127.0.0.1 when they listen on every address.
+fn probe_host(n: &ir::NativeTarget) -> String {
+    if n.listen == "0.0.0.0" { "127.0.0.1".to_string() } else { n.listen.clone() }
+}
+
 /// `process-compose.yaml` as a JSON tree.
 pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service], ctx: &Ctx) -> serde_json::Value {
-    let host = if n.listen == "0.0.0.0" { "127.0.0.1".to_string() } else { n.listen.clone() };
+    let host = probe_host(n);
     let mut procs = serde_json::Map::new();
     for s in services {
         let mut p = json!({
@@ -90,7 +119,10 @@ pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Serv
                 "success_threshold": 1,
                 "failure_threshold": 300,
             },
-            "availability": { "restart": "on_failure", "backoff_seconds": 1 },
+            // `always`, not `on_failure`: a program that exits 0 has stopped too (Loki exits 0
+            // on SIGTERM, Tempo on some fatal start errors), and process-compose restarts
+            // nothing it stopped itself at shutdown
+            "availability": { "restart": "always", "backoff_seconds": RESTART_BACKOFF, "max_restarts": MAX_RESTARTS },
             "shutdown": { "signal": 15, "timeout_seconds": s.stop_timeout },
         });
         if !s.depends_on.is_empty() {
@@ -123,17 +155,39 @@ pub fn run_script(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service])
     };
     // text in comments: one line each
     let comment = |s: &str| s.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>();
-    let mut dirs = vec![];
+    let mut dirs = vec![shell_quote("$GSTACK_DATA")];
     for s in services {
         for d in &s.data_dirs {
             dirs.push(shell_quote(&if d.is_empty() { format!("$GSTACK_DATA/{}", s.name) } else { format!("$GSTACK_DATA/{}/{d}", s.name) }));
+        }
+    }
+    // every binary is found before anything is created or started
+    let mut checks = String::new();
+    for s in services {
+        let p = &s.program;
+        let hint = if n.bin.contains_key(p) {
+            format!("fix its path in `target native {{ bin = {{ {p} = \"…\" }} }}`")
+        } else {
+            format!("put {p} on PATH, or give its path: `target native {{ bin = {{ {p} = \"/path/to/{p}\" }} }}`")
+        };
+        checks.push_str(&format!("need {} {} {}\n", quote(&s.name), shell_quote(&bin_of(n, p)), quote(&hint)));
+    }
+    checks.push_str(&format!(
+        "need process-compose \"$process_compose\" {}\n",
+        quote("put process-compose (https://f1bonacc1.github.io/process-compose/) on PATH, or set PROCESS_COMPOSE to its path")
+    ));
+    // every port of the stack, probed where the programs will listen
+    let mut ports = String::new();
+    for s in services {
+        for p in &s.ports {
+            ports.push_str(&format!("port_free {} {} {}\n", quote(&s.name), quote(&p.name), p.port));
         }
     }
     // packages' static files (Grafana's home): the directory next to the binary, unless set
     let mut homes = String::new();
     for s in services {
         let Some(h) = &s.home else { continue };
-        let bin = n.bin.get(&s.program).cloned().unwrap_or_else(|| s.program.clone());
+        let bin = bin_of(n, &s.program);
         homes.push_str(&format!(
             r#"
 # {program}'s static files: the {dir} directory next to its binary, unless set
@@ -157,15 +211,49 @@ export {env}="${{{env}:-{system}}}"
 # Extra arguments go to `process-compose up` (e.g. -D to detach).
 set -euo pipefail
 here="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
+process_compose={pc}
+process_compose="${{PROCESS_COMPOSE:-$process_compose}}"
+# every program's binary exists before anything starts (a missing one would crash-loop)
+missing=
+need() {{ # component, binary, how to give it
+  if ! type -P -- "$2" >/dev/null; then
+    echo "run: cannot start $1: no executable $2 ($3)" >&2
+    missing=1
+  fi
+}}
+{checks}[ -z "$missing" ] || exit 1
 data_default={data}
 export GSTACK_DATA="${{GSTACK_DATA:-$data_default}}"
 umask 077
-mkdir -p {dirs}
+mkdir -p -- "$GSTACK_DATA/.gstack"
+# one run of this stack at a time: the lock is held on fd 9, which process-compose keeps
+# (exec) and every program it starts inherits, so programs a dead process-compose left
+# running still hold it
+lock="$GSTACK_DATA/.gstack/lock"
+if type -P flock >/dev/null; then
+  exec 9>>"$lock"
+  if ! flock -n 9; then
+    echo "run: $lock is held: this stack is already running (under process-compose, or programs a process-compose that died left behind, which still answer on their ports); stop them first" >&2
+    exit 1
+  fi
+else
+  echo "run: flock (util-linux) is not installed: not locking $lock; only the port check keeps a second run of this stack from starting" >&2
+fi
+# every port the stack listens on is free, before anything is replaced or started
+listen_host={listen_host}
+busy=
+port_free() {{ # component, port name, port
+  if (exec 3<>"/dev/tcp/$listen_host/$3") 2>/dev/null; then
+    echo "run: cannot start $1: its $2 port $3 on $listen_host is in use by another process (this stack already running, programs a dead process-compose left behind, or another program): stop it, or give $1 another port" >&2
+    busy=1
+  fi
+}}
+{ports}[ -z "$busy" ] || exit 1
+mkdir -p -- {dirs}
 # programs read a fresh private copy of the generated config (secrets given as environment
 # variables are written into it at start; the generated directory may be read-only). Only a
 # copy this script made (it holds the marker) is ever deleted.
 export GSTACK_CONFIG="$GSTACK_DATA/.gstack/config"
-mkdir -p "$GSTACK_DATA/.gstack"
 if [ -e "$GSTACK_CONFIG" ] || [ -L "$GSTACK_CONFIG" ]; then
   if [ -L "$GSTACK_CONFIG" ] || [ ! -d "$GSTACK_CONFIG" ] || [ ! -f "$GSTACK_CONFIG/.gstack-owned" ]; then
     echo "run: $GSTACK_CONFIG was not made by this script (no .gstack-owned marker); not replacing it: move it away" >&2
@@ -175,18 +263,21 @@ if [ -e "$GSTACK_CONFIG" ] || [ -L "$GSTACK_CONFIG" ]; then
 fi
 mkdir -- "$GSTACK_CONFIG"
 : > "$GSTACK_CONFIG/.gstack-owned"
-cp -R -- "$here/config/." "$GSTACK_CONFIG/"
+# (no config directory when no program reads a file: node-exporter alone)
+if [ -d "$here/config" ]; then cp -R -- "$here/config/." "$GSTACK_CONFIG/"; fi
 chmod -R u+w -- "$GSTACK_CONFIG"
 {homes}
-process_compose={pc}
-exec "${{PROCESS_COMPOSE:-$process_compose}}" up -f "$here/process-compose.yaml" --tui=false --no-server "$@"
+exec "$process_compose" up -f "$here/process-compose.yaml" --tui=false --no-server "$@"
 "#,
         name = comment(&stack.name),
         data_dir = comment(&n.data_dir),
         data = data,
         dirs = dirs.join(" "),
         homes = homes,
-        pc = shell_quote(&n.bin.get("process-compose").cloned().unwrap_or_else(|| "process-compose".into())),
+        checks = checks,
+        ports = ports,
+        listen_host = quote(&probe_host(n)),
+        pc = shell_quote(&bin_of(n, "process-compose")),
     )
 }
 

@@ -32,6 +32,8 @@ pub fn ctx(stack: &ir::Stack) -> Ctx {
     Ctx {
         listen: "127.0.0.1".into(),
         hosts: backends::hosts_all(stack, |_| "127.0.0.1".into()),
+        // programs listen on 127.0.0.1, where the user reaches them
+        external_hosts: backends::hosts_all(stack, |_| "127.0.0.1".into()),
         config_root: Root::Env("GSTACK_CONFIG"),
         data_root: Root::Env("GSTACK_DATA"),
         secrets: SecretLayout::Relative,

@@ -29,6 +29,7 @@ fn a_field_being_typed_in_a_component_block() {
         Field grpc_port — port (1–65535) => grpc_port = $0
         Field otlp_grpc_port — port (1–65535) => otlp_grpc_port = $0
         Field otlp_http_port — port (1–65535) => otlp_http_port = $0
+        Field memberlist_port — port (1–65535) => memberlist_port = $0
         Field retention — duration (e.g. `15s`, `10m`, `30d`) => retention = $0
         Field generator — list of one of service_graphs, span_metrics, local_blocks => generator = $0
         Block settings — freeform settings => settings {

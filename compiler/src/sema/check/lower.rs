@@ -178,6 +178,7 @@ impl<'a> Checker<'a> {
             grpc_port: r.port_d("grpc_port"),
             otlp_grpc_port: r.port_d("otlp_grpc_port"),
             otlp_http_port: r.port_d("otlp_http_port"),
+            memberlist_port: r.port_d("memberlist_port"),
             retention: r.dur_d("retention"),
             generator: r
                 .strs_d("generator")

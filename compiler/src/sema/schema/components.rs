@@ -88,6 +88,12 @@ pub static TEMPO: Schema = Schema {
             f("grpc_port", Ty::Port, Some(Lit::Port(9095)), "gRPC port (`server.grpc_listen_port`)."),
             f("otlp_grpc_port", Ty::Port, Some(Lit::Port(4317)), "OTLP/gRPC receiver port."),
             f("otlp_http_port", Ty::Port, Some(Lit::Port(4318)), "OTLP/HTTP receiver port."),
+            f(
+                "memberlist_port",
+                Ty::Port,
+                Some(Lit::Port(7946)),
+                "Memberlist (gossip) port (`memberlist.bind_port`), which Tempo opens even as a single binary: give two stacks on one host different ones.",
+            ),
             f("retention", Ty::Duration, Some(Lit::Dur(14 * DAY)), "`compactor.compaction.block_retention`."),
             f(
                 "generator",
