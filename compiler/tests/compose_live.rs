@@ -265,9 +265,10 @@ fn compose_deployment_runs_on_docker() {
     let alert = serde_json::json!([{ "labels": { "alertname": "GstackComposeLive", "service": "cart", "severity": "critical" },
         "annotations": { "summary": "compose live test" } }]);
     assert_eq!(post("http://127.0.0.1:9093/api/v2/alerts", &alert), 200);
-    wait_for(90, "the alert at the webhook", || {
-        hooks.lock().unwrap().iter().any(|b| b.contains("GstackComposeLive")).then_some(())
-    });
+    let note = wait_for(90, "the alert at the webhook", || hooks.lock().unwrap().iter().find(|b| b.contains("GstackComposeLive")).cloned());
+    // its links open where the user reaches Alertmanager: the published port
+    let note: serde_json::Value = serde_json::from_str(&note).unwrap();
+    assert_eq!(note["externalURL"], "http://127.0.0.1:9093", "{note}");
 
     // a log line pushed to Loki is read back; a trace sent to Tempo's OTLP port is found, and
     // its generator's series arrive in Prometheus
