@@ -390,7 +390,7 @@ fn stand_in_images_follow_the_nix_image_contract() {
             .arg(format!("docker export {id} | tar -tv --numeric-owner"))
             .output()
             .unwrap();
-        docker(&["rm", &id]);
+        docker(&["rm", "-v", &id]);
         let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
         let has = |path: &str| listing.lines().any(|l| l.ends_with(&format!(" {path}")) || l.ends_with(&format!(" {path}/")));
         assert!(has(&format!("bin/{}", s["program"].as_str().unwrap())), "{comp}:\n{listing}");
