@@ -753,3 +753,40 @@ fn kubelet_reads_container_args_exactly() {
     assert!(args.contains(&format!("--collector.textfile.directory={setting}")), "{args:?}");
 }
 
+
+/// Prometheus expands environment variables in `global.external_labels` values when it loads
+/// its config: the real Prometheus reports exactly the source's value, `$` and all.
+#[test]
+fn prometheus_external_labels_read_back_exactly() {
+    let prometheus = require("prometheus");
+    let dir = TempDir::new("extlabels");
+    let value = "a$HOME b${PATH} c$$ d$";
+    let port = free_port();
+    let out = build(
+        &dir,
+        &format!("stack s {{ prometheus {{ port = {port}, external_labels = {{ site = {} }} }} }}\ntarget native {{}}\n", lit(value)),
+        &["--target", "native"],
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let cfg = out.join("native/config/prometheus/prometheus.yml");
+    let mut child = Command::new(&prometheus)
+        .arg(format!("--config.file={}", cfg.display()))
+        .arg(format!("--storage.tsdb.path={}", data.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let got = std::panic::catch_unwind(|| {
+        wait_for(60, "Prometheus' flags and config", || {
+            let c = get_json(&format!("http://127.0.0.1:{port}/api/v1/status/config"))?;
+            let yaml: serde_json::Value = serde_norway::from_str(c["data"]["yaml"].as_str()?).ok()?;
+            yaml["global"]["external_labels"]["site"].as_str().map(str::to_string)
+        })
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(got.unwrap(), value);
+}

@@ -26,7 +26,11 @@ pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value
         "evaluation_interval": p.evaluation_interval.to_prometheus(),
     });
     if !p.external_labels.is_empty() {
-        global["external_labels"] = json!(p.external_labels);
+        // Prometheus expands `$VAR`/`${VAR}` in external label values at load (config.Load,
+        // os.Expand, where `$$` is a `$`): every `$` of the source is written `$$`
+        let labels: std::collections::BTreeMap<&String, String> =
+            p.external_labels.iter().map(|(k, v)| (k, v.replace('$', "$$"))).collect();
+        global["external_labels"] = json!(labels);
     }
     let mut scrape_configs = vec![];
     for (job, comp, port, path) in self_scrapes(stack) {
