@@ -2089,7 +2089,15 @@
             bind_port = 7946;
             advertise_port = 7946;
           };
+          ingester = {
+            lifecycler = {
+              min_ready_duration = "1s";
+            };
+          };
           compactor = {
+            ring = {
+              wait_stability_min_duration = "0s";
+            };
             compaction = {
               block_retention = "336h";
             };

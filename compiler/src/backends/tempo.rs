@@ -27,7 +27,13 @@ pub fn config(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> serde_json::Value {
             "bind_port": t.memberlist_port,
             "advertise_port": t.memberlist_port,
         },
-        "compactor": { "compaction": { "block_retention": t.retention.to_go() } },
+        // one instance of each ring: nothing to wait for (Tempo's defaults wait 1 min for the
+        // compactor ring to settle and 15 s more before the ingester is ready)
+        "ingester": { "lifecycler": { "min_ready_duration": "1s" } },
+        "compactor": {
+            "ring": { "wait_stability_min_duration": "0s" },
+            "compaction": { "block_retention": t.retention.to_go() },
+        },
         "storage": { "trace": {
             "backend": "local",
             "wal": { "path": data("wal") },
