@@ -490,7 +490,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Val::Secret(SecretRef::File(p)) = &value.val {
-            self.form(schema::Grammar::Path, p, value.loc, |shown| format!("secret file path \"{shown}\" has control characters"), "a secret file takes");
+            self.form(schema::Grammar::SecretPath, p, value.loc, |shown| format!("secret file path \"{shown}\" cannot be read back by every program"), "a secret file takes");
         }
     }
 }

@@ -161,6 +161,9 @@ pub enum Grammar {
     /// A path on the host: no control characters (a newline would end a unit line or a shell
     /// word), not empty.
     Path,
+    /// A secret file's path: a [`Grammar::Path`] without `}`, which would end Grafana's
+    /// `$__file{…}` early.
+    SecretPath,
     /// A node-exporter collector name (`--collector.<name>`): lower-case letters, digits, `_`
     /// and `.`, starting with a letter.
     Collector,
@@ -196,6 +199,8 @@ impl Grammar {
             }
             Grammar::ComposeProject => !s.is_empty() && s.starts_with(lower_digit) && all(&|c| lower_digit(c) || c == '-' || c == '_'),
             Grammar::Path => !s.is_empty() && !s.chars().any(char::is_control),
+            // Grafana reads file secrets as `$__file{path}`, which ends at the first `}`
+            Grammar::SecretPath => !s.is_empty() && !s.chars().any(|c| c.is_control() || c == '}'),
             Grammar::Collector => s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '_' || c == '.'),
             Grammar::StackName => {
                 s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_alphabetic()) && all(&|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -211,6 +216,7 @@ impl Grammar {
             Grammar::ChartName => "a Helm chart name: lower-case letters, digits and `-`, starting with a letter (at most 53)",
             Grammar::ComposeProject => "a compose project name: lower-case letters, digits, `-` and `_`",
             Grammar::Path => "a path without control characters (no newline, tab or NUL)",
+            Grammar::SecretPath => "a path without control characters or `}` (Grafana reads it as `$__file{path}`, which ends at the first `}`)",
             Grammar::Collector => "a collector name: lower-case letters, digits, `_` and `.`, starting with a letter",
             Grammar::StackName => "letters, digits, `-` and `_`, starting with a letter (at most 53)",
         }
