@@ -30,19 +30,29 @@ let
     else
       args;
 
+  # A store path name as Nix checks it (checkName in libstore/path.cc): at most 211 of
+  # `A-Za-z0-9+-._?=`, not starting with a period; anything else fails evaluation for real.
+  validName =
+    name:
+    builtins.match "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*" name != null
+    && builtins.stringLength name <= 211;
+
   drv =
     name: extra:
     let
       hash = builtins.substring 0 32 (builtins.hashString "sha256" name);
     in
-    {
-      type = "derivation";
-      inherit name system;
-      outPath = "/nix/store/${hash}-${name}";
-      drvPath = "/nix/store/${hash}-${name}.drv";
-      outputName = "out";
-    }
-    // extra;
+    if !validName name then
+      throw "stub: invalid store path name `${name}` (Nix allows A-Za-z0-9+-._?=, not a leading period)"
+    else
+      {
+        type = "derivation";
+        inherit name system;
+        outPath = "/nix/store/${hash}-${name}";
+        drvPath = "/nix/store/${hash}-${name}.drv";
+        outputName = "out";
+      }
+      // extra;
 
   program =
     pname: version: mainProgram: extra:
