@@ -35,7 +35,8 @@ let
 
   unitPackage = pkgs.runCommand "gstack-${cfg.name}-systemd-units" { } ''
     mkdir -p "$out/lib/systemd/system"
-    cp ${units}/systemd/* "$out/lib/systemd/system/"
+    # the units and the target only (the target also writes config/, the install script)
+    cp ${units}/systemd/*.service ${units}/systemd/*.target "$out/lib/systemd/system/"
     test -e "$out/lib/systemd/system/gstack-${cfg.name}.target" || {
       echo "gstack: no gstack-${cfg.name}.target; is services.gstack.name the stack's name?" >&2
       exit 1

@@ -120,6 +120,27 @@ if [ -n "$flake_ready" ]; then
       --arg lib "import $nixpkgs_path/lib" 2>&1)
     if [ "$out" = "[]" ]; then ok "nix/tests/eval.nix (outputs with stub pkgs)"; else fail "nix/tests/eval.nix" "$out"; fi
 
+    # shell text of derivations, executed by a real bash on a stand-in tree: the NixOS
+    # module's unit package over gstackc's systemd target of the bundled example (system
+    # units, as the module builds them)
+    gstackc_for_scripts=${GSTACKC:-$PWD/target/debug/gstackc}
+    if [ -x "$gstackc_for_scripts" ] && scripts=$(nix-instantiate --read-write-mode --eval --strict --json nix/tests/eval.nix \
+      --arg lib "import $nixpkgs_path/lib" --argstr want scripts 2>&1); then
+      run_module_units() {
+        local units script tree="$tmp/module-units"
+        units=$(jq -r '."module-units".units' <<<"$scripts")
+        script=$(jq -r '."module-units".script' <<<"$scripts")
+        rm -rf "$tree" && mkdir -p "$tree"
+        printf '{"targets":{"systemd":{"user":false}}}' >"$tree/overrides.json"
+        "$gstackc_for_scripts" build examples/default.gstack -o "$tree/in" --target systemd --overrides "$tree/overrides.json" >/dev/null || return 1
+        out="$tree/out" bash -euo pipefail -c "${script//$units/$tree/in}" &&
+          [ -n "$(find "$tree/out/lib/systemd/system" -name '*.service')" ]
+      }
+      check "the NixOS module's unit package script runs (bash, on gstackc's systemd target)" run_module_units
+    else
+      skip "executing derivation scripts: no gstackc at $gstackc_for_scripts (cargo build first) or: $scripts"
+    fi
+
     same_config() {
       local a b
       a=$(nix-instantiate --eval --strict --json -A config default.nix --arg nixpkgs "$nixpkgs_path") &&

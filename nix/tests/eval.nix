@@ -1,7 +1,13 @@
 # Offline evaluation tests of every flake output, with nixpkgs' `lib` and the stand-in
 # `pkgs` of stub-pkgs.nix. Evaluates to the list of failures: `[ ]` when all pass.
 #   nix-instantiate --eval --strict --json nix/tests/eval.nix --arg lib 'import <nixpkgs/lib>'
-{ lib }:
+# With `--argstr want scripts` it evaluates instead to the shell text of derivations that
+# nix/tests.sh executes with a real bash on stand-in trees (`script`, and `inputs`: store path
+# → which gstackc output stands in for it).
+{
+  lib,
+  want ? "failures",
+}:
 let
   components = import ../components.nix;
   stub = system: import ./stub-pkgs.nix { inherit lib system; };
@@ -108,172 +114,185 @@ let
     }).scripts;
 
   overlaid = lib.fix (lib.extends outputs.overlays.default (_: stub linux));
+
+  moduleUnits = lib.head nixos.config.systemd.packages;
 in
-# `config`: the committed stack.nix, plus each service at the top
-same "config = stack.nix // services" outputs.config (stackNix // stackNix.services)
-++ check "config has every component" (
-  lib.all (c: outputs.config ? ${c}) (lib.attrNames components)
-)
-++
-  same "config.prometheus is the prometheus service" outputs.config.prometheus
-    stackNix.services.prometheus
+if want == "scripts" then
+  {
+    module-units = {
+      script = moduleUnits.__script;
+      # the store path of the systemd target's tree, as the script names it
+      units = builtins.head (
+        builtins.match ".*(/nix/store/[a-z0-9]+-[^/ ]+)/systemd/.*" moduleUnits.__script
+      );
+    };
+  }
+else
+  # `config`: the committed stack.nix, plus each service at the top
+  same "config = stack.nix // services" outputs.config (stackNix // stackNix.services)
+  ++ check "config has every component" (
+    lib.all (c: outputs.config ? ${c}) (lib.attrNames components)
+  )
+  ++
+    same "config.prometheus is the prometheus service" outputs.config.prometheus
+      stackNix.services.prometheus
 
-# packages: names per system, every value a derivation
-++ same "linux package names" (sorted (lib.attrNames pkgsL)) (
-  sorted (
-    [
-      "default"
-      "gstackc"
+  # packages: names per system, every value a derivation
+  ++ same "linux package names" (sorted (lib.attrNames pkgsL)) (
+    sorted (
+      [
+        "default"
+        "gstackc"
+      ]
+      ++ gstackLib.programNames
+      ++ gstackLib.imageNames
+      ++ gstackLib.artifactNames
+    )
+  )
+  ++ same "darwin package names (no images)" (sorted (lib.attrNames pkgsD)) (
+    sorted (
+      [
+        "default"
+        "gstackc"
+      ]
+      ++ gstackLib.programNames
+      ++ gstackLib.artifactNames
+    )
+  )
+  ++ check "every package is a derivation" (
+    lib.all lib.isDerivation (lib.attrValues pkgsL ++ lib.attrValues pkgsD)
+  )
+  ++ same "gstackc runs the workspace tests" pkgsL.gstackc.__args.doCheck true
+  ++ same "gstackc uses Cargo.lock" (baseNameOf (
+    toString pkgsL.gstackc.__args.cargoLock.lockFile
+  )) "Cargo.lock"
+  ++ same "grafana is nixpkgs' grafana" pkgsL.grafana.name "grafana-12.2.1"
+  ++ same "loki is grafana-loki" pkgsL.loki.pname "grafana-loki"
+
+  # images
+  ++ imageTests
+
+  # artifacts run gstackc build with the target and the overrides file
+  ++ check "native artifact runs gstackc build --target native" (
+    lib.hasInfix "--target native" pkgsL.grafana-stack-native.__script
+    && lib.hasInfix "gstackc build" pkgsL.grafana-stack-native.__script
+  )
+  ++
+    same "compose artifact is a .tar.gz" pkgsL.grafana-stack-docker-compose-file.name
+      "grafana-stack-docker-compose.tar.gz"
+  ++
+    same "kubernetes artifact is a .tar.gz" pkgsL.grafana-stack-kubernetes-manifests.name
+      "grafana-stack-kubernetes.tar.gz"
+
+  # overrides: Nix fills bin and images; the user's values win
+  ++
+    same "native bin from the store" nativeOverlay.targets.native.bin.prometheus
+      "/nix/store/00000000000000000000000000000000-prometheus-9.9.9/bin/prometheus"
+  ++
+    same "user override wins over the Nix side" nativeOverlay.targets.native.bin.grafana
+      "/opt/grafana/bin/grafana"
+  ++ same "user override reaches gstackc" nativeOverlay.grafana.port 3001
+  ++
+    same "compose images are the images built" composeOverlay.targets.compose.images.prometheus
+      "gstack/prometheus:9.9"
+  ++ same "replaced program reaches its image" userStack.packages.prometheus-image.__args.tag "9.9"
+  ++
+    same "the default stack's versions agree with the packages"
+      outputs.checks.${linux}.component-versions.__env.mismatches
+      ""
+  ++
+    same "a replaced program of another version is reported"
+      (gstackLib.mkStack {
+        src = ../../examples/default.gstack;
+        pkgs = stub linux;
+        stackNix = ../stack.nix;
+        packages.prometheus = (stub linux).prometheus // {
+          version = "9.9.9";
+        };
+      }).versionMismatches
+      [ "prometheus: the stack is written for 3.5, the package is 9.9" ]
+
+  # apps
+  ++ same "app names" (sorted (lib.attrNames outputs.apps.${linux})) (sorted gstackLib.appNames)
+  ++ check "apps are programs in the store" (
+    lib.all (a: a.type == "app" && lib.hasPrefix "/nix/store/" a.program) (
+      lib.attrValues outputs.apps.${linux}
+    )
+  )
+  ++ check "native app keeps data under XDG_STATE_HOME and runs native/run" (
+    lib.hasInfix "XDG_STATE_HOME" scripts.nativeRun.__args.text
+    && lib.hasInfix "/native/run" scripts.nativeRun.__args.text
+  )
+  ++ check "compose app loads every image, then docker-compose up" (
+    lib.all (c: lib.hasInfix "${image c}" scripts.composeUp.__args.text) (lib.attrNames components)
+    && lib.hasInfix "docker-compose -f" scripts.composeUp.__args.text
+    && lib.hasInfix "/compose/check-secrets" scripts.composeUp.__args.text
+    && lib.hasInfix "up --pull never" scripts.composeUp.__args.text
+  )
+  ++ check "k8s app: server-side apply, prune by selector, rollout status" (
+    lib.all (s: lib.hasInfix s scripts.k8sApply.__args.text) [
+      "kubectl apply --server-side"
+      "--prune -l"
+      "rollout status"
     ]
-    ++ gstackLib.programNames
-    ++ gstackLib.imageNames
-    ++ gstackLib.artifactNames
   )
-)
-++ same "darwin package names (no images)" (sorted (lib.attrNames pkgsD)) (
-  sorted (
-    [
-      "default"
-      "gstackc"
-    ]
-    ++ gstackLib.programNames
-    ++ gstackLib.artifactNames
-  )
-)
-++ check "every package is a derivation" (
-  lib.all lib.isDerivation (lib.attrValues pkgsL ++ lib.attrValues pkgsD)
-)
-++ same "gstackc runs the workspace tests" pkgsL.gstackc.__args.doCheck true
-++ same "gstackc uses Cargo.lock" (baseNameOf (
-  toString pkgsL.gstackc.__args.cargoLock.lockFile
-)) "Cargo.lock"
-++ same "grafana is nixpkgs' grafana" pkgsL.grafana.name "grafana-12.2.1"
-++ same "loki is grafana-loki" pkgsL.loki.pname "grafana-loki"
 
-# images
-++ imageTests
-
-# artifacts run gstackc build with the target and the overrides file
-++ check "native artifact runs gstackc build --target native" (
-  lib.hasInfix "--target native" pkgsL.grafana-stack-native.__script
-  && lib.hasInfix "gstackc build" pkgsL.grafana-stack-native.__script
-)
-++
-  same "compose artifact is a .tar.gz" pkgsL.grafana-stack-docker-compose-file.name
-    "grafana-stack-docker-compose.tar.gz"
-++
-  same "kubernetes artifact is a .tar.gz" pkgsL.grafana-stack-kubernetes-manifests.name
-    "grafana-stack-kubernetes.tar.gz"
-
-# overrides: Nix fills bin and images; the user's values win
-++
-  same "native bin from the store" nativeOverlay.targets.native.bin.prometheus
-    "/nix/store/00000000000000000000000000000000-prometheus-9.9.9/bin/prometheus"
-++
-  same "user override wins over the Nix side" nativeOverlay.targets.native.bin.grafana
-    "/opt/grafana/bin/grafana"
-++ same "user override reaches gstackc" nativeOverlay.grafana.port 3001
-++
-  same "compose images are the images built" composeOverlay.targets.compose.images.prometheus
-    "gstack/prometheus:9.9"
-++ same "replaced program reaches its image" userStack.packages.prometheus-image.__args.tag "9.9"
-++
-  same "the default stack's versions agree with the packages"
-    outputs.checks.${linux}.component-versions.__env.mismatches
-    ""
-++
-  same "a replaced program of another version is reported"
-    (gstackLib.mkStack {
-      src = ../../examples/default.gstack;
-      pkgs = stub linux;
-      stackNix = ../stack.nix;
-      packages.prometheus = (stub linux).prometheus // {
-        version = "9.9.9";
-      };
-    }).versionMismatches
-    [ "prometheus: the stack is written for 3.5, the package is 9.9" ]
-
-# apps
-++ same "app names" (sorted (lib.attrNames outputs.apps.${linux})) (sorted gstackLib.appNames)
-++ check "apps are programs in the store" (
-  lib.all (a: a.type == "app" && lib.hasPrefix "/nix/store/" a.program) (
-    lib.attrValues outputs.apps.${linux}
-  )
-)
-++ check "native app keeps data under XDG_STATE_HOME and runs native/run" (
-  lib.hasInfix "XDG_STATE_HOME" scripts.nativeRun.__args.text
-  && lib.hasInfix "/native/run" scripts.nativeRun.__args.text
-)
-++ check "compose app loads every image, then docker-compose up" (
-  lib.all (c: lib.hasInfix "${image c}" scripts.composeUp.__args.text) (lib.attrNames components)
-  && lib.hasInfix "docker-compose -f" scripts.composeUp.__args.text
-  && lib.hasInfix "/compose/check-secrets" scripts.composeUp.__args.text
-  && lib.hasInfix "up --pull never" scripts.composeUp.__args.text
-)
-++ check "k8s app: server-side apply, prune by selector, rollout status" (
-  lib.all (s: lib.hasInfix s scripts.k8sApply.__args.text) [
-    "kubectl apply --server-side"
-    "--prune -l"
-    "rollout status"
-  ]
-)
-
-# devShell tools
-++ check "devShell has promtool, kubectl, helm, docker-compose, process-compose" (
-  let
-    names = map (x: x.name) outputs.devShells.${linux}.default.__args.packages;
-  in
-  lib.all (n: lib.elem n names) [
-    "prometheus-3.5.0-cli"
-    "kubectl-1.34.1"
-    "kubernetes-helm-3.19.0"
-    "docker-compose-2.40.0"
-    "process-compose-1.75.2"
-    "grafana-loki-3.6.2"
-    "tempo-2.9.0"
-    "alertmanager-0.28.1"
-  ]
-)
-
-# checks
-++ check "checks include the gstackc tests, stack.nix freshness, format and deadnix" (
-  lib.all (n: outputs.checks.${linux} ? ${n}) [
-    "gstackc"
-    "stack-nix-fresh"
-    "component-versions"
-    "nix-format"
-    "deadnix"
-    "grafana-image"
-  ]
-)
-++ check "image checks look for the tag and the user" (
-  lib.all (
-    c:
+  # devShell tools
+  ++ check "devShell has promtool, kubectl, helm, docker-compose, process-compose" (
     let
-      spec = components.${c};
-      script = outputs.checks.${linux}."${spec.package}-image".__script;
+      names = map (x: x.name) outputs.devShells.${linux}.default.__args.packages;
     in
-    lib.hasInfix "gstack/${spec.package}:" script
-    && lib.hasInfix "${toString spec.uid}:${toString spec.gid}" script
-  ) (lib.attrNames components)
-)
-++ check "stack-nix-fresh diffs against the committed file" (
-  lib.hasInfix "--target nix" outputs.checks.${linux}.stack-nix-fresh.__script
-)
+    lib.all (n: lib.elem n names) [
+      "prometheus-3.5.0-cli"
+      "kubectl-1.34.1"
+      "kubernetes-helm-3.19.0"
+      "docker-compose-2.40.0"
+      "process-compose-1.75.2"
+      "grafana-loki-3.6.2"
+      "tempo-2.9.0"
+      "alertmanager-0.28.1"
+    ]
+  )
 
-# NixOS module
-++ same "module starts gstack-shop.target" nixos.config.systemd.targets."gstack-shop".wantedBy [
-  "multi-user.target"
-]
-++ same "module installs one unit package" (lib.length nixos.config.systemd.packages) 1
-++ same "module data dir" nixos.config.services.gstack.dataDir "/var/lib/gstack/shop"
+  # checks
+  ++ check "checks include the gstackc tests, stack.nix freshness, format and deadnix" (
+    lib.all (n: outputs.checks.${linux} ? ${n}) [
+      "gstackc"
+      "stack-nix-fresh"
+      "component-versions"
+      "nix-format"
+      "deadnix"
+      "grafana-image"
+    ]
+  )
+  ++ check "image checks look for the tag and the user" (
+    lib.all (
+      c:
+      let
+        spec = components.${c};
+        script = outputs.checks.${linux}."${spec.package}-image".__script;
+      in
+      lib.hasInfix "gstack/${spec.package}:" script
+      && lib.hasInfix "${toString spec.uid}:${toString spec.gid}" script
+    ) (lib.attrNames components)
+  )
+  ++ check "stack-nix-fresh diffs against the committed file" (
+    lib.hasInfix "--target nix" outputs.checks.${linux}.stack-nix-fresh.__script
+  )
 
-# overlay
-++ check "overlay adds gstackc" (lib.isDerivation overlaid.gstackc)
-++ check "overlay adds the images" (lib.isDerivation overlaid.gstackPackages.grafana-image)
+  # NixOS module
+  ++ same "module starts gstack-shop.target" nixos.config.systemd.targets."gstack-shop".wantedBy [
+    "multi-user.target"
+  ]
+  ++ same "module installs one unit package" (lib.length nixos.config.systemd.packages) 1
+  ++ same "module data dir" nixos.config.services.gstack.dataDir "/var/lib/gstack/shop"
 
-# templates
-++ check "template has a flake.nix and a stack" (
-  builtins.pathExists (outputs.templates.default.path + "/flake.nix")
-  && builtins.pathExists (outputs.templates.default.path + "/stack.gstack")
-)
+  # overlay
+  ++ check "overlay adds gstackc" (lib.isDerivation overlaid.gstackc)
+  ++ check "overlay adds the images" (lib.isDerivation overlaid.gstackPackages.grafana-image)
+
+  # templates
+  ++ check "template has a flake.nix and a stack" (
+    builtins.pathExists (outputs.templates.default.path + "/flake.nix")
+    && builtins.pathExists (outputs.templates.default.path + "/stack.gstack")
+  )
