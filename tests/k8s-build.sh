@@ -39,7 +39,7 @@ coredns_ok() { [[ -x $OUT/coredns && $("$OUT/coredns" -version 2>/dev/null) == *
 
 build_k8s() {
   local d gomod
-  d=$(mktemp -d); trap 'rm -rf "$d"' RETURN
+  d=$(mktemp -d)
   gomod=$(go mod download -json "k8s.io/kubernetes@$K8S" | sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p')
   [ -s "$gomod" ] || { echo "no go.mod for k8s.io/kubernetes@$K8S"; return 1; }
   mkdir -p "$d/etcd"
@@ -72,7 +72,8 @@ EOF
   (cd "$d" && go build -trimpath -ldflags "$ld" -o "$OUT/" \
      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
-     k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl ./etcd)
+     k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl ./etcd) || { rm -rf "$d"; return 1; }
+  rm -rf "$d"
 }
 build_coredns() { GOBIN=$OUT go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS"; }
 

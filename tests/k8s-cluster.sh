@@ -264,7 +264,7 @@ up() {
   wait_until 30 containerd $CTR version
   $CTR images import "$D/images/pause.tar" >/dev/null
   start kubelet "$BIN/kubelet" --config "$D/kubelet/config.yaml" --kubeconfig "$D/pki/kubelet.kubeconfig" \
-    --root-dir "$D/kubelet" --hostname-override "$NODE" --node-ip "$NODE_IP" --v 1
+    --root-dir "$D/kubelet" --cert-dir "$D/kubelet/pki" --hostname-override "$NODE" --node-ip "$NODE_IP" --v 1
   start kube-proxy "$BIN/kube-proxy" --config "$D/kube-proxy.yaml"
   start coredns "$BIN/coredns" -conf "$D/Corefile"
   $K apply --server-side -f - >/dev/null <<EOF
@@ -305,7 +305,7 @@ down() {
     rm -f "$D/run/$n.pid"
   done
   # containerd's shims (started by our containerd, named by its socket) outlive it
-  for pid in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -address $D/containerd/containerd.sock" || true); do
+  for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $D/containerd/containerd.sock\$" || true); do
     kill -KILL "$pid" 2>/dev/null || true
   done
   # kube-proxy's own nftables tables
