@@ -1,0 +1,710 @@
+//! The Kubernetes and Helm targets on a real single-node cluster: etcd, kube-apiserver,
+//! kube-controller-manager, kube-scheduler, a kubelet on containerd/runc with the CNI bridge,
+//! kube-proxy and CoreDNS, started by `tests/k8s-cluster.sh` from the programs
+//! `tests/k8s-build.sh` builds (`.ci/run` runs it; `GSTACK_K8S_BIN` names another directory).
+//! The cluster is started once per test binary (under a file lock, so parallel tests and test
+//! binaries share it) and stopped when the binary exits, unless it was already up or
+//! `GSTACK_KEEP_K8S` is set.
+//!
+//! The bundled example's kustomization is applied with `kubectl apply --server-side` into its
+//! own namespace, with the Secrets its instructions name created from files, and observed:
+//! every object admitted, every pod Ready, Prometheus scraping every component through Service
+//! DNS and kube-proxy, a second apply and `kubectl diff` changing nothing, series and silences
+//! kept across pod deletes. The Helm chart is admitted into another namespace.
+//!
+//! Images are stand-ins FROM scratch (`tests/compose-images.sh`, the contract of
+//! `nix/image.nix`) imported into the node's containerd. Grafana, Loki and Tempo run their
+//! real binaries when `GSTACK_GRAFANA_BIN`, `GSTACK_LOKI_BIN`, `GSTACK_TEMPO_BIN` are given;
+//! otherwise their pods run `tests/k8s-standin.go`, which answers their probes and a
+//! `/metrics` scrape on their ports, and the test says so: their pods, Services and DNS names
+//! are exercised, the programs are not. Without the cluster's programs the test fails — it
+//! never passes by skipping.
+//!
+//! Tests marked `#[ignore = "fails until … (issue #13)"]` state what production needs and
+//! today's manifests lack; `cargo test --test kubernetes_live -- --ignored` runs them.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The node's address (tests/k8s-cluster.sh): the kubelet, CoreDNS, and how pods reach the host.
+const NODE_IP: &str = "10.250.0.1";
+
+fn k8s_bin(program: &str) -> PathBuf {
+    let dir = std::env::var_os("GSTACK_K8S_BIN").map(PathBuf::from).unwrap_or_else(|| "/opt/gstack-tools/k8s/bin".into());
+    let p = dir.join(program);
+    assert!(p.is_file(), "no {}: run tests/k8s-build.sh (.ci/run does) to build the cluster's programs", p.display());
+    p
+}
+
+fn cluster_dir() -> PathBuf {
+    std::env::var_os("GSTACK_K8S_DIR").map(PathBuf::from).unwrap_or_else(|| "/tmp/gstack-k8s".into())
+}
+
+fn script() -> PathBuf {
+    root().join("tests/k8s-cluster.sh")
+}
+
+extern "C" fn cluster_down() {
+    let _ = Command::new("bash").arg(script()).arg("down").stdout(Stdio::null()).stderr(Stdio::null()).status();
+}
+
+/// The admin kubeconfig of the running cluster, started on first use.
+fn cluster() -> &'static Path {
+    static KUBECONFIG: OnceLock<PathBuf> = OnceLock::new();
+    KUBECONFIG.get_or_init(|| {
+        use std::os::fd::AsRawFd;
+        let lock = std::fs::File::create(std::env::temp_dir().join("gstack-k8s.lock")).unwrap();
+        // SAFETY: flock(2) on a file descriptor we own; released when `lock` is dropped
+        assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0, "flock");
+        let was_up = Command::new("bash").arg(script()).arg("status").status().is_ok_and(|s| s.success());
+        let t0 = Instant::now();
+        let (ok, text) = run(Command::new("bash").arg(script()).arg("up"));
+        assert!(ok, "tests/k8s-cluster.sh up failed (logs in {}/logs):\n{text}", cluster_dir().display());
+        if was_up {
+            eprintln!("note: using the running cluster in {}", cluster_dir().display());
+        } else {
+            eprintln!("note: cluster up in {:.1}s ({})", t0.elapsed().as_secs_f64(), cluster_dir().display());
+            if std::env::var_os("GSTACK_KEEP_K8S").is_none() {
+                // SAFETY: registers a plain extern "C" function, run by exit(3) after the tests
+                unsafe { libc::atexit(cluster_down) };
+            }
+        }
+        cluster_dir().join("pki/admin.kubeconfig")
+    })
+}
+
+fn kubectl_cmd(args: &[&str]) -> Command {
+    let mut c = Command::new(k8s_bin("kubectl"));
+    c.env("KUBECONFIG", cluster()).args(args);
+    c
+}
+
+fn kubectl(args: &[&str]) -> (bool, String) {
+    run(&mut kubectl_cmd(args))
+}
+
+/// kubectl, which must succeed; its stdout.
+fn kc(args: &[&str]) -> String {
+    let o = kubectl_cmd(args).output().unwrap();
+    assert!(o.status.success(), "kubectl {}:\n{}{}", args.join(" "), String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// kubectl with `input` on stdin: (success, stdout+stderr).
+fn kubectl_stdin(args: &[&str], input: &str) -> (bool, String) {
+    let mut child = kubectl_cmd(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+}
+
+fn kc_json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["-o", "json"]);
+    serde_json::from_str(&kc(&a)).unwrap()
+}
+
+fn helm(args: &[&str]) -> (bool, String) {
+    run(Command::new(require("helm")).env("KUBECONFIG", cluster()).args(args))
+}
+
+fn yaml_docs(text: &str) -> Vec<Value> {
+    use serde::Deserialize;
+    serde_norway::Deserializer::from_str(text)
+        .map(|d| Value::deserialize(d).unwrap())
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+/// The objects a kustomization renders (what `apply -k` sends).
+fn kustomize(dir: &Path) -> Vec<Value> {
+    yaml_docs(&kc(&["kustomize", dir.to_str().unwrap()]))
+}
+
+fn id(o: &Value) -> String {
+    format!("{}/{}/{}", o["kind"].as_str().unwrap_or(""), o["metadata"]["namespace"].as_str().unwrap_or(""), o["metadata"]["name"].as_str().unwrap_or(""))
+}
+
+fn label<'a>(o: &'a Value, l: &str) -> Option<&'a str> {
+    o["metadata"]["labels"][l].as_str()
+}
+
+fn is_workload(o: &Value) -> bool {
+    matches!(o["kind"].as_str(), Some("Deployment" | "StatefulSet" | "DaemonSet"))
+}
+
+fn create_namespace(ns: &str) {
+    let (ok, text) = kubectl(&["create", "namespace", ns]);
+    assert!(ok || text.contains("AlreadyExists"), "kubectl create namespace {ns}:\n{text}");
+}
+
+/// Delete a namespace left by an earlier run on a kept cluster, and the PVs made for it.
+fn fresh_namespace(ns: &str) {
+    let _ = kubectl(&["delete", "namespace", ns, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
+    let _ = kubectl(&["delete", "pv", "-l", &format!("gstack.test/namespace={ns}"), "--ignore-not-found"]);
+    create_namespace(ns);
+}
+
+/// The bundled example built with its Kubernetes namespace set to `ns` (a copy of examples/).
+fn build_example_in(ns: &str, dir: &TempDir) -> PathBuf {
+    let src = dir.path().join("src");
+    let (ok, text) = run(Command::new("cp").arg("-r").arg(root().join("examples")).arg(&src));
+    assert!(ok, "cp examples: {text}");
+    let file = src.join("default.gstack");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let old = "namespace = \"observability\"";
+    assert_eq!(text.matches(old).count(), 1, "examples/default.gstack no longer sets `{old}` once");
+    std::fs::write(&file, text.replace(old, &format!("namespace = \"{ns}\""))).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &[]);
+    out
+}
+
+// --- images --------------------------------------------------------------------------------
+
+fn contract() -> Value {
+    let (ok, text) = run(Command::new(require("nix-instantiate")).args(["--eval", "--strict", "--json"]).arg(root().join("nix/components.nix")));
+    assert!(ok, "nix-instantiate nix/components.nix:\n{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `gstack/prometheus:3.5` as containerd names it: `docker.io/gstack/prometheus:3.5`.
+fn full_ref(r: &str) -> String {
+    let first = r.split('/').next().unwrap();
+    if !r.contains('/') {
+        format!("docker.io/library/{r}")
+    } else if first.contains('.') || first.contains(':') || first == "localhost" {
+        r.to_string()
+    } else {
+        format!("docker.io/{r}")
+    }
+}
+
+fn go() -> PathBuf {
+    which("go").unwrap_or_else(|| {
+        let p = PathBuf::from("/usr/local/go/bin/go");
+        assert!(p.is_file(), "`go` is not on PATH (it builds the stand-in of programs not given)");
+        p
+    })
+}
+
+/// Build the images of `objects`' workloads into Docker (tests/compose-images.sh) and import
+/// them into the node's containerd. Returns the components that run a stand-in.
+fn import_images(objects: &[Value], work: &Path) -> Vec<String> {
+    static DONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = DONE.lock().unwrap_or_else(|e| e.into_inner());
+    let spec = contract();
+    let mut refs = vec![]; // (component, docker ref, node ref)
+    let mut standins = vec![];
+    let mut cmd = Command::new(root().join("tests/compose-images.sh"));
+    for (comp, s) in spec.as_object().unwrap() {
+        let host = comp.replace('_', "-");
+        let Some(w) = objects.iter().find(|o| is_workload(o) && label(o, "app.kubernetes.io/name") == Some(host.as_str())) else { continue };
+        let containers = w["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+        let image = containers[0]["image"].as_str().unwrap().to_string();
+        let var = format!("GSTACK_{}_BIN", comp.to_ascii_uppercase());
+        let given = std::env::var_os(&var).map(PathBuf::from);
+        let agpl = matches!(comp.as_str(), "grafana" | "loki" | "tempo");
+        let bin = match given {
+            Some(b) => b,
+            None if !agpl => require(s["program"].as_str().unwrap()),
+            None => {
+                // a stand-in answering on the pod's container ports
+                let ports: Vec<String> = containers
+                    .iter()
+                    .flat_map(|c| c["ports"].as_array().cloned().unwrap_or_default())
+                    .map(|p| p["containerPort"].to_string())
+                    .collect();
+                let out = work.join(format!("standin-{comp}"));
+                let (ok, text) = run(Command::new(go())
+                    .env("CGO_ENABLED", "0")
+                    .args(["build", "-trimpath", "-ldflags"])
+                    .arg(format!("-s -w -X main.ports={}", ports.join(",")))
+                    .arg("-o")
+                    .arg(&out)
+                    .arg(root().join("tests/k8s-standin.go")));
+                assert!(ok, "go build tests/k8s-standin.go:\n{text}");
+                eprintln!("note: {comp} runs a stand-in answering its probes on ports {} ({var} is not set): its pod, Service and DNS name are tested, {comp} itself is not", ports.join(","));
+                if comp == "grafana" {
+                    let home = work.join("standin-grafana-home");
+                    std::fs::create_dir_all(&home).unwrap();
+                    cmd.env("GSTACK_GRAFANA_HOME", home);
+                }
+                standins.push(comp.clone());
+                out
+            }
+        };
+        cmd.env(&var, &bin);
+        let docker_ref = if standins.contains(comp) { format!("gstack-standin/{}", image.rsplit('/').next().unwrap()) } else { image.clone() };
+        cmd.arg(format!("{comp}={docker_ref}"));
+        refs.push((comp.clone(), docker_ref, image));
+    }
+    if refs.is_empty() {
+        return standins;
+    }
+    let (ok, text) = run(&mut cmd);
+    assert!(ok, "tests/compose-images.sh:\n{text}");
+    let tar = work.join("images.tar");
+    let (ok, text) = run(Command::new(require("docker")).arg("save").arg("-o").arg(&tar).args(refs.iter().map(|r| &r.1)));
+    assert!(ok, "docker save:\n{text}");
+    let (ok, text) = run(Command::new("bash").arg(script()).arg("import").arg(&tar));
+    assert!(ok, "tests/k8s-cluster.sh import:\n{text}");
+    for (_, docker_ref, image) in &refs {
+        if docker_ref != image {
+            let (ok, text) = run(Command::new("bash").arg(script()).args(["ctr", "images", "tag", "--force", &full_ref(docker_ref), &full_ref(image)]));
+            assert!(ok, "ctr images tag {docker_ref} {image}:\n{text}");
+        }
+    }
+    let _ = std::fs::remove_file(&tar);
+    standins
+}
+
+// --- volumes and secrets -------------------------------------------------------------------
+
+/// Hand-made `local` PVs, pre-bound to the claims the StatefulSets will make (the node has no
+/// provisioner). A claim without a class gets the cluster's default, `local`.
+fn make_volumes(objects: &[Value], ns: &str) {
+    let mut pvs = vec![];
+    for sts in objects.iter().filter(|o| o["kind"] == "StatefulSet") {
+        let name = sts["metadata"]["name"].as_str().unwrap();
+        let replicas = sts["spec"]["replicas"].as_u64().unwrap_or(1);
+        for t in sts["spec"]["volumeClaimTemplates"].as_array().cloned().unwrap_or_default() {
+            for i in 0..replicas {
+                let claim = format!("{}-{name}-{i}", t["metadata"]["name"].as_str().unwrap());
+                let path = cluster_dir().join("pv").join(format!("{ns}-{claim}"));
+                std::fs::create_dir_all(&path).unwrap();
+                pvs.push(json!({
+                    "apiVersion": "v1", "kind": "PersistentVolume",
+                    "metadata": {"name": format!("{ns}-{claim}"), "labels": {"gstack.test/namespace": ns}},
+                    "spec": {
+                        "capacity": {"storage": t["spec"]["resources"]["requests"]["storage"]},
+                        "accessModes": t["spec"]["accessModes"],
+                        "storageClassName": t["spec"]["storageClassName"].as_str().unwrap_or("local"),
+                        "persistentVolumeReclaimPolicy": "Retain",
+                        "claimRef": {"namespace": ns, "name": claim},
+                        "local": {"path": path},
+                        "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                            {"key": "kubernetes.io/hostname", "operator": "In", "values": ["gstack-node"]}]}]}},
+                    }
+                }));
+            }
+        }
+    }
+    if !pvs.is_empty() {
+        let list = json!({"apiVersion": "v1", "kind": "List", "items": pvs});
+        let (ok, text) = kubectl_stdin(&["apply", "--server-side", "-f", "-"], &list.to_string());
+        assert!(ok, "creating PVs:\n{text}");
+    }
+}
+
+/// The Secrets the generated instructions name (`kubectl -n NS create secret generic NAME
+/// --from-file=KEY=…`), each created from files, as they say; returns name → keys.
+fn secret_instructions(text: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for line in text.lines().filter(|l| l.contains("create secret generic")) {
+        assert!(!line.contains("--from-literal"), "a Secret instruction puts the value on the command line:\n{line}");
+        let name = line.split("create secret generic").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+        let keys = line.split("--from-file=").skip(1).map(|k| k.split('=').next().unwrap().to_string()).collect();
+        out.insert(name, keys);
+    }
+    out
+}
+
+fn create_secrets(secrets: &BTreeMap<String, BTreeSet<String>>, ns: &str, work: &Path, webhook: &str) {
+    for (name, keys) in secrets {
+        let mut args = vec!["-n".to_string(), ns.into(), "create".into(), "secret".into(), "generic".into(), name.clone()];
+        for k in keys {
+            let f = work.join(format!("secret-{name}-{k}"));
+            let value = if k.contains("url") { webhook.to_string() } else { format!("gstack-live-{k}") };
+            std::fs::write(&f, value).unwrap();
+            args.push(format!("--from-file={k}={}", f.display()));
+        }
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        kc(&a);
+    }
+}
+
+/// Every Secret (and key) a pod of `objects` reads.
+fn secrets_read(objects: &[Value]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for w in objects.iter().filter(|o| is_workload(o)) {
+        let pod = &w["spec"]["template"]["spec"];
+        for v in pod["volumes"].as_array().cloned().unwrap_or_default() {
+            if let Some(n) = v["secret"]["secretName"].as_str() {
+                if v["secret"]["optional"] == true {
+                    continue;
+                }
+                let e = out.entry(n.to_string()).or_default();
+                for i in v["secret"]["items"].as_array().cloned().unwrap_or_default() {
+                    e.insert(i["key"].as_str().unwrap().to_string());
+                }
+            }
+        }
+        for c in pod["containers"].as_array().into_iter().chain(pod["initContainers"].as_array()).flatten() {
+            for e in c["env"].as_array().cloned().unwrap_or_default() {
+                let r = &e["valueFrom"]["secretKeyRef"];
+                if let (Some(n), Some(k)) = (r["name"].as_str(), r["key"].as_str()) {
+                    if r["optional"] != true {
+                        out.entry(n.to_string()).or_default().insert(k.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+// --- observing -----------------------------------------------------------------------------
+
+fn pods(ns: &str) -> Vec<Value> {
+    kc_json(&["-n", ns, "get", "pods"])["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn ready(p: &Value) -> bool {
+    p["metadata"]["deletionTimestamp"].is_null()
+        && p["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+}
+
+fn expected_pods(objects: &[Value]) -> usize {
+    objects
+        .iter()
+        .filter(|o| is_workload(o))
+        .map(|o| if o["kind"] == "DaemonSet" { 1 } else { o["spec"]["replicas"].as_u64().unwrap_or(1) as usize })
+        .sum()
+}
+
+/// Wait until `n` pods of `ns` are Ready; on timeout, panic with what the cluster says.
+fn wait_pods_ready(ns: &str, n: usize, secs: u64) -> Duration {
+    let t0 = Instant::now();
+    loop {
+        let p = pods(ns);
+        if p.len() >= n && p.iter().filter(|p| ready(p)).count() >= n {
+            return t0.elapsed();
+        }
+        if t0.elapsed() > Duration::from_secs(secs) {
+            let (_, wide) = kubectl(&["-n", ns, "get", "pods,pvc", "-o", "wide"]);
+            let (_, describe) = kubectl(&["-n", ns, "describe", "pods"]);
+            let (_, events) = kubectl(&["-n", ns, "get", "events", "--sort-by=.lastTimestamp"]);
+            panic!("{n} pods of {ns} not Ready after {secs}s:\n{wide}\n{describe}\n{events}\n(node logs in {}/logs)", cluster_dir().display());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The ClusterIP and port of the Service of a component, reached from the host through kube-proxy.
+fn service_url(ns: &str, name: &str) -> String {
+    let s = kc_json(&["-n", ns, "get", "service", name]);
+    format!("http://{}:{}", s["spec"]["clusterIP"].as_str().unwrap(), s["spec"]["ports"][0]["port"])
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// `metric → value` of an instant query at `time`.
+fn query_at(prom: &str, q: &str, time: f64) -> Option<BTreeMap<String, String>> {
+    let v = get_json(&format!("{prom}/api/v1/query?query={}&time={time}", urlencode(q)))?;
+    let r = v["data"]["result"].as_array()?;
+    Some(r.iter().map(|x| (x["metric"].to_string(), x["value"][1].as_str().unwrap_or("").to_string())).collect())
+}
+
+/// What changes when an object is written: its `generation` for objects with a status the
+/// controllers keep updating (workloads), else its `resourceVersion`.
+fn fingerprints(dir: &Path) -> BTreeMap<String, String> {
+    let v: Value = serde_json::from_str(&kc(&["get", "-k", dir.to_str().unwrap(), "-o", "json"])).unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let f = match (&o["status"], &o["metadata"]["generation"]) {
+                (s, Value::Number(g)) if s.is_object() => format!("generation {g}"),
+                _ => format!("resourceVersion {}", o["metadata"]["resourceVersion"].as_str().unwrap()),
+            };
+            (id(o), f)
+        })
+        .collect()
+}
+
+/// Delete a pod and wait for its replacement to be Ready.
+fn delete_pod_and_wait(ns: &str, pod: &str, n: usize) {
+    let uid = kc(&["-n", ns, "get", "pod", pod, "-o", "jsonpath={.metadata.uid}"]);
+    kc(&["-n", ns, "delete", "pod", pod, "--wait=true", "--timeout=120s"]);
+    wait_for(120, &format!("pod {pod} replaced"), || {
+        let (ok, new) = kubectl(&["-n", ns, "get", "pod", pod, "-o", "jsonpath={.metadata.uid}"]);
+        (ok && !new.is_empty() && new != uid).then_some(())
+    });
+    wait_pods_ready(ns, n, 120);
+}
+
+// --- the tests -----------------------------------------------------------------------------
+
+#[test]
+fn kubernetes_manifests_run_on_a_real_cluster() {
+    cluster();
+    let work = TempDir::new("k8s-live");
+    let out = work.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
+    let dir = out.join("kubernetes");
+    let dirs = dir.to_str().unwrap();
+    let objects = kustomize(&dir);
+    let ns = objects.iter().find(|o| o["kind"] == "Namespace").map(|o| o["metadata"]["name"].as_str().unwrap().to_string()).unwrap_or_else(|| {
+        objects.iter().find_map(|o| o["metadata"]["namespace"].as_str()).unwrap().to_string()
+    });
+    let ns = ns.as_str();
+    eprintln!("note: {} objects in namespace {ns}", objects.len());
+
+    let standins = import_images(&objects, work.path());
+    fresh_namespace(ns);
+    make_volumes(&objects, ns);
+
+    // the Secrets, as the kustomization's instructions say; and they name every one a pod reads
+    let instructions = secret_instructions(&std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap());
+    for (name, keys) in secrets_read(&objects) {
+        let given = instructions.get(&name).unwrap_or_else(|| panic!("pods read Secret {name}, which the kustomization's instructions do not create"));
+        for k in keys {
+            assert!(given.contains(&k), "pods read key {k} of Secret {name}, which the instructions do not create");
+        }
+    }
+    create_secrets(&instructions, ns, work.path(), &format!("http://{NODE_IP}:9/hook"));
+
+    // every object admitted
+    let t0 = Instant::now();
+    let (ok, text) = kubectl(&["apply", "--server-side", "-k", dirs]);
+    assert!(ok, "kubectl apply --server-side -k:\n{text}");
+    let applied = fingerprints(&dir);
+    let want: BTreeSet<String> = objects.iter().map(id).collect();
+    let got: BTreeSet<String> = applied.keys().cloned().collect();
+    assert_eq!(got, want, "objects in the cluster after apply differ from the kustomization's");
+
+    // every pod Ready with its probes
+    let n = expected_pods(&objects);
+    let took = wait_pods_ready(ns, n, 240);
+    eprintln!("note: {n} pods Ready {:.1}s after apply ({:.1}s apply included)", took.as_secs_f64(), t0.elapsed().as_secs_f64());
+
+    // Prometheus scrapes every component through its Service's DNS name
+    let prom = service_url(ns, "prometheus");
+    let targets = wait_for(120, "every Prometheus target of the stack up", || {
+        let t = get_json(&format!("{prom}/api/v1/targets?state=active"))?;
+        let t = t["data"]["activeTargets"].as_array()?.clone();
+        let stack: Vec<&Value> = t.iter().filter(|t| t["labels"]["job"] != "app").collect();
+        (!stack.is_empty() && stack.iter().all(|t| t["health"] == "up")).then_some(t)
+    });
+    let mut jobs = BTreeSet::new();
+    for t in &targets {
+        let job = t["labels"]["job"].as_str().unwrap();
+        let url = t["scrapeUrl"].as_str().unwrap();
+        if job == "app" {
+            // the example's own application job: 127.0.0.1:8080 is the Prometheus pod itself
+            eprintln!("note: target {job} {url} is {} ({}) — not a stack component; in a pod 127.0.0.1 is the pod itself (issue #13)", t["health"], t["lastError"]);
+            continue;
+        }
+        let host = url.split("//").nth(1).unwrap().split([':', '/']).next().unwrap();
+        assert!(host.ends_with(&format!(".{ns}.svc")) || host.ends_with(&format!(".{ns}.svc.cluster.local")), "target {job} is not scraped through Service DNS: {url}");
+        let standin = standins.iter().any(|s| job.contains(s.as_str()) || url.contains(&s.replace('_', "-")));
+        eprintln!("note: target {job} {url} up{}", if standin { " (a stand-in)" } else { "" });
+        jobs.insert(job.to_string());
+    }
+    for comp in ["prometheus", "alertmanager"] {
+        assert!(jobs.contains(comp), "no {comp} job among Prometheus' targets: {jobs:?}");
+    }
+
+    // a second apply changes nothing, and the server sees no difference
+    let applied = fingerprints(&dir);
+    let (ok, text) = kubectl(&["apply", "--server-side", "-k", dirs]);
+    assert!(ok, "second kubectl apply --server-side -k:\n{text}");
+    let again = fingerprints(&dir);
+    let changed: Vec<&String> = again.iter().filter(|(k, v)| applied.get(*k) != Some(*v)).map(|(k, _)| k).collect();
+    assert!(changed.is_empty(), "a second server-side apply changed {changed:?}");
+    let o = kubectl_cmd(&["diff", "--server-side", "-k", dirs]).output().unwrap();
+    let diff = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.code() == Some(0) && diff.trim().is_empty(), "kubectl diff --server-side -k is not empty (exit {:?}):\n{diff}", o.status.code());
+
+    // data kept across a pod delete: a Prometheus series and an Alertmanager silence
+    let am = service_url(ns, "alertmanager");
+    let silence = json!({
+        "matchers": [{"name": "alertname", "value": "GstackLiveTest", "isRegex": false, "isEqual": true}],
+        "startsAt": "2020-01-01T00:00:00Z", "endsAt": "2999-01-01T00:00:00Z",
+        "createdBy": "kubernetes_live", "comment": "kept across a pod delete",
+    });
+    let r = ureq::post(&format!("{am}/api/v2/silences")).header("Content-Type", "application/json").send(silence.to_string()).expect("POST silence");
+    let sid = serde_json::from_str::<Value>(&r.into_body().read_to_string().unwrap()).unwrap()["silenceID"].as_str().unwrap().to_string();
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() - 1.0;
+    let before = wait_for(60, "up series in Prometheus", || query_at(&prom, "up", t).filter(|r| !r.is_empty()));
+    let sts: BTreeMap<String, String> = objects
+        .iter()
+        .filter(|o| o["kind"] == "StatefulSet")
+        .map(|o| (label(o, "app.kubernetes.io/name").unwrap_or("").to_string(), format!("{}-0", o["metadata"]["name"].as_str().unwrap())))
+        .collect();
+    delete_pod_and_wait(ns, &sts["prometheus"], n);
+    delete_pod_and_wait(ns, &sts["alertmanager"], n);
+    let after = wait_for(120, "Prometheus answering after its pod was replaced", || query_at(&prom, "up", t));
+    assert_eq!(after, before, "the series at {t} before and after Prometheus' pod was deleted");
+    let s = wait_for(60, "the silence after Alertmanager's pod was replaced", || get_json(&format!("{am}/api/v2/silence/{sid}")));
+    assert_eq!(s["status"]["state"], "active", "silence {sid} after Alertmanager's pod was deleted: {s}");
+
+    // the kubelet's probes do not make node_exporter log errors
+    if let Some(p) = pods(ns).iter().find(|p| label(p, "app.kubernetes.io/name") == Some("node-exporter")) {
+        let (_, logs) = kubectl(&["-n", ns, "logs", p["metadata"]["name"].as_str().unwrap()]);
+        let resets = logs.lines().filter(|l| l.contains("connection reset by peer") || l.contains("broken pipe")).count();
+        eprintln!("note: node_exporter logged {resets} connection errors (the kubelet's probe on /metrics closes early; issue #13)");
+    }
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
+
+#[test]
+fn helm_chart_is_admitted_by_the_api_server() {
+    cluster();
+    let work = TempDir::new("k8s-helm-admission");
+    let out = work.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
+    let chart = std::fs::read_dir(out.join("helm")).unwrap().flatten().next().unwrap().path();
+    let ns = "gstack-helm-admission";
+    create_namespace(ns);
+    let (ok, rendered) = helm(&["template", "shop", chart.to_str().unwrap(), "--namespace", ns]);
+    assert!(ok, "helm template:\n{rendered}");
+    // `helm install --dry-run=server` is no admission test (it accepted an invalid Ingress host)
+    let (ok, text) = kubectl_stdin(&["apply", "--server-side", "--dry-run=server", "-f", "-"], &rendered);
+    assert!(ok, "helm template | kubectl apply --server-side --dry-run=server:\n{text}");
+    let n = yaml_docs(&rendered).len();
+    let admitted = text.lines().filter(|l| l.contains("serverside-applied")).count();
+    assert_eq!(admitted, n, "{n} rendered objects, {admitted} admitted:\n{text}");
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
+
+#[test]
+#[ignore = "fails until NetworkPolicy egress is derived from the stack's receivers and datasources (issue #13)"]
+fn network_policies_let_notifications_and_datasources_out() {
+    cluster();
+    let ns = "gstack-netpol";
+    let work = TempDir::new("k8s-netpol");
+    let out = build_example_in(ns, &work);
+    create_namespace(ns);
+    let o = kc(&["apply", "--server-side", "--dry-run=server", "-k", out.join("kubernetes").to_str().unwrap(), "-o", "json"]);
+    let v: Value = serde_json::from_str(&o).unwrap();
+    let items = v["items"].as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
+    let policy = |name: &str| items.iter().find(|o| o["kind"] == "NetworkPolicy" && o["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == name).cloned();
+    // an egress rule reaching outside the stack's pods on `port` (any port when None)
+    let leaves = |p: &Value, port: Option<u64>| {
+        p["spec"]["egress"].as_array().cloned().unwrap_or_default().iter().any(|r| {
+            let outside = r["to"].as_array().is_none_or(|to| to.iter().any(|t| !t["ipBlock"].is_null() || (t["podSelector"].is_null() && !t["namespaceSelector"].is_null())));
+            let ports = r["ports"].as_array().cloned().unwrap_or_default();
+            let on = ports.is_empty() || ports.iter().any(|x| match port { Some(n) => x["port"] == n, None => x["port"] != 53 });
+            outside && on
+        })
+    };
+    let mut problems = vec![];
+    let am = policy("alertmanager").expect("no Alertmanager NetworkPolicy");
+    if !leaves(&am, None) {
+        problems.push(format!("Alertmanager's NetworkPolicy lets no notification out (only DNS): egress {}", am["spec"]["egress"]));
+    }
+    // examples/default.gstack's warehouse datasource is db.internal:5432
+    let gr = policy("grafana").expect("no Grafana NetworkPolicy");
+    if !leaves(&gr, Some(5432)) {
+        problems.push(format!("Grafana's NetworkPolicy does not reach the warehouse datasource on 5432: egress {}", gr["spec"]["egress"]));
+    }
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+#[ignore = "fails until node-exporter is a DaemonSet with host access (issue #13)"]
+fn node_exporter_is_a_daemonset_measuring_the_node() {
+    cluster();
+    let ns = "gstack-node-exporter";
+    let work = TempDir::new("k8s-node-exporter");
+    let out = build_example_in(ns, &work);
+    let objects: Vec<Value> = kustomize(&out.join("kubernetes")).into_iter().filter(|o| label(o, "app.kubernetes.io/name") == Some("node-exporter")).collect();
+    let ds = objects.iter().find(|o| is_workload(o)).expect("no node-exporter workload");
+    assert_eq!(ds["kind"], "DaemonSet", "node-exporter is a {}, not a DaemonSet: it measures one container, not the nodes", ds["kind"]);
+    let pod = &ds["spec"]["template"]["spec"];
+    assert_eq!(pod["hostPID"], true, "node-exporter without hostPID");
+    assert_eq!(pod["hostNetwork"], true, "node-exporter without hostNetwork");
+    let host_paths: BTreeSet<&str> = pod["volumes"].as_array().into_iter().flatten().filter_map(|v| v["hostPath"]["path"].as_str()).collect();
+    for p in ["/proc", "/sys", "/"] {
+        assert!(host_paths.contains(p), "node-exporter does not mount the host's {p}: {host_paths:?}");
+    }
+    for m in pod["containers"][0]["volumeMounts"].as_array().into_iter().flatten() {
+        assert_eq!(m["readOnly"], true, "node-exporter mounts {} writable", m["mountPath"]);
+    }
+    // and it runs on the real node
+    import_images(&objects, work.path());
+    fresh_namespace(ns);
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": objects});
+    let (ok, text) = kubectl_stdin(&["apply", "--server-side", "-f", "-"], &list.to_string());
+    assert!(ok, "apply node-exporter objects:\n{text}");
+    wait_pods_ready(ns, 1, 120);
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
+
+#[test]
+#[ignore = "fails until the chart stops owning its release Namespace and templates in-config addresses from it (issue #13)"]
+fn helm_chart_installs_upgrades_and_uninstalls_in_another_namespace() {
+    cluster();
+    let work = TempDir::new("k8s-helm");
+    let out = work.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
+    let chart = std::fs::read_dir(out.join("helm")).unwrap().flatten().next().unwrap().path();
+    let chart = chart.to_str().unwrap();
+    let ns = "gstack-helm";
+    let (ok, rendered) = helm(&["template", "shop", chart, "--namespace", ns]);
+    assert!(ok, "helm template:\n{rendered}");
+    let docs = yaml_docs(&rendered);
+    let mut problems = vec![];
+    if docs.iter().any(|o| o["kind"] == "Namespace") {
+        problems.push("the chart templates a Namespace: plain `helm install` cannot succeed and `helm uninstall` would delete the user's namespace".to_string());
+    }
+    for cm in docs.iter().filter(|o| o["kind"] == "ConfigMap") {
+        if cm["data"].to_string().contains(".observability.svc") {
+            problems.push(format!("ConfigMap {} rendered into {ns} names the build's namespace (.observability.svc)", cm["metadata"]["name"]));
+        }
+    }
+    fresh_namespace(ns);
+    let instructions = secret_instructions(&std::fs::read_to_string(out.join("kubernetes/kustomization.yaml")).unwrap());
+    create_secrets(&instructions, ns, work.path(), &format!("http://{NODE_IP}:9/hook"));
+    let (ok, text) = helm(&["install", "shop", chart, "--namespace", ns]);
+    if !ok {
+        problems.push(format!("helm install -n {ns}: {}", text.trim()));
+        let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+        panic!("{}", problems.join("\n"));
+    }
+    let (ok, text) = helm(&["upgrade", "shop", chart, "--namespace", ns]);
+    assert!(ok, "helm upgrade -n {ns}:\n{text}");
+    std::thread::sleep(Duration::from_secs(3)); // the StatefulSets make their claims
+    let pvcs = kc(&["-n", ns, "get", "pvc", "-o", "name"]);
+    let (ok, text) = helm(&["uninstall", "shop", "--namespace", ns, "--wait"]);
+    assert!(ok, "helm uninstall -n {ns}:\n{text}");
+    let phase = kc(&["get", "namespace", ns, "-o", "jsonpath={.status.phase}"]);
+    assert_eq!(phase, "Active", "namespace {ns} after helm uninstall");
+    for name in instructions.keys() {
+        kc(&["-n", ns, "get", "secret", name]);
+    }
+    assert_eq!(kc(&["-n", ns, "get", "pvc", "-o", "name"]), pvcs, "PVCs after helm uninstall");
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+#[ignore = "fails until objects carry no empty fields the server drops (nodeSelector: {}, tolerations: []) (issue #13)"]
+fn client_side_apply_twice_reports_unchanged() {
+    cluster();
+    let ns = "gstack-client-apply";
+    let work = TempDir::new("k8s-client-apply");
+    let out = build_example_in(ns, &work);
+    let dir = out.join("kubernetes");
+    fresh_namespace(ns);
+    kc(&["apply", "-k", dir.to_str().unwrap()]);
+    let second = kc(&["apply", "-k", dir.to_str().unwrap()]);
+    let changed: Vec<&str> = second.lines().filter(|l| !l.ends_with(" unchanged")).collect();
+    assert!(changed.is_empty(), "a second client-side `kubectl apply -k` still changes:\n{}", changed.join("\n"));
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
