@@ -1546,7 +1546,7 @@
         })
       ];
       readiness = {
-        path = "/metrics";
+        path = "/";
         port = 9100;
         initial_delay = 0;
       };

@@ -81,6 +81,15 @@ pub struct ExternalFlow {
     pub why: String,
 }
 
+/// A directory of the host mounted read-only into a program that measures the host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostMount {
+    /// On the host: `/`, `/proc`, `/sys`.
+    pub host: String,
+    /// In the container: `/host/root`.
+    pub path: String,
+}
+
 /// A network flow this service starts: to `service` on `port` (for NetworkPolicies).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Flow {
@@ -113,6 +122,11 @@ pub struct Service {
     /// the host ([`crate::programs::Facts::measures_host`]) in a target that isolates it
     /// ([`Ctx::host_rootfs`]); the target also gives it the host's PID namespace.
     pub host_rootfs: Option<String>,
+    /// The host's directories such a program reads, each mounted read-only at its path in
+    /// the container (`/` at the host root, and `/proc`, `/sys` where the target mounts them
+    /// apart: [`Ctx::host_kernel_fs`]). A target that runs it per node (Kubernetes: a
+    /// DaemonSet with the host's PID and network namespaces) reads them from here.
+    pub host_mounts: Vec<HostMount>,
     /// Arguments that make the program print its version and exit 0 (`["--version"]`).
     pub version_args: Vec<String>,
     /// Executable name (looked up in the target's `bin` map, else on PATH).
@@ -171,6 +185,13 @@ pub struct Ctx {
     /// Programs run isolated from the host (containers): a program that measures the host
     /// reads the host's root file system at this path.
     pub host_rootfs: Option<String>,
+    /// Where the target mounts the host's `/proc` and `/sys` apart from its root (Kubernetes,
+    /// as node_exporter's docs ask): `(procfs, sysfs)`; `None` reads them under the root.
+    pub host_kernel_fs: Option<(String, String)>,
+    /// A program that measures the host runs once on every node (a Kubernetes DaemonSet on
+    /// the node's network): its host name resolves to every instance (a headless Service), so
+    /// its scrapers discover the instances by DNS (`dns_sd_configs`) instead of one address.
+    pub per_node: bool,
     /// Programs run in their own network namespace, where a loopback address is the
     /// program's own container: a user's target on `127.0.0.1`/`localhost`/`[::1]` means the
     /// host, which the target reaches by this name (compose: `host.docker.internal`).
@@ -344,6 +365,7 @@ pub fn base_service(c: Component, version: &str, readiness: Probe, liveness: Pro
         kubernetes_api: false,
         external_flows: vec![],
         host_rootfs: None,
+        host_mounts: vec![],
         version_args: vec![f.version_flag.into()],
         program: f.program.into(),
         version: version.into(),

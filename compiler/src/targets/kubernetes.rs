@@ -17,6 +17,10 @@ use sha2::{Digest, Sha256};
 
 pub const CONFIG_ROOT: &str = "/etc/gstack";
 pub const SECRETS_ROOT: &str = "/run/secrets";
+/// Where a program that measures the host reads the host's `/`, `/proc` and `/sys`.
+pub const HOST_ROOT: &str = "/host/root";
+pub const HOST_PROC: &str = "/host/proc";
+pub const HOST_SYS: &str = "/host/sys";
 
 /// Labels every object of a service carries (`name`: its host name, `node-exporter`).
 pub fn labels(stack: &ir::Stack, name: &str) -> Value {
@@ -42,7 +46,10 @@ pub fn ctx(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Ctx {
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),
         kubernetes_sd: k.service_discovery,
-        host_rootfs: None,
+        // node-exporter: the host's file systems as node_exporter's docs mount them
+        host_rootfs: Some(HOST_ROOT.into()),
+        host_kernel_fs: Some((HOST_PROC.into(), HOST_SYS.into())),
+        per_node: true,
         host_loopback: None,
         home: HomeLayout::System,
     }
@@ -143,6 +150,20 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         }));
         mounts.push(json!({ "name": "secrets", "mountPath": format!("{SECRETS_ROOT}/{}", s.name), "readOnly": true }));
     }
+    // measures the host: one pod per node, on the node's PID and network namespaces, with
+    // the host's directories read-only (a host path needs no claim)
+    let per_node = s.host_rootfs.is_some();
+    for m in &s.host_mounts {
+        // `host-root`, `host-proc`, `host-sys`
+        let vol = if m.host == "/" { "host-root".to_string() } else { format!("host{}", m.host.replace('/', "-")) };
+        volumes.push(json!({ "name": vol, "hostPath": { "path": m.host, "type": "Directory" } }));
+        let mut mount = json!({ "name": vol, "mountPath": m.path, "readOnly": true });
+        if m.host == "/" {
+            // file systems the host mounts later appear too (node_exporter's `rslave`)
+            mount["mountPropagation"] = json!("HostToContainer");
+        }
+        mounts.push(mount);
+    }
     let stateful = s.stateful && !s.data_dirs.is_empty();
     if !s.data_dirs.is_empty() {
         if !stateful {
@@ -175,7 +196,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         },
         "volumeMounts": mounts,
     });
-    let pod = json!({
+    let mut pod = json!({
         "metadata": { "labels": labels(stack, &s.host_name), "annotations": { "gstack.dev/config-hash": config_hash(s) } },
         "spec": {
             "serviceAccountName": name,
@@ -188,13 +209,31 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
                 "seccompProfile": { "type": "RuntimeDefault" },
             },
             "terminationGracePeriodSeconds": s.stop_timeout,
-            "nodeSelector": {},
-            "tolerations": [],
             "containers": [container],
             "volumes": volumes,
         },
     });
-    let workload = if stateful {
+    if per_node {
+        let spec = pod["spec"].as_object_mut().expect("pod spec");
+        spec.insert("hostPID".into(), json!(true));
+        spec.insert("hostNetwork".into(), json!(true));
+        // the node's resolver would not know the cluster's names
+        spec.insert("dnsPolicy".into(), json!("ClusterFirstWithHostNet"));
+        // every node, control-plane and tainted ones too
+        spec.insert("tolerations".into(), json!([{ "operator": "Exists" }]));
+    }
+    let workload = if per_node {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
+            "spec": {
+                "selector": { "matchLabels": selector(stack, &s.host_name) },
+                "updateStrategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": 1 } },
+                "template": pod,
+            },
+        })
+    } else if stateful {
         let mut claim = json!({
             "metadata": { "name": "data", "labels": labels(stack, &s.host_name) },
             "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": storage(k, &s.name).to_k8s() } } },
@@ -222,7 +261,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
             "spec": { "replicas": 1, "selector": { "matchLabels": selector(stack, &s.host_name) }, "template": pod },
         })
     };
-    objs.push(json!({
+    let mut svc = json!({
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
@@ -231,7 +270,13 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
             "selector": selector(stack, &s.host_name),
             "ports": s.ports.iter().map(|p| json!({ "name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP" })).collect::<Vec<_>>(),
         },
-    }));
+    });
+    if per_node {
+        // headless: the name resolves to every node's address (the pods' IPs on the host
+        // network), which scrapers discover by DNS; one virtual IP would reach one node
+        svc["spec"]["clusterIP"] = json!("None");
+    }
+    objs.push(svc);
     objs.push(workload);
     objs.push(network_policy(stack, k, s, all));
     objs
@@ -278,6 +323,13 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
         "ports": [{ "protocol": "UDP", "port": 53 }, { "protocol": "TCP", "port": 53 }],
     })];
     for f in &s.flows {
+        let to_per_node = all.iter().any(|o| o.component == f.to && o.host_rootfs.is_some());
+        if to_per_node {
+            // pods on the host network have the nodes' addresses, which a pod selector does
+            // not match on most network plugins: the port on any address
+            egress.push(json!({ "ports": [{ "protocol": "TCP", "port": f.port }] }));
+            continue;
+        }
         egress.push(json!({
             "to": [{ "podSelector": { "matchLabels": selector(stack, &backends::host_name(f.to)) } }],
             "ports": [{ "protocol": "TCP", "port": f.port }],
