@@ -513,6 +513,15 @@ pub struct KubernetesTarget {
     pub resources: Vec<Resources>,
 }
 
+/// The most a ConfigMap's JSON may hold for `kubectl apply` (client-side) to record it in
+/// its `last-applied-configuration` annotation (the object's annotations: 256 KiB together),
+/// with 1 KiB left for its metadata: the kubernetes target packs config files into ConfigMaps
+/// under it, and an imported dashboard bigger than it alone is a warning (W0602).
+pub const CONFIGMAP_BUDGET: usize = 255 << 10;
+/// The most data a ConfigMap can hold (the API server refuses more: 1 MiB), less 1 KiB for
+/// its metadata: a dashboard bigger than it alone cannot be provisioned from one (E0601).
+pub const CONFIGMAP_LIMIT: usize = 1023 << 10;
+
 impl KubernetesTarget {
     /// What the Helm chart renders when the stack declares no kubernetes target: what
     /// `target kubernetes {}` lowers to (the IR imports nothing, so the schema's defaults are

@@ -365,3 +365,98 @@ fn no_empty_fields_the_server_drops() {
         assert!(bad.is_empty(), "{what}: empty fields the server drops: {bad:#?}");
     }
 }
+
+fn shared_dashboards() -> Vec<(String, PathBuf)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/dashboards");
+    assert!(dir.is_dir(), "missing {} (shared/ must sit beside the repository)", dir.display());
+    let mut v = vec![];
+    for set in std::fs::read_dir(&dir).unwrap().flatten() {
+        for f in std::fs::read_dir(set.path()).unwrap().flatten() {
+            let p = f.path();
+            if p.extension().is_some_and(|e| e == "json") {
+                v.push((p.file_stem().unwrap().to_string_lossy().replace('-', "_"), p));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+fn gstackc(src: &Path, out: &Path) -> (bool, String) {
+    run(Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("build").arg(src).arg("-o").arg(out).args(["--target", "kubernetes"]))
+}
+
+/// Dashboards are split into ConfigMaps a client-side apply can record (255 KiB each, the
+/// last-applied annotation holds 256 KiB), never one ConfigMap over Kubernetes' 1 MiB, and
+/// mounted as one directory where Grafana's provisioning finds every file. A stack importing
+/// every real dashboard of `../shared/data` (1.2 MB, Node Exporter Full alone 457 KiB) builds,
+/// warns with the sizes of the two dashboards only a server-side apply takes, and the
+/// manifests pass `kubernetes-validate --strict`; a dashboard over 1 MiB is an error.
+#[test]
+fn dashboards_are_split_into_configmaps_under_the_size_limits() {
+    let kv = require("kubernetes-validate");
+    let dir = TempDir::new("k8s-dash");
+    let mut src = String::from("stack big {\n  prometheus {}\n  loki {}\n  tempo {}\n  grafana {}\n}\n\ntarget kubernetes {}\n");
+    let dashboards = shared_dashboards();
+    assert!(dashboards.len() >= 8, "{dashboards:?}");
+    for (name, p) in &dashboards {
+        src.push_str(&format!("dashboard {name} = import_dashboard(\"{}\")\n", p.display()));
+    }
+    let file = dir.path().join("big.gstack");
+    std::fs::write(&file, &src).unwrap();
+    let out = dir.path().join("out");
+    let (ok, text) = gstackc(&file, &out);
+    assert!(ok, "{text}");
+    // the dashboards only a server-side apply takes, each with its size
+    let warned: Vec<&str> = text.lines().filter(|l| l.contains("W0602")).collect();
+    assert_eq!(warned.len(), 2, "{text}");
+    assert!(text.contains("dashboard `node_exporter_full` is") && text.contains("KiB in its ConfigMap, over the 255 KiB"), "{text}");
+    assert!(text.contains("dashboard `haproxy` is"), "{text}");
+    let files = vec![out.join("kubernetes/grafana.yaml")];
+    let objs = docs(&files);
+    let cms: Vec<_> = objs.iter().filter(|o| o["kind"] == "ConfigMap").collect();
+    assert!(cms.len() >= 4, "{}", cms.len());
+    let mut keys = BTreeSet::new();
+    for cm in &cms {
+        let size = serde_json::to_string(cm).unwrap().len();
+        let data = cm["data"].as_object().unwrap();
+        let name = cm["metadata"]["name"].as_str().unwrap();
+        assert!(size <= gstack::ir::CONFIGMAP_LIMIT, "{name}: {size} bytes");
+        // over the budget only as the one file of its ConfigMap, a warned one
+        assert!(size <= gstack::ir::CONFIGMAP_BUDGET || data.len() == 1, "{name}: {size} bytes with {} files", data.len());
+        keys.extend(data.keys().cloned());
+    }
+    // every dashboard is in one, and the pod mounts them all into the config directory
+    let sts = objs.iter().find(|o| o["kind"] == "StatefulSet").unwrap();
+    let vol = sts["spec"]["template"]["spec"]["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "config").unwrap();
+    let mut mounted = BTreeSet::new();
+    for src in vol["projected"]["sources"].as_array().expect("a projected volume") {
+        let cm = cms.iter().find(|c| c["metadata"]["name"] == src["configMap"]["name"]).expect("a ConfigMap of the file");
+        for it in src["configMap"]["items"].as_array().unwrap() {
+            assert!(cm["data"].get(it["key"].as_str().unwrap()).is_some(), "{it}");
+            mounted.insert(it["path"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(mounted.len(), keys.len());
+    let json_files: Vec<_> = mounted.iter().filter(|p| p.starts_with("dashboards/") && p.ends_with(".json")).collect();
+    assert_eq!(json_files.len(), dashboards.len(), "every import: {json_files:?}");
+    // the provisioning file reads the directories they are mounted in
+    let prov = cms.iter().find_map(|c| c["data"].get("provisioning__dashboards__stack.yaml")).expect("provider file").as_str().unwrap();
+    for p in &json_files {
+        let d = Path::new(p.as_str()).parent().unwrap().to_string_lossy().to_string();
+        assert!(prov.contains(&format!("/etc/gstack/grafana/{d}")), "{d} not provisioned:\n{prov}");
+    }
+    let (ok, text) = run(Command::new(&kv).args(["--strict", "-k", "1.37"]).args(&files));
+    assert!(ok, "{text}");
+
+    // one dashboard over 1 MiB: an error with both sizes, nothing written
+    let nef = dashboards.iter().find(|(n, _)| n == "node_exporter_full").unwrap();
+    let mut huge: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&nef.1).unwrap()).unwrap();
+    huge["description"] = serde_json::json!("x".repeat(700 << 10));
+    let hp = dir.path().join("huge.json");
+    std::fs::write(&hp, serde_json::to_string(&huge).unwrap()).unwrap();
+    let file = dir.path().join("huge.gstack");
+    std::fs::write(&file, format!("stack huge {{\n  prometheus {{}}\n  grafana {{}}\n}}\n\ntarget kubernetes {{}}\ndashboard huge = import_dashboard(\"./huge.json\")\n")).unwrap();
+    let (ok, text) = gstackc(&file, &dir.path().join("out2"));
+    assert!(!ok && text.contains("E0601") && text.contains("over the 1023 KiB a Kubernetes ConfigMap holds"), "{text}");
+}

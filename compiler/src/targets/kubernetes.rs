@@ -81,6 +81,42 @@ pub fn storage(k: &ir::KubernetesTarget, comp: &str) -> Bytes {
     k.resources.iter().find(|r| r.component == comp).and_then(|r| r.storage).unwrap_or(Bytes(10 << 30))
 }
 
+fn config_map(stack: &ir::Stack, ns: &str, s: &Service, name: &str, data: Map<String, Value>) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
+        "data": data,
+    })
+}
+
+/// A service's config files in ConfigMaps (`<name>-config`, `<name>-config-2`, …), in order,
+/// each starting a new one when it would take the ConfigMap's JSON past
+/// [`ir::CONFIGMAP_BUDGET`] (a file bigger than that alone gets one of its own: the checker
+/// warns of it, W0602).
+pub fn pack_files<'a>(stack: &ir::Stack, ns: &str, s: &'a Service) -> Vec<(String, Vec<&'a backends::ConfigFile>)> {
+    let name = |i: usize| if i == 0 { format!("{}-config", s.host_name) } else { format!("{}-config-{}", s.host_name, i + 1) };
+    let json_len = |v: &str| serde_json::to_string(v).map_or(0, |t| t.len());
+    let mut packs: Vec<(String, Vec<&backends::ConfigFile>)> = vec![];
+    let mut size = 0;
+    for f in &s.files {
+        // `"key":"content"` and a comma
+        let add = json_len(&cm_key(&f.path)) + 1 + json_len(&f.content) + 1;
+        match packs.last_mut() {
+            Some((_, files)) if size + add <= ir::CONFIGMAP_BUDGET => {
+                files.push(f);
+                size += add;
+            }
+            _ => {
+                let n = name(packs.len());
+                size = serde_json::to_string(&config_map(stack, ns, s, &n, Map::new())).map_or(0, |t| t.len()) + add;
+                packs.push((n, vec![f]));
+            }
+        }
+    }
+    packs
+}
+
 fn config_hash(s: &Service) -> String {
     let mut h = Sha256::new();
     for f in &s.files {
@@ -123,20 +159,24 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         mounts.push(json!({ "name": format!("scratch-{i}"), "mountPath": d }));
     }
     if !s.files.is_empty() {
-        let data: Map<String, Value> = s.files.iter().map(|f| (cm_key(&f.path), json!(f.content))).collect();
-        objs.push(json!({
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": { "name": format!("{name}-config"), "namespace": ns, "labels": labels(stack, &s.host_name) },
-            "data": data,
-        }));
-        volumes.push(json!({
-            "name": "config",
-            "configMap": {
-                "name": format!("{name}-config"),
-                "items": s.files.iter().map(|f| json!({ "key": cm_key(&f.path), "path": f.path })).collect::<Vec<_>>(),
-            },
-        }));
+        // ConfigMaps under the budget a client-side apply can record; mounted together as one
+        // directory, so the program finds every file where it did
+        let packs = pack_files(stack, ns, s);
+        let mut sources = vec![];
+        for (cm, files) in &packs {
+            let data: Map<String, Value> = files.iter().map(|f| (cm_key(&f.path), json!(f.content))).collect();
+            objs.push(config_map(stack, ns, s, cm, data));
+            sources.push(json!({
+                "name": cm,
+                "items": files.iter().map(|f| json!({ "key": cm_key(&f.path), "path": f.path })).collect::<Vec<_>>(),
+            }));
+        }
+        if let [one] = &sources[..] {
+            volumes.push(json!({ "name": "config", "configMap": one }));
+        } else {
+            let sources: Vec<Value> = sources.into_iter().map(|c| json!({ "configMap": c })).collect();
+            volumes.push(json!({ "name": "config", "projected": { "sources": sources } }));
+        }
         mounts.push(json!({ "name": "config", "mountPath": format!("{CONFIG_ROOT}/{}", s.name), "readOnly": true }));
     }
     if !s.secrets.is_empty() {

@@ -390,6 +390,38 @@ impl<'a> Checker<'a> {
             }
         }
 
+        // a dashboard goes into a ConfigMap on Kubernetes: what one holds (its size as a
+        // JSON string, as it stands in the object)
+        if tg.kubernetes.is_some() || tg.helm.is_some() {
+            for dash in &dash_ir {
+                let (ir::DashboardSource::Imported { json, .. }, Some((call, shown))) = (&dash.source, dashboard_imports.get(&dash.name)) else { continue };
+                let size = serde_json::to_string(&**json).map_or(0, |s| s.len());
+                let kib = |n: usize| format!("{} KiB", n.div_ceil(1024));
+                if size > ir::CONFIGMAP_LIMIT {
+                    let d = self.error(
+                        "E0601",
+                        *call,
+                        format!("dashboard `{}` is {} in a ConfigMap, over the {} a Kubernetes ConfigMap holds", dash.name, kib(size), kib(ir::CONFIGMAP_LIMIT)),
+                    );
+                    d.label = Some(format!("`{shown}`"));
+                    d.hint = Some("split it into smaller dashboards (by row), or drop the kubernetes and helm targets".into());
+                } else if size > ir::CONFIGMAP_BUDGET && tg.kubernetes.is_some() {
+                    let d = self.error(
+                        "W0602",
+                        *call,
+                        format!(
+                            "dashboard `{}` is {} in its ConfigMap, over the {} a client-side `kubectl apply` can record",
+                            dash.name,
+                            kib(size),
+                            kib(ir::CONFIGMAP_BUDGET)
+                        ),
+                    );
+                    d.label = Some(format!("`{shown}`"));
+                    d.hint = Some("apply the manifests server-side (`kubectl apply --server-side -k .`) or install the Helm chart; or split the dashboard".into());
+                }
+            }
+        }
+
         let stack = ir::Stack {
             name: stack_name,
             doc: st.doc.clone(),
