@@ -1524,6 +1524,8 @@
             storage = 53687091200;
           })
         ];
+        network_policies = true;
+        egress = [ ];
       };
       helm = {
         chart = "shop-observability";

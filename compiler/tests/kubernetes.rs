@@ -460,3 +460,96 @@ fn dashboards_are_split_into_configmaps_under_the_size_limits() {
     let (ok, text) = gstackc(&file, &dir.path().join("out2"));
     assert!(!ok && text.contains("E0601") && text.contains("over the 1023 KiB a Kubernetes ConfigMap holds"), "{text}");
 }
+
+fn egress_of(np: &serde_json::Value) -> Vec<(Option<String>, Option<u64>)> {
+    let mut v = vec![];
+    for rule in np["spec"]["egress"].as_array().unwrap() {
+        let cidr = rule["to"][0]["ipBlock"]["cidr"].as_str().map(str::to_string);
+        if rule.get("to").is_some() && cidr.is_none() {
+            if rule.get("ports").is_none() && rule["to"][0]["namespaceSelector"] == serde_json::json!({}) && rule["to"][0].get("podSelector").is_none() {
+                v.push((Some("all pods".into()), None));
+            }
+            continue;
+        }
+        for p in rule["ports"].as_array().unwrap() {
+            v.push((cidr.clone(), p["port"].as_u64()));
+        }
+    }
+    v
+}
+
+/// Egress follows the stack: Alertmanager reaches its receivers (a URL's host port; a secret
+/// URL, unknown until run time, its scheme's ports; e-mail its smarthost), Grafana its
+/// datasources outside the stack (`db.internal:5432`), every component the target's typed
+/// `egress` list, and Prometheus with service discovery the pods it discovers; the policies
+/// pass `kubernetes-validate --strict`, and `network_policies = false` writes none.
+#[test]
+fn network_policies_allow_receivers_datasources_and_the_egress_list() {
+    let kv = require("kubernetes-validate");
+    // the bundled example: a webhook from a secret, a Postgres datasource
+    let (_d, out) = build("egress-example");
+    let objs = docs(&manifests(&out));
+    let np = |objs: &[serde_json::Value], name: &str| objs.iter().find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == name).cloned().unwrap();
+    let am = egress_of(&np(&objs, "alertmanager"));
+    assert!(am.contains(&(None, Some(443))) && am.contains(&(None, Some(80))), "{am:?}");
+    assert!(egress_of(&np(&objs, "grafana")).contains(&(None, Some(5432))));
+
+    let dir = TempDir::new("egress");
+    let src = r##"stack eg {
+  prometheus {}
+  grafana {}
+  alertmanager {
+    receiver hooks { webhook = "http://hooks.internal:8080/alert" }
+    receiver chat { slack_webhook = "https://hooks.slack.com/services/X", slack_channel = "#ops" }
+    receiver mail { email = "ops@example.com" }
+    route { receiver = hooks }
+    settings { global = { smtp_smarthost = "smtp.example.com:2525", smtp_from = "am@example.com" } }
+  }
+}
+
+datasource shop {
+  type = mysql
+  url = "mysql.shop.svc"
+  database = "shop"
+}
+
+target kubernetes {
+  service_discovery = true
+  egress = ["10.20.0.0/16:8443", "9418", "[fd00::/8]:5432"]
+}
+"##;
+    let file = dir.path().join("eg.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    let (ok, text) = gstackc(&file, &out);
+    assert!(ok, "{text}");
+    let files = manifests(&out);
+    let objs = docs(&files);
+    let am = egress_of(&np(&objs, "alertmanager"));
+    for port in [8080, 443, 2525] {
+        assert!(am.contains(&(None, Some(port))), "alertmanager to port {port}: {am:?}");
+    }
+    assert!(!am.contains(&(None, Some(80))), "no port of a URL the config does not hold: {am:?}");
+    assert!(egress_of(&np(&objs, "grafana")).contains(&(None, Some(3306))), "mysql's usual port");
+    for name in ["prometheus", "grafana", "alertmanager"] {
+        let e = egress_of(&np(&objs, name));
+        assert!(e.contains(&(Some("10.20.0.0/16".into()), Some(8443))), "{name}: {e:?}");
+        assert!(e.contains(&(Some("fd00::/8".into()), Some(5432))), "{name}: {e:?}");
+        assert!(e.contains(&(None, Some(9418))), "{name}: {e:?}");
+    }
+    assert!(egress_of(&np(&objs, "prometheus")).contains(&(Some("all pods".into()), None)), "discovered pods on any port");
+    assert!(!egress_of(&np(&objs, "grafana")).contains(&(Some("all pods".into()), None)));
+    for v in VERSIONS {
+        let (ok, text) = run(Command::new(&kv).args(["--strict", "-k", v]).args(&files));
+        assert!(ok, "kubernetes-validate {v}:\n{text}");
+    }
+
+    // off: no policy at all (the default deny included)
+    std::fs::write(&file, src.replace("service_discovery = true", "service_discovery = true\n  network_policies = false")).unwrap();
+    let out = dir.path().join("out-off");
+    let (ok, text) = gstackc(&file, &out);
+    assert!(ok, "{text}");
+    let objs = docs(&manifests(&out));
+    assert!(!objs.iter().any(|o| o["kind"] == "NetworkPolicy"), "no NetworkPolicy");
+    assert!(!out.join("kubernetes/default-deny.yaml").exists());
+}

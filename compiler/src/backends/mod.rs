@@ -73,7 +73,8 @@ pub struct Home {
     pub system_dir: String,
 }
 
-/// A network flow out of the stack: to any address on `port` (user scrape targets).
+/// A network flow out of the stack: to any address on `port` (user scrape targets, alert
+/// receivers, datasources outside the stack).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExternalFlow {
     pub port: u16,
@@ -88,6 +89,30 @@ pub struct HostMount {
     pub host: String,
     /// In the container: `/host/root`.
     pub path: String,
+}
+
+/// The host and port of an address a program connects to: `https://hooks.example.com/x`
+/// → (`hooks.example.com`, 443), `db.internal:5432` → (`db.internal`, 5432); the port from
+/// the URL, else the scheme's (`http` 80, `https` 443), else `default`. `None` when no port
+/// can be told.
+pub fn host_port(addr: &str, default: Option<u16>) -> Option<(String, u16)> {
+    let (scheme, rest) = match addr.split_once("://") {
+        Some((s, r)) => (Some(s.to_ascii_lowercase()), r),
+        None => (None, addr),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':') => (h, p.parse::<u16>().ok()),
+        _ => (authority, None),
+    };
+    let by_scheme = match scheme.as_deref() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    };
+    let port = port.or(by_scheme).or(default)?;
+    Some((host.trim_start_matches('[').trim_end_matches(']').to_string(), port))
 }
 
 /// A network flow this service starts: to `service` on `port` (for NetworkPolicies).

@@ -318,7 +318,9 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
     }
     objs.push(svc);
     objs.push(workload);
-    objs.push(network_policy(stack, k, s, all));
+    if k.network_policies {
+        objs.push(network_policy(stack, k, s, all));
+    }
     objs
 }
 
@@ -375,16 +377,25 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
             "ports": [{ "protocol": "TCP", "port": f.port }],
         }));
     }
-    // flows out of the stack (user scrape targets): allow their ports
-    let mut ports: Vec<u16> = s.external_flows.iter().map(|f| f.port).collect();
+    // flows out of the stack (scrape targets, alert receivers, datasources) and the target's
+    // own `egress` list without a block: their ports on any address (a policy cannot name a
+    // host, and the address behind a name or a secret URL is not known here)
+    let mut ports: Vec<u16> = s.external_flows.iter().map(|f| f.port).chain(k.egress.iter().filter(|e| e.cidr.is_none()).map(|e| e.port)).collect();
     ports.sort();
     ports.dedup();
     if !ports.is_empty() {
         egress.push(json!({ "ports": ports.iter().map(|p| json!({ "protocol": "TCP", "port": p })).collect::<Vec<_>>() }));
     }
+    for e in &k.egress {
+        if let Some(cidr) = &e.cidr {
+            egress.push(json!({ "to": [{ "ipBlock": { "cidr": cidr } }], "ports": [{ "protocol": "TCP", "port": e.port }] }));
+        }
+    }
     if s.kubernetes_api {
         // the API server
         egress.push(json!({ "ports": [{ "protocol": "TCP", "port": 443 }, { "protocol": "TCP", "port": 6443 }] }));
+        // the pods it discovers, in any namespace, on the ports their annotations name
+        egress.push(json!({ "to": [{ "namespaceSelector": {} }] }));
     }
     json!({
         "apiVersion": "networking.k8s.io/v1",
@@ -404,9 +415,10 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
 pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<(String, Vec<Value>)> {
     let ns = &k.namespace;
     let part = json!({ "app.kubernetes.io/part-of": "gstack", "app.kubernetes.io/instance": stack.name, "app.kubernetes.io/managed-by": "gstack" });
-    let mut out = vec![
-        ("namespace.yaml".to_string(), vec![json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns, "labels": part } })]),
-        (
+    let mut out =
+        vec![("namespace.yaml".to_string(), vec![json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns, "labels": part } })])];
+    if k.network_policies {
+        out.push((
             "default-deny.yaml".to_string(),
             vec![json!({
                 "apiVersion": "networking.k8s.io/v1",
@@ -414,8 +426,8 @@ pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[S
                 "metadata": { "name": "default-deny", "namespace": ns, "labels": part },
                 "spec": { "podSelector": {}, "policyTypes": ["Ingress", "Egress"] },
             })],
-        ),
-    ];
+        ));
+    }
     for s in services.iter().filter(|s| s.kubernetes_api) {
         let role = format!("{}-{}-discovery", stack.name, s.host_name);
         out.push((

@@ -382,6 +382,9 @@ impl<'a> Checker<'a> {
                         service_discovery: r.bool_d("service_discovery"),
                         images: r.map("images"),
                         resources,
+                        network_policies: r.bool_d("network_policies"),
+                        // the grammar (E0204) refused any that does not parse
+                        egress: r.strs_d("egress").iter().filter_map(|e| ir::EgressRule::parse(e)).collect(),
                     })
                 }
                 // `chart` is computed: the stack name (see the field's doc)
