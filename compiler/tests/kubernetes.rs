@@ -221,6 +221,13 @@ fn helm_chart_lints_and_renders_the_kubernetes_objects() {
     let key = |v: &serde_json::Value| format!("{}/{}/{}", v["kind"], v["metadata"]["namespace"], v["metadata"]["name"]);
     rendered.sort_by_key(key);
     plain.sort_by_key(key);
+    // the chart's config hashes are over its configs with the namespace still a template
+    // (helm_chart_wires_every_address_to_the_release_namespace checks they follow the config)
+    for o in rendered.iter_mut().chain(plain.iter_mut()) {
+        if let Some(a) = o.pointer_mut("/spec/template/metadata/annotations").and_then(|a| a.as_object_mut()) {
+            assert_eq!(a.remove("gstack.dev/config-hash").and_then(|h| h.as_str().map(str::len)), Some(64));
+        }
+    }
     assert_eq!(rendered.len(), plain.len(), "object count");
     for (a, b) in rendered.iter().zip(&plain) {
         assert_eq!(a, b, "{} differs between helm template and the kubernetes target", key(b));
@@ -552,4 +559,64 @@ target kubernetes {
     let objs = docs(&manifests(&out));
     assert!(!objs.iter().any(|o| o["kind"] == "NetworkPolicy"), "no NetworkPolicy");
     assert!(!out.join("kubernetes/default-deny.yaml").exists());
+}
+
+fn helm_template(chart: &Path, ns: &str) -> (String, Vec<serde_json::Value>) {
+    let helm = require("helm");
+    let o = Command::new(&helm).args(["template", "shop"]).arg(chart).args(["--namespace", ns]).output().unwrap();
+    assert!(o.status.success(), "helm template: {}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let objs = serde_norway::Deserializer::from_str(&text)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .filter(|v: &serde_json::Value| !v.is_null())
+        .collect();
+    (text, objs)
+}
+
+/// `helm install -n monitoring` wires every address in the configs (Prometheus' targets and
+/// Alertmanager, Grafana's datasources, Loki's and Tempo's URLs, external URLs) to the release's
+/// namespace, inside the ConfigMaps too; neither the chart nor the kustomization owns a
+/// Namespace (uninstalling never deletes the user's namespace with its Secrets and volumes);
+/// the config hash still changes with the config. promtool reads the rendered Prometheus config.
+#[test]
+fn helm_chart_wires_every_address_to_the_release_namespace() {
+    let promtool = require("promtool");
+    let dir = TempDir::new("helm-ns");
+    let out = dir.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
+    let chart = out.join("helm/shop-observability");
+    let (text, objs) = helm_template(&chart, "monitoring");
+    assert!(!text.contains(".observability.svc") && !text.contains("gstack-release-namespace"), "an address outside the release's namespace");
+    assert!(!objs.iter().any(|o| o["kind"] == "Namespace"), "the chart owns no Namespace");
+    assert!(!docs(&manifests(&out)).iter().any(|o| o["kind"] == "Namespace"), "the kustomization owns no Namespace");
+    let kust = std::fs::read_to_string(out.join("kubernetes/kustomization.yaml")).unwrap();
+    assert!(kust.contains("kubectl create namespace observability"), "{kust}");
+    let cm = |name: &str, key: &str| -> String {
+        objs.iter().find(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == name).unwrap()["data"][key].as_str().unwrap().to_string()
+    };
+    let prom = cm("prometheus-config", "prometheus.yml");
+    for want in ["alertmanager.monitoring.svc:9093", "prometheus.monitoring.svc:9090", "loki.monitoring.svc:3100", "node-exporter.monitoring.svc"] {
+        assert!(prom.contains(want), "{want} in\n{prom}");
+    }
+    assert!(cm("grafana-config", "provisioning__datasources__stack.yaml").contains("url: http://prometheus.monitoring.svc:9090"));
+    assert!(cm("loki-config", "loki.yaml").contains("alertmanager_url: http://alertmanager.monitoring.svc:9093"));
+    assert!(cm("tempo-config", "tempo.yaml").contains("http://prometheus.monitoring.svc:9090/api/v1/write"));
+    assert!(text.contains("--web.external-url=http://prometheus.monitoring.svc:9090"));
+    let f = dir.path().join("prometheus.yml");
+    std::fs::write(&f, &prom).unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    let (ok, t) = run(Command::new(&promtool).args(["check", "config", "--syntax-only"]).arg(&f));
+    assert!(ok, "promtool:\n{t}");
+    // a config change rolls the pods
+    let hash = |objs: &[serde_json::Value]| {
+        objs.iter().find(|o| o["kind"] == "StatefulSet" && o["metadata"]["name"] == "prometheus").unwrap()["spec"]["template"]["metadata"]["annotations"]
+            ["gstack.dev/config-hash"]
+            .clone()
+    };
+    let ov = dir.path().join("ov.json");
+    std::fs::write(&ov, r#"{ "stack": { "prometheus": { "scrape_interval": "30s" } } }"#).unwrap();
+    let out2 = dir.path().join("out2");
+    gstackc_build(&root().join("examples/default.gstack"), &out2, &["--overrides", ov.to_str().unwrap()]);
+    let (_, objs2) = helm_template(&out2.join("helm/shop-observability"), "monitoring");
+    assert_ne!(hash(&objs), hash(&objs2), "the config hash follows the config");
 }

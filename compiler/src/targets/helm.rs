@@ -13,6 +13,12 @@ use crate::backends::Service;
 use crate::ir;
 use serde_json::{json, Map, Value};
 
+/// What the chart's service records have for a namespace: every occurrence (the addresses
+/// in the config files, which are data of ConfigMaps) becomes `{{ .Release.Namespace }}`,
+/// which Helm expands inside the ConfigMaps' strings too (a namespace needs no JSON escape).
+/// Config hashes are taken over the files with the token, so they change when a config does.
+pub const NAMESPACE_TOKEN: &str = "gstack-release-namespace";
+
 /// The kinds of the kubernetes target's workloads (one per component).
 const WORKLOADS: &[&str] = &["StatefulSet", "Deployment", "DaemonSet"];
 
@@ -124,10 +130,6 @@ fn escape_all(v: &mut Value) {
 fn templatize(mut o: Value) -> Value {
     escape_all(&mut o);
     let kind = o["kind"].as_str().unwrap_or_default().to_string();
-    if kind == "Namespace" {
-        o["metadata"]["name"] = raw("{{ .Release.Namespace | toJson }}");
-        return o;
-    }
     if o["metadata"].get("namespace").is_some() {
         o["metadata"]["namespace"] = raw("{{ .Release.Namespace | toJson }}");
     }
@@ -261,6 +263,8 @@ pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget, s
                 text.push('\n');
             }
         }
+        // (after the objects' own `{{` were escaped: the token is the one expression left)
+        let text = text.replace(NAMESPACE_TOKEN, "{{ .Release.Namespace }}");
         out.push(Output::file(format!("{base}/templates/{file}"), text));
     }
     out
