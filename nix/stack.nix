@@ -1508,7 +1508,7 @@
       };
       kubernetes = {
         namespace = "observability";
-        storage_class = "standard";
+        storage_class = null;
         ingress = {
           host = "grafana.example.com";
           tls_secret = "grafana-tls";
@@ -1521,6 +1521,8 @@
             component = "prometheus";
             cpu = 500;
             memory = 2147483648;
+            cpu_request = null;
+            memory_request = null;
             storage = 53687091200;
           })
         ];

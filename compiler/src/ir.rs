@@ -468,8 +468,12 @@ pub struct RuleImport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resources {
     pub component: String,
+    /// Limits.
     pub cpu: Option<Cpu>,
     pub memory: Option<Bytes>,
+    /// Requests (what the scheduler reserves), at most the limits (E0603).
+    pub cpu_request: Option<Cpu>,
+    pub memory_request: Option<Bytes>,
     pub storage: Option<Bytes>,
 }
 

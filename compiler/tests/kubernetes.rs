@@ -136,14 +136,18 @@ fn every_pod_is_hardened() {
         assert_eq!(pod.get("containers").is_some(), true);
         assert_eq!(w["spec"]["template"]["metadata"]["annotations"]["gstack.dev/config-hash"].as_str().map(str::len), Some(64), "{name}");
     }
-    // the stateful components keep their data in claims of the target's storage class
+    // the stateful components keep their data in claims of the cluster's default storage
+    // class: the example sets none, so none is written (most clusters have no `standard`)
     for name in ["prometheus", "loki", "tempo", "alertmanager", "grafana"] {
         let w = objs.iter().find(|o| o["kind"] == "StatefulSet" && o["metadata"]["name"] == name).unwrap_or_else(|| panic!("{name} StatefulSet"));
-        assert_eq!(w["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"], "standard");
+        assert!(w["spec"]["volumeClaimTemplates"][0]["spec"].get("storageClassName").is_none(), "{name}: a storage class nobody set");
     }
     let prom = objs.iter().find(|o| o["kind"] == "StatefulSet" && o["metadata"]["name"] == "prometheus").unwrap();
     assert_eq!(prom["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"], "50Gi");
-    assert_eq!(prom["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"], "2Gi");
+    // the target's limits, and requests of their own (not the limits again)
+    let res = &prom["spec"]["template"]["spec"]["containers"][0]["resources"];
+    assert_eq!(res["limits"], serde_json::json!({ "cpu": "500m", "memory": "2Gi" }));
+    assert_eq!(res["requests"], serde_json::json!({ "cpu": "100m", "memory": "256Mi" }));
     // no secret value: Secrets are mounted by name
     assert!(!objs.iter().any(|o| o["kind"] == "Secret"));
 }
@@ -619,4 +623,49 @@ fn helm_chart_wires_every_address_to_the_release_namespace() {
     gstackc_build(&root().join("examples/default.gstack"), &out2, &["--overrides", ov.to_str().unwrap()]);
     let (_, objs2) = helm_template(&out2.join("helm/shop-observability"), "monitoring");
     assert_ne!(hash(&objs), hash(&objs2), "the config hash follows the config");
+}
+
+/// Requests are set apart from limits (`cpu_request`, `memory_request`), default below them,
+/// never above (a lower limit caps the default; a request above its limit is E0603); a storage
+/// class is written only when set, in the target and the chart (`helm template` renders it).
+#[test]
+fn requests_apart_from_limits_and_storage_class_only_when_set() {
+    let kv = require("kubernetes-validate");
+    let dir = TempDir::new("k8s-res");
+    let src = r#"stack res {
+  prometheus {}
+  loki {}
+  grafana {}
+}
+
+target kubernetes {
+  resources prometheus { cpu = 2, memory = 4GiB, cpu_request = 1500m, memory_request = 3GiB }
+  resources loki { cpu = 50m, memory = 128MiB }
+}
+target helm {}
+"#;
+    let file = dir.path().join("res.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &[]);
+    let files = manifests(&out);
+    let objs = docs(&files);
+    let res = |name: &str| objs.iter().find(|o| o["kind"] == "StatefulSet" && o["metadata"]["name"] == name).unwrap()["spec"]["template"]["spec"]["containers"][0]["resources"].clone();
+    assert_eq!(res("prometheus"), serde_json::json!({ "requests": { "cpu": "1500m", "memory": "3Gi" }, "limits": { "cpu": "2", "memory": "4Gi" } }));
+    assert_eq!(res("loki"), serde_json::json!({ "requests": { "cpu": "50m", "memory": "128Mi" }, "limits": { "cpu": "50m", "memory": "128Mi" } }));
+    for o in objs.iter().filter(|o| o["kind"] == "StatefulSet") {
+        assert!(o["spec"]["volumeClaimTemplates"][0]["spec"].get("storageClassName").is_none(), "{}", o["metadata"]["name"]);
+    }
+    let (ok, text) = run(Command::new(&kv).args(["--strict", "-k", "1.37"]).args(&files));
+    assert!(ok, "{text}");
+    let (text, _) = helm_template(&out.join("helm/res"), "obs");
+    assert!(!text.contains("storageClassName"), "the chart writes no class by default");
+    // set: in both
+    std::fs::write(&file, src.replace("target kubernetes {", "target kubernetes {\n  storage_class = \"fast-ssd\"")).unwrap();
+    let out = dir.path().join("out2");
+    gstackc_build(&file, &out, &[]);
+    assert!(docs(&manifests(&out)).iter().filter(|o| o["kind"] == "StatefulSet").all(|o| o["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "fast-ssd"));
+    let (_, rendered) = helm_template(&out.join("helm/res"), "obs");
+    let sts: Vec<_> = rendered.iter().filter(|o| o["kind"] == "StatefulSet").collect();
+    assert!(!sts.is_empty() && sts.iter().all(|o| o["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "fast-ssd"));
 }

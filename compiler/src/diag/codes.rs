@@ -723,6 +723,23 @@ target kubernetes {}
         files: &[],
     },
     CodeInfo {
+        code: "E0603",
+        title: "a Kubernetes resource request above its limit",
+        explanation: "A `resources` block of the kubernetes target sets `cpu_request` or \
+            `memory_request` above the component's `cpu` or `memory` limit, a pod the API server \
+            refuses. A request is what the scheduler reserves, at most the limit: lower the \
+            request or raise the limit.",
+        example: r#"stack shop {
+  prometheus {}
+}
+
+target kubernetes {
+  resources prometheus { memory = 1GiB, memory_request = 2GiB }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "W0600",
         title: "a Kubernetes volume that is small for the retention (a warning)",
         explanation: "A Kubernetes target's `resources` block gives a component less `storage` than its \

@@ -71,14 +71,19 @@ fn cm_key(path: &str) -> String {
     path.replace('/', "__")
 }
 
-/// Default resources when the target sets none: small requests, a memory limit.
+/// A component's resources: the limits the target sets (else 1 CPU, 1Gi), and requests of
+/// their own (else 100m and 256Mi, or the limit when it is lower: a request above its limit
+/// is refused by the API server).
 fn resources(k: &ir::KubernetesTarget, comp: &str) -> Value {
     let r = k.resources.iter().find(|r| r.component == comp);
-    let cpu = r.and_then(|r| r.cpu).map(|c| format!("{}m", c.0));
-    let mem = r.and_then(|r| r.memory).map(|m| m.to_k8s());
+    let cpu = r.and_then(|r| r.cpu).map_or(1000, |c| c.0);
+    let mem = r.and_then(|r| r.memory).map_or(1 << 30, |m| m.0);
+    let cpu_req = r.and_then(|r| r.cpu_request).map_or(100.min(cpu), |c| c.0);
+    let mem_req = r.and_then(|r| r.memory_request).map_or((256 << 20).min(mem), |m| m.0);
+    let cpu_text = |m: u64| if m % 1000 == 0 { format!("{}", m / 1000) } else { format!("{m}m") };
     json!({
-        "requests": { "cpu": cpu.clone().unwrap_or_else(|| "100m".into()), "memory": mem.clone().unwrap_or_else(|| "256Mi".into()) },
-        "limits": { "cpu": cpu.unwrap_or_else(|| "1".into()), "memory": mem.unwrap_or_else(|| "1Gi".into()) },
+        "requests": { "cpu": cpu_text(cpu_req), "memory": Bytes(mem_req).to_k8s() },
+        "limits": { "cpu": cpu_text(cpu), "memory": Bytes(mem).to_k8s() },
     })
 }
 

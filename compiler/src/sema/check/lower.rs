@@ -310,16 +310,31 @@ impl<'a> Checker<'a> {
                         names.sort();
                         d.hint = Some(did_you_mean(&c, enabled.iter().copied()).unwrap_or_else(|| format!("enabled: {}", names.join(", "))));
                     }
+                    let cpu = |f: &str| match rr.get(f) {
+                        Some(CV::Cpu(c)) => Some(*c),
+                        _ => None,
+                    };
+                    let bytes = |f: &str| match rr.get(f) {
+                        Some(CV::Bytes(b)) => Some(*b),
+                        _ => None,
+                    };
+                    // a request over its limit: the API server refuses the pod
+                    let over = [
+                        ("cpu_request", "cpu", cpu("cpu_request").zip(cpu("cpu")).is_some_and(|(r, l)| r.0 > l.0)),
+                        ("memory_request", "memory", bytes("memory_request").zip(bytes("memory")).is_some_and(|(r, l)| r.0 > l.0)),
+                    ];
+                    for (req, lim, bad) in over {
+                        if let (true, Some((_, loc))) = (bad, rr.fields.get(req)) {
+                            let d = self.error("E0603", *loc, format!("`{req}` is more than the `{lim}` limit of {c}"));
+                            d.hint = Some(format!("a request is at most its limit: lower `{req}` or raise `{lim}`"));
+                        }
+                    }
                     ir::Resources {
                         component: c,
-                        cpu: match rr.get("cpu") {
-                            Some(CV::Cpu(c)) => Some(*c),
-                            _ => None,
-                        },
-                        memory: match rr.get("memory") {
-                            Some(CV::Bytes(b)) => Some(*b),
-                            _ => None,
-                        },
+                        cpu: cpu("cpu"),
+                        memory: bytes("memory"),
+                        cpu_request: cpu("cpu_request"),
+                        memory_request: bytes("memory_request"),
                         storage: match rr.get("storage") {
                             Some(CV::Bytes(b)) => Some(*b),
                             _ => None,

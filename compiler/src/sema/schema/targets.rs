@@ -8,6 +8,8 @@ pub static RESOURCES: Schema = schema(
     &[
         f("cpu", Ty::Cpu, None, "CPU limit."),
         f("memory", Ty::Bytes, None, "Memory limit."),
+        f("cpu_request", Ty::Cpu, None, "CPU request (Kubernetes: what the scheduler reserves); default 100m, or the limit if lower."),
+        f("memory_request", Ty::Bytes, None, "Memory request (Kubernetes); default 256MiB, or the limit if lower."),
         f("storage", Ty::Bytes, None, "Volume size."),
     ],
     &[],
