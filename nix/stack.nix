@@ -1508,7 +1508,7 @@
       };
       kubernetes = {
         namespace = "observability";
-        storage_class = "standard";
+        storage_class = null;
         ingress = {
           host = "grafana.example.com";
           tls_secret = "grafana-tls";
@@ -1521,9 +1521,13 @@
             component = "prometheus";
             cpu = 500;
             memory = 2147483648;
+            cpu_request = null;
+            memory_request = null;
             storage = 53687091200;
           })
         ];
+        network_policies = true;
+        egress = [ ];
       };
       helm = {
         chart = "shop-observability";
@@ -1546,7 +1550,7 @@
         })
       ];
       readiness = {
-        path = "/metrics";
+        path = "/";
         port = 9100;
         initial_delay = 0;
       };

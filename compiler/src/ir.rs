@@ -468,8 +468,12 @@ pub struct RuleImport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resources {
     pub component: String,
+    /// Limits.
     pub cpu: Option<Cpu>,
     pub memory: Option<Bytes>,
+    /// Requests (what the scheduler reserves), at most the limits (E0603).
+    pub cpu_request: Option<Cpu>,
+    pub memory_request: Option<Bytes>,
     pub storage: Option<Bytes>,
 }
 
@@ -511,7 +515,54 @@ pub struct KubernetesTarget {
     pub service_discovery: bool,
     pub images: BTreeMap<String, String>,
     pub resources: Vec<Resources>,
+    /// Write NetworkPolicies (a default deny and each component's flows); off for clusters
+    /// whose network plugin does not enforce them.
+    pub network_policies: bool,
+    /// Egress the stack's flows do not show, allowed to every component.
+    pub egress: Vec<EgressRule>,
 }
+
+/// An allowed egress destination: a port, on any address or on one CIDR block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EgressRule {
+    pub cidr: Option<String>,
+    pub port: u16,
+}
+
+impl EgressRule {
+    /// `443`, `10.0.0.0/8:5432`, `[fd00::/8]:5432`; `None` for anything else.
+    pub fn parse(s: &str) -> Option<EgressRule> {
+        let port = |p: &str| p.parse::<u16>().ok().filter(|p| *p > 0);
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if digits(s) {
+            return Some(EgressRule { cidr: None, port: port(s)? });
+        }
+        let (net, p) = if let Some(rest) = s.strip_prefix('[') {
+            let (net, p) = rest.split_once("]:")?;
+            let (addr, len) = net.split_once('/')?;
+            addr.parse::<std::net::Ipv6Addr>().ok()?;
+            (digits(len) && len.parse::<u8>().ok()? <= 128).then_some((net, p))?
+        } else {
+            let (net, p) = s.rsplit_once(':')?;
+            let (addr, len) = net.split_once('/')?;
+            addr.parse::<std::net::Ipv4Addr>().ok()?;
+            (digits(len) && len.parse::<u8>().ok()? <= 32).then_some((net, p))?
+        };
+        if !digits(p) {
+            return None;
+        }
+        Some(EgressRule { cidr: Some(net.to_string()), port: port(p)? })
+    }
+}
+
+/// The most a ConfigMap's JSON may hold for `kubectl apply` (client-side) to record it in
+/// its `last-applied-configuration` annotation (the object's annotations: 256 KiB together),
+/// with 1 KiB left for its metadata: the kubernetes target packs config files into ConfigMaps
+/// under it, and an imported dashboard bigger than it alone is a warning (W0602).
+pub const CONFIGMAP_BUDGET: usize = 255 << 10;
+/// The most data a ConfigMap can hold (the API server refuses more: 1 MiB), less 1 KiB for
+/// its metadata: a dashboard bigger than it alone cannot be provisioned from one (E0601).
+pub const CONFIGMAP_LIMIT: usize = 1023 << 10;
 
 impl KubernetesTarget {
     /// What the Helm chart renders when the stack declares no kubernetes target: what
@@ -525,6 +576,8 @@ impl KubernetesTarget {
             service_discovery: false,
             images: Default::default(),
             resources: vec![],
+            network_policies: true,
+            egress: vec![],
         }
     }
 }

@@ -33,7 +33,7 @@ fn docs_language_codes_are_current() {
     };
     assert!(b < e, "docs/language.md: the code table's end marker comes before its start");
     let start = b + CODES_BEGIN.len();
-    let want = format!("{}\n{}\n{}", &have[..start], gstack::diag::codes::markdown(), &have[e..]);
+    let want = format!("{}\n{}\n{}", &have[..start], gstack::diag::explain::markdown(), &have[e..]);
     if std::env::var_os("GSTACK_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &want).unwrap();
     }

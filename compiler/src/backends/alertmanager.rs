@@ -70,8 +70,47 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
     (cfg, secrets)
 }
 
+/// The connections notifications make, from the final config (settings included): each
+/// receiver's URL host and port; a URL read from a secret file, unknown until run time, by
+/// its integration's scheme (`https`: 443, and 80 for a webhook, which may be plain HTTP);
+/// e-mail to its smarthost (else the SMTP ports 25, 465, 587).
+pub fn notification_flows(cfg: &serde_json::Value) -> Vec<ExternalFlow> {
+    let mut out = vec![];
+    let global = &cfg["global"];
+    let smarthost = global["smtp_smarthost"].as_str();
+    for r in cfg["receivers"].as_array().into_iter().flatten() {
+        let name = r["name"].as_str().unwrap_or_default();
+        let Some(m) = r.as_object() else { continue };
+        for (kind, list) in m.iter().filter(|(k, _)| k.ends_with("_configs")) {
+            for c in list.as_array().into_iter().flatten() {
+                let why = |at: &str| format!("receiver {name} ({kind}) to {at}");
+                if kind == "email_configs" {
+                    match c["smarthost"].as_str().or(smarthost).and_then(|h| host_port(h, Some(25))) {
+                        Some((h, p)) => out.push(ExternalFlow { port: p, why: why(&format!("{h}:{p}")) }),
+                        None => out.extend([25, 465, 587].map(|p| ExternalFlow { port: p, why: why("its SMTP server") })),
+                    }
+                    continue;
+                }
+                // the URL field of the integration, given or read from a file
+                let url = c.as_object().and_then(|o| o.iter().find(|(k, v)| (k.ends_with("url") || k.ends_with("_url")) && v.is_string()).map(|(_, v)| v));
+                match url.and_then(|u| u.as_str()).and_then(|u| host_port(u, Some(443))) {
+                    Some((h, p)) => out.push(ExternalFlow { port: p, why: why(&format!("{h}:{p}")) }),
+                    None => {
+                        out.push(ExternalFlow { port: 443, why: why("a URL from a secret") });
+                        if kind == "webhook_configs" {
+                            out.push(ExternalFlow { port: 80, why: why("a URL from a secret") });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
     let (cfg, secrets) = config(a, ctx);
+    let external_flows = notification_flows(&cfg);
     let c = Component::Alertmanager;
     let readiness = Probe { path: "/-/ready".into(), port: a.port, initial_delay: 0 };
     let liveness = Probe { path: "/-/healthy".into(), port: a.port, initial_delay: 10 };
@@ -89,6 +128,7 @@ pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
         ports: vec![PortSpec { name: "http".into(), port: a.port, role: PortRole::Api }],
         data_dirs: vec!["".into()],
         secrets,
+        external_flows,
         stateful: true,
         ..base_service(c, &a.version, readiness, liveness)
     }

@@ -73,12 +73,46 @@ pub struct Home {
     pub system_dir: String,
 }
 
-/// A network flow out of the stack: to any address on `port` (user scrape targets).
+/// A network flow out of the stack: to any address on `port` (user scrape targets, alert
+/// receivers, datasources outside the stack).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExternalFlow {
     pub port: u16,
     /// Why, for comments and diagnostics (`scrape job app`).
     pub why: String,
+}
+
+/// A directory of the host mounted read-only into a program that measures the host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostMount {
+    /// On the host: `/`, `/proc`, `/sys`.
+    pub host: String,
+    /// In the container: `/host/root`.
+    pub path: String,
+}
+
+/// The host and port of an address a program connects to: `https://hooks.example.com/x`
+/// → (`hooks.example.com`, 443), `db.internal:5432` → (`db.internal`, 5432); the port from
+/// the URL, else the scheme's (`http` 80, `https` 443), else `default`. `None` when no port
+/// can be told.
+pub fn host_port(addr: &str, default: Option<u16>) -> Option<(String, u16)> {
+    let (scheme, rest) = match addr.split_once("://") {
+        Some((s, r)) => (Some(s.to_ascii_lowercase()), r),
+        None => (None, addr),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':') => (h, p.parse::<u16>().ok()),
+        _ => (authority, None),
+    };
+    let by_scheme = match scheme.as_deref() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    };
+    let port = port.or(by_scheme).or(default)?;
+    Some((host.trim_start_matches('[').trim_end_matches(']').to_string(), port))
 }
 
 /// A network flow this service starts: to `service` on `port` (for NetworkPolicies).
@@ -113,6 +147,11 @@ pub struct Service {
     /// the host ([`crate::programs::Facts::measures_host`]) in a target that isolates it
     /// ([`Ctx::host_rootfs`]); the target also gives it the host's PID namespace.
     pub host_rootfs: Option<String>,
+    /// The host's directories such a program reads, each mounted read-only at its path in
+    /// the container (`/` at the host root, and `/proc`, `/sys` where the target mounts them
+    /// apart: [`Ctx::host_kernel_fs`]). A target that runs it per node (Kubernetes: a
+    /// DaemonSet with the host's PID and network namespaces) reads them from here.
+    pub host_mounts: Vec<HostMount>,
     /// Arguments that make the program print its version and exit 0 (`["--version"]`).
     pub version_args: Vec<String>,
     /// Executable name (looked up in the target's `bin` map, else on PATH).
@@ -171,6 +210,13 @@ pub struct Ctx {
     /// Programs run isolated from the host (containers): a program that measures the host
     /// reads the host's root file system at this path.
     pub host_rootfs: Option<String>,
+    /// Where the target mounts the host's `/proc` and `/sys` apart from its root (Kubernetes,
+    /// as node_exporter's docs ask): `(procfs, sysfs)`; `None` reads them under the root.
+    pub host_kernel_fs: Option<(String, String)>,
+    /// A program that measures the host runs once on every node (a Kubernetes DaemonSet on
+    /// the node's network): its host name resolves to every instance (a headless Service), so
+    /// its scrapers discover the instances by DNS (`dns_sd_configs`) instead of one address.
+    pub per_node: bool,
     /// Programs run in their own network namespace, where a loopback address is the
     /// program's own container: a user's target on `127.0.0.1`/`localhost`/`[::1]` means the
     /// host, which the target reaches by this name (compose: `host.docker.internal`).
@@ -344,6 +390,7 @@ pub fn base_service(c: Component, version: &str, readiness: Probe, liveness: Pro
         kubernetes_api: false,
         external_flows: vec![],
         host_rootfs: None,
+        host_mounts: vec![],
         version_args: vec![f.version_flag.into()],
         program: f.program.into(),
         version: version.into(),

@@ -14,17 +14,29 @@ pub fn service(n: &NodeExporter, ctx: &Ctx) -> Service {
     }
     // in a container, the host's file systems are under the host root mounted read-only
     let host_rootfs = ctx.host_rootfs.clone().filter(|_| Component::NodeExporter.facts().measures_host);
+    let mut host_mounts = vec![];
     if let Some(r) = &host_rootfs {
+        host_mounts.push(HostMount { host: "/".into(), path: r.clone() });
+        if let Some((procfs, sysfs)) = &ctx.host_kernel_fs {
+            // https://github.com/prometheus/node_exporter#docker and its Kubernetes manifests
+            args.push(format!("--path.procfs={procfs}"));
+            args.push(format!("--path.sysfs={sysfs}"));
+            host_mounts.push(HostMount { host: "/proc".into(), path: procfs.clone() });
+            host_mounts.push(HostMount { host: "/sys".into(), path: sysfs.clone() });
+        }
         args.push(format!("--path.rootfs={r}"));
     }
-    let readiness = Probe { path: "/metrics".into(), port: n.port, initial_delay: 0 };
-    let liveness = Probe { path: "/metrics".into(), port: n.port, initial_delay: 10 };
+    // the landing page: a probe that reads part of `/metrics` and closes makes node_exporter
+    // log "connection reset by peer" at every probe
+    let readiness = Probe { path: "/".into(), port: n.port, initial_delay: 0 };
+    let liveness = Probe { path: "/".into(), port: n.port, initial_delay: 10 };
     let c = Component::NodeExporter;
     Service {
         args,
         ports: vec![PortSpec { name: "http".into(), port: n.port, role: PortRole::Metrics }],
         stop_timeout: 10,
         host_rootfs,
+        host_mounts,
         ..base_service(c, &n.version, readiness, liveness)
     }
 }

@@ -34,11 +34,15 @@ pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value
     }
     let mut scrape_configs = vec![];
     for (job, comp, port, path) in self_scrapes(stack) {
-        scrape_configs.push(json!({
-            "job_name": job,
-            "metrics_path": path,
-            "static_configs": [{ "targets": [ctx.addr(comp, port)] }],
-        }));
+        let mut sc = json!({ "job_name": job, "metrics_path": path });
+        if ctx.per_node && comp.facts().measures_host {
+            // one instance per node: every address of its (headless) Service's name
+            let host = ctx.hosts.get(&comp).cloned().unwrap_or_else(|| host_name(comp));
+            sc["dns_sd_configs"] = json!([{ "names": [host], "type": "A", "port": port }]);
+        } else {
+            sc["static_configs"] = json!([{ "targets": [ctx.addr(comp, port)] }]);
+        }
+        scrape_configs.push(sc);
     }
     for s in &p.scrapes {
         let mut sc = json!({

@@ -1,9 +1,9 @@
 //! Every diagnostic code, as data: one row per code with its title, what it means and a
 //! small input that triggers it.
 //!
-//! This table is the one list of codes. `docs/language.md` renders it ([`markdown`], kept
+//! This table is the one list of codes. `docs/language.md` renders it ([`super::explain::markdown`], kept
 //! current by the test `docs_language_codes_are_current`), `gstackc explain CODE` prints a row
-//! ([`CodeInfo::explain`]), the tests in `compiler/tests/codes.rs` check that every code the
+//! ([`CodeInfo::explain`], in `explain.rs`), the tests in `compiler/tests/codes.rs` check that every code the
 //! sources use has a row, that every row is used, and that every example produces its code,
 //! and [`Diagnostic::error`](super::Diagnostic::error) asserts (in debug builds) that its
 //! code has a row.
@@ -13,8 +13,6 @@
 //! runs (ports), `6xx` deployment targets, `7xx` overrides. `E` codes are errors, `W` codes
 //! warnings. A code keeps its meaning for good: one no longer used stays as a reserved row
 //! (an empty [`CodeInfo::example`]) so it is never given another meaning.
-
-use std::fmt::Write;
 
 /// One diagnostic code: what `gstackc explain CODE` prints and `docs/language.md` lists.
 #[derive(Debug)]
@@ -43,26 +41,6 @@ impl CodeInfo {
     pub fn is_warning(&self) -> bool {
         self.code.starts_with('W')
     }
-
-    /// The text of `gstackc explain CODE`: code and title, the explanation wrapped to 88
-    /// columns, then the example and the files it reads, indented.
-    pub fn explain(&self) -> String {
-        let kind = if self.is_warning() { "warning" } else { "error" };
-        let mut out = format!("{kind}[{}]: {}\n\n", self.code, self.title);
-        out.push_str(&wrap(self.explanation, 88));
-        if self.is_reserved() {
-            out.push_str("\nThis code is reserved: no diagnostic uses it.\n");
-            return out;
-        }
-        let (what, file) = if self.code.starts_with("E07") { ("overrides", "overrides.json") } else { ("input", "example.gstack") };
-        let _ = writeln!(out, "\nAn example {what} (`{file}`):\n");
-        indent(&mut out, self.example);
-        for (path, text) in self.files {
-            let _ = writeln!(out, "\nwith `{path}`:\n");
-            indent(&mut out, text);
-        }
-        out
-    }
 }
 
 /// The row of `code` (exactly as written, e.g. `E0201`).
@@ -80,46 +58,6 @@ pub fn nearby(code: &str) -> Vec<&'static str> {
     }
     let series = want.get(..3).unwrap_or(&want);
     CODES.iter().map(|c| c.code).filter(|c| c.starts_with(series)).collect()
-}
-
-/// The code table of `docs/language.md` (between its `<!-- codes -->` markers).
-pub fn markdown() -> String {
-    let mut out = String::from("| code | meaning |\n|---|---|\n");
-    for c in CODES {
-        let reserved = if c.is_reserved() { " (reserved)" } else { "" };
-        let _ = writeln!(out, "| {} | {}{reserved} |", c.code, c.title.replace('|', "\\|"));
-    }
-    out
-}
-
-/// `text` broken at spaces into lines of at most `width` columns (longer words stand alone).
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = 0;
-    for word in text.split_whitespace() {
-        let n = word.chars().count();
-        if line > 0 && line + 1 + n > width {
-            out.push('\n');
-            line = 0;
-        } else if line > 0 {
-            out.push(' ');
-            line += 1;
-        }
-        out.push_str(word);
-        line += n;
-    }
-    out.push('\n');
-    out
-}
-
-fn indent(out: &mut String, text: &str) {
-    for l in text.trim_end().lines() {
-        if l.is_empty() {
-            out.push('\n');
-        } else {
-            let _ = writeln!(out, "    {l}");
-        }
-    }
 }
 
 /// Every code, in order.
@@ -767,6 +705,41 @@ rules http = import_rules("./data/rules.yml")
         files: &[],
     },
     CodeInfo {
+        code: "E0601",
+        title: "an imported dashboard too big for a Kubernetes ConfigMap",
+        explanation: "The kubernetes and helm targets provision each dashboard from a ConfigMap, and one \
+            imported dashboard alone is bigger (as a JSON string, the form it takes in the object) than \
+            the 1 MiB of data the API server lets a ConfigMap hold. The message gives both sizes. Split \
+            the dashboard into smaller ones (by row), or deploy the stack with another target.",
+                example: r#"stack shop {
+  grafana {}
+}
+
+// a dashboard of more than 1 MiB
+dashboard huge = import_dashboard("./huge.json")
+
+target kubernetes {}
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "E0603",
+        title: "a Kubernetes resource request above its limit",
+        explanation: "A `resources` block of the kubernetes target sets `cpu_request` or \
+            `memory_request` above the component's `cpu` or `memory` limit, a pod the API server \
+            refuses. A request is what the scheduler reserves, at most the limit: lower the \
+            request or raise the limit.",
+        example: r#"stack shop {
+  prometheus {}
+}
+
+target kubernetes {
+  resources prometheus { memory = 1GiB, memory_request = 2GiB }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "W0600",
         title: "a Kubernetes volume that is small for the retention (a warning)",
         explanation: "A Kubernetes target's `resources` block gives a component less `storage` than its \
@@ -779,6 +752,25 @@ rules http = import_rules("./data/rules.yml")
 target kubernetes {
   resources prometheus { storage = 1GiB }
 }
+"#,
+        files: &[],
+    },
+    CodeInfo {
+        code: "W0602",
+        title: "an imported dashboard too big for a client-side `kubectl apply` (a warning)",
+        explanation: "The kubernetes target packs config files into ConfigMaps of at most 255 KiB, \
+            what a client-side `kubectl apply` can record in its `last-applied-configuration` \
+            annotation (256 KiB for all of an object's annotations). One imported dashboard alone is \
+            bigger, so its ConfigMap can only be applied server-side (`kubectl apply --server-side \
+            -k .`, which keeps no such annotation) or by Helm. The message gives both sizes.",
+                example: r#"stack shop {
+  grafana {}
+}
+
+// Node Exporter Full: 457 KiB of JSON
+dashboard node = import_dashboard("./node-exporter-full.json")
+
+target kubernetes {}
 "#,
         files: &[],
     },

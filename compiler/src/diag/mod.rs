@@ -6,6 +6,7 @@
 //! `docs/language.md` and `gstackc explain CODE` are made from.
 
 pub mod codes;
+pub mod explain;
 
 use crate::syntax::Span;
 use serde::Serialize;

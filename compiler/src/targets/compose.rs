@@ -53,6 +53,8 @@ pub fn ctx(stack: &ir::Stack, c: &ir::ComposeTarget) -> Ctx {
         secrets: SecretLayout::DirEnvApart { files: SECRETS_ROOT.into(), env: ENV_SECRETS_ROOT.into() },
         kubernetes_sd: false,
         host_rootfs: Some(HOST_ROOTFS.into()),
+        host_kernel_fs: None,
+        per_node: false,
         host_loopback: Some(HOST_GATEWAY_NAME.into()),
         home: HomeLayout::System,
     }

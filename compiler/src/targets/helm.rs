@@ -13,6 +13,15 @@ use crate::backends::Service;
 use crate::ir;
 use serde_json::{json, Map, Value};
 
+/// What the chart's service records have for a namespace: every occurrence (the addresses
+/// in the config files, which are data of ConfigMaps) becomes `{{ .Release.Namespace }}`,
+/// which Helm expands inside the ConfigMaps' strings too (a namespace needs no JSON escape).
+/// Config hashes are taken over the files with the token, so they change when a config does.
+pub const NAMESPACE_TOKEN: &str = "gstack-release-namespace";
+
+/// The kinds of the kubernetes target's workloads (one per component).
+const WORKLOADS: &[&str] = &["StatefulSet", "Deployment", "DaemonSet"];
+
 /// The values key of a component: `node_exporter` → `nodeExporter`.
 pub fn values_key(comp: &str) -> String {
     let mut out = String::new();
@@ -35,6 +44,10 @@ fn raw(expr: &str) -> Value {
     Value::String(format!("__HELM_RAW__{expr}__HELM_END__"))
 }
 
+fn c_pod(o: &Value) -> &Map<String, Value> {
+    o["spec"]["template"]["spec"].as_object().expect("pod spec")
+}
+
 /// Default values: exactly what the kubernetes target renders.
 pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Value {
     let mut v = Map::new();
@@ -42,7 +55,7 @@ pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service])
         let _ = file;
         for o in &objs {
             let kind = o["kind"].as_str().unwrap_or_default();
-            if kind != "StatefulSet" && kind != "Deployment" {
+            if !WORKLOADS.contains(&kind) {
                 continue;
             }
             let comp = o["metadata"]["name"].as_str().unwrap().replace('-', "_");
@@ -50,8 +63,8 @@ pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service])
             let mut cv = json!({
                 "image": c["image"],
                 "resources": c["resources"],
-                "nodeSelector": {},
-                "tolerations": [],
+                "nodeSelector": c_pod(o).get("nodeSelector").cloned().unwrap_or_else(|| json!({})),
+                "tolerations": c_pod(o).get("tolerations").cloned().unwrap_or_else(|| json!([])),
             });
             if let Some(claim) = o["spec"]["volumeClaimTemplates"].get(0) {
                 cv["storage"] = json!({
@@ -117,10 +130,6 @@ fn escape_all(v: &mut Value) {
 fn templatize(mut o: Value) -> Value {
     escape_all(&mut o);
     let kind = o["kind"].as_str().unwrap_or_default().to_string();
-    if kind == "Namespace" {
-        o["metadata"]["name"] = raw("{{ .Release.Namespace | toJson }}");
-        return o;
-    }
     if o["metadata"].get("namespace").is_some() {
         o["metadata"]["namespace"] = raw("{{ .Release.Namespace | toJson }}");
     }
@@ -131,14 +140,24 @@ fn templatize(mut o: Value) -> Value {
             }
         }
     }
-    if kind == "StatefulSet" || kind == "Deployment" {
+    if WORKLOADS.contains(&kind.as_str()) {
         let comp = o["metadata"]["name"].as_str().unwrap().replace('-', "_");
         let vk = values_key(&comp);
         let pod = &mut o["spec"]["template"]["spec"];
         pod["containers"][0]["image"] = raw(&format!("{{{{ .Values.{vk}.image | toJson }}}}"));
         pod["containers"][0]["resources"] = raw(&format!("{{{{ .Values.{vk}.resources | toJson }}}}"));
-        pod["nodeSelector"] = raw(&format!("{{{{ .Values.{vk}.nodeSelector | toJson }}}}"));
-        pod["tolerations"] = raw(&format!("{{{{ .Values.{vk}.tolerations | toJson }}}}"));
+        // only when set: the server drops an empty map or list, and a client-side apply
+        // would then report the object `configured` at every apply
+        let p = pod.as_object_mut().expect("pod spec");
+        p.remove("nodeSelector");
+        p.remove("tolerations");
+        let containers = p.remove("containers").expect("containers");
+        p.insert(
+            format!(
+                "__HELM_RAW__{{{{- with .Values.{vk}.nodeSelector }}}}\"nodeSelector\": {{{{ . | toJson }}}},{{{{- end }}}}{{{{- with .Values.{vk}.tolerations }}}}\"tolerations\": {{{{ . | toJson }}}},{{{{- end }}}}\"containers__HELM_END__"
+            ),
+            containers,
+        );
         if let Some(vols) = pod["volumes"].as_array_mut() {
             for v in vols {
                 if v.get("secret").is_some() {
@@ -244,6 +263,8 @@ pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget, s
                 text.push('\n');
             }
         }
+        // (after the objects' own `{{` were escaped: the token is the one expression left)
+        let text = text.replace(NAMESPACE_TOKEN, "{{ .Release.Namespace }}");
         out.push(Output::file(format!("{base}/templates/{file}"), text));
     }
     out

@@ -17,6 +17,10 @@ use sha2::{Digest, Sha256};
 
 pub const CONFIG_ROOT: &str = "/etc/gstack";
 pub const SECRETS_ROOT: &str = "/run/secrets";
+/// Where a program that measures the host reads the host's `/`, `/proc` and `/sys`.
+pub const HOST_ROOT: &str = "/host/root";
+pub const HOST_PROC: &str = "/host/proc";
+pub const HOST_SYS: &str = "/host/sys";
 
 /// Labels every object of a service carries (`name`: its host name, `node-exporter`).
 pub fn labels(stack: &ir::Stack, name: &str) -> Value {
@@ -33,16 +37,25 @@ fn selector(stack: &ir::Stack, name: &str) -> Value {
 }
 
 pub fn ctx(stack: &ir::Stack, k: &ir::KubernetesTarget) -> Ctx {
+    ctx_in(stack, k, &k.namespace)
+}
+
+/// The context of the objects placed in namespace `ns` (the Helm chart's: a token its
+/// templates replace by the release's namespace).
+pub fn ctx_in(stack: &ir::Stack, k: &ir::KubernetesTarget, ns: &str) -> Ctx {
     Ctx {
         listen: "0.0.0.0".into(),
-        hosts: backends::hosts_all(stack, |c| format!("{}.{}.svc", backends::host_name(c), k.namespace)),
+        hosts: backends::hosts_all(stack, |c| format!("{}.{ns}.svc", backends::host_name(c))),
         // in the cluster, by the Service's name (what `kubectl port-forward svc/…` also serves)
-        external_hosts: backends::hosts_all(stack, |c| format!("{}.{}.svc", backends::host_name(c), k.namespace)),
+        external_hosts: backends::hosts_all(stack, |c| format!("{}.{ns}.svc", backends::host_name(c))),
         config_root: Root::Fixed(CONFIG_ROOT.into()),
         data_root: Root::Conventional,
         secrets: SecretLayout::Dir(SECRETS_ROOT.into()),
         kubernetes_sd: k.service_discovery,
-        host_rootfs: None,
+        // node-exporter: the host's file systems as node_exporter's docs mount them
+        host_rootfs: Some(HOST_ROOT.into()),
+        host_kernel_fs: Some((HOST_PROC.into(), HOST_SYS.into())),
+        per_node: true,
         host_loopback: None,
         home: HomeLayout::System,
     }
@@ -58,20 +71,61 @@ fn cm_key(path: &str) -> String {
     path.replace('/', "__")
 }
 
-/// Default resources when the target sets none: small requests, a memory limit.
+/// A component's resources: the limits the target sets (else 1 CPU, 1Gi), and requests of
+/// their own (else 100m and 256Mi, or the limit when it is lower: a request above its limit
+/// is refused by the API server).
 fn resources(k: &ir::KubernetesTarget, comp: &str) -> Value {
     let r = k.resources.iter().find(|r| r.component == comp);
-    let cpu = r.and_then(|r| r.cpu).map(|c| format!("{}m", c.0));
-    let mem = r.and_then(|r| r.memory).map(|m| m.to_k8s());
+    let cpu = r.and_then(|r| r.cpu).map_or(1000, |c| c.0);
+    let mem = r.and_then(|r| r.memory).map_or(1 << 30, |m| m.0);
+    let cpu_req = r.and_then(|r| r.cpu_request).map_or(100.min(cpu), |c| c.0);
+    let mem_req = r.and_then(|r| r.memory_request).map_or((256 << 20).min(mem), |m| m.0);
+    let cpu_text = |m: u64| if m % 1000 == 0 { format!("{}", m / 1000) } else { format!("{m}m") };
     json!({
-        "requests": { "cpu": cpu.clone().unwrap_or_else(|| "100m".into()), "memory": mem.clone().unwrap_or_else(|| "256Mi".into()) },
-        "limits": { "cpu": cpu.unwrap_or_else(|| "1".into()), "memory": mem.unwrap_or_else(|| "1Gi".into()) },
+        "requests": { "cpu": cpu_text(cpu_req), "memory": Bytes(mem_req).to_k8s() },
+        "limits": { "cpu": cpu_text(cpu), "memory": Bytes(mem).to_k8s() },
     })
 }
 
 /// Storage of a component's volume claim: from the target, else a size that fits the retention.
 pub fn storage(k: &ir::KubernetesTarget, comp: &str) -> Bytes {
     k.resources.iter().find(|r| r.component == comp).and_then(|r| r.storage).unwrap_or(Bytes(10 << 30))
+}
+
+fn config_map(stack: &ir::Stack, ns: &str, s: &Service, name: &str, data: Map<String, Value>) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
+        "data": data,
+    })
+}
+
+/// A service's config files in ConfigMaps (`<name>-config`, `<name>-config-2`, …), in order,
+/// each starting a new one when it would take the ConfigMap's JSON past
+/// [`ir::CONFIGMAP_BUDGET`] (a file bigger than that alone gets one of its own: the checker
+/// warns of it, W0602).
+pub fn pack_files<'a>(stack: &ir::Stack, ns: &str, s: &'a Service) -> Vec<(String, Vec<&'a backends::ConfigFile>)> {
+    let name = |i: usize| if i == 0 { format!("{}-config", s.host_name) } else { format!("{}-config-{}", s.host_name, i + 1) };
+    let json_len = |v: &str| serde_json::to_string(v).map_or(0, |t| t.len());
+    let mut packs: Vec<(String, Vec<&backends::ConfigFile>)> = vec![];
+    let mut size = 0;
+    for f in &s.files {
+        // `"key":"content"` and a comma
+        let add = json_len(&cm_key(&f.path)) + 1 + json_len(&f.content) + 1;
+        match packs.last_mut() {
+            Some((_, files)) if size + add <= ir::CONFIGMAP_BUDGET => {
+                files.push(f);
+                size += add;
+            }
+            _ => {
+                let n = name(packs.len());
+                size = serde_json::to_string(&config_map(stack, ns, s, &n, Map::new())).map_or(0, |t| t.len()) + add;
+                packs.push((n, vec![f]));
+            }
+        }
+    }
+    packs
 }
 
 fn config_hash(s: &Service) -> String {
@@ -116,20 +170,24 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         mounts.push(json!({ "name": format!("scratch-{i}"), "mountPath": d }));
     }
     if !s.files.is_empty() {
-        let data: Map<String, Value> = s.files.iter().map(|f| (cm_key(&f.path), json!(f.content))).collect();
-        objs.push(json!({
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": { "name": format!("{name}-config"), "namespace": ns, "labels": labels(stack, &s.host_name) },
-            "data": data,
-        }));
-        volumes.push(json!({
-            "name": "config",
-            "configMap": {
-                "name": format!("{name}-config"),
-                "items": s.files.iter().map(|f| json!({ "key": cm_key(&f.path), "path": f.path })).collect::<Vec<_>>(),
-            },
-        }));
+        // ConfigMaps under the budget a client-side apply can record; mounted together as one
+        // directory, so the program finds every file where it did
+        let packs = pack_files(stack, ns, s);
+        let mut sources = vec![];
+        for (cm, files) in &packs {
+            let data: Map<String, Value> = files.iter().map(|f| (cm_key(&f.path), json!(f.content))).collect();
+            objs.push(config_map(stack, ns, s, cm, data));
+            sources.push(json!({
+                "name": cm,
+                "items": files.iter().map(|f| json!({ "key": cm_key(&f.path), "path": f.path })).collect::<Vec<_>>(),
+            }));
+        }
+        if let [one] = &sources[..] {
+            volumes.push(json!({ "name": "config", "configMap": one }));
+        } else {
+            let sources: Vec<Value> = sources.into_iter().map(|c| json!({ "configMap": c })).collect();
+            volumes.push(json!({ "name": "config", "projected": { "sources": sources } }));
+        }
         mounts.push(json!({ "name": "config", "mountPath": format!("{CONFIG_ROOT}/{}", s.name), "readOnly": true }));
     }
     if !s.secrets.is_empty() {
@@ -142,6 +200,20 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
             },
         }));
         mounts.push(json!({ "name": "secrets", "mountPath": format!("{SECRETS_ROOT}/{}", s.name), "readOnly": true }));
+    }
+    // measures the host: one pod per node, on the node's PID and network namespaces, with
+    // the host's directories read-only (a host path needs no claim)
+    let per_node = s.host_rootfs.is_some();
+    for m in &s.host_mounts {
+        // `host-root`, `host-proc`, `host-sys`
+        let vol = if m.host == "/" { "host-root".to_string() } else { format!("host{}", m.host.replace('/', "-")) };
+        volumes.push(json!({ "name": vol, "hostPath": { "path": m.host, "type": "Directory" } }));
+        let mut mount = json!({ "name": vol, "mountPath": m.path, "readOnly": true });
+        if m.host == "/" {
+            // file systems the host mounts later appear too (node_exporter's `rslave`)
+            mount["mountPropagation"] = json!("HostToContainer");
+        }
+        mounts.push(mount);
     }
     let stateful = s.stateful && !s.data_dirs.is_empty();
     if !s.data_dirs.is_empty() {
@@ -175,7 +247,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
         },
         "volumeMounts": mounts,
     });
-    let pod = json!({
+    let mut pod = json!({
         "metadata": { "labels": labels(stack, &s.host_name), "annotations": { "gstack.dev/config-hash": config_hash(s) } },
         "spec": {
             "serviceAccountName": name,
@@ -188,13 +260,31 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
                 "seccompProfile": { "type": "RuntimeDefault" },
             },
             "terminationGracePeriodSeconds": s.stop_timeout,
-            "nodeSelector": {},
-            "tolerations": [],
             "containers": [container],
             "volumes": volumes,
         },
     });
-    let workload = if stateful {
+    if per_node {
+        let spec = pod["spec"].as_object_mut().expect("pod spec");
+        spec.insert("hostPID".into(), json!(true));
+        spec.insert("hostNetwork".into(), json!(true));
+        // the node's resolver would not know the cluster's names
+        spec.insert("dnsPolicy".into(), json!("ClusterFirstWithHostNet"));
+        // every node, control-plane and tainted ones too
+        spec.insert("tolerations".into(), json!([{ "operator": "Exists" }]));
+    }
+    let workload = if per_node {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
+            "spec": {
+                "selector": { "matchLabels": selector(stack, &s.host_name) },
+                "updateStrategy": { "type": "RollingUpdate", "rollingUpdate": { "maxUnavailable": 1 } },
+                "template": pod,
+            },
+        })
+    } else if stateful {
         let mut claim = json!({
             "metadata": { "name": "data", "labels": labels(stack, &s.host_name) },
             "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": storage(k, &s.name).to_k8s() } } },
@@ -222,7 +312,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
             "spec": { "replicas": 1, "selector": { "matchLabels": selector(stack, &s.host_name) }, "template": pod },
         })
     };
-    objs.push(json!({
+    let mut svc = json!({
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": { "name": name, "namespace": ns, "labels": labels(stack, &s.host_name) },
@@ -231,9 +321,17 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
             "selector": selector(stack, &s.host_name),
             "ports": s.ports.iter().map(|p| json!({ "name": p.name, "port": p.port, "targetPort": p.name, "protocol": "TCP" })).collect::<Vec<_>>(),
         },
-    }));
+    });
+    if per_node {
+        // headless: the name resolves to every node's address (the pods' IPs on the host
+        // network), which scrapers discover by DNS; one virtual IP would reach one node
+        svc["spec"]["clusterIP"] = json!("None");
+    }
+    objs.push(svc);
     objs.push(workload);
-    objs.push(network_policy(stack, k, s, all));
+    if k.network_policies {
+        objs.push(network_policy(stack, k, s, all));
+    }
     objs
 }
 
@@ -278,21 +376,37 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
         "ports": [{ "protocol": "UDP", "port": 53 }, { "protocol": "TCP", "port": 53 }],
     })];
     for f in &s.flows {
+        let to_per_node = all.iter().any(|o| o.component == f.to && o.host_rootfs.is_some());
+        if to_per_node {
+            // pods on the host network have the nodes' addresses, which a pod selector does
+            // not match on most network plugins: the port on any address
+            egress.push(json!({ "ports": [{ "protocol": "TCP", "port": f.port }] }));
+            continue;
+        }
         egress.push(json!({
             "to": [{ "podSelector": { "matchLabels": selector(stack, &backends::host_name(f.to)) } }],
             "ports": [{ "protocol": "TCP", "port": f.port }],
         }));
     }
-    // flows out of the stack (user scrape targets): allow their ports
-    let mut ports: Vec<u16> = s.external_flows.iter().map(|f| f.port).collect();
+    // flows out of the stack (scrape targets, alert receivers, datasources) and the target's
+    // own `egress` list without a block: their ports on any address (a policy cannot name a
+    // host, and the address behind a name or a secret URL is not known here)
+    let mut ports: Vec<u16> = s.external_flows.iter().map(|f| f.port).chain(k.egress.iter().filter(|e| e.cidr.is_none()).map(|e| e.port)).collect();
     ports.sort();
     ports.dedup();
     if !ports.is_empty() {
         egress.push(json!({ "ports": ports.iter().map(|p| json!({ "protocol": "TCP", "port": p })).collect::<Vec<_>>() }));
     }
+    for e in &k.egress {
+        if let Some(cidr) = &e.cidr {
+            egress.push(json!({ "to": [{ "ipBlock": { "cidr": cidr } }], "ports": [{ "protocol": "TCP", "port": e.port }] }));
+        }
+    }
     if s.kubernetes_api {
         // the API server
         egress.push(json!({ "ports": [{ "protocol": "TCP", "port": 443 }, { "protocol": "TCP", "port": 6443 }] }));
+        // the pods it discovers, in any namespace, on the ports their annotations name
+        egress.push(json!({ "to": [{ "namespaceSelector": {} }] }));
     }
     json!({
         "apiVersion": "networking.k8s.io/v1",
@@ -307,14 +421,16 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
     })
 }
 
-/// Objects not tied to one component: namespace, default deny, RBAC for the services that
+/// Objects not tied to one component: the default deny, RBAC for the services that
 /// talk to the Kubernetes API, the Ingress to the UI.
 pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<(String, Vec<Value>)> {
     let ns = &k.namespace;
     let part = json!({ "app.kubernetes.io/part-of": "gstack", "app.kubernetes.io/instance": stack.name, "app.kubernetes.io/managed-by": "gstack" });
-    let mut out = vec![
-        ("namespace.yaml".to_string(), vec![json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns, "labels": part } })]),
-        (
+    // no Namespace: the user's, created before (`kubectl create namespace`, `helm install
+    // --create-namespace`), so that deleting the stack never deletes it with its Secrets
+    let mut out = vec![];
+    if k.network_policies {
+        out.push((
             "default-deny.yaml".to_string(),
             vec![json!({
                 "apiVersion": "networking.k8s.io/v1",
@@ -322,8 +438,8 @@ pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[S
                 "metadata": { "name": "default-deny", "namespace": ns, "labels": part },
                 "spec": { "podSelector": {}, "policyTypes": ["Ingress", "Egress"] },
             })],
-        ),
-    ];
+        ));
+    }
     for s in services.iter().filter(|s| s.kubernetes_api) {
         let role = format!("{}-{}-discovery", stack.name, s.host_name);
         out.push((
@@ -415,13 +531,17 @@ pub fn secret_commands(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[
 pub fn render(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<Output> {
     let files = files(stack, k, services);
     let mut out: Vec<Output> = files.iter().map(|(f, objs)| Output::file(format!("kubernetes/{f}"), yaml_docs(objs))).collect();
-    let mut header = String::from("# Generated by gstackc. Apply with `kubectl apply -k .` after creating the Secrets:\n");
+    let mut header = format!(
+        "# Generated by gstackc. Create the namespace (the manifests never own it), then the Secrets, then apply:\n#   kubectl create namespace {}\n",
+        shell::quote(&k.namespace)
+    );
     for c in secret_commands(stack, k, services) {
         // one comment line each: the commands hold no line break (control characters are
         // `$'…'`-quoted); anything that would still end the line is a bug
         debug_assert!(!c.contains(['\n', '\r']), "{c:?}");
         header.push_str(&format!("#   {}\n", c.replace(['\n', '\r'], " ")));
     }
+    header.push_str("#   kubectl apply --server-side -k .\n");
     let kust = json!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",

@@ -77,12 +77,13 @@ pub fn render(stack: &ir::Stack, only: Option<&str>) -> Result<Vec<Output>, Rend
     if k8s || helm {
         // the chart renders the kubernetes target's objects (its defaults if not declared)
         let k = stack.targets.kubernetes.clone().unwrap_or_else(ir::KubernetesTarget::default_for_helm);
-        let services = records(kubernetes::ctx(stack, &k));
         if k8s {
-            out.extend(kubernetes::render(stack, &k, &services));
+            out.extend(kubernetes::render(stack, &k, &records(kubernetes::ctx(stack, &k))));
         }
         if let (true, Some(h)) = (helm, &stack.targets.helm) {
-            out.extend(helm::render(stack, h, &k, &services));
+            // every address in the configs names the release's namespace (a token the
+            // templates replace)
+            out.extend(helm::render(stack, h, &k, &records(kubernetes::ctx_in(stack, &k, helm::NAMESPACE_TOKEN))));
         }
     }
     if want("nix") {

@@ -34,6 +34,8 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
         secrets: SecretLayout::Direct,
         kubernetes_sd: false,
         host_rootfs: None,
+        host_kernel_fs: None,
+        per_node: false,
         host_loopback: None,
         home: HomeLayout::Env,
     }

@@ -39,6 +39,8 @@ pub fn ctx(stack: &ir::Stack) -> Ctx {
         secrets: SecretLayout::Relative,
         kubernetes_sd: false,
         host_rootfs: None,
+        host_kernel_fs: None,
+        per_node: false,
         host_loopback: None,
         home: HomeLayout::Env,
     }

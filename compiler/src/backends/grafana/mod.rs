@@ -259,6 +259,20 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
             depends_on.push(c);
         }
     }
+    // datasources outside the stack: their host and port (a SQL server's usual port when the
+    // URL gives none)
+    let mut external_flows = vec![];
+    for d in &stack.datasources {
+        let usual = match d.kind.as_str() {
+            "postgres" | "grafana-postgresql-datasource" => Some(5432),
+            "mysql" => Some(3306),
+            "mssql" => Some(1433),
+            _ => None,
+        };
+        if let Some((host, port)) = host_port(&d.url, usual) {
+            external_flows.push(ExternalFlow { port, why: format!("datasource {} at {host}:{port}", d.name) });
+        }
+    }
     let home = home();
     let readiness = Probe { path: "/api/health".into(), port: g.port, initial_delay: 0 };
     let liveness = Probe { path: "/api/health".into(), port: g.port, initial_delay: 60 };
@@ -274,6 +288,7 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
         secrets,
         depends_on,
         flows,
+        external_flows,
         home: Some(home),
         scratch: vec!["/tmp".into()],
         stateful: true,

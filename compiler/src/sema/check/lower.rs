@@ -310,16 +310,31 @@ impl<'a> Checker<'a> {
                         names.sort();
                         d.hint = Some(did_you_mean(&c, enabled.iter().copied()).unwrap_or_else(|| format!("enabled: {}", names.join(", "))));
                     }
+                    let cpu = |f: &str| match rr.get(f) {
+                        Some(CV::Cpu(c)) => Some(*c),
+                        _ => None,
+                    };
+                    let bytes = |f: &str| match rr.get(f) {
+                        Some(CV::Bytes(b)) => Some(*b),
+                        _ => None,
+                    };
+                    // a request over its limit: the API server refuses the pod
+                    let over = [
+                        ("cpu_request", "cpu", cpu("cpu_request").zip(cpu("cpu")).is_some_and(|(r, l)| r.0 > l.0)),
+                        ("memory_request", "memory", bytes("memory_request").zip(bytes("memory")).is_some_and(|(r, l)| r.0 > l.0)),
+                    ];
+                    for (req, lim, bad) in over {
+                        if let (true, Some((_, loc))) = (bad, rr.fields.get(req)) {
+                            let d = self.error("E0603", *loc, format!("`{req}` is more than the `{lim}` limit of {c}"));
+                            d.hint = Some(format!("a request is at most its limit: lower `{req}` or raise `{lim}`"));
+                        }
+                    }
                     ir::Resources {
                         component: c,
-                        cpu: match rr.get("cpu") {
-                            Some(CV::Cpu(c)) => Some(*c),
-                            _ => None,
-                        },
-                        memory: match rr.get("memory") {
-                            Some(CV::Bytes(b)) => Some(*b),
-                            _ => None,
-                        },
+                        cpu: cpu("cpu"),
+                        memory: bytes("memory"),
+                        cpu_request: cpu("cpu_request"),
+                        memory_request: bytes("memory_request"),
                         storage: match rr.get("storage") {
                             Some(CV::Bytes(b)) => Some(*b),
                             _ => None,
@@ -382,11 +397,46 @@ impl<'a> Checker<'a> {
                         service_discovery: r.bool_d("service_discovery"),
                         images: r.map("images"),
                         resources,
+                        network_policies: r.bool_d("network_policies"),
+                        // the grammar (E0204) refused any that does not parse
+                        egress: r.strs_d("egress").iter().filter_map(|e| ir::EgressRule::parse(e)).collect(),
                     })
                 }
                 // `chart` is computed: the stack name (see the field's doc)
                 "helm" => tg.helm = Some(ir::HelmTarget { chart: r.str("chart").unwrap_or_else(|| stack_name.clone()), version: r.str_d("version") }),
                 _ => {}
+            }
+        }
+
+        // a dashboard goes into a ConfigMap on Kubernetes: what one holds (its size as a
+        // JSON string, as it stands in the object)
+        if tg.kubernetes.is_some() || tg.helm.is_some() {
+            for dash in &dash_ir {
+                let (ir::DashboardSource::Imported { json, .. }, Some((call, shown))) = (&dash.source, dashboard_imports.get(&dash.name)) else { continue };
+                let size = serde_json::to_string(&**json).map_or(0, |s| s.len());
+                let kib = |n: usize| format!("{} KiB", n.div_ceil(1024));
+                if size > ir::CONFIGMAP_LIMIT {
+                    let d = self.error(
+                        "E0601",
+                        *call,
+                        format!("dashboard `{}` is {} in a ConfigMap, over the {} a Kubernetes ConfigMap holds", dash.name, kib(size), kib(ir::CONFIGMAP_LIMIT)),
+                    );
+                    d.label = Some(format!("`{shown}`"));
+                    d.hint = Some("split it into smaller dashboards (by row), or drop the kubernetes and helm targets".into());
+                } else if size > ir::CONFIGMAP_BUDGET && tg.kubernetes.is_some() {
+                    let d = self.error(
+                        "W0602",
+                        *call,
+                        format!(
+                            "dashboard `{}` is {} in its ConfigMap, over the {} a client-side `kubectl apply` can record",
+                            dash.name,
+                            kib(size),
+                            kib(ir::CONFIGMAP_BUDGET)
+                        ),
+                    );
+                    d.label = Some(format!("`{shown}`"));
+                    d.hint = Some("apply the manifests server-side (`kubectl apply --server-side -k .`) or install the Helm chart; or split the dashboard".into());
+                }
             }
         }
 

@@ -170,6 +170,9 @@ pub enum Grammar {
     /// A stack's name, which becomes unit, object, chart and directory names: letters, digits,
     /// `-` and `_`, starting with a letter, at most 53.
     StackName,
+    /// An egress rule of the kubernetes target: a port (`443`), or a CIDR block and a port
+    /// (`10.0.0.0/8:5432`, `[fd00::/8]:5432`).
+    Egress,
 }
 
 impl Grammar {
@@ -202,6 +205,7 @@ impl Grammar {
             // Grafana reads file secrets as `$__file{path}`, which ends at the first `}`
             Grammar::SecretPath => !s.is_empty() && !s.chars().any(|c| c.is_control() || c == '}'),
             Grammar::Collector => s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '_' || c == '.'),
+            Grammar::Egress => crate::ir::EgressRule::parse(s).is_some(),
             Grammar::StackName => {
                 s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_alphabetic()) && all(&|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             }
@@ -219,6 +223,7 @@ impl Grammar {
             Grammar::SecretPath => "a path without control characters or `}` (Grafana reads it as `$__file{path}`, which ends at the first `}`)",
             Grammar::Collector => "a collector name: lower-case letters, digits, `_` and `.`, starting with a letter",
             Grammar::StackName => "letters, digits, `-` and `_`, starting with a letter (at most 53)",
+            Grammar::Egress => "a port 1–65535 (`443`), or an IPv4 or bracketed IPv6 CIDR block and a port (`10.0.0.0/8:5432`, `[fd00::/8]:5432`); a NetworkPolicy names addresses, not host names",
         }
     }
 }

@@ -8,6 +8,8 @@ pub static RESOURCES: Schema = schema(
     &[
         f("cpu", Ty::Cpu, None, "CPU limit."),
         f("memory", Ty::Bytes, None, "Memory limit."),
+        f("cpu_request", Ty::Cpu, None, "CPU request (Kubernetes: what the scheduler reserves); default 100m, or the limit if lower."),
+        f("memory_request", Ty::Bytes, None, "Memory request (Kubernetes); default 256MiB, or the limit if lower."),
         f("storage", Ty::Bytes, None, "Volume size."),
     ],
     &[],
@@ -65,6 +67,21 @@ pub static TARGET_KUBERNETES: Schema = schema(
         f("storage_class", Ty::Str, None, "StorageClass of the volume claims; passed through as written."),
         f("service_discovery", Ty::Bool, Some(Lit::Bool(false)), "Give Prometheus RBAC for Kubernetes service discovery."),
         f("images", Ty::StrMap, None, "Component → image."),
+        f(
+            "network_policies",
+            Ty::Bool,
+            Some(Lit::Bool(true)),
+            "Write NetworkPolicies: a default deny, and for each component the flows of the stack (between its components, to scrape targets, receivers and datasources). `false` for a cluster whose network plugin does not enforce them.",
+        ),
+        g(
+            f(
+                "egress",
+                STRS,
+                Some(Lit::List(&[])),
+                "Egress every component may also use: a port on any address (`\"443\"`) or on a CIDR block (`\"10.0.0.0/8:5432\"`).",
+            ),
+            Grammar::Egress,
+        ),
     ],
     &[
         b("ingress", NoLabel, false, &INGRESS, "An Ingress for Grafana."),
