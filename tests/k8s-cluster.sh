@@ -235,6 +235,12 @@ up() {
   ip addr add "$NODE_IP/32" dev lo 2>/dev/null || ip addr show dev lo | grep -q "inet $NODE_IP/" ||
     die "cannot add $NODE_IP to lo"
   touch "$D/run/lo-address"
+  # a node's / is a shared mount where systemd is PID 1, and the kubelet needs it for
+  # `mountPropagation: HostToContainer` (node-exporter's host root); this VM's is private
+  if ! findmnt -no PROPAGATION / | grep -q shared; then
+    mount --make-rshared / || die "cannot make / a shared mount"
+    touch "$D/run/root-made-shared"
+  fi
 
   start etcd "$BIN/etcd" --name gstack --data-dir "$D/etcd" --unsafe-no-fsync \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -318,6 +324,7 @@ down() {
   done
   ip link delete gstack0 2>/dev/null || true
   if [ -f "$D/run/lo-address" ]; then ip addr del "$NODE_IP/32" dev lo 2>/dev/null || true; fi
+  if [ -f "$D/run/root-made-shared" ]; then mount --make-rprivate / 2>/dev/null || true; fi
   # keep the logs for a look afterwards; the rest (PKI, etcd, images, volumes) goes
   find "$D" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} + 2>/dev/null || true
   log "down (logs kept in $D/logs)"
