@@ -706,7 +706,6 @@ fn helm_chart_installs_upgrades_and_uninstalls_in_another_namespace() {
 }
 
 #[test]
-#[ignore = "a second client-side apply still reports the StatefulSets `configured` (issue #13, open)"]
 fn client_side_apply_twice_reports_unchanged() {
     cluster();
     let ns = "gstack-client-apply";

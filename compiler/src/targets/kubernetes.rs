@@ -285,9 +285,19 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
             },
         })
     } else if stateful {
+        // written as the API server stores it (apiVersion, kind, volumeMode, status): the
+        // list has no merge key, so a client-side apply replaces it whenever the stored one
+        // differs, and reported the StatefulSet `configured` on every apply
         let mut claim = json!({
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
             "metadata": { "name": "data", "labels": labels(stack, &s.host_name) },
-            "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": storage(k, &s.name).to_k8s() } } },
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": { "requests": { "storage": storage(k, &s.name).to_k8s() } },
+                "volumeMode": "Filesystem",
+            },
+            "status": { "phase": "Pending" },
         });
         if let Some(sc) = &k.storage_class {
             claim["spec"]["storageClassName"] = json!(sc);
