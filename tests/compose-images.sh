@@ -41,7 +41,6 @@ build_one() {
   fi
 
   local root; root="$(mktemp -d)"
-  trap 'rm -rf "$root"' RETURN
   mkdir -p "$root/bin" "$root/etc" "$root/tmp"
   chmod 1777 "$root/tmp"
   cp "$bin" "$root/bin/$program"
@@ -88,6 +87,7 @@ build_one() {
     changes+=(--change "ENV GF_PATHS_DATA=/var/lib/grafana" --change "ENV GF_PATHS_PLUGINS=/var/lib/grafana/plugins")
   fi
   tar --numeric-owner -C "$root" -c . | docker import "${changes[@]}" - "$ref" >/dev/null
+  rm -rf "$root"
   echo "compose-images: built $ref from $bin"
 }
 

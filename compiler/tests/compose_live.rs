@@ -103,26 +103,12 @@ fn serve(port: u16) -> Arc<Mutex<Vec<String>>> {
     posts
 }
 
-fn post(url: &str, body: &serde_json::Value) -> u16 {
-    match ureq::post(url).header("Content-Type", "application/json").send(body.to_string()) {
-        Ok(r) => r.status().as_u16(),
-        Err(ureq::Error::StatusCode(c)) => c,
-        Err(e) => panic!("POST {url}: {e}"),
-    }
-}
-
 /// Prometheus' answer to an instant query at `time` (unix seconds), as `metric → value`.
 fn query_at(q: &str, time: f64) -> Option<Vec<(String, String)>> {
     let url = format!("http://127.0.0.1:9090/api/v1/query?query={}&time={time}", urlencode(q));
     let v = get_json(&url)?;
     let r = v["data"]["result"].as_array()?;
     Some(r.iter().map(|x| (x["metric"].to_string(), x["value"][1].as_str().unwrap_or("").to_string())).collect())
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
 
 fn wait_ready(what: &str, url: &str) {
@@ -149,10 +135,11 @@ fn contract() -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn build_images(refs: &[(String, String)]) {
+/// Build the stand-in images `(component, image, binary)` with tests/compose-images.sh.
+fn build_images(refs: &[(String, String, PathBuf)]) {
     let mut cmd = Command::new(root().join("tests/compose-images.sh"));
-    for (c, image) in refs {
-        cmd.arg(format!("{c}={image}"));
+    for (c, image, bin) in refs {
+        cmd.arg(format!("{c}={image}")).env(format!("GSTACK_{}_BIN", c.to_ascii_uppercase()), bin);
     }
     let (ok, text) = run(&mut cmd);
     assert!(ok, "tests/compose-images.sh:\n{text}");
@@ -181,8 +168,7 @@ fn compose_deployment_runs_on_docker() {
         let host = comp.replace('_', "-");
         let Some(svc) = services.get(&host) else { continue };
         let Some(bin) = binary(comp, s["program"].as_str().unwrap()) else { continue };
-        std::env::set_var(format!("GSTACK_{}_BIN", comp.to_ascii_uppercase()), &bin);
-        images.push((comp.clone(), svc["image"].as_str().unwrap().to_string()));
+        images.push((comp.clone(), svc["image"].as_str().unwrap().to_string(), bin));
         run_services.push(host.clone());
         let init = format!("{host}-env-secrets");
         if services.contains_key(&init) {
@@ -247,7 +233,7 @@ fn compose_deployment_runs_on_docker() {
     // node-exporter measures the host: it reads the mounts of the host's PID 1 under the host
     // root, not its container's (whose bind-mounted /etc/hostname would show up)
     let mounts = wait_for(30, "node_filesystem_size_bytes", || {
-        query_at("node_filesystem_size_bytes", now()).filter(|r| !r.is_empty())
+        query_at("node_filesystem_size_bytes", now_secs()).filter(|r| !r.is_empty())
     });
     let points: Vec<String> = mounts
         .iter()
@@ -264,7 +250,7 @@ fn compose_deployment_runs_on_docker() {
     // an alert reaches the on-call webhook on the host, through the URL of the env secret
     let alert = serde_json::json!([{ "labels": { "alertname": "GstackComposeLive", "service": "cart", "severity": "critical" },
         "annotations": { "summary": "compose live test" } }]);
-    assert_eq!(post("http://127.0.0.1:9093/api/v2/alerts", &alert), 200);
+    assert_eq!(post_json("http://127.0.0.1:9093/api/v2/alerts", &alert), 200);
     let note = wait_for(90, "the alert at the webhook", || hooks.lock().unwrap().iter().find(|b| b.contains("GstackComposeLive")).cloned());
     // its links open where the user reaches Alertmanager: the published port
     let note: serde_json::Value = serde_json::from_str(&note).unwrap();
@@ -275,7 +261,7 @@ fn compose_deployment_runs_on_docker() {
     let line = format!("gstack compose live {}", now_ns());
     if present("loki") {
         let push = serde_json::json!({ "streams": [{ "stream": { "service": "cart" }, "values": [[now_ns().to_string(), line]] }] });
-        assert_eq!(post("http://127.0.0.1:3100/loki/api/v1/push", &push), 204, "Loki push");
+        assert_eq!(post_json("http://127.0.0.1:3100/loki/api/v1/push", &push), 204, "Loki push");
         wait_for(60, "the pushed log line", || loki_has(&line).then_some(()));
     }
     let trace_id = format!("{:032x}", now_ns());
@@ -288,18 +274,18 @@ fn compose_deployment_runs_on_docker() {
                 "startTimeUnixNano": start.to_string(), "endTimeUnixNano": (start + 1_000_000).to_string(),
             }] }],
         }] });
-        assert_eq!(post("http://127.0.0.1:4318/v1/traces", &body), 200, "OTLP push");
+        assert_eq!(post_json("http://127.0.0.1:4318/v1/traces", &body), 200, "OTLP push");
         wait_for(90, "the pushed trace", || tempo_has(&trace_id).then_some(()));
         wait_for(120, "Tempo's span metrics in Prometheus", || {
-            query_at("traces_spanmetrics_calls_total", now()).filter(|r| !r.is_empty()).map(|_| ())
+            query_at("traces_spanmetrics_calls_total", now_secs()).filter(|r| !r.is_empty()).map(|_| ())
         });
     }
 
     // a silence and a sample, to find again after restarts
     let silence = serde_json::json!({ "matchers": [{ "name": "alertname", "value": "KeepMe", "isRegex": false, "isEqual": true }],
         "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z", "createdBy": "test", "comment": "kept" });
-    assert_eq!(post("http://127.0.0.1:9093/api/v2/silences", &silence), 200);
-    let t0 = now() - 5.0;
+    assert_eq!(post_json("http://127.0.0.1:9093/api/v2/silences", &silence), 200);
+    let t0 = now_secs() - 5.0;
     let before = wait_for(60, "app series", || query_at("http_requests_total", t0).filter(|r| !r.is_empty()));
 
     let kept = |when: &str| {
@@ -332,10 +318,6 @@ fn compose_deployment_runs_on_docker() {
     }
 }
 
-fn now_ns() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-}
-
 fn loki_has(line: &str) -> bool {
     let start = now_ns() - 3_600_000_000_000;
     get_json(&format!("http://127.0.0.1:3100/loki/api/v1/query_range?query={}&limit=100&start={start}", urlencode("{service=\"cart\"}")))
@@ -344,10 +326,6 @@ fn loki_has(line: &str) -> bool {
 
 fn tempo_has(trace_id: &str) -> bool {
     get(&format!("http://127.0.0.1:3200/api/traces/{trace_id}")).is_some_and(|b| b.contains("compose-live"))
-}
-
-fn now() -> f64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64()
 }
 
 /// The images `tests/compose-images.sh` builds follow the contract `nix/image.nix` builds
@@ -365,12 +343,12 @@ fn stand_in_images_follow_the_nix_image_contract() {
     let spec = contract();
     let mut refs = vec![];
     for (comp, s) in spec.as_object().unwrap() {
-        if binary(comp, s["program"].as_str().unwrap()).is_some() {
-            refs.push((comp.clone(), format!("gstack-contract/{}:test", s["package"].as_str().unwrap())));
+        if let Some(bin) = binary(comp, s["program"].as_str().unwrap()) {
+            refs.push((comp.clone(), format!("gstack-contract/{}:test", s["package"].as_str().unwrap()), bin));
         }
     }
     build_images(&refs);
-    for (comp, image) in &refs {
+    for (comp, image, _) in &refs {
         let s = &spec[comp];
         let (ok, text) = docker(&["image", "inspect", image]);
         assert!(ok, "{text}");

@@ -404,12 +404,6 @@ fn service_url(ns: &str, name: &str) -> String {
     format!("http://{}:{}", s["spec"]["clusterIP"].as_str().unwrap(), s["spec"]["ports"][0]["port"])
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
-}
-
 /// `metric → value` of an instant query at `time`.
 fn query_at(prom: &str, q: &str, time: f64) -> Option<BTreeMap<String, String>> {
     let v = get_json(&format!("{prom}/api/v1/query?query={}&time={time}", urlencode(q)))?;
@@ -546,7 +540,7 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
     });
     let r = ureq::post(&format!("{am}/api/v2/silences")).header("Content-Type", "application/json").send(silence.to_string()).expect("POST silence");
     let sid = serde_json::from_str::<Value>(&r.into_body().read_to_string().unwrap()).unwrap()["silenceID"].as_str().unwrap().to_string();
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() - 1.0;
+    let t = now_secs() - 1.0;
     let before = wait_for(60, "up series in Prometheus", || query_at(&prom, "up", t).filter(|r| !r.is_empty()));
     let sts: BTreeMap<String, String> = objects
         .iter()

@@ -8,7 +8,6 @@
 
 mod common;
 use common::*;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The binary named by `var`: an ignored test run on purpose (`--ignored`) needs it.
 fn bin(var: &str) -> String {
@@ -43,18 +42,6 @@ fn start_grafana_only(out: &std::path::Path, data: &std::path::Path, port: u16, 
     let run = Running::start_with(out, data, env);
     wait_for(120, "grafana /api/health", || get(&format!("http://127.0.0.1:{port}/api/health")));
     run
-}
-
-fn now_ns() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos()
-}
-
-fn post_json(url: &str, body: &serde_json::Value) -> u16 {
-    match ureq::post(url).header("Content-Type", "application/json").send(body.to_string()) {
-        Ok(r) => r.status().as_u16(),
-        Err(ureq::Error::StatusCode(c)) => c,
-        Err(e) => panic!("POST {url}: {e}"),
-    }
 }
 
 #[test]

@@ -74,7 +74,8 @@ fn image() -> String {
     image
 }
 
-fn post_json(url: &str, body: &serde_json::Value) -> Option<serde_json::Value> {
+/// POST a JSON body; the JSON it answers with.
+fn post_for_json(url: &str, body: &serde_json::Value) -> Option<serde_json::Value> {
     let mut r = ureq::post(url).header("content-type", "application/json").send(body.to_string()).ok()?;
     serde_json::from_str(&r.body_mut().read_to_string().ok()?).ok()
 }
@@ -220,7 +221,7 @@ target systemd {{
         let q = get_json(&format!("{prom}/api/v1/query?query=up%7Bjob%3D%22node%22%7D"))?;
         q["data"]["result"][0]["value"][0].as_f64()
     });
-    let silence = post_json(
+    let silence = post_for_json(
         &format!("{am}/api/v2/silences"),
         &serde_json::json!({
             "matchers": [{ "name": "alertname", "value": "AlwaysFiring", "isRegex": false }],

@@ -202,6 +202,11 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
     // which `ProtectClock=` and `~@privileged` filter; setting the clock needs CAP_SYS_TIME,
     // which no unit has)
     let host_only = ["ProtectClock=yes", "ProcSubset=pid"];
+    // a user manager's unit cannot remount /sys/fs/cgroup read-only: that mount belongs to the
+    // manager's parent user namespace (systemd 252: "Failed to set up mount namespacing:
+    // /run/systemd/unit-root/sys/fs/cgroup: Operation not permitted"); it cannot write
+    // cgroups anyway
+    let system_only = ["ProtectControlGroups=yes"];
     for line in [
         "UMask=0077",
         "NoNewPrivileges=yes",
@@ -231,14 +236,7 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
         "SystemCallFilter=@system-service",
         "SystemCallFilter=~@privileged @resources",
     ] {
-        // a user manager's unit cannot remount /sys/fs/cgroup read-only: that mount belongs to
-        // the manager's parent user namespace (systemd 252: "Failed to set up mount
-        // namespacing: /run/systemd/unit-root/sys/fs/cgroup: Operation not permitted"); it
-        // cannot write cgroups anyway
-        if t.user && line == "ProtectControlGroups=yes" {
-            continue;
-        }
-        if !(s.host_metrics && host_only.contains(&line)) {
+        if !(s.host_metrics && host_only.contains(&line)) && !(t.user && system_only.contains(&line)) {
             let _ = writeln!(u, "{line}");
         }
     }

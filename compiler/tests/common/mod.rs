@@ -58,6 +58,32 @@ pub fn get_json(url: &str) -> Option<serde_json::Value> {
     get(url).and_then(|b| serde_json::from_str(&b).ok())
 }
 
+/// POST a JSON body; the response's status code (an error status is returned, not raised).
+pub fn post_json(url: &str, body: &serde_json::Value) -> u16 {
+    match ureq::post(url).header("Content-Type", "application/json").send(body.to_string()) {
+        Ok(r) => r.status().as_u16(),
+        Err(ureq::Error::StatusCode(c)) => c,
+        Err(e) => panic!("POST {url}: {e}"),
+    }
+}
+
+/// `s` percent-encoded for a URL's query (RFC 3986 unreserved characters kept).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Now, in nanoseconds since the Unix epoch (Loki and OTLP timestamps).
+pub fn now_ns() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+/// Now, in seconds since the Unix epoch (Prometheus query times).
+pub fn now_secs() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64()
+}
+
 /// Poll `f` every 250 ms until it returns Some or `secs` pass.
 pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
