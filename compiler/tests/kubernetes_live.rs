@@ -499,7 +499,9 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
         let t = get_json(&format!("{prom}/api/v1/targets?state=active"))?;
         let t = t["data"]["activeTargets"].as_array()?.clone();
         let stack: Vec<&Value> = t.iter().filter(|t| t["labels"]["job"] != "app").collect();
-        (!stack.is_empty() && stack.iter().all(|t| t["health"] == "up")).then_some(t)
+        // node-exporter's per-node targets appear once its headless Service has endpoints
+        let node = stack.iter().any(|t| t["labels"]["job"] == "node");
+        (node && stack.iter().all(|t| t["health"] == "up")).then_some(t)
     });
     let mut jobs = BTreeSet::new();
     for t in &targets {
@@ -510,7 +512,11 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
             eprintln!("note: target {job} {url} is {} ({}) — not a stack component; in a pod 127.0.0.1 is the pod itself (issue #13)", t["health"], t["lastError"]);
             continue;
         }
-        let host = url.split("//").nth(1).unwrap().split([':', '/']).next().unwrap();
+        // a target found through DNS (node-exporter on the host network: one address per
+        // node) carries the Service name it was resolved from
+        let host = t["discoveredLabels"]["__meta_dns_name"]
+            .as_str()
+            .unwrap_or_else(|| url.split("//").nth(1).unwrap().split([':', '/']).next().unwrap());
         assert!(host.ends_with(&format!(".{ns}.svc")) || host.ends_with(&format!(".{ns}.svc.cluster.local")), "target {job} is not scraped through Service DNS: {url}");
         let standin = standins.iter().any(|s| job.contains(s.as_str()) || url.contains(&s.replace('_', "-")));
         eprintln!("note: target {job} {url} up{}", if standin { " (a stand-in)" } else { "" });
