@@ -442,11 +442,19 @@ fn delete_pod_and_wait(ns: &str, pod: &str, n: usize) {
 
 // --- the tests -----------------------------------------------------------------------------
 
-/// Tests that run node-exporter's DaemonSet take turns: on the host network, two of them
-/// would both bind the node's port 9100.
-fn one_node_exporter_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+/// Tests that run node-exporter's DaemonSet take turns, within this binary and across test
+/// processes sharing the cluster: on the host network, two of them would both bind the node's
+/// port 9100. The turn lasts as long as the returned guard.
+struct NodeTurn(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>, #[allow(dead_code)] std::fs::File);
+
+fn one_node_exporter_at_a_time() -> NodeTurn {
+    use std::os::fd::AsRawFd;
     static NODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    NODE.lock().unwrap_or_else(|e| e.into_inner())
+    let guard = NODE.lock().unwrap_or_else(|e| e.into_inner());
+    let lock = std::fs::File::create(std::env::temp_dir().join("gstack-k8s-node-exporter.lock")).unwrap();
+    // SAFETY: flock(2) on a file descriptor we own; released when the file is closed
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0, "flock");
+    NodeTurn(guard, lock)
 }
 
 #[test]
