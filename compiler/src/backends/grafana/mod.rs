@@ -273,6 +273,7 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
             external_flows.push(ExternalFlow { port, why: format!("datasource {} at {host}:{port}", d.name) });
         }
     }
+    external_flows.extend(contact_point_flows(g));
     let home = home();
     let readiness = Probe { path: "/api/health".into(), port: g.port, initial_delay: 0 };
     let liveness = Probe { path: "/api/health".into(), port: g.port, initial_delay: 60 };
@@ -295,4 +296,35 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
         refusals,
         ..base_service(C, &g.version, readiness, liveness)
     }
+}
+
+/// Where Grafana-managed alerting's contact points send notifications: each webhook and Slack
+/// URL's host and port (443 or 80 when read from a secret), and for e-mail the SMTP server of
+/// `settings.smtp.host` (Grafana's `[smtp] host`, `host:port`; port 25 when none is given),
+/// or the usual submission ports 25, 465 and 587 when it is not set here.
+pub fn contact_point_flows(g: &ir::Grafana) -> Vec<ExternalFlow> {
+    let mut out = vec![];
+    let url = |u: &ir::StrOrSecret, why: String, out: &mut Vec<ExternalFlow>| match u {
+        ir::StrOrSecret::Plain(u) => match host_port(u, Some(443)) {
+            Some((h, p)) => out.push(ExternalFlow { port: p, why: format!("{why} to {h}:{p}") }),
+            None => out.push(ExternalFlow { port: 443, why: format!("{why} to its URL") }),
+        },
+        ir::StrOrSecret::Secret { .. } => out.extend([443, 80].map(|p| ExternalFlow { port: p, why: format!("{why} to a URL from a secret") })),
+    };
+    for c in &g.alerting.contact_points {
+        if let Some(w) = &c.webhook {
+            url(w, format!("contact point {} (webhook)", c.name), &mut out);
+        }
+        if let Some(s) = &c.slack {
+            url(&s.url, format!("contact point {} (slack)", c.name), &mut out);
+        }
+        if c.email.is_some() {
+            let why = format!("contact point {} (email)", c.name);
+            match g.settings.get("smtp").and_then(|s| s.get("host")).and_then(|h| h.as_str()).and_then(|h| host_port(h, Some(25))) {
+                Some((h, p)) => out.push(ExternalFlow { port: p, why: format!("{why} to {h}:{p}") }),
+                None => out.extend([25, 465, 587].map(|p| ExternalFlow { port: p, why: format!("{why} to its SMTP server") })),
+            }
+        }
+    }
+    out
 }
