@@ -58,28 +58,19 @@ let
     meta.description = "Load the stack's images into Docker and run docker compose up";
   };
 
-  # Server-side apply of the manifests, pruning what the stack no longer has (selected by the
-  # labels gstackc's kubernetes target puts on every object, app.kubernetes.io/part-of=gstack
-  # and app.kubernetes.io/instance=<stack>; or GSTACK_PRUNE_SELECTOR), then waiting for rollout.
+  # The kubernetes target's own `kubernetes/apply` (gstackc writes it: server-side apply,
+  # pruning of what the stack dropped by its labels and kinds, rollout status), with kubectl
+  # and coreutils (sort, comm) on PATH; arguments are global kubectl flags (--context=...).
   k8sApply = pkgs.writeShellApplication {
     name = "grafana-stack-k8s-apply";
     runtimeInputs = [
-      pkgs.jq
+      pkgs.coreutils
       pkgs.kubectl
     ];
     text = ''
-      ir=${kubeTree}/ir.json
-      name=$(jq -r .name "$ir")
-      ns=$(jq -r '.targets.kubernetes.namespace // "default"' "$ir")
-      selector="''${GSTACK_PRUNE_SELECTOR:-app.kubernetes.io/part-of=gstack,app.kubernetes.io/instance=$name}"
-      kubectl apply --server-side --field-manager=gstack \
-        -k ${kubeTree}/kubernetes --prune -l "$selector" "$@"
-      kubectl -n "$ns" get deployments,statefulsets,daemonsets -l "$selector" -o name |
-        while read -r workload; do
-          kubectl -n "$ns" rollout status "$workload" --timeout="''${GSTACK_ROLLOUT_TIMEOUT:-300s}"
-        done
+      exec ${kubeTree}/kubernetes/apply "$@"
     '';
-    meta.description = "kubectl apply --server-side the stack's manifests with pruning, then wait for rollout";
+    meta.description = "kubectl apply --server-side the stack's manifests, prune what it dropped, then wait for rollout";
   };
 in
 {

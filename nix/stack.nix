@@ -1528,6 +1528,7 @@
         ];
         network_policies = true;
         egress = [ ];
+        loopback_host = "cart.shop.svc";
       };
       helm = {
         chart = "shop-observability";

@@ -224,6 +224,20 @@ pub struct Scrape {
     pub labels: BTreeMap<String, String>,
 }
 
+impl Scrape {
+    /// Whether a scrape target `host:port` names a loopback host: `localhost`, `[::1]` or
+    /// any `127.x.y.z`.
+    pub fn is_loopback(target: &str) -> bool {
+        let Some((h, _)) = target.rsplit_once(':') else {
+            return false;
+        };
+        h.eq_ignore_ascii_case("localhost")
+            || h == "[::1]"
+            || h.parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|a| a.is_loopback())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Prometheus {
     pub version: String,
@@ -520,6 +534,9 @@ pub struct KubernetesTarget {
     pub network_policies: bool,
     /// Egress the stack's flows do not show, allowed to every component.
     pub egress: Vec<EgressRule>,
+    /// The host that user scrape targets on a loopback address mean in the cluster
+    /// ([`Scrape::is_loopback`]); `None` leaves them (W0605).
+    pub loopback_host: Option<String>,
 }
 
 /// An allowed egress destination: a port, on any address or on one CIDR block.
@@ -578,6 +595,7 @@ impl KubernetesTarget {
             resources: vec![],
             network_policies: true,
             egress: vec![],
+            loopback_host: None,
         }
     }
 }

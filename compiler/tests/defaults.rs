@@ -28,7 +28,7 @@ stack s {
   prometheus {
     %prometheus%
     scrape job {
-      targets = ["127.0.0.1:1"]
+      targets = ["app.internal:1"]
       %scrape%
     }
   }

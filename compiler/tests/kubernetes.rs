@@ -32,7 +32,10 @@ fn manifests(out: &Path) -> Vec<PathBuf> {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().unwrap() != "kustomization.yaml")
+        .filter(|p| {
+            p.file_name().unwrap() != "kustomization.yaml"
+                && p.extension().is_some_and(|e| e == "yaml")
+        })
         .collect();
     v.sort();
     v
@@ -668,4 +671,194 @@ target helm {}
     let (_, rendered) = helm_template(&out.join("helm/res"), "obs");
     let sts: Vec<_> = rendered.iter().filter(|o| o["kind"] == "StatefulSet").collect();
     assert!(!sts.is_empty() && sts.iter().all(|o| o["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "fast-ssd"));
+}
+
+/// Grafana's NetworkPolicy lets its contact points' notifications out: a webhook URL's port, a
+/// Slack URL read from a secret on 443 and 80, e-mail on the port of `settings.smtp.host`.
+#[test]
+fn network_policies_let_grafana_contact_points_out() {
+    let dir = TempDir::new("egress-contact-points");
+    let src = r##"stack cp {
+  prometheus {}
+  grafana {
+    settings { smtp = { enabled = true, host = "smtp.example.com:2587" } }
+    contact_point hooks { webhook = "https://hooks.example.com:8443/alert" }
+    contact_point team {
+      email = "ops@example.com"
+      slack = { url = secret.env("SLACK_URL") }
+    }
+  }
+}
+
+target kubernetes {}
+"##;
+    let file = dir.path().join("cp.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    let (ok, text) = gstackc(&file, &out);
+    assert!(ok, "{text}");
+    let objs = docs(&manifests(&out));
+    let np = objs
+        .iter()
+        .find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "grafana")
+        .unwrap();
+    let e = egress_of(np);
+    for port in [8443, 443, 80, 2587] {
+        assert!(
+            e.contains(&(None, Some(port))),
+            "grafana to port {port}: {e:?}"
+        );
+    }
+    assert!(
+        !e.contains(&(None, Some(25))),
+        "the SMTP host's port, not the usual ones: {e:?}"
+    );
+}
+
+/// What `kubernetes/apply` prunes: every kind the target writes is in its list, every object
+/// carries the stack's namespace label (templated by the chart), and cluster-scoped objects
+/// are named after the namespace, so the same stack in two namespaces (or two releases of the
+/// chart) never shares or prunes the other's ClusterRole.
+#[test]
+fn objects_are_selected_per_namespace_for_pruning() {
+    let dir = TempDir::new("k8s-prune-static");
+    let ov = dir.path().join("overrides.json");
+    std::fs::write(
+        &ov,
+        r#"{ "targets": { "kubernetes": { "service_discovery": true } } }"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(
+        &root().join("examples/default.gstack"),
+        &out,
+        &["--overrides", ov.to_str().unwrap()],
+    );
+    let objs = docs(&manifests(&out));
+    let script = std::fs::read_to_string(out.join("kubernetes/apply")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert!(
+        std::fs::metadata(out.join("kubernetes/apply"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o111
+            != 0,
+        "kubernetes/apply is not executable"
+    );
+    let kinds: BTreeSet<String> = objs
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap().to_string())
+        .collect();
+    for (gvk, resource) in gstack::targets::kubernetes::PRUNE_KINDS {
+        assert!(
+            script.contains(resource),
+            "{gvk} ({resource}) is not pruned by kubernetes/apply:\n{script}"
+        );
+    }
+    for k in &kinds {
+        assert!(
+            gstack::targets::kubernetes::PRUNE_KINDS
+                .iter()
+                .any(|(gvk, _)| gvk.ends_with(&format!("/{k}"))),
+            "{k} is written but never pruned"
+        );
+        assert!(
+            !["Secret", "PersistentVolumeClaim"].contains(&k.as_str()),
+            "{k} would be pruned"
+        );
+    }
+    for line in script.lines().filter(|l| l.contains(" get ")) {
+        assert!(
+            !line.contains("secrets") && !line.contains("persistentvolumeclaims"),
+            "{line}"
+        );
+    }
+    for o in &objs {
+        assert_eq!(
+            o["metadata"]["labels"]["gstack.dev/namespace"], "observability",
+            "{} {}",
+            o["kind"], o["metadata"]["name"]
+        );
+    }
+    let role = objs.iter().find(|o| o["kind"] == "ClusterRole").unwrap();
+    assert_eq!(
+        role["metadata"]["name"],
+        "shop-observability-prometheus-discovery"
+    );
+    let (ok, text) = run(Command::new("bash")
+        .arg("-n")
+        .arg(out.join("kubernetes/apply")));
+    assert!(ok, "bash -n kubernetes/apply: {text}");
+    // two releases of the chart in two namespaces: their own ClusterRoles
+    let chart = out.join("helm/shop-observability");
+    let names = |ns: &str| -> BTreeSet<String> {
+        let (_, objs) = helm_template(&chart, ns);
+        for o in &objs {
+            assert_eq!(
+                o["metadata"]["labels"]["gstack.dev/namespace"], ns,
+                "{} {}",
+                o["kind"], o["metadata"]["name"]
+            );
+        }
+        let binding = objs
+            .iter()
+            .find(|o| o["kind"] == "ClusterRoleBinding")
+            .unwrap();
+        assert_eq!(binding["roleRef"]["name"], binding["metadata"]["name"]);
+        objs.iter()
+            .filter(|o| o["kind"].as_str().unwrap().starts_with("ClusterRole"))
+            .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (names("monitoring"), names("staging"));
+    assert_eq!(
+        a,
+        BTreeSet::from(["shop-monitoring-prometheus-discovery".to_string()])
+    );
+    assert!(a.is_disjoint(&b), "{a:?} {b:?}");
+}
+
+/// A scrape target on a loopback address is the Prometheus pod itself in a cluster: W0605
+/// without `loopback_host`; with it, the target names that host and keeps its port.
+#[test]
+fn loopback_scrape_targets_name_the_loopback_host() {
+    let dir = TempDir::new("k8s-loopback");
+    let src = "stack lb {\n  prometheus {\n    scrape app { targets = [\"127.0.0.1:8080\", \"localhost:9000\", \"db.internal:9187\"] }\n  }\n}\n\ntarget kubernetes {}\n";
+    let file = dir.path().join("lb.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    let (ok, text) = gstackc(&file, &out);
+    assert!(ok, "{text}");
+    assert_eq!(text.matches("W0605").count(), 2, "{text}");
+    std::fs::write(
+        &file,
+        src.replace(
+            "target kubernetes {}",
+            "target kubernetes { loopback_host = \"cart.shop.svc\" }",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out2");
+    let (ok, text) = gstackc(&file, &out);
+    assert!(ok && !text.contains("W0605"), "{text}");
+    let objs = docs(&manifests(&out));
+    let cfg = objs
+        .iter()
+        .find(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == "prometheus-config")
+        .unwrap()["data"]["prometheus.yml"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for want in [
+        "cart.shop.svc:8080",
+        "cart.shop.svc:9000",
+        "db.internal:9187",
+    ] {
+        assert!(cfg.contains(want), "{want} in\n{cfg}");
+    }
+    assert!(
+        !cfg.contains("127.0.0.1:8080") && !cfg.contains("localhost:9000"),
+        "{cfg}"
+    );
 }

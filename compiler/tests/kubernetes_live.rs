@@ -442,11 +442,27 @@ fn delete_pod_and_wait(ns: &str, pod: &str, n: usize) {
 
 // --- the tests -----------------------------------------------------------------------------
 
-/// Tests that run node-exporter's DaemonSet take turns, within this binary and across test
-/// processes sharing the cluster: on the host network, two of them would both bind the node's
-/// port 9100. The turn lasts as long as the returned guard.
+/// A node-exporter turn. At its end (also when its test failed), every node-exporter
+/// DaemonSet is deleted and its pods waited for, so the next turn finds port 9100 free.
 struct NodeTurn(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>, #[allow(dead_code)] std::fs::File);
 
+impl Drop for NodeTurn {
+    fn drop(&mut self) {
+        no_node_exporter();
+    }
+}
+
+/// Delete every node-exporter DaemonSet of the cluster and wait for its pods to go.
+fn no_node_exporter() {
+    let sel = "app.kubernetes.io/name=node-exporter";
+    let _ = kubectl(&["delete", "daemonsets", "-A", "-l", sel, "--wait=true", "--timeout=120s"]);
+    let _ = kubectl(&["wait", "--for=delete", "pods", "-A", "-l", sel, "--timeout=120s"]);
+}
+
+/// Tests that run node-exporter's DaemonSet take turns, within this binary and across test
+/// processes sharing the cluster: on the host network, two of them would both bind the node's
+/// port 9100. The turn lasts as long as the returned guard, and starts and ends with no
+/// node-exporter in the cluster.
 fn one_node_exporter_at_a_time() -> NodeTurn {
     use std::os::fd::AsRawFd;
     static NODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -454,6 +470,8 @@ fn one_node_exporter_at_a_time() -> NodeTurn {
     let lock = std::fs::File::create(std::env::temp_dir().join("gstack-k8s-node-exporter.lock")).unwrap();
     // SAFETY: flock(2) on a file descriptor we own; released when the file is closed
     assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0, "flock");
+    // one left by a test that did not finish its turn (killed, or before this cleanup)
+    no_node_exporter();
     NodeTurn(guard, lock)
 }
 
@@ -485,7 +503,15 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
             assert!(given.contains(&k), "pods read key {k} of Secret {name}, which the instructions do not create");
         }
     }
-    create_secrets(&instructions, ns, work.path(), &format!("http://{NODE_IP}:9/hook"));
+    // the on-call webhook: outside the namespace and the cluster, on the node's host
+    let hook_port = free_port();
+    let hooks = serve(hook_port);
+    create_secrets(
+        &instructions,
+        ns,
+        work.path(),
+        &format!("http://{NODE_IP}:{hook_port}/hook"),
+    );
 
     // every object admitted
     let t0 = Instant::now();
@@ -534,6 +560,28 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
         assert!(jobs.contains(comp), "no {comp} job among Prometheus' targets: {jobs:?}");
     }
 
+    // an alert reaches the receiver outside the namespace, through the NetworkPolicy's egress
+    // (this cluster's bridge CNI enforces no policy: the egress rules are checked by
+    // network_policies_let_notifications_and_datasources_out)
+    let am = service_url(ns, "alertmanager");
+    let alert = json!([{ "labels": { "alertname": "GstackKubernetesLive", "service": "cart", "severity": "critical" },
+        "annotations": { "summary": "kubernetes live test" } }]);
+    assert_eq!(post_json(&format!("{am}/api/v2/alerts"), &alert), 200);
+    let note = wait_for(90, "the alert at the webhook on the host", || {
+        hooks
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|b| b.contains("GstackKubernetesLive"))
+            .cloned()
+    });
+    let note: Value = serde_json::from_str(&note).unwrap();
+    assert_eq!(note["status"], "firing", "{note}");
+    eprintln!(
+        "note: alert delivered to http://{NODE_IP}:{hook_port}/hook (externalURL {})",
+        note["externalURL"]
+    );
+
     // a second apply changes nothing, and the server sees no difference
     let applied = fingerprints(&dir);
     let (ok, text) = kubectl(&["apply", "--server-side", "-k", dirs]);
@@ -546,7 +594,6 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
     assert!(o.status.code() == Some(0) && diff.trim().is_empty(), "kubectl diff --server-side -k is not empty (exit {:?}):\n{diff}", o.status.code());
 
     // data kept across a pod delete: a Prometheus series and an Alertmanager silence
-    let am = service_url(ns, "alertmanager");
     let silence = json!({
         "matchers": [{"name": "alertname", "value": "GstackLiveTest", "isRegex": false, "isEqual": true}],
         "startsAt": "2020-01-01T00:00:00Z", "endsAt": "2999-01-01T00:00:00Z",
@@ -725,5 +772,348 @@ fn client_side_apply_twice_reports_unchanged() {
     let second = kc(&["apply", "-k", dir.to_str().unwrap()]);
     let changed: Vec<&str> = second.lines().filter(|l| !l.ends_with(" unchanged")).collect();
     assert!(changed.is_empty(), "a second client-side `kubectl apply -k` still changes:\n{}", changed.join("\n"));
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
+
+/// `kubernetes/apply`, the command the flake's `grafana-stack-k8s-apply` runs, with the
+/// cluster's kubectl first on PATH: (success, stdout+stderr).
+fn apply_script(out: &Path, env: &[(&str, &str)]) -> (bool, String) {
+    let path = format!(
+        "{}:{}",
+        k8s_bin("kubectl").parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut c = Command::new("bash");
+    c.arg(out.join("kubernetes/apply"))
+        .env("KUBECONFIG", cluster())
+        .env("PATH", path)
+        .env("GSTACK_ROLLOUT_TIMEOUT", "240s");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    run(&mut c)
+}
+
+/// What the stack's labels select in the cluster, of every kind the apply script prunes
+/// (`kind/namespace/name`, as [`id`]).
+fn selected(ns: &str, selector: &str) -> BTreeSet<String> {
+    let kinds = "configmaps,services,serviceaccounts,deployments.apps,statefulsets.apps,daemonsets.apps,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io";
+    let mut got: BTreeSet<String> = kc_json(&["-n", ns, "get", kinds, "-l", selector])["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id)
+        .collect();
+    got.extend(
+        kc_json(&["get", "clusterroles,clusterrolebindings", "-l", selector])["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(id),
+    );
+    got
+}
+
+#[test]
+fn apply_script_prunes_what_the_source_dropped() {
+    let _node = one_node_exporter_at_a_time();
+    cluster();
+    let ns = "gstack-prune";
+    let work = TempDir::new("k8s-prune");
+    // the example with Kubernetes service discovery (a ClusterRole and its binding)
+    let src = work.path().join("src");
+    let (ok, text) = run(Command::new("cp")
+        .arg("-r")
+        .arg(root().join("examples"))
+        .arg(&src));
+    assert!(ok, "cp examples: {text}");
+    let file = src.join("default.gstack");
+    let example = std::fs::read_to_string(&file).unwrap();
+    // and Node Exporter Full, a ConfigMap of its own (457 KiB)
+    let nef = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/dashboards/rfmoz/node-exporter-full.json");
+    assert!(
+        nef.is_file(),
+        "missing {} (shared/ must sit beside the repository)",
+        nef.display()
+    );
+    let big = format!(
+        "\ndashboard node_full = import_dashboard(\"{}\")\n",
+        nef.display()
+    );
+    let first = example.replace(
+        "namespace = \"observability\"",
+        &format!("namespace = \"{ns}\"\n  service_discovery = true"),
+    ) + &big;
+    assert_ne!(first, example.clone() + &big);
+    std::fs::write(&file, &first).unwrap();
+    let a = work.path().join("a");
+    gstackc_build(&file, &a, &[]);
+    let objects = kustomize(&a.join("kubernetes"));
+    assert!(
+        objects.iter().any(|o| o["kind"] == "ClusterRole"),
+        "service_discovery gave no ClusterRole"
+    );
+    assert!(
+        objects.iter().any(|o| o["kind"] == "Ingress"),
+        "the example has no Ingress"
+    );
+
+    // the same stack in another namespace: its cluster-scoped objects are not this one's
+    let other = "gstack-prune-other";
+    std::fs::write(
+        &file,
+        first.replace(
+            &format!("namespace = \"{ns}\""),
+            &format!("namespace = \"{other}\""),
+        ),
+    )
+    .unwrap();
+    let b = work.path().join("other");
+    gstackc_build(&file, &b, &[]);
+    let other_roles: Vec<Value> = kustomize(&b.join("kubernetes"))
+        .into_iter()
+        .filter(|o| o["kind"].as_str().unwrap().starts_with("ClusterRole"))
+        .collect();
+    fresh_namespace(other);
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": other_roles});
+    let (ok, text) = kubectl_stdin(&["apply", "--server-side", "-f", "-"], &list.to_string());
+    assert!(ok, "apply the other namespace's ClusterRoles:\n{text}");
+
+    import_images(&objects, work.path());
+    fresh_namespace(ns);
+    make_volumes(&objects, ns);
+    let instructions = secret_instructions(
+        &std::fs::read_to_string(a.join("kubernetes/kustomization.yaml")).unwrap(),
+    );
+    create_secrets(
+        &instructions,
+        ns,
+        work.path(),
+        &format!("http://{NODE_IP}:9/hook"),
+    );
+    let (ok, text) = apply_script(&a, &[]);
+    assert!(ok, "kubernetes/apply:\n{text}");
+    let selector = format!("app.kubernetes.io/part-of=gstack,app.kubernetes.io/instance=shop,gstack.dev/namespace={ns}");
+    let want: BTreeSet<String> = objects.iter().map(id).collect();
+    assert_eq!(
+        selected(ns, &selector),
+        want,
+        "what the stack's labels select after the first apply"
+    );
+
+    // the source drops node-exporter, the Ingress, service discovery and the big dashboard
+    let second = first
+        .replace(&big, "\n")
+        .replace("  node_exporter {}\n", "")
+        .replace(
+            "  ingress { host = \"grafana.example.com\", tls_secret = \"grafana-tls\" }\n",
+            "",
+        )
+        .replace("\n  service_discovery = true", "");
+    assert!(
+        !second.contains("node_exporter {")
+            && !second.contains("ingress {")
+            && !second.contains("service_discovery"),
+        "{second}"
+    );
+    std::fs::write(&file, &second).unwrap();
+    let c = work.path().join("c");
+    gstackc_build(&file, &c, &[]);
+    let now: BTreeSet<String> = kustomize(&c.join("kubernetes")).iter().map(id).collect();
+    let dropped: BTreeSet<&String> = want.difference(&now).collect();
+    let kinds: BTreeSet<&str> = dropped
+        .iter()
+        .map(|d| d.split('/').next().unwrap())
+        .collect();
+    for k in [
+        "DaemonSet",
+        "Service",
+        "ServiceAccount",
+        "NetworkPolicy",
+        "ConfigMap",
+        "Ingress",
+        "ClusterRole",
+        "ClusterRoleBinding",
+    ] {
+        assert!(
+            kinds.contains(k),
+            "the second source drops no {k}: {dropped:?}"
+        );
+    }
+    let pvcs = kc(&["-n", ns, "get", "pvc", "-o", "name"]);
+    // a dry run names what it would prune and deletes nothing
+    let (ok, text) = apply_script(&c, &[("GSTACK_DRY_RUN", "1")]);
+    assert!(ok, "GSTACK_DRY_RUN=1 kubernetes/apply:\n{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.ends_with(" would be pruned"))
+            .count(),
+        dropped.len(),
+        "{text}"
+    );
+    assert_eq!(
+        selected(ns, &selector),
+        want,
+        "a dry run changed the cluster"
+    );
+    let (ok, text) = apply_script(&c, &[]);
+    assert!(ok, "kubernetes/apply of the second source:\n{text}");
+    eprintln!(
+        "note: kubernetes/apply pruned {} objects: {dropped:?}",
+        dropped.len()
+    );
+    assert_eq!(
+        selected(ns, &selector),
+        now,
+        "what the stack's labels select after the second apply (pruned: {dropped:?})"
+    );
+    // never the user's Secrets, the data's claims, or the same stack's objects elsewhere
+    for name in instructions.keys() {
+        kc(&["-n", ns, "get", "secret", name]);
+    }
+    assert_eq!(
+        kc(&["-n", ns, "get", "pvc", "-o", "name"]),
+        pvcs,
+        "PVCs after pruning"
+    );
+    for r in &list["items"].as_array().unwrap().clone() {
+        kc(&[
+            "get",
+            &r["kind"].as_str().unwrap().to_ascii_lowercase(),
+            r["metadata"]["name"].as_str().unwrap(),
+        ]);
+    }
+    // and a third apply of the same source changes and prunes nothing
+    let (ok, text) = apply_script(&c, &[]);
+    assert!(ok, "third kubernetes/apply:\n{text}");
+    assert_eq!(selected(ns, &selector), now);
+    for o in &list["items"].as_array().unwrap().clone() {
+        let _ = kubectl(&[
+            "delete",
+            &o["kind"].as_str().unwrap().to_ascii_lowercase(),
+            o["metadata"]["name"].as_str().unwrap(),
+        ]);
+    }
+    let _ = kubectl(&["delete", "namespace", ns, other, "--wait=false"]);
+}
+
+/// A stack importing every dashboard of `../shared/data` (1.2 MB of JSON, split into several
+/// ConfigMaps, two of them over what a client-side apply records) on the real cluster, applied
+/// by `kubernetes/apply`: every object admitted, Grafana's pod Ready with every dashboard file
+/// mounted where its provisioning reads them, a second apply changing nothing.
+#[test]
+fn many_dashboards_are_admitted_and_mounted() {
+    cluster();
+    let ns = "gstack-many-dashboards";
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/dashboards");
+    assert!(
+        dir.is_dir(),
+        "missing {} (shared/ must sit beside the repository)",
+        dir.display()
+    );
+    let mut dashboards = vec![];
+    for set in std::fs::read_dir(&dir).unwrap().flatten() {
+        for f in std::fs::read_dir(set.path()).unwrap().flatten() {
+            if f.path().extension().is_some_and(|e| e == "json") {
+                dashboards.push(f.path());
+            }
+        }
+    }
+    dashboards.sort();
+    let work = TempDir::new("k8s-many-dashboards");
+    let mut src = format!("stack big {{\n  prometheus {{}}\n  loki {{}}\n  tempo {{}}\n  grafana {{}}\n}}\n\ntarget kubernetes {{ namespace = \"{ns}\" }}\n");
+    for p in &dashboards {
+        let name = p.file_stem().unwrap().to_string_lossy().replace('-', "_");
+        src.push_str(&format!(
+            "dashboard {name} = import_dashboard(\"{}\")\n",
+            p.display()
+        ));
+    }
+    let file = work.path().join("big.gstack");
+    std::fs::write(&file, &src).unwrap();
+    let out = work.path().join("out");
+    gstackc_build(&file, &out, &[]);
+    let objects = kustomize(&out.join("kubernetes"));
+    let cms = objects
+        .iter()
+        .filter(|o| {
+            o["kind"] == "ConfigMap" && label(o, "app.kubernetes.io/name") == Some("grafana")
+        })
+        .count();
+    let bytes: usize = dashboards
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len() as usize)
+        .sum();
+    eprintln!(
+        "note: {} dashboards ({} KiB) in {cms} Grafana ConfigMaps",
+        dashboards.len(),
+        bytes / 1024
+    );
+    let standins = import_images(&objects, work.path());
+    fresh_namespace(ns);
+    make_volumes(&objects, ns);
+    let instructions = secret_instructions(
+        &std::fs::read_to_string(out.join("kubernetes/kustomization.yaml")).unwrap(),
+    );
+    create_secrets(
+        &instructions,
+        ns,
+        work.path(),
+        &format!("http://{NODE_IP}:9/hook"),
+    );
+    let (ok, text) = apply_script(&out, &[]);
+    assert!(ok, "kubernetes/apply:\n{text}");
+    let applied = fingerprints(&out.join("kubernetes"));
+    let want: BTreeSet<String> = objects.iter().map(id).collect();
+    assert_eq!(
+        applied.keys().cloned().collect::<BTreeSet<_>>(),
+        want,
+        "objects in the cluster after apply"
+    );
+    wait_pods_ready(ns, expected_pods(&objects), 240);
+
+    // every dashboard file in Grafana's pod, where the provisioning file points
+    let grafana = service_url(ns, "grafana");
+    let want_files: BTreeSet<String> = dashboards
+        .iter()
+        .map(|p| {
+            format!(
+                "{}.json",
+                p.file_stem().unwrap().to_string_lossy().replace('-', "_")
+            )
+        })
+        .collect();
+    if standins.iter().any(|s| s == "grafana") {
+        let listing = get(&format!("{grafana}/__gstack/files")).expect("the stand-in's file list");
+        let got: BTreeSet<String> = listing
+            .lines()
+            .filter_map(|l| l.split(' ').next())
+            .filter(|p| p.starts_with("/etc/gstack/grafana/dashboards/") && p.ends_with(".json"))
+            .map(|p| p.rsplit('/').next().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            got, want_files,
+            "dashboard files in Grafana's pod (the stand-in lists /etc/gstack):\n{listing}"
+        );
+        eprintln!("note: Grafana is a stand-in (GSTACK_GRAFANA_BIN is not set): the files are checked in its pod, not loaded by Grafana");
+    } else {
+        let found = wait_for(120, "every dashboard in Grafana's search", || {
+            let v = get_json(&format!("{grafana}/api/search?type=dash-db&limit=5000"))?;
+            let n = v.as_array()?.len();
+            (n >= dashboards.len()).then_some(n)
+        });
+        eprintln!("note: Grafana lists {found} dashboards");
+    }
+    // a second apply changes nothing
+    let (ok, text) = apply_script(&out, &[]);
+    assert!(ok, "second kubernetes/apply:\n{text}");
+    let again = fingerprints(&out.join("kubernetes"));
+    let changed: Vec<&String> = again
+        .iter()
+        .filter(|(k, v)| applied.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(changed.is_empty(), "a second apply changed {changed:?}");
     let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
 }

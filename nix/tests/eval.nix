@@ -229,11 +229,11 @@ else
     && lib.hasInfix "/compose/check-secrets" scripts.composeUp.__args.text
     && lib.hasInfix "up --pull never" scripts.composeUp.__args.text
   )
-  ++ check "k8s app: server-side apply, prune by selector, rollout status" (
-    lib.all (s: lib.hasInfix s scripts.k8sApply.__args.text) [
-      "kubectl apply --server-side"
-      "--prune -l"
-      "rollout status"
+  ++ check "k8s app runs the kubernetes target's apply script, with kubectl and coreutils" (
+    lib.hasInfix "/kubernetes/apply \"$@\"" scripts.k8sApply.__args.text
+    && lib.all (n: lib.elem n (map (x: x.name) scripts.k8sApply.__args.runtimeInputs)) [
+      "kubectl-1.34.1"
+      "coreutils-9.7"
     ]
   )
 

@@ -85,6 +85,7 @@ let
     prometheus-node-exporter = program "node_exporter" "1.9.1" "node_exporter" { };
     process-compose = program "process-compose" "1.75.2" "process-compose" { };
     jq = program "jq" "1.8.1" "jq" { };
+    coreutils = program "coreutils" "9.7" null { };
     kubectl = program "kubectl" "1.34.1" "kubectl" { };
     kubernetes-helm = program "kubernetes-helm" "3.19.0" "helm" { };
     docker-compose = program "docker-compose" "2.40.0" "docker-compose" { };

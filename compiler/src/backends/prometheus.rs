@@ -164,12 +164,11 @@ pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
 /// network namespace ([`Ctx::host_loopback`]), a loopback host (`127.0.0.1`, `localhost`,
 /// `[::1]`, any `127.x.y.z`) means the machine the stack runs on, not Prometheus' container.
 pub fn user_target(ctx: &Ctx, target: &str) -> String {
-    let Some(host) = &ctx.host_loopback else { return target.to_string() };
-    let Some((h, port)) = target.rsplit_once(':') else { return target.to_string() };
-    let loopback = h == "localhost" || h == "[::1]" || h.parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.is_loopback());
-    if loopback {
-        format!("{host}:{port}")
-    } else {
-        target.to_string()
+    let Some(host) = &ctx.host_loopback else {
+        return target.to_string();
+    };
+    match target.rsplit_once(':') {
+        Some((_, port)) if ir::Scrape::is_loopback(target) => format!("{host}:{port}"),
+        _ => target.to_string(),
     }
 }

@@ -775,6 +775,27 @@ target kubernetes {}
         files: &[],
     },
     CodeInfo {
+        code: "W0605",
+        title: "a loopback scrape target on Kubernetes (a warning)",
+        explanation: "A scrape job of the `prometheus` block names `127.0.0.1`, `localhost` or \
+            `[::1]`, and the stack deploys to Kubernetes (the kubernetes or helm target). In a \
+            pod, a loopback address is the pod itself, so Prometheus scrapes its own pod and the \
+            target is down (or, worse, another port of Prometheus). The compose target rewrites such \
+            a target to the host, but a cluster has no one host: say where the application runs in \
+            the cluster with the kubernetes target's `loopback_host = \"cart.shop.svc\"` (the \
+            target's port is kept), name it by its Service in the scrape job, or let Kubernetes \
+            service discovery find it (`service_discovery = true`).",
+        example: r#"stack shop {
+  prometheus {
+    scrape app { targets = ["127.0.0.1:8080"] }
+  }
+}
+
+target kubernetes {}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0700",
         title: "an overrides file that is not valid JSON",
         explanation: "The file given to `gstackc build --overrides` (what the Nix flake's `mkStack { \

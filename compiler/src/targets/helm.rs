@@ -133,6 +133,25 @@ fn templatize(mut o: Value) -> Value {
     if o["metadata"].get("namespace").is_some() {
         o["metadata"]["namespace"] = raw("{{ .Release.Namespace | toJson }}");
     }
+    if o["metadata"]["labels"].get(k8s::NAMESPACE_LABEL).is_some() {
+        o["metadata"]["labels"][k8s::NAMESPACE_LABEL] = raw("{{ .Release.Namespace | toJson }}");
+    }
+    // cluster-scoped: named after the release's namespace, so that releases of the chart in
+    // two namespaces do not both claim one ClusterRole
+    if kind == "ClusterRole" || kind == "ClusterRoleBinding" {
+        let labels = &o["metadata"]["labels"];
+        let (stack, host) = (
+            labels["app.kubernetes.io/instance"].to_string(),
+            labels["app.kubernetes.io/name"].to_string(),
+        );
+        let name = raw(&format!(
+            "{{{{ printf \"%s-%s-%s-discovery\" {stack} .Release.Namespace {host} | toJson }}}}"
+        ));
+        o["metadata"]["name"] = name.clone();
+        if kind == "ClusterRoleBinding" {
+            o["roleRef"]["name"] = name;
+        }
+    }
     if kind == "ClusterRoleBinding" {
         if let Some(subjects) = o["subjects"].as_array_mut() {
             for s in subjects {

@@ -56,7 +56,8 @@ pub fn ctx_in(stack: &ir::Stack, k: &ir::KubernetesTarget, ns: &str) -> Ctx {
         host_rootfs: Some(HOST_ROOT.into()),
         host_kernel_fs: Some((HOST_PROC.into(), HOST_SYS.into())),
         per_node: true,
-        host_loopback: None,
+        // the user's loopback scrape targets: the host they mean in the cluster, when given
+        host_loopback: k.loopback_host.clone(),
         home: HomeLayout::System,
     }
 }
@@ -451,14 +452,16 @@ pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[S
         ));
     }
     for s in services.iter().filter(|s| s.kubernetes_api) {
-        let role = format!("{}-{}-discovery", stack.name, s.host_name);
+        // cluster-scoped: named after the namespace too, so that the same stack in two
+        // namespaces does not share (and prune) one ClusterRole
+        let role = cluster_role_name(stack, ns, &s.host_name);
         out.push((
             "rbac.yaml".to_string(),
             vec![
                 json!({
                     "apiVersion": "rbac.authorization.k8s.io/v1",
                     "kind": "ClusterRole",
-                    "metadata": { "name": role, "labels": part },
+                    "metadata": { "name": role, "labels": labels(stack, &s.host_name) },
                     "rules": [
                         { "apiGroups": [""], "resources": ["nodes", "services", "endpoints", "pods"], "verbs": ["get", "list", "watch"] },
                         { "apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list", "watch"] },
@@ -468,7 +471,7 @@ pub fn shared_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[S
                 json!({
                     "apiVersion": "rbac.authorization.k8s.io/v1",
                     "kind": "ClusterRoleBinding",
-                    "metadata": { "name": role, "labels": part },
+                    "metadata": { "name": role, "labels": labels(stack, &s.host_name) },
                     "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role },
                     "subjects": [{ "kind": "ServiceAccount", "name": s.host_name, "namespace": ns }],
                 }),
@@ -501,13 +504,145 @@ pub fn yaml_docs(objs: &[Value]) -> String {
     objs.iter().map(|o| format!("---\n{}", backends::yaml(o))).collect()
 }
 
+/// The label every top-level object carries with the namespace its stack lives in, so that
+/// pruning one stack's cluster-scoped objects (ClusterRoles) never selects those of a stack of
+/// the same name in another namespace. Pod and claim templates do not carry it (a claim
+/// template is immutable).
+pub const NAMESPACE_LABEL: &str = "gstack.dev/namespace";
+
+/// Every kind of object the target writes, as `group/version/Kind` (`core` for the core
+/// group, the form of `kubectl apply --prune-allowlist`) with the resource name `kubectl get`
+/// takes: what [`apply_script`] may prune. Secrets
+/// and PersistentVolumeClaims are not among them: the operator creates the Secrets, and the
+/// StatefulSets' claims (which carry the stack's labels) hold the data.
+pub const PRUNE_KINDS: &[(&str, &str)] = &[
+    ("core/v1/ConfigMap", "configmaps"),
+    ("core/v1/Service", "services"),
+    ("core/v1/ServiceAccount", "serviceaccounts"),
+    ("apps/v1/Deployment", "deployments.apps"),
+    ("apps/v1/StatefulSet", "statefulsets.apps"),
+    ("apps/v1/DaemonSet", "daemonsets.apps"),
+    (
+        "networking.k8s.io/v1/NetworkPolicy",
+        "networkpolicies.networking.k8s.io",
+    ),
+    (
+        "networking.k8s.io/v1/Ingress",
+        "ingresses.networking.k8s.io",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1/ClusterRole",
+        "clusterroles.rbac.authorization.k8s.io",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+        "clusterrolebindings.rbac.authorization.k8s.io",
+    ),
+];
+
+/// `group/version/Kind` of an object, as in [`PRUNE_KINDS`].
+pub fn prune_kind(o: &Value) -> String {
+    let api = o["apiVersion"].as_str().unwrap_or_default();
+    let api = if api.contains('/') {
+        api.to_string()
+    } else {
+        format!("core/{api}")
+    };
+    format!("{api}/{}", o["kind"].as_str().unwrap_or_default())
+}
+
+/// The label selector that picks every object of this stack in its namespace (and its
+/// cluster-scoped objects): what the apply script prunes by.
+pub fn prune_selector(stack: &ir::Stack, k: &ir::KubernetesTarget) -> String {
+    format!(
+        "app.kubernetes.io/part-of=gstack,app.kubernetes.io/instance={},{NAMESPACE_LABEL}={}",
+        stack.name, k.namespace
+    )
+}
+
+/// The name of the ClusterRole (and its binding) of service `host` of the stack in namespace
+/// `ns`: `<stack>-<ns>-<host>-discovery` (the Helm chart templates the same form).
+pub fn cluster_role_name(stack: &ir::Stack, ns: &str, host: &str) -> String {
+    format!("{}-{ns}-{host}-discovery", stack.name)
+}
+
 /// Every object of the target, grouped by file name.
 pub fn files(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) -> Vec<(String, Vec<Value>)> {
     let mut files = shared_objects(stack, k, services);
     for s in services {
         files.push((format!("{}.yaml", s.host_name), component_objects(stack, k, s, services)));
     }
+    for o in files.iter_mut().flat_map(|(_, objs)| objs.iter_mut()) {
+        debug_assert!(
+            PRUNE_KINDS.iter().any(|(gvk, _)| *gvk == prune_kind(o)),
+            "{} is not in PRUNE_KINDS",
+            prune_kind(o)
+        );
+        o["metadata"]["labels"][NAMESPACE_LABEL] = json!(k.namespace);
+    }
     files
+}
+
+/// `kubernetes/apply`: the one command that deploys the manifests beside it (the flake's
+/// `grafana-stack-k8s-apply` runs it). `kubectl apply --server-side -k` (server-side: a
+/// ConfigMap over 256 KiB cannot be applied client-side, W0602), then pruning: every object
+/// of [`PRUNE_KINDS`] matching [`prune_selector`] that this apply did not name is deleted, so
+/// an object dropped from the source goes whatever its kind (kubectl refuses its own
+/// `--prune` with `--server-side`, and its client-side prune only sees objects that carry the
+/// client-side annotation); then `kubectl rollout status` of every workload
+/// (`GSTACK_ROLLOUT_TIMEOUT`, default 300s). Its arguments are global kubectl flags given to
+/// every call (`--context=…`, `--kubeconfig=…`); `GSTACK_DRY_RUN=1` applies with
+/// `--dry-run=server` and only lists what would be pruned. Object names are compared as
+/// `kubectl … -o name` prints them (`deployment.apps/grafana`).
+pub fn apply_script(stack: &ir::Stack, k: &ir::KubernetesTarget) -> String {
+    let cluster = |(gvk, _): &&(&str, &str)| gvk.contains("/ClusterRole");
+    let namespaced: Vec<&str> = PRUNE_KINDS
+        .iter()
+        .filter(|p| !cluster(p))
+        .map(|(_, r)| *r)
+        .collect();
+    let clustered: Vec<&str> = PRUNE_KINDS
+        .iter()
+        .filter(cluster)
+        .map(|(_, r)| *r)
+        .collect();
+    format!(
+        r#"#!/usr/bin/env bash
+# Generated by gstackc: apply the manifests beside this script server-side, delete what an
+# earlier apply created that the stack no longer has (only objects with the stack's labels,
+# only of the kinds gstackc writes: never Secrets or PersistentVolumeClaims), then wait for
+# every rollout. Create the namespace and the Secrets first (kustomization.yaml says how).
+# Arguments are global kubectl flags for every call (--context=..., --kubeconfig=...);
+# GSTACK_DRY_RUN=1 applies with --dry-run=server and only lists what would be pruned.
+set -euo pipefail
+dir=$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)
+ns={ns}
+selector={sel}
+dry=()
+[ -n "${{GSTACK_DRY_RUN:-}}" ] && dry=(--dry-run=server)
+applied=$(kubectl "$@" apply --server-side --field-manager=gstack "${{dry[@]}}" -k "$dir" -o name)
+printf '%s\n' "$applied"
+have=$(kubectl "$@" -n "$ns" get {namespaced} -l "$selector" -o name
+  kubectl "$@" get {clustered} -l "$selector" -o name)
+comm -23 <(sort -u <<<"$have") <(sort -u <<<"$applied") | while read -r gone; do
+  [ -n "$gone" ] || continue
+  if [ ${{#dry[@]}} -gt 0 ]; then
+    echo "$gone would be pruned"
+  else
+    kubectl "$@" -n "$ns" delete "$gone" --ignore-not-found
+  fi
+done
+[ ${{#dry[@]}} -gt 0 ] && exit 0
+kubectl "$@" -n "$ns" get deployments,statefulsets,daemonsets -l "$selector" -o name |
+  while read -r workload; do
+    kubectl "$@" -n "$ns" rollout status "$workload" --timeout="${{GSTACK_ROLLOUT_TIMEOUT:-300s}}"
+  done
+"#,
+        ns = shell::quote(&k.namespace),
+        sel = shell::quote(&prune_selector(stack, k)),
+        namespaced = namespaced.join(","),
+        clustered = clustered.join(","),
+    )
 }
 
 /// The commands that create the Secrets the manifests mount (for the kustomization header).
@@ -551,12 +686,20 @@ pub fn render(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service])
         debug_assert!(!c.contains(['\n', '\r']), "{c:?}");
         header.push_str(&format!("#   {}\n", c.replace(['\n', '\r'], " ")));
     }
-    header.push_str("#   kubectl apply --server-side -k .\n");
+    header.push_str("#   ./apply    (server-side apply, pruning what the stack dropped, rollout status; or: kubectl apply --server-side -k .)\n");
     let kust = json!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": files.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>(),
     });
-    out.push(Output::file("kubernetes/kustomization.yaml", format!("{header}{}", backends::yaml(&kust))));
+    out.push(Output::file(
+        "kubernetes/kustomization.yaml",
+        format!("{header}{}", backends::yaml(&kust)),
+    ));
+    out.push(Output {
+        path: "kubernetes/apply".into(),
+        content: apply_script(stack, k),
+        executable: true,
+    });
     out
 }

@@ -205,3 +205,52 @@ pub fn files_under(dir: &Path, ext: &[&str]) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A tiny HTTP server on 0.0.0.0:`port` (containers reach the host's address, not its
+/// loopback): answers `/metrics` with an application's series and records POST bodies.
+pub fn serve(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    let listener = std::net::TcpListener::bind(("0.0.0.0", port))
+        .unwrap_or_else(|e| panic!("port {port} on the host is taken: {e}"));
+    let posts = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let p = posts.clone();
+    std::thread::spawn(move || {
+        use std::io::{BufRead, Read, Write};
+        for conn in listener.incoming().flatten() {
+            let p = p.clone();
+            std::thread::spawn(move || {
+                let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut r = std::io::BufReader::new(&conn);
+                let mut line = String::new();
+                if r.read_line(&mut line).is_err() {
+                    return;
+                }
+                let mut len = 0usize;
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; len];
+                let _ = r.read_exact(&mut body);
+                let reply = if line.starts_with("POST") {
+                    p.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&body).into_owned());
+                    String::new()
+                } else {
+                    "# TYPE http_requests_total counter\nhttp_requests_total{service=\"cart\",code=\"200\"} 42\n".to_string()
+                };
+                let _ = write!(
+                    &conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                    reply.len()
+                );
+            });
+        }
+    });
+    posts
+}

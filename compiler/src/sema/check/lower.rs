@@ -400,6 +400,7 @@ impl<'a> Checker<'a> {
                         network_policies: r.bool_d("network_policies"),
                         // the grammar (E0204) refused any that does not parse
                         egress: r.strs_d("egress").iter().filter_map(|e| ir::EgressRule::parse(e)).collect(),
+                        loopback_host: r.str("loopback_host"),
                     })
                 }
                 // `chart` is computed: the stack name (see the field's doc)
@@ -436,6 +437,35 @@ impl<'a> Checker<'a> {
                     );
                     d.label = Some(format!("`{shown}`"));
                     d.hint = Some("apply the manifests server-side (`kubectl apply --server-side -k .`) or install the Helm chart; or split the dashboard".into());
+                }
+            }
+        }
+
+        // in a pod, a loopback address is the Prometheus pod itself, not the machine the
+        // application runs on (the compose target rewrites it to the host; a cluster has no
+        // one host to rewrite it to)
+        if (tg.kubernetes.is_some() || tg.helm.is_some())
+            && tg
+                .kubernetes
+                .as_ref()
+                .is_none_or(|k| k.loopback_host.is_none())
+        {
+            for s in comp("prometheus")
+                .iter()
+                .flat_map(|r| r.blocks_of("scrape").cloned().collect::<Vec<_>>())
+            {
+                for t in s
+                    .strs("targets")
+                    .iter()
+                    .filter(|t| ir::Scrape::is_loopback(t))
+                {
+                    let loc = s.fields.get("targets").map(|(_, l)| *l).unwrap_or(s.loc);
+                    let d = self.error(
+                        "W0605",
+                        loc,
+                        format!("scrape job `{}` targets `{t}`, which on Kubernetes is the Prometheus pod itself", s.label()),
+                    );
+                    d.hint = Some("set `loopback_host = \"app.<namespace>.svc\"` on the kubernetes target (where it runs in the cluster), name the application by its Service, or use `service_discovery = true`".into());
                 }
             }
         }

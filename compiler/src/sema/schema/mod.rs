@@ -173,6 +173,9 @@ pub enum Grammar {
     /// An egress rule of the kubernetes target: a port (`443`), or a CIDR block and a port
     /// (`10.0.0.0/8:5432`, `[fd00::/8]:5432`).
     Egress,
+    /// A host name or address that becomes the host of a `host:port`: a DNS name (letters,
+    /// digits, `-` and `.`, at most 253), an IPv4 address, or a bracketed IPv6 address.
+    Host,
 }
 
 impl Grammar {
@@ -209,6 +212,20 @@ impl Grammar {
             Grammar::StackName => {
                 s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_alphabetic()) && all(&|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             }
+            Grammar::Host => match s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+                None => {
+                    !s.is_empty()
+                        && s.len() <= 253
+                        && s.split('.').all(|l| {
+                            !l.is_empty()
+                                && l.len() <= 63
+                                && !l.starts_with('-')
+                                && !l.ends_with('-')
+                        })
+                        && all(&|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                }
+            },
         }
     }
 
@@ -224,6 +241,7 @@ impl Grammar {
             Grammar::Collector => "a collector name: lower-case letters, digits, `_` and `.`, starting with a letter",
             Grammar::StackName => "letters, digits, `-` and `_`, starting with a letter (at most 53)",
             Grammar::Egress => "a port 1–65535 (`443`), or an IPv4 or bracketed IPv6 CIDR block and a port (`10.0.0.0/8:5432`, `[fd00::/8]:5432`); a NetworkPolicy names addresses, not host names",
+            Grammar::Host => "a host name (letters, digits, `-` and `.`), an IPv4 address or a bracketed IPv6 address",
         }
     }
 }

@@ -66,6 +66,15 @@ pub static TARGET_KUBERNETES: Schema = schema(
         g(f("namespace", Ty::Str, Some(Lit::Str("observability")), "Namespace of every object."), Grammar::Namespace),
         f("storage_class", Ty::Str, None, "StorageClass of the volume claims; passed through as written."),
         f("service_discovery", Ty::Bool, Some(Lit::Bool(false)), "Give Prometheus RBAC for Kubernetes service discovery."),
+        g(
+            f(
+                "loopback_host",
+                Ty::Str,
+                None,
+                "Host that scrape targets on `127.0.0.1`, `localhost` or `[::1]` name in the cluster (`cart.shop.svc`): in a pod they would be the Prometheus pod itself (W0605 when unset).",
+            ),
+            Grammar::Host,
+        ),
         f("images", Ty::StrMap, None, "Component → image."),
         f(
             "network_policies",
