@@ -775,6 +775,17 @@ target kubernetes {}
         files: &[],
     },
     CodeInfo {
+        code: "W0604",
+        title: "a Kubernetes workload field that an existing install cannot change (a warning)",
+        explanation: "A new `kubernetes/` workload changes a field that the API server will not change on the one the previous \
+            build wrote into the output directory: a StatefulSet's claim `storage` or `storage_class`, its `serviceName` or \
+            `podManagementPolicy`, or a selector. The files are right for a fresh install and are written, but `kubectl apply` \
+            of an existing one fails. The hint gives the migration: resize the claim with `kubectl patch pvc` where its class \
+            allows expansion, then `kubectl delete statefulset NAME --cascade=orphan` and apply again (the pods keep running).",
+        example: "stack shop {\n  prometheus {}\n}\n\n// the previous build wrote 10GiB\ntarget kubernetes { resources prometheus { storage = 20GiB } }\n",
+        files: &[],
+    },
+    CodeInfo {
         code: "E0700",
         title: "an overrides file that is not valid JSON",
         explanation: "The file given to `gstackc build --overrides` (what the Nix flake's `mkStack { \
