@@ -244,7 +244,8 @@ pub fn read_previous(root: &Path, rel: &Path, limit: u64) -> Option<String> {
         at.push(c);
         let m = std::fs::symlink_metadata(&at).ok()?;
         let last = i + 1 == parts.len();
-        if (last && !m.is_file()) || (!last && !m.is_dir()) || (last && m.len() > limit) {
+        let fits = if last { m.is_file() && m.len() <= limit } else { m.is_dir() };
+        if !fits {
             return None;
         }
     }

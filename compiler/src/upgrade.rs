@@ -80,9 +80,10 @@ impl Change {
         let (ns, name) = (shell_word(&self.namespace), shell_word(&self.name));
         let kind = self.kind.to_lowercase();
         let orphan = format!("`kubectl -n {ns} delete {kind} {name} --cascade=orphan`, then apply again (`{apply}`): the pods keep running and the new {} adopts them and their claims", self.kind);
-        let claims = |claim: &str| -> String {
-            let names: Vec<String> = (0..self.replicas.clamp(1, 3)).map(|i| format!("{claim}-{}-{i}", self.name)).collect();
-            names.join(", ")
+        // the claims of the pods: `data-prometheus-0` (each ordinal's, with more replicas)
+        let claims = |claim: &str| match self.replicas {
+            0 | 1 => format!("{claim}-{}-0", self.name),
+            n => format!("{claim}-{}-<0…{}>", self.name, n - 1),
         };
         match &self.cause {
             Cause::Storage { claim, grows: true } => {
