@@ -140,7 +140,10 @@ pub fn workloads(text: &str) -> Vec<Value> {
         }
     }
     docs.push(&text[start..]);
-    for doc in docs.into_iter().filter(|d| KINDS.iter().any(|k| d.contains(k))) {
+    // a workload's `kind:` is a line of its own at the top level (a ConfigMap's text that
+    // names one is indented under `data:`)
+    let top_kind = |d: &str| d.lines().any(|l| l.strip_prefix("kind:").is_some_and(|k| KINDS.contains(&k.trim().trim_matches(['"', '\'']))));
+    for doc in docs.into_iter().filter(|d| top_kind(d)) {
         let Ok(v) = serde_norway::from_str::<Value>(doc) else { continue };
         let kind = v["kind"].as_str().unwrap_or_default();
         if v["apiVersion"] == "apps/v1" && KINDS.contains(&kind) && well_formed(&v) {
@@ -344,12 +347,11 @@ pub fn changes(old: &[Value], new: &[Value]) -> Vec<Change> {
 /// (none when it gives none). `apply` is the command the hint names for applying the new
 /// manifests. Reads only the previous build's own files; never fails.
 pub fn check(root: &Path, outputs: &[Output], apply: &str, locate: &dyn Fn(&Change) -> Option<Location>) -> Vec<Diagnostic> {
-    let new = current(outputs);
-    if new.is_empty() {
+    let old = previous(root);
+    if old.is_empty() {
         return vec![];
     }
-    let old = previous(root);
-    changes(&old, &new)
+    changes(&old, &current(outputs))
         .into_iter()
         .map(|c| {
             let mut d = match locate(&c) {
