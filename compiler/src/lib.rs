@@ -9,7 +9,9 @@
 //! - [`programs`]: the facts table of the programs a stack runs ([`programs::Component`]);
 //! - [`backends`]: one module per program, filling normalized service records;
 //! - [`targets`]: one renderer per deployment, reading only service records;
-//! - [`outdir`]: writing the output directory (only inside it, by manifest, swapped whole).
+//! - [`outdir`]: writing the output directory (only inside it, by manifest, swapped whole);
+//! - [`upgrade`]: the new Kubernetes workloads against the previous build's in the output
+//!   directory (fields the API server will not change on an existing object, W0604).
 
 pub mod backends;
 pub mod db;
@@ -22,3 +24,4 @@ pub mod programs;
 pub mod sema;
 pub mod syntax;
 pub mod targets;
+pub mod upgrade;

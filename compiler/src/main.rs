@@ -134,41 +134,46 @@ fn main() -> ExitCode {
                     }
                 }
             };
-            let code = report(&db, &checked.diagnostics, message_format);
-            if checked.has_errors() {
+            let Some(stack) = checked.stack.as_ref().filter(|_| !checked.has_errors()) else {
+                let code = report(&db, &checked.diagnostics, message_format);
+                return if checked.has_errors() { code } else { ExitCode::from(1) };
+            };
+            let ir = || serde_json::to_string_pretty(stack).expect("IR serialises");
+            if emit == Emit::Ir {
+                let code = report(&db, &checked.diagnostics, message_format);
+                println!("{}", ir());
+                std::mem::forget(db);
                 return code;
             }
-            let Some(stack) = &checked.stack else { return ExitCode::from(1) };
-            let ir = || serde_json::to_string_pretty(stack).expect("IR serialises");
-            match emit {
-                Emit::Ir => {
-                    println!("{}", ir());
-                }
-                Emit::All => {
-                    // the IR's JSON (megabytes for a big stack) is written while the targets render
-                    let (ir, rendered) = rayon::join(ir, || gstack::targets::render(stack, target.as_deref()));
-                    let rendered = match rendered {
-                        Ok(r) => r,
-                        Err(e) => {
-                            // a value no generated file can carry exactly: refuse, write nothing
-                            for r in &e.refusals {
-                                eprintln!("error: {r}");
-                            }
-                            eprintln!("{} value{} cannot be written; nothing was written to {}", e.refusals.len(), if e.refusals.len() == 1 { "" } else { "s" }, out.display());
-                            return ExitCode::from(1);
-                        }
-                    };
-                    let mut outputs = vec![gstack::targets::Output::file("ir.json", format!("{ir}\n"))];
-                    outputs.extend(rendered);
-                    if let Err(e) = gstack::targets::write(&out, &outputs) {
-                        eprintln!("error: cannot write to {}: {e}", out.display());
-                        return ExitCode::from(2);
+            // the IR's JSON (megabytes for a big stack) is written while the targets render
+            let (ir, rendered) = rayon::join(ir, || gstack::targets::render(stack, target.as_deref()));
+            let rendered = match rendered {
+                Ok(r) => r,
+                Err(e) => {
+                    report(&db, &checked.diagnostics, message_format);
+                    // a value no generated file can carry exactly: refuse, write nothing
+                    for r in &e.refusals {
+                        eprintln!("error: {r}");
                     }
-                    eprintln!("wrote {} files to {}", outputs.len(), out.display());
-                    // the process ends here: freeing every file and memo one by one would only add time
-                    std::mem::forget(outputs);
+                    eprintln!("{} value{} cannot be written; nothing was written to {}", e.refusals.len(), if e.refusals.len() == 1 { "" } else { "s" }, out.display());
+                    return ExitCode::from(1);
                 }
+            };
+            let mut outputs = vec![gstack::targets::Output::file("ir.json", format!("{ir}\n"))];
+            outputs.extend(rendered);
+            // fields an existing install cannot change: the new workloads against the previous
+            // build's in `out` (warnings; the files are right for a fresh install and are written)
+            let apply = format!("kubectl apply --server-side -k {}", gstack::encode::shell::quote(&out.join("kubernetes").display().to_string()));
+            let mut diags = checked.diagnostics.clone();
+            diags.extend(gstack::upgrade::check(&out, &outputs, &apply, &|c| locate(&checked.origins, c)));
+            let code = report(&db, &diags, message_format);
+            if let Err(e) = gstack::targets::write(&out, &outputs) {
+                eprintln!("error: cannot write to {}: {e}", out.display());
+                return ExitCode::from(2);
             }
+            eprintln!("wrote {} files to {}", outputs.len(), out.display());
+            // the process ends here: freeing every file and memo one by one would only add time
+            std::mem::forget(outputs);
             std::mem::forget(db);
             code
         }
@@ -217,7 +222,7 @@ fn main() -> ExitCode {
 fn explain(code: Option<&str>, list: bool) -> ExitCode {
     use gstack::diag::codes;
     if list {
-        for c in codes::CODES {
+        for c in codes::CODES.iter() {
             println!("{}  {}", c.code, c.title);
         }
         return ExitCode::SUCCESS;
@@ -259,6 +264,20 @@ fn lsp(args: &[String]) -> ExitCode {
         Ok(s) => ExitCode::from(s.code().unwrap_or(1) as u8),
         Err(e) => fail(e),
     }
+}
+
+/// Where to point a W0604 warning: the source field behind the change when it was written
+/// (a claim's size, the storage class, the stack's name for a selector), else the component's
+/// block, else the kubernetes target.
+fn locate(o: &gstack::sema::check::Origins, c: &gstack::upgrade::Change) -> Option<diag::Location> {
+    use gstack::upgrade::Cause;
+    let field = match &c.cause {
+        Cause::Storage { .. } => o.storage.get(&c.component),
+        Cause::StorageClass { .. } => o.storage_class.as_ref(),
+        Cause::Selector => o.stack.as_ref(),
+        Cause::Other => None,
+    };
+    field.or_else(|| o.components.get(&c.component)).or(o.kubernetes.as_ref()).cloned()
 }
 
 fn load(file: &Path) -> Result<(Database, SourceFile), Diagnostic> {

@@ -225,6 +225,42 @@ fn read_manifest(root: &Path) -> BTreeSet<PathBuf> {
     text.lines().filter(|l| !l.starts_with('#') && check_path(l).is_ok()).map(PathBuf::from).collect()
 }
 
+/// The files the previous build wrote into `root`, from its manifest (relative paths; empty
+/// when there is no readable manifest): what [`replace`] will remove or overwrite.
+pub fn previous_outputs(root: &Path) -> BTreeSet<PathBuf> {
+    read_manifest(root)
+}
+
+/// The text of `rel` (an acceptable output path, see [`check_path`]) under `root` as the
+/// previous build left it: `None` unless every directory on the way is a real directory and
+/// the file a regular file (no symlink below `root` is followed), at most `limit` bytes and
+/// UTF-8.
+pub fn read_previous(root: &Path, rel: &Path, limit: u64) -> Option<String> {
+    use std::io::Read;
+    check_path(rel.to_str()?).ok()?;
+    let mut at = root.to_path_buf();
+    let parts: Vec<_> = rel.components().collect();
+    for (i, c) in parts.iter().enumerate() {
+        at.push(c);
+        let m = std::fs::symlink_metadata(&at).ok()?;
+        let last = i + 1 == parts.len();
+        let fits = if last { m.is_file() && m.len() <= limit } else { m.is_dir() };
+        if !fits {
+            return None;
+        }
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut text = String::new();
+    opts.open(&at).ok()?.take(limit).read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
 /// Collect the user's entries under `root/rel` into `user`; an error for one that is in the
 /// way of this build.
 fn classify(

@@ -555,6 +555,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sema", &["syntax", "diag", "db", "ir", "programs"]),
     ("backends", &["ir", "programs", "encode"]),
     ("targets", &["backends", "ir", "encode", "outdir"]),
+    ("upgrade", &["diag", "outdir"]),
     ("ide", &["syntax", "diag", "db", "sema", "ir", "programs"]),
 ];
 

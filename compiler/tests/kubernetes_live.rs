@@ -760,6 +760,109 @@ fn helm_chart_installs_upgrades_and_uninstalls_in_another_namespace() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// `50Gi` in MiB: `51200`.
+fn ir_mebibytes(size: &str) -> u64 {
+    let gi: u64 = size.strip_suffix("Gi").and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{size} is not in Gi"));
+    gi * 1024
+}
+
+/// A volume size the existing StatefulSet cannot take (Kubernetes refuses to change its
+/// `volumeClaimTemplates`): the chart refuses `helm upgrade`, a server-side dry run too, with
+/// the value's name, the old and new size and the migration, before anything changes (the
+/// release stays at revision 1); after the migration it names (delete the StatefulSet with
+/// `--cascade=orphan`) the same upgrade goes through, and the new StatefulSet adopts the running
+/// pod, Ready on its existing claim.
+#[test]
+fn helm_chart_refuses_a_volume_size_the_statefulset_cannot_take() {
+    let _node = one_node_exporter_at_a_time();
+    cluster();
+    let work = TempDir::new("k8s-helm-resize");
+    let out = work.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
+    let chart = std::fs::read_dir(out.join("helm")).unwrap().flatten().next().unwrap().path();
+    let chart = chart.to_str().unwrap();
+    let ns = "gstack-helm-resize";
+    let (ok, rendered) = helm(&["template", "shop", chart, "--namespace", ns]);
+    assert!(ok, "helm template:\n{rendered}");
+    let objects = yaml_docs(&rendered);
+    let claim = |sts: &Value| sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"].as_str().map(str::to_string);
+    let sts = objects.iter().find(|o| o["kind"] == "StatefulSet" && o["metadata"]["name"] == "prometheus").expect("no prometheus StatefulSet");
+    let size = claim(sts).expect("prometheus has no claim template");
+    let bigger = "80Gi";
+    assert_ne!(size, bigger);
+    let prometheus: Vec<Value> = objects.iter().filter(|o| label(o, "app.kubernetes.io/name") == Some("prometheus")).cloned().collect();
+    import_images(&prometheus, work.path());
+    fresh_namespace(ns);
+    make_volumes(&objects, ns);
+    let instructions = secret_instructions(&std::fs::read_to_string(out.join("kubernetes/kustomization.yaml")).unwrap());
+    create_secrets(&instructions, ns, work.path(), &format!("http://{NODE_IP}:9/hook"));
+    let (ok, text) = helm(&["install", "shop", chart, "--namespace", ns]);
+    assert!(ok, "helm install -n {ns}:\n{text}");
+    let prometheus_ready = || {
+        wait_for(240, "prometheus-0 Ready", || pods(ns).into_iter().find(|p| p["metadata"]["name"] == "prometheus-0" && ready(p)));
+    };
+    prometheus_ready();
+    let uid = |what: &str| kc(&["-n", ns, "get", what, "-o", "jsonpath={.metadata.uid}"]);
+    let (pvc, pod) = (uid("pvc/data-prometheus-0"), uid("pod/prometheus-0"));
+    let revision = || {
+        let (ok, text) = helm(&["status", "shop", "--namespace", ns, "-o", "json"]);
+        assert!(ok, "helm status:\n{text}");
+        serde_json::from_str::<Value>(&text).unwrap()["version"].as_u64().unwrap()
+    };
+    assert_eq!(revision(), 1);
+    let stored = || kc(&["-n", ns, "get", "statefulset", "prometheus", "-o", "jsonpath={.spec.volumeClaimTemplates[0].spec.resources.requests.storage}"]);
+    assert_eq!(stored(), size);
+    // the same size, also written another way (the API server compares quantities by value),
+    // is no change
+    let same = format!("prometheus.storage.size={}Mi", ir_mebibytes(&size));
+    for extra in [vec![], vec!["--set", same.as_str()]] {
+        let mut args = vec!["upgrade", "shop", chart, "--namespace", ns, "--dry-run=server"];
+        args.extend(extra);
+        let (ok, text) = helm(&args);
+        assert!(ok, "{}:\n{text}", args.join(" "));
+    }
+
+    let set = format!("prometheus.storage.size={bigger}");
+    for dry in [true, false] {
+        let mut args = vec!["upgrade", "shop", chart, "--namespace", ns, "--set", &set];
+        if dry {
+            args.push("--dry-run=server");
+        }
+        let (ok, text) = helm(&args);
+        let what = if dry { "helm upgrade --dry-run=server" } else { "helm upgrade" };
+        assert!(!ok, "{what} of a bigger claim went through:\n{text}");
+        for want in [
+            format!("prometheus.storage.size: StatefulSet {ns}/prometheus: volumeClaimTemplates[data] storage {size} → {bigger}"),
+            format!("kubectl -n {ns} patch pvc data-prometheus-0"),
+            format!("kubectl -n {ns} delete statefulset prometheus --cascade=orphan"),
+        ] {
+            assert!(text.contains(&want), "{what} fails without `{want}`:\n{text}");
+        }
+        assert_eq!(revision(), 1, "the release after a refused {what}");
+        assert_eq!(stored(), size, "the StatefulSet's claim template after a refused {what}");
+    }
+
+    // the migration the message names
+    kc(&["-n", ns, "delete", "statefulset", "prometheus", "--cascade=orphan", "--wait=true", "--timeout=120s"]);
+    assert_eq!(uid("pod/prometheus-0"), pod, "the pod keeps running when its StatefulSet is deleted with --cascade=orphan");
+    let (ok, text) = helm(&["upgrade", "shop", chart, "--namespace", ns, "--set", &set]);
+    assert!(ok, "helm upgrade after the migration:\n{text}");
+    assert_eq!(revision(), 2);
+    assert_eq!(stored(), bigger, "the new StatefulSet's claim template");
+    // the controller adopts the orphan: the pod's owner becomes the new StatefulSet
+    let owner = uid("statefulset/prometheus");
+    let p = wait_for(120, "the new StatefulSet adopting prometheus-0", || {
+        let p = kc_json(&["-n", ns, "get", "pod", "prometheus-0"]);
+        let o = &p["metadata"]["ownerReferences"][0];
+        (o["kind"] == "StatefulSet" && o["uid"].as_str() == Some(owner.as_str()) && ready(&p)).then_some(p)
+    });
+    let claims: Vec<&str> = p["spec"]["volumes"].as_array().unwrap().iter().filter_map(|v| v["persistentVolumeClaim"]["claimName"].as_str()).collect();
+    assert_eq!(claims, ["data-prometheus-0"], "the pod's claims");
+    assert_eq!(uid("pvc/data-prometheus-0"), pvc, "the pod is on its existing claim");
+    assert_eq!(p["metadata"]["uid"].as_str(), Some(pod.as_str()), "the new StatefulSet adopts the running pod (its template is the same)");
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
+
 #[test]
 fn client_side_apply_twice_reports_unchanged() {
     cluster();

@@ -45,7 +45,7 @@ impl CodeInfo {
 
 /// The row of `code` (exactly as written, e.g. `E0201`).
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
-    CODES.iter().find(|c| c.code == code)
+    CODES.iter().find(|c| c.code == code).copied()
 }
 
 /// Codes near an unknown `code`, for "did you mean": those one edit away (case-insensitive),
@@ -60,8 +60,14 @@ pub fn nearby(code: &str) -> Vec<&'static str> {
     CODES.iter().map(|c| c.code).filter(|c| c.starts_with(series)).collect()
 }
 
-/// Every code, in order.
-pub static CODES: &[CodeInfo] = &[
+mod deploy;
+
+/// Every code, in order: the language's (`0xx`–`5xx`, below) and the deployment targets' and
+/// overrides' (`6xx`, `7xx`, in `codes/deploy.rs`).
+pub static CODES: std::sync::LazyLock<Vec<&'static CodeInfo>> = std::sync::LazyLock::new(|| LANGUAGE.iter().chain(deploy::DEPLOY).collect());
+
+/// The codes `0xx`–`5xx`, in order.
+static LANGUAGE: &[CodeInfo] = &[
     CodeInfo {
         code: "E0001",
         title: "syntax error (the parser recovers and goes on)",
@@ -702,106 +708,6 @@ rules http = import_rules("./data/rules.yml")
   }
 }
 "#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "E0601",
-        title: "an imported dashboard too big for a Kubernetes ConfigMap",
-        explanation: "The kubernetes and helm targets provision each dashboard from a ConfigMap, and one \
-            imported dashboard alone is bigger (as a JSON string, the form it takes in the object) than \
-            the 1 MiB of data the API server lets a ConfigMap hold. The message gives both sizes. Split \
-            the dashboard into smaller ones (by row), or deploy the stack with another target.",
-                example: r#"stack shop {
-  grafana {}
-}
-
-// a dashboard of more than 1 MiB
-dashboard huge = import_dashboard("./huge.json")
-
-target kubernetes {}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "E0603",
-        title: "a Kubernetes resource request above its limit",
-        explanation: "A `resources` block of the kubernetes target sets `cpu_request` or \
-            `memory_request` above the component's `cpu` or `memory` limit, a pod the API server \
-            refuses. A request is what the scheduler reserves, at most the limit: lower the \
-            request or raise the limit.",
-        example: r#"stack shop {
-  prometheus {}
-}
-
-target kubernetes {
-  resources prometheus { memory = 1GiB, memory_request = 2GiB }
-}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "W0600",
-        title: "a Kubernetes volume that is small for the retention (a warning)",
-        explanation: "A Kubernetes target's `resources` block gives a component less `storage` than its \
-            retention can plausibly need (reckoned at 64Mi a day), so the volume may fill up. Give it \
-            more storage, or shorten the retention.",
-        example: r#"stack shop {
-  prometheus { retention = 90d }
-}
-
-target kubernetes {
-  resources prometheus { storage = 1GiB }
-}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "W0602",
-        title: "an imported dashboard too big for a client-side `kubectl apply` (a warning)",
-        explanation: "The kubernetes target packs config files into ConfigMaps of at most 255 KiB, \
-            what a client-side `kubectl apply` can record in its `last-applied-configuration` \
-            annotation (256 KiB for all of an object's annotations). One imported dashboard alone is \
-            bigger, so its ConfigMap can only be applied server-side (`kubectl apply --server-side \
-            -k .`, which keeps no such annotation) or by Helm. The message gives both sizes.",
-                example: r#"stack shop {
-  grafana {}
-}
-
-// Node Exporter Full: 457 KiB of JSON
-dashboard node = import_dashboard("./node-exporter-full.json")
-
-target kubernetes {}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "W0605",
-        title: "a loopback scrape target on Kubernetes (a warning)",
-        explanation: "A scrape job of the `prometheus` block names `127.0.0.1`, `localhost` or \
-            `[::1]`, and the stack deploys to Kubernetes (the kubernetes or helm target). In a \
-            pod, a loopback address is the pod itself, so Prometheus scrapes its own pod and the \
-            target is down (or, worse, another port of Prometheus). The compose target rewrites such \
-            a target to the host, but a cluster has no one host: say where the application runs in \
-            the cluster with the kubernetes target's `loopback_host = \"cart.shop.svc\"` (the \
-            target's port is kept), name it by its Service in the scrape job, or let Kubernetes \
-            service discovery find it (`service_discovery = true`).",
-        example: r#"stack shop {
-  prometheus {
-    scrape app { targets = ["127.0.0.1:8080"] }
-  }
-}
-
-target kubernetes {}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "E0700",
-        title: "an overrides file that is not valid JSON",
-        explanation: "The file given to `gstackc build --overrides` (what the Nix flake's `mkStack { \
-            overrides = …; }` passes) does not parse as JSON. The error points at where the JSON \
-            parser stopped.",
-        example: "{ \"stack\": { \"prometheus\": { \"port\": 9091 } }\n",
         files: &[],
     },
 ];

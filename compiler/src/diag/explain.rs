@@ -29,7 +29,7 @@ impl CodeInfo {
 /// The code table of `docs/language.md` (between its `<!-- codes -->` markers).
 pub fn markdown() -> String {
     let mut out = String::from("| code | meaning |\n|---|---|\n");
-    for c in CODES {
+    for c in CODES.iter() {
         let reserved = if c.is_reserved() { " (reserved)" } else { "" };
         let _ = writeln!(out, "| {} | {}{reserved} |", c.code, c.title.replace('|', "\\|"));
     }

@@ -161,6 +161,14 @@ impl<'a> Checker<'a> {
             return None;
         };
 
+        // where the stack's name and component blocks are, for the build's later checks
+        self.origins.stack = Some(self.location(Loc { file: st.loc.file, span: st.label_span() }));
+        for c in Component::ALL {
+            if let Some(r) = st.blocks_of(c.name()).next() {
+                let at = self.location(self.head(r));
+                self.origins.components.insert(c.name().to_string(), at);
+            }
+        }
         let comp = |k: &str| st.blocks_of(k).next().cloned();
         let grafana = comp("grafana").map(|r| self.grafana(&r));
         let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
@@ -361,6 +369,14 @@ impl<'a> Checker<'a> {
                     })
                 }
                 "kubernetes" => {
+                    self.origins.kubernetes = Some(self.location(self.head(r)));
+                    self.origins.storage_class = r.fields.get("storage_class").map(|(_, l)| self.location(*l));
+                    for rr in r.blocks_of("resources") {
+                        if let Some((_, l)) = rr.fields.get("storage") {
+                            let at = self.location(*l);
+                            self.origins.storage.insert(rr.label(), at);
+                        }
+                    }
                     // a volume far smaller than the retention can plausibly need (64 MiB a day)
                     for rr in r.blocks_of("resources") {
                         // the component's retention field (facts table), as lowered

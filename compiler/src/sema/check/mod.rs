@@ -13,7 +13,7 @@ use super::schema::{self, BlockDef, LabelRule, Schema, Ty};
 use super::types;
 use super::value::*;
 use crate::db::{self, Db, SourceFile};
-use crate::diag::{did_you_mean, Diagnostic};
+use crate::diag::{did_you_mean, Diagnostic, Location};
 use crate::ir::{self, QueryLang, SecretRef, Settings, StrOrSecret};
 use crate::programs::Component;
 use crate::syntax::Span;
@@ -50,6 +50,25 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file that took part (root first).
     pub files: Vec<SourceFile>,
+    /// Where some values of the IR were written, for diagnostics raised after checking.
+    pub origins: Origins,
+}
+
+/// Where the values that a pass after checking may blame were written: `gstackc build`
+/// compares the new Kubernetes output with the previous build's (W0604, [`crate::upgrade`])
+/// and points at the field that changed an immutable one. Empty when there is no stack.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origins {
+    /// The stack's name (the `app.kubernetes.io/instance` label of every selector).
+    pub stack: Option<Location>,
+    /// Each component block of the stack, at its first word, by component name (`node_exporter`).
+    pub components: BTreeMap<String, Location>,
+    /// The `target kubernetes` block, at its first word.
+    pub kubernetes: Option<Location>,
+    /// `storage_class = …` of the kubernetes target, when written.
+    pub storage_class: Option<Location>,
+    /// `storage = …` of the kubernetes target's `resources <component> { … }`, by component.
+    pub storage: BTreeMap<String, Location>,
 }
 
 impl Checked {
@@ -114,7 +133,7 @@ enum Lowered {
 #[salsa::tracked(returns(ref))]
 pub fn check_file(db: &dyn Db, file: SourceFile) -> Arc<FileChecked> {
     let m = eval_module(db, file);
-    let mut ck = Checker { db, diags: vec![] };
+    let mut ck = Checker { db, diags: vec![], origins: Origins::default() };
     let decls = m
         .decls
         .iter()
@@ -161,8 +180,9 @@ pub fn check_with(db: &dyn Db, root: SourceFile, overlay: Option<&super::overrid
         diags.extend(ov.diags.iter().cloned());
         super::overrides::apply(&mut decls, ov);
     }
-    let mut ck = Checker { db, diags: vec![] };
+    let mut ck = Checker { db, diags: vec![], origins: Origins::default() };
     let stack = ck.lower(&decls, &pre, root);
+    let origins = ck.origins;
     diags.extend(ck.diags);
     // A semantic error on the same line as a syntax error is almost always a consequence of
     // the parser's recovery (`x = = 1` leaves a bare `x` and a bare `1`): keep only the cause.
@@ -185,7 +205,7 @@ pub fn check_with(db: &dyn Db, root: SourceFile, overlay: Option<&super::overrid
         ka.cmp(&kb)
     });
     diags.dedup();
-    Checked { stack, diagnostics: diags, files }
+    Checked { stack, diagnostics: diags, files, origins }
 }
 
 /// The 0-based line of byte offset `off`.
@@ -196,11 +216,16 @@ fn line_of(text: &str, off: u32) -> usize {
 struct Checker<'a> {
     db: &'a dyn Db,
     diags: Vec<Diagnostic>,
+    /// Filled by [`Checker::lower`].
+    origins: Origins,
 }
 
 impl<'a> Checker<'a> {
     fn path(&self, loc: Loc) -> PathBuf {
         loc.file.path(self.db).clone()
+    }
+    fn location(&self, loc: Loc) -> Location {
+        Location { file: self.path(loc), span: loc.span }
     }
     fn error(&mut self, code: &'static str, loc: Loc, msg: impl Into<String>) -> &mut Diagnostic {
         let d = Diagnostic::error(code, &self.path(loc), loc.span, msg);
