@@ -615,6 +615,7 @@ pub fn apply_script(stack: &ir::Stack, k: &ir::KubernetesTarget) -> String {
 # Arguments are global kubectl flags for every call (--context=..., --kubeconfig=...);
 # GSTACK_DRY_RUN=1 applies with --dry-run=server and only lists what would be pruned.
 set -euo pipefail
+export LC_ALL=C # one collation for sort and comm
 dir=$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)
 ns={ns}
 selector={sel}
