@@ -63,7 +63,7 @@ fn table_is_well_formed() {
         assert!(!c.title.is_empty() && !c.explanation.is_empty(), "{}: no title or explanation", c.code);
         assert!(c.is_reserved() || c.example.ends_with('\n'), "{}: the example does not end with a newline", c.code);
         assert!(!c.is_reserved() || c.files.is_empty(), "{}: a reserved code has files", c.code);
-        assert!(std::ptr::eq(codes::lookup(c.code).unwrap(), c), "{} has more than one row", c.code);
+        assert!(std::ptr::eq(codes::lookup(c.code).unwrap(), *c), "{} has more than one row", c.code);
     }
     // by hundreds; in each, the errors, then the warnings, by number
     let key = |c: &CodeInfo| (c.code[1..3].to_string(), c.is_warning(), c.code[3..].to_string());
@@ -203,5 +203,5 @@ fn explain_list_prints_every_code() {
     let (status, out, err) = explain(&["--list"]);
     assert_eq!(status, Some(0), "{err}");
     assert_eq!(out.lines().count(), CODES.len(), "{out}");
-    assert!(out.lines().zip(CODES).all(|(l, c)| l.starts_with(c.code) && l.ends_with(c.title)), "{out}");
+    assert!(out.lines().zip(CODES.iter()).all(|(l, c)| l.starts_with(c.code) && l.ends_with(c.title)), "{out}");
 }
