@@ -1091,6 +1091,30 @@ fn apply_script_prunes_what_the_source_dropped() {
     let (ok, text) = apply_script(&c, &[]);
     assert!(ok, "third kubernetes/apply:\n{text}");
     assert_eq!(selected(ns, &selector), now);
+
+    // another stack applied into the same namespace (same object names) conflicts, and takes
+    // nothing over
+    std::fs::write(&file, second.replacen("stack shop {", "stack other {", 1)).unwrap();
+    let d = work.path().join("d");
+    gstackc_build(&file, &d, &[]);
+    let (ok, text) = apply_script(&d, &[]);
+    assert!(!ok && text.contains("conflict"), "a second stack in {ns} applied over the first:\n{text}");
+    assert_eq!(selected(ns, &selector), now, "the first stack's objects after the second stack's apply");
+    let instances: BTreeSet<String> = kc_json(&["-n", ns, "get", "configmaps,services", "-l", "app.kubernetes.io/part-of=gstack"])["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| label(o, "app.kubernetes.io/instance").map(str::to_string))
+        .collect();
+    assert_eq!(instances, BTreeSet::from(["shop".to_string()]), "objects relabelled by the second stack");
+
+    // removing the stack as the docs say: every object goes, the Secrets and claims stay
+    kc(&["-n", ns, "delete", "-k", c.join("kubernetes").to_str().unwrap(), "--wait=true"]);
+    assert_eq!(selected(ns, &selector), BTreeSet::new(), "objects left after kubectl delete -k");
+    for name in instructions.keys() {
+        kc(&["-n", ns, "get", "secret", name]);
+    }
+    assert_eq!(kc(&["-n", ns, "get", "pvc", "-o", "name"]), pvcs, "PVCs after kubectl delete -k");
     for o in &list["items"].as_array().unwrap().clone() {
         let _ = kubectl(&[
             "delete",

@@ -307,6 +307,16 @@ impl<'a> Checker<'a> {
         // the stack's name becomes unit, object, chart and directory names
         let at = Loc { file: st.loc.file, span: st.label_span() };
         self.form(schema::Grammar::StackName, &stack_name, at, |shown| format!("a stack cannot be called \"{shown}\""), "a stack's name is");
+        // on Kubernetes it also names Secrets and ClusterRoles (`<stack>-grafana`): RFC 1123
+        if schema::Grammar::StackName.accepts(&stack_name) && targets.iter().any(|(kind, _)| *kind == "kubernetes" || *kind == "helm") {
+            self.form(
+                schema::Grammar::KubernetesStackName,
+                &stack_name,
+                at,
+                |shown| format!("a stack deployed to Kubernetes cannot be called \"{shown}\""),
+                "its name becomes Kubernetes object names (`<stack>-grafana`, a Secret): it takes",
+            );
+        }
         for (kind, r) in &targets {
             let resources = r
                 .blocks_of("resources")

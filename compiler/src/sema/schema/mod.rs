@@ -173,6 +173,10 @@ pub enum Grammar {
     /// An egress rule of the kubernetes target: a port (`443`), or a CIDR block and a port
     /// (`10.0.0.0/8:5432`, `[fd00::/8]:5432`).
     Egress,
+    /// A stack's name when the stack is deployed to Kubernetes (it names Secrets and
+    /// ClusterRoles, RFC 1123): lower-case letters, digits and `-`, starting with a letter, at
+    /// most 53.
+    KubernetesStackName,
     /// A host name or address that becomes the host of a `host:port`: a DNS name (letters,
     /// digits, `-` and `.`, at most 253), an IPv4 address, or a bracketed IPv6 address.
     Host,
@@ -212,6 +216,9 @@ impl Grammar {
             Grammar::StackName => {
                 s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_alphabetic()) && all(&|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             }
+            Grammar::KubernetesStackName => {
+                s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '-') && !s.ends_with('-')
+            }
             Grammar::Host => match s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
                 Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
                 None => {
@@ -241,6 +248,7 @@ impl Grammar {
             Grammar::Collector => "a collector name: lower-case letters, digits, `_` and `.`, starting with a letter",
             Grammar::StackName => "letters, digits, `-` and `_`, starting with a letter (at most 53)",
             Grammar::Egress => "a port 1–65535 (`443`), or an IPv4 or bracketed IPv6 CIDR block and a port (`10.0.0.0/8:5432`, `[fd00::/8]:5432`); a NetworkPolicy names addresses, not host names",
+            Grammar::KubernetesStackName => "lower-case letters, digits and `-`, starting with a letter (at most 53)",
             Grammar::Host => "a host name (letters, digits, `-` and `.`), an IPv4 address or a bracketed IPv6 address",
         }
     }
