@@ -278,7 +278,10 @@ fn make_volumes(objects: &[Value], ns: &str) {
         for t in sts["spec"]["volumeClaimTemplates"].as_array().cloned().unwrap_or_default() {
             for i in 0..replicas {
                 let claim = format!("{}-{name}-{i}", t["metadata"]["name"].as_str().unwrap());
+                // empty: a test's volume never holds an earlier run's data (an Alertmanager
+                // notification log that says the test's alert was already sent)
                 let path = cluster_dir().join("pv").join(format!("{ns}-{claim}"));
+                let _ = std::fs::remove_dir_all(&path);
                 std::fs::create_dir_all(&path).unwrap();
                 pvs.push(json!({
                     "apiVersion": "v1", "kind": "PersistentVolume",
@@ -564,7 +567,7 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
     // (this cluster's bridge CNI enforces no policy: the egress rules are checked by
     // network_policies_let_notifications_and_datasources_out)
     let am = service_url(ns, "alertmanager");
-    let alert = json!([{ "labels": { "alertname": "GstackKubernetesLive", "service": "cart", "severity": "critical" },
+    let alert = json!([{ "labels": { "alertname": "GstackKubernetesLive", "service": "cart", "severity": "critical", "run": now_ns().to_string() },
         "annotations": { "summary": "kubernetes live test" } }]);
     assert_eq!(post_json(&format!("{am}/api/v2/alerts"), &alert), 200);
     let note = wait_for(90, "the alert at the webhook on the host", || {
@@ -881,16 +884,14 @@ fn client_side_apply_twice_reports_unchanged() {
 /// `kubernetes/apply`, the command the flake's `grafana-stack-k8s-apply` runs, with the
 /// cluster's kubectl first on PATH: (success, stdout+stderr).
 fn apply_script(out: &Path, env: &[(&str, &str)]) -> (bool, String) {
-    let path = format!(
-        "{}:{}",
-        k8s_bin("kubectl").parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    run_apply(&out.join("kubernetes/apply"), env)
+}
+
+/// The apply script at `script` (a symlink to it, say), as [`apply_script`].
+fn run_apply(script: &Path, env: &[(&str, &str)]) -> (bool, String) {
+    let path = format!("{}:{}", k8s_bin("kubectl").parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
     let mut c = Command::new("bash");
-    c.arg(out.join("kubernetes/apply"))
-        .env("KUBECONFIG", cluster())
-        .env("PATH", path)
-        .env("GSTACK_ROLLOUT_TIMEOUT", "240s");
+    c.arg(script).env("KUBECONFIG", cluster()).env("PATH", path).env("GSTACK_ROLLOUT_TIMEOUT", "240s");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -1045,8 +1046,11 @@ fn apply_script_prunes_what_the_source_dropped() {
         );
     }
     let pvcs = kc(&["-n", ns, "get", "pvc", "-o", "name"]);
-    // a dry run names what it would prune and deletes nothing
-    let (ok, text) = apply_script(&c, &[("GSTACK_DRY_RUN", "1")]);
+    // a dry run names what it would prune and deletes nothing (run through a symlink, with a
+    // CDPATH that would send `cd` elsewhere)
+    let link = work.path().join("gstack-apply");
+    std::os::unix::fs::symlink(c.join("kubernetes/apply"), &link).unwrap();
+    let (ok, text) = run_apply(&link, &[("GSTACK_DRY_RUN", "1"), ("CDPATH", ".:/tmp")]);
     assert!(ok, "GSTACK_DRY_RUN=1 kubernetes/apply:\n{text}");
     assert_eq!(
         text.lines()
