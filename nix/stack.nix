@@ -67,6 +67,8 @@
     alertmanager = {
       version = "0.28";
       port = 9093;
+      smtp_smarthost = null;
+      smtp_from = null;
       receivers = [
         ({
           name = "oncall";

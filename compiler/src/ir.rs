@@ -313,6 +313,10 @@ pub struct Route {
 pub struct Alertmanager {
     pub version: String,
     pub port: u16,
+    /// `global.smtp_smarthost`: the e-mail receivers' SMTP server, `host:port`.
+    pub smtp_smarthost: Option<String>,
+    /// `global.smtp_from`: the e-mail receivers' sender address.
+    pub smtp_from: Option<String>,
     pub receivers: Vec<Receiver>,
     pub route: Route,
     pub settings: Settings,

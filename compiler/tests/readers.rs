@@ -220,3 +220,53 @@ target kubernetes { namespace = "obs" }
         assert_eq!(py, serde_json::Value::Array(ours), "{} reads differently in YAML 1.1", f.display());
     }
 }
+
+/// An e-mail receiver needs the SMTP server and sender Alertmanager reads from `global`, a
+/// Slack receiver its URL: given (typed, or through `settings`), amtool accepts the config;
+/// missing, gstackc refuses the stack (E0202) where amtool would refuse the file.
+#[test]
+fn amtool_accepts_email_and_slack_receivers() {
+    let amtool = require("amtool");
+    let dir = TempDir::new("amtool-mail");
+    let src = r##"stack mail {
+  prometheus {}
+  alertmanager {
+    smtp_smarthost = "smtp.example.com:587"
+    smtp_from = "alertmanager@example.com"
+    receiver ops { email = "ops@example.com" }
+    receiver chat { slack_channel = "#ops" }
+    route { receiver = ops }
+    settings { global = { slack_api_url = "https://hooks.slack.com/services/X" } }
+  }
+}
+
+target native {}
+"##;
+    let file = dir.path().join("mail.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &["--target", "native"]);
+    let cfg = out.join("native/config/alertmanager/alertmanager.yml");
+    let (ok, text) = run(Command::new(&amtool).arg("check-config").arg(&cfg));
+    assert!(ok, "amtool check-config:\n{text}\n{}", std::fs::read_to_string(&cfg).unwrap());
+    assert!(text.contains("2 receivers"), "{text}");
+
+    // without them: amtool refuses the file gstackc used to write, and gstackc now refuses
+    let bare = src.replace("    smtp_smarthost = \"smtp.example.com:587\"\n", "").replace("    smtp_from = \"alertmanager@example.com\"\n", "").replace(
+        "    settings { global = { slack_api_url = \"https://hooks.slack.com/services/X\" } }\n",
+        "",
+    );
+    std::fs::write(&file, &bare).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("build").arg(&file).arg("-o").arg(dir.path().join("out2")).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+    assert!(!o.status.success(), "{text}");
+    for want in ["has no `smtp_smarthost`", "has no `smtp_from`", "has no `slack_api_url`"] {
+        assert!(text.contains(want), "{want} in:\n{text}");
+    }
+    let mut broken: serde_json::Value = serde_norway::from_str(&std::fs::read_to_string(&cfg).unwrap()).unwrap();
+    broken.as_object_mut().unwrap().remove("global");
+    let f = dir.path().join("broken.yml");
+    std::fs::write(&f, serde_norway::to_string(&broken).unwrap()).unwrap();
+    let (ok, text) = run(Command::new(&amtool).arg("check-config").arg(&f));
+    assert!(!ok && text.contains("no global SMTP smarthost set"), "amtool on the config without `global`:\n{text}");
+}

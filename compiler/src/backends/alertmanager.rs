@@ -66,6 +66,12 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
         })
         .collect();
     let mut cfg = json!({ "route": route(&a.route), "receivers": receivers });
+    if let Some(h) = &a.smtp_smarthost {
+        cfg["global"]["smtp_smarthost"] = json!(h);
+    }
+    if let Some(f) = &a.smtp_from {
+        cfg["global"]["smtp_from"] = json!(f);
+    }
     merge(&mut cfg, &a.settings);
     (cfg, secrets)
 }

@@ -76,6 +76,29 @@ impl<'a> Checker<'a> {
                 Some(CV::StrOrSecret(s)) => Some(s.clone()),
                 _ => None,
             };
+            // what Alertmanager refuses to load a config without ("no global SMTP smarthost
+            // set", "no global SMTP from set", "no global Slack API URL set"): a receiver's
+            // integration needs its server from the `global` section (config/config.go)
+            let global = |key: &str| {
+                r.str(key).is_some()
+                    || r.settings.get("global").and_then(|g| g.get(key).or_else(|| g.get(&format!("{key}_file")))).is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+            };
+            let missing: Vec<(&str, &str, &str)> = [
+                ("email", "smtp_smarthost", "its SMTP server, `host:port`"),
+                ("email", "smtp_from", "its sender address"),
+            ]
+            .into_iter()
+            .filter(|(field, key, _)| rc.fields.contains_key(*field) && !global(key))
+            .chain((rc.fields.contains_key("slack_channel") && !rc.fields.contains_key("slack_webhook") && !global("slack_api_url")).then_some(("slack_channel", "slack_api_url", "a Slack webhook URL")))
+            .collect();
+            for (field, key, what) in missing {
+                let loc = rc.fields.get(field).map(|(_, l)| *l).unwrap_or(rc.loc);
+                let d = self.error("E0202", loc, format!("receiver `{}` sends with `{field}`, but Alertmanager has no `{key}` for it", rc.label()));
+                d.hint = Some(match key {
+                    "slack_api_url" => "set the receiver's `slack_webhook`, or `settings { global = { slack_api_url = \"…\" } }`: Alertmanager refuses a Slack receiver without a URL".to_string(),
+                    _ => format!("set `{key} = \"…\"` ({what}) on the alertmanager block: Alertmanager refuses to load an e-mail receiver without it"),
+                });
+            }
             receivers.push(ir::Receiver {
                 name,
                 webhook: sos("webhook"),
@@ -107,6 +130,8 @@ impl<'a> Checker<'a> {
         Some(ir::Alertmanager {
             version: r.str_d("version"),
             port: r.port_d("port"),
+            smtp_smarthost: r.str("smtp_smarthost"),
+            smtp_from: r.str("smtp_from"),
             receivers,
             route,
             settings: r.settings.clone(),

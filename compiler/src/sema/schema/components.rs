@@ -141,6 +141,11 @@ pub static ALERTMANAGER: Schema = Schema {
         &[
             g(f("version", Ty::Str, Some(Lit::Str("0.28")), "Alertmanager version."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(9093)), "HTTP port."),
+            g(
+                f("smtp_smarthost", Ty::Str, None, "SMTP server of the e-mail receivers, `host:port` (`global.smtp_smarthost`); required with an `email` receiver."),
+                Grammar::HostPort,
+            ),
+            f("smtp_from", Ty::Str, None, "Sender address of the e-mail receivers (`global.smtp_from`); required with an `email` receiver."),
         ],
         &[
             b("receiver", Labelled, true, &RECEIVER, "`receiver name { webhook = … }`"),
