@@ -54,7 +54,7 @@ fn loki_starts_from_generated_files_and_finds_a_pushed_line() {
     let (_out, mut run) = start_native(
         &dir,
         &format!(
-            r#"stack l {{ loki {{ port = {port}, grpc_port = {grpc}, retention = 7d }} }}
+            r#"stack l {{ loki {{ port = {port}, grpc_port = {grpc}, retention = 7d, settings {{ ruler = {{ alertmanager_url = "http://127.0.0.1:9" }} }} }} }}
 log_alert TooManyErrors {{
   expr = logql`sum(count_over_time({{job="gstack-test"}} |= "error" [5m])) > 100`
   for  = 1m

@@ -480,7 +480,8 @@ dashboard overview {
         code: "E0300",
         title: "a reference to a component the stack does not enable",
         explanation: "Something needs a component the `stack` does not run: a LogQL query without Loki, an \
-            alert or imported rules without the component that evaluates them, a Grafana alert rule \
+            alert or imported rules without the component that evaluates them, a `log_alert` without \
+            the Alertmanager its alerts go to, a Grafana alert rule \
             without Grafana, Tempo's metrics generator without Prometheus, a datasource named after a \
             disabled component, or a target's `resources` block for a component not in the stack. \
             Enable the component, or drop what needs it.",

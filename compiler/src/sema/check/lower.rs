@@ -301,6 +301,13 @@ impl<'a> Checker<'a> {
             }
         }
 
+        // Loki's ruler sends its alerts to an Alertmanager: the stack's, or one its settings name
+        let external_am = loki.as_ref().is_some_and(|l| l.settings.get("ruler").and_then(|r| r.get("alertmanager_url")).is_some_and(|u| u.as_str().is_some_and(|s| !s.is_empty())));
+        if let (Some((_, loc)), false) = (log_alerts.first(), enabled.contains(&"alertmanager") || external_am) {
+            self.error("E0300", *loc, "this rule's alerts go to Alertmanager, which the stack does not enable: Loki's ruler would evaluate it and notify no one").hint =
+                Some("add `alertmanager { … }` to the stack, or name one outside it: `loki { settings { ruler = { alertmanager_url = \"http://…:9093\" } } }`".into());
+        }
+
         // targets
         let mut tg = ir::Targets::default();
         let stack_name = st.label();
