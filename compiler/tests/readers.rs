@@ -270,3 +270,47 @@ target native {}
     let (ok, text) = run(Command::new(&amtool).arg("check-config").arg(&f));
     assert!(!ok && text.contains("no global SMTP smarthost set"), "amtool on the config without `global`:\n{text}");
 }
+
+/// Route matchers as Alertmanager parses them: each that gstackc accepts, amtool 0.28 accepts
+/// in the generated config; each that gstackc refuses (E0204), amtool refuses too.
+#[test]
+fn amtool_and_gstackc_agree_on_route_matchers() {
+    let amtool = require("amtool");
+    let dir = TempDir::new("amtool-matchers");
+    let cases = [
+        (r#"service=~"(cart|pay)""#, true),
+        ("env!=prod", true),
+        (r#"team="a b""#, true),
+        (r#"team!~"^x.*""#, true),
+        (r#"service=~"(cart|pay""#, false),
+        (r#"service=~"[a-""#, false),
+        ("=x", false),
+    ];
+    for (i, (m, valid)) in cases.iter().enumerate() {
+        let lit = serde_json::to_string(m).unwrap();
+        let src = format!(
+            "stack m {{\n  prometheus {{}}\n  alertmanager {{\n    receiver oncall {{ webhook = \"https://hooks.example.com/x\" }}\n    route {{\n      receiver = oncall\n      route {{ receiver = oncall, matchers = [{lit}] }}\n    }}\n  }}\n}}\n\ntarget native {{}}\n"
+        );
+        let file = dir.path().join(format!("m{i}.gstack"));
+        std::fs::write(&file, &src).unwrap();
+        let out = dir.path().join(format!("out{i}"));
+        let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("build").arg(&file).arg("-o").arg(&out).args(["--target", "native"]).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.success(), *valid, "gstackc on matcher {m}:\n{text}");
+        let cfg = if *valid {
+            out.join("native/config/alertmanager/alertmanager.yml")
+        } else {
+            assert!(text.contains("E0204") && text.contains("is not valid"), "{text}");
+            // what gstackc would have written
+            let f = dir.path().join(format!("m{i}.yml"));
+            let y = serde_json::json!({
+                "route": { "receiver": "oncall", "routes": [{ "receiver": "oncall", "matchers": [m] }] },
+                "receivers": [{ "name": "oncall", "webhook_configs": [{ "url": "https://hooks.example.com/x" }] }],
+            });
+            std::fs::write(&f, serde_norway::to_string(&y).unwrap()).unwrap();
+            f
+        };
+        let (ok, text) = run(Command::new(&amtool).arg("check-config").arg(&cfg));
+        assert_eq!(ok, *valid, "amtool check-config on matcher {m}:\n{text}");
+    }
+}

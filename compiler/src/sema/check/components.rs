@@ -155,6 +155,16 @@ impl<'a> Checker<'a> {
             }
             _ => String::new(),
         };
+        // each matcher as Alertmanager parses it (`label=value`, `label=~"regex"`, …)
+        if let Some((CV::List(ms), loc)) = rt.fields.get("matchers") {
+            for (i, m) in ms.iter().enumerate() {
+                let CV::Str(m) = m else { continue };
+                if let Err(why) = super::grafana_alerting::parse_matcher(m) {
+                    let d = self.error("E0204", *loc, format!("matcher #{} `{m}` is not valid: {why}", i + 1));
+                    d.hint = Some("write `label=value`, `label!=value`, `label=~\"regex\"` or `label!~\"regex\"` (Alertmanager's matcher syntax)".into());
+                }
+            }
+        }
         ir::Route {
             receiver,
             group_by: rt.strs("group_by"),

@@ -427,5 +427,14 @@ pub(super) fn parse_matcher(m: &str) -> Result<ir::LabelMatcher, String> {
     } else {
         raw.to_string()
     };
+    // Alertmanager and Grafana compile a regex matcher anchored, with Go's RE2 syntax (the
+    // `regex` crate's is RE2's): one that does not compile fails their config load
+    if op.ends_with('~') {
+        if let Err(e) = regex::Regex::new(&format!("^(?:{value})$")) {
+            let why = e.to_string();
+            let why = why.lines().last().unwrap_or("it does not compile").trim().trim_start_matches("error: ");
+            return Err(format!("its regex does not compile: {why}"));
+        }
+    }
     Ok(ir::LabelMatcher { label: label.to_string(), op: op.to_string(), value })
 }
