@@ -468,7 +468,9 @@ impl<'a> Checker<'a> {
     /// (escaped, so a newline shows as `\n`), the hint is `hint` followed by the rule.
     pub(super) fn form(&mut self, g: schema::Grammar, value: &str, loc: Loc, message: impl FnOnce(&str) -> String, hint: &str) {
         if !g.accepts(value) {
-            let shown: String = value.chars().flat_map(char::escape_debug).collect();
+            // shown between double quotes: control characters, `"` and `\` escaped, the rest
+            // as written (`'` stays `'`)
+            let shown: String = value.chars().map(|c| if c == '\'' { c.to_string() } else { c.escape_debug().to_string() }).collect();
             let d = self.error("E0204", loc, message(&shown));
             d.hint = Some(format!("{hint} {}", g.describe()));
         }
