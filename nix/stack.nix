@@ -69,6 +69,7 @@
       port = 9093;
       smtp_smarthost = null;
       smtp_from = null;
+      inhibit_rules = [ ];
       receivers = [
         ({
           name = "oncall";

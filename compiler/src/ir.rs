@@ -317,9 +317,20 @@ pub struct Alertmanager {
     pub smtp_smarthost: Option<String>,
     /// `global.smtp_from`: the e-mail receivers' sender address.
     pub smtp_from: Option<String>,
+    /// `inhibit_rules`, in source order.
+    pub inhibit_rules: Vec<InhibitRule>,
     pub receivers: Vec<Receiver>,
     pub route: Route,
     pub settings: Settings,
+}
+
+/// An Alertmanager inhibit rule: matchers as Alertmanager parses them (checked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InhibitRule {
+    pub source_matchers: Vec<String>,
+    pub target_matchers: Vec<String>,
+    /// Labels source and target must agree on.
+    pub equal: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -41,6 +41,11 @@ stack s {
   alertmanager {
     %alertmanager%
     receiver r { webhook = "http://x" }
+    inhibit {
+      source_matchers = ["a=b"]
+      target_matchers = ["c=d"]
+      %inhibit%
+    }
     route {
       receiver = r
       %route%
@@ -126,6 +131,7 @@ fn places() -> Vec<(&'static Schema, &'static [&'static str], &'static [(&'stati
         (&TEMPO, &["/tempo"], &[]),
         (&ALERTMANAGER, &["/alertmanager"], &[]),
         (&ROUTE, &["/alertmanager/route", "/alertmanager/route/routes/0"], &[("continue", "continue_")]),
+        (&INHIBIT, &["/alertmanager/inhibit_rules/0"], &[]),
         (&NODE_EXPORTER, &["/node_exporter"], &[]),
         (&DATASOURCE, &["/datasources/0"], &[("default", "is_default")]),
         (&DASHBOARD, &["/dashboards/0"], &[]),

@@ -72,6 +72,19 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
     if let Some(f) = &a.smtp_from {
         cfg["global"]["smtp_from"] = json!(f);
     }
+    if !a.inhibit_rules.is_empty() {
+        cfg["inhibit_rules"] = a
+            .inhibit_rules
+            .iter()
+            .map(|i| {
+                let mut v = json!({ "source_matchers": i.source_matchers, "target_matchers": i.target_matchers });
+                if !i.equal.is_empty() {
+                    v["equal"] = json!(i.equal);
+                }
+                v
+            })
+            .collect();
+    }
     merge(&mut cfg, &a.settings);
     (cfg, secrets)
 }

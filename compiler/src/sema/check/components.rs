@@ -132,6 +132,21 @@ impl<'a> Checker<'a> {
             port: r.port_d("port"),
             smtp_smarthost: r.str("smtp_smarthost"),
             smtp_from: r.str("smtp_from"),
+            inhibit_rules: r
+                .blocks_of("inhibit")
+                .map(|i| {
+                    for key in ["source_matchers", "target_matchers"] {
+                        self.matchers(i, key);
+                        if let Some((CV::List(ms), loc)) = i.fields.get(key) {
+                            if ms.is_empty() {
+                                let d = self.error("E0202", *loc, format!("`{key}` is empty: the rule would match every alert"));
+                                d.hint = Some("give at least one matcher, like `alertname=\"NodeDown\"`".into());
+                            }
+                        }
+                    }
+                    ir::InhibitRule { source_matchers: i.strs("source_matchers"), target_matchers: i.strs("target_matchers"), equal: i.strs_d("equal") }
+                })
+                .collect(),
             receivers,
             route,
             settings: r.settings.clone(),
@@ -155,16 +170,7 @@ impl<'a> Checker<'a> {
             }
             _ => String::new(),
         };
-        // each matcher as Alertmanager parses it (`label=value`, `label=~"regex"`, …)
-        if let Some((CV::List(ms), loc)) = rt.fields.get("matchers") {
-            for (i, m) in ms.iter().enumerate() {
-                let CV::Str(m) = m else { continue };
-                if let Err(why) = super::grafana_alerting::parse_matcher(m) {
-                    let d = self.error("E0204", *loc, format!("matcher #{} `{m}` is not valid: {why}", i + 1));
-                    d.hint = Some("write `label=value`, `label!=value`, `label=~\"regex\"` or `label!~\"regex\"` (Alertmanager's matcher syntax)".into());
-                }
-            }
-        }
+        self.matchers(rt, "matchers");
         ir::Route {
             receiver,
             group_by: rt.strs("group_by"),
@@ -174,6 +180,20 @@ impl<'a> Checker<'a> {
             matchers: rt.strs("matchers"),
             continue_: rt.bool_d("continue"),
             routes: rt.blocks_of("route").map(|c| self.route(c, receivers)).collect(),
+        }
+    }
+
+    /// E0204 for each matcher of `rec`'s list field `key` that Alertmanager would not parse
+    /// (`label=value`, `label!=value`, `label=~"regex"`, `label!~"regex"`; the regex compiled).
+    fn matchers(&mut self, rec: &Rec, key: &str) {
+        if let Some((CV::List(ms), loc)) = rec.fields.get(key) {
+            for (i, m) in ms.iter().enumerate() {
+                let CV::Str(m) = m else { continue };
+                if let Err(why) = super::grafana_alerting::parse_matcher(m) {
+                    let d = self.error("E0204", *loc, format!("matcher #{} `{m}` is not valid: {why}", i + 1));
+                    d.hint = Some("write `label=value`, `label!=value`, `label=~\"regex\"` or `label!~\"regex\"` (Alertmanager's matcher syntax)".into());
+                }
+            }
         }
     }
 }

@@ -133,6 +133,17 @@ pub static ROUTE: Schema = schema(
     &[b("route", NoLabel, true, &ROUTE, "A child route.")],
 );
 
+pub static INHIBIT: Schema = schema(
+    "inhibit",
+    "An Alertmanager inhibit rule: while an alert matching `source_matchers` fires, alerts matching `target_matchers` that agree with it on every `equal` label are not sent (https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule).",
+    &[
+        req("source_matchers", STRS, "Matchers of the alerts that inhibit, like `alertname=\"NodeDown\"`."),
+        req("target_matchers", STRS, "Matchers of the alerts inhibited, like `severity=\"warning\"`."),
+        f("equal", STRS, Some(Lit::List(&[])), "Labels source and target must agree on (all of them, when empty)."),
+    ],
+    &[],
+);
+
 pub static ALERTMANAGER: Schema = Schema {
     settings: true,
     ..schema(
@@ -150,6 +161,7 @@ pub static ALERTMANAGER: Schema = Schema {
         &[
             b("receiver", Labelled, true, &RECEIVER, "`receiver name { webhook = … }`"),
             b("route", NoLabel, false, &ROUTE, "The root route."),
+            b("inhibit", NoLabel, true, &INHIBIT, "An inhibit rule (`inhibit_rules`)."),
         ],
     )
 };
