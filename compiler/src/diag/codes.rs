@@ -622,6 +622,24 @@ rules node = import_rules("./data/rules.yml")
         )],
     },
     CodeInfo {
+        code: "W0307",
+        title: "an Alertmanager receiver no route sends to (a warning)",
+        explanation: "A `receiver` of the `alertmanager` block is named by no route: Alertmanager loads it \
+            and never notifies it, so whoever expects its pages gets none. Without a `route` block every \
+            alert goes to the first receiver. Add a route to it (with the matchers of the alerts it \
+            should get), or remove it.",
+        example: r#"stack shop {
+  prometheus {}
+  alertmanager {
+    receiver oncall { webhook = "https://hooks.example.com/oncall" }
+    receiver tickets { webhook = "https://hooks.example.com/tickets" }
+    route { receiver = oncall }
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0400",
         title: "invalid PromQL (position mapped into the literal)",
         explanation: "A promql`…` literal does not parse as PromQL, or a range selector has no unit \

@@ -127,6 +127,27 @@ impl<'a> Checker<'a> {
                 }
             }
         };
+        // a receiver no route names never gets a notification (Alertmanager loads it quietly)
+        fn named(r: &ir::Route, out: &mut Vec<String>) {
+            out.push(r.receiver.clone());
+            r.routes.iter().for_each(|c| named(c, out));
+        }
+        let mut used = vec![];
+        named(&route, &mut used);
+        // (not while a route names a receiver that does not exist: E0301 says that)
+        let unresolved = used.iter().any(|u| !names.contains(u));
+        for rc in r.blocks_of("receiver").filter(|_| !unresolved) {
+            let name = rc.label();
+            let at = Loc { file: rc.loc.file, span: rc.label_span() };
+            if !used.contains(&name) && seen.get(&name) == Some(&at) {
+                let d = self.error("W0307", at, format!("receiver `{name}` is never used: no route sends to it"));
+                d.hint = Some(if r.blocks_of("route").next().is_some() {
+                    format!("add `route {{ receiver = {name}, matchers = [\"…\"] }}` to the root route, or remove the receiver")
+                } else {
+                    format!("without a `route`, every alert goes to the first receiver (`{}`): add `route {{ receiver = …, route {{ receiver = {name}, matchers = [\"…\"] }} }}`", route.receiver)
+                });
+            }
+        }
         Some(ir::Alertmanager {
             version: r.str_d("version"),
             port: r.port_d("port"),
