@@ -70,6 +70,7 @@
       smtp_smarthost = null;
       smtp_from = null;
       inhibit_rules = [ ];
+      time_intervals = [ ];
       receivers = [
         ({
           name = "oncall";
@@ -94,6 +95,8 @@
         repeat_interval = null;
         matchers = [ ];
         continue_ = false;
+        mute_time_intervals = [ ];
+        active_time_intervals = [ ];
         routes = [ ];
       };
       settings = { };

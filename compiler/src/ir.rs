@@ -306,6 +306,10 @@ pub struct Route {
     /// Matchers in Alertmanager syntax: `severity="critical"`.
     pub matchers: Vec<String>,
     pub continue_: bool,
+    /// Names of the alertmanager's `time_intervals` when this route sends nothing.
+    pub mute_time_intervals: Vec<String>,
+    /// Names of the alertmanager's `time_intervals` outside of which it sends nothing.
+    pub active_time_intervals: Vec<String>,
     pub routes: Vec<Route>,
 }
 
@@ -319,6 +323,8 @@ pub struct Alertmanager {
     pub smtp_from: Option<String>,
     /// `inhibit_rules`, in source order.
     pub inhibit_rules: Vec<InhibitRule>,
+    /// `time_intervals` (the same shape as Grafana's mute timings), in source order.
+    pub time_intervals: Vec<MuteTiming>,
     pub receivers: Vec<Receiver>,
     pub route: Route,
     pub settings: Settings,

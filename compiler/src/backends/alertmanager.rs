@@ -19,6 +19,11 @@ fn route(r: &Route) -> serde_json::Value {
     if !r.matchers.is_empty() {
         v["matchers"] = json!(r.matchers);
     }
+    for (k, list) in [("mute_time_intervals", &r.mute_time_intervals), ("active_time_intervals", &r.active_time_intervals)] {
+        if !list.is_empty() {
+            v[k] = json!(list);
+        }
+    }
     if r.continue_ {
         v["continue"] = json!(true);
     }
@@ -71,6 +76,9 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
     }
     if let Some(f) = &a.smtp_from {
         cfg["global"]["smtp_from"] = json!(f);
+    }
+    if !a.time_intervals.is_empty() {
+        cfg["time_intervals"] = a.time_intervals.iter().map(|t| json!({ "name": t.name, "time_intervals": [time_interval(t)] })).collect();
     }
     if !a.inhibit_rules.is_empty() {
         cfg["inhibit_rules"] = a
@@ -151,4 +159,23 @@ pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
         stateful: true,
         ..base_service(c, &a.version, readiness, liveness)
     }
+}
+
+/// One entry of a time interval's `time_intervals` list, as Alertmanager and Grafana read it:
+/// `times` (`start_time`, `end_time`), `weekdays`, `days_of_month`, `months`, `years`,
+/// `location`, each only when set.
+pub fn time_interval(m: &crate::ir::MuteTiming) -> serde_json::Value {
+    let mut ti = json!({});
+    if !m.times.is_empty() {
+        ti["times"] = json!(m.times.iter().map(|t| json!({ "start_time": t.start, "end_time": t.end })).collect::<Vec<_>>());
+    }
+    for (k, list) in [("weekdays", &m.weekdays), ("days_of_month", &m.days_of_month), ("months", &m.months), ("years", &m.years)] {
+        if !list.is_empty() {
+            ti[k] = json!(list);
+        }
+    }
+    if let Some(l) = &m.location {
+        ti["location"] = json!(l);
+    }
+    ti
 }

@@ -106,20 +106,9 @@ fn policy(p: &NotificationPolicy) -> Value {
 }
 
 fn mute_timing(m: &MuteTiming) -> Value {
-    let mut ti = json!({});
-    if !m.times.is_empty() {
-        ti["times"] = json!(m.times.iter().map(|t| json!({ "start_time": t.start, "end_time": t.end })).collect::<Vec<_>>());
-    }
-    for (k, list) in [("weekdays", &m.weekdays), ("days_of_month", &m.days_of_month), ("months", &m.months), ("years", &m.years)] {
-        if !list.is_empty() {
-            ti[k] = json!(list);
-        }
-    }
-    if let Some(l) = &m.location {
-        ti["location"] = json!(l);
-    }
-    json!({ "orgId": 1, "name": m.name, "time_intervals": [ti] })
+    json!({ "orgId": 1, "name": m.name, "time_intervals": [crate::backends::alertmanager::time_interval(m)] })
 }
+
 
 /// One rule: its PromQL as instant query `A`, and threshold expression `C` (`A > 0`), the condition.
 fn rule(stack: &ir::Stack, r: &GrafanaAlertRule) -> Value {

@@ -108,8 +108,16 @@ impl<'a> Checker<'a> {
             });
         }
         let names: Vec<String> = receivers.iter().map(|r| r.name.clone()).collect();
+        let mut time_intervals = vec![];
+        let mut seen_ti: HashMap<String, Loc> = HashMap::new();
+        for ti in r.blocks_of("time_interval") {
+            if self.first_of_name("time interval", ti, &mut seen_ti) {
+                time_intervals.push(self.mute_timing(ti, "time interval"));
+            }
+        }
+        let interval_names: Vec<String> = time_intervals.iter().map(|t: &ir::MuteTiming| t.name.clone()).collect();
         let route = match r.blocks_of("route").next() {
-            Some(rt) => self.route(rt, &names),
+            Some(rt) => self.route(rt, &names, &interval_names),
             None => {
                 if receivers.is_empty() {
                     // a null receiver keeps Alertmanager valid
@@ -123,6 +131,8 @@ impl<'a> Checker<'a> {
                     repeat_interval: None,
                     matchers: vec![],
                     continue_: false,
+                    mute_time_intervals: vec![],
+                    active_time_intervals: vec![],
                     routes: vec![],
                 }
             }
@@ -153,6 +163,7 @@ impl<'a> Checker<'a> {
             port: r.port_d("port"),
             smtp_smarthost: r.str("smtp_smarthost"),
             smtp_from: r.str("smtp_from"),
+            time_intervals,
             inhibit_rules: r
                 .blocks_of("inhibit")
                 .map(|i| {
@@ -174,7 +185,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    pub(super) fn route(&mut self, rt: &Rec, receivers: &[String]) -> ir::Route {
+    pub(super) fn route(&mut self, rt: &Rec, receivers: &[String], intervals: &[String]) -> ir::Route {
         let receiver = match rt.get("receiver") {
             Some(CV::Ref(name, loc)) => {
                 if !receivers.contains(name) {
@@ -192,6 +203,20 @@ impl<'a> Checker<'a> {
             _ => String::new(),
         };
         self.matchers(rt, "matchers");
+        // the time intervals it names exist (Alertmanager refuses "time interval … does not exist")
+        for key in ["mute_time_intervals", "active_time_intervals"] {
+            let loc = rt.fields.get(key).map(|(_, l)| *l).unwrap_or(rt.loc);
+            for name in rt.strs(key).iter().filter(|n| !intervals.contains(n)) {
+                let d = self.error("E0301", loc, format!("there is no time interval `{name}`"));
+                d.hint = Some(did_you_mean(name, intervals.iter().map(String::as_str)).unwrap_or_else(|| {
+                    if intervals.is_empty() {
+                        "declare one in `alertmanager { … }`: `time_interval weekends { weekdays = [\"saturday\", \"sunday\"] }`".into()
+                    } else {
+                        format!("time intervals: {}", intervals.join(", "))
+                    }
+                }));
+            }
+        }
         ir::Route {
             receiver,
             group_by: rt.strs("group_by"),
@@ -200,7 +225,9 @@ impl<'a> Checker<'a> {
             repeat_interval: rt.dur("repeat_interval"),
             matchers: rt.strs("matchers"),
             continue_: rt.bool_d("continue"),
-            routes: rt.blocks_of("route").map(|c| self.route(c, receivers)).collect(),
+            mute_time_intervals: rt.strs("mute_time_intervals"),
+            active_time_intervals: rt.strs("active_time_intervals"),
+            routes: rt.blocks_of("route").map(|c| self.route(c, receivers, intervals)).collect(),
         }
     }
 

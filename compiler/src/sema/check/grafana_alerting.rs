@@ -78,7 +78,7 @@ impl<'a> Checker<'a> {
         let mut seen = HashMap::new();
         for mt in r.blocks_of("mute_timing") {
             if self.first_of_name("mute timing", mt, &mut seen) {
-                out.mute_timings.push(self.mute_timing(mt));
+                out.mute_timings.push(self.mute_timing(mt, "mute timing"));
             }
         }
 
@@ -173,7 +173,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(super) fn mute_timing(&mut self, mt: &Rec) -> ir::MuteTiming {
+    /// A mute timing of Grafana's or a time interval of Alertmanager's (`what`, in messages):
+    /// each list's entries checked.
+    pub(super) fn mute_timing(&mut self, mt: &Rec, what_block: &str) -> ir::MuteTiming {
         let name = mt.label();
         // each list: its entries checked by `f`, problems reported at the list
         let list = |ck: &mut Self, field: &str, what: &str, f: &dyn Fn(&str) -> Result<String, EntryProblem>| -> Vec<String> {
@@ -183,7 +185,7 @@ impl<'a> Checker<'a> {
                 match f(e.trim()) {
                     Ok(v) => out.push(v),
                     Err((code, why, hint)) => {
-                        let d = ck.error(code, loc, format!("mute timing `{name}`: {what} #{} `{e}` {why}", i + 1));
+                        let d = ck.error(code, loc, format!("{what_block} `{name}`: {what} #{} `{e}` {why}", i + 1));
                         d.hint = Some(hint);
                     }
                 }

@@ -129,6 +129,8 @@ pub static ROUTE: Schema = schema(
         f("repeat_interval", Ty::Duration, None, "`repeat_interval`."),
         f("matchers", STRS, None, "Matchers like `severity=\"critical\"`."),
         f("continue", Ty::Bool, Some(Lit::Bool(false)), "Keep matching sibling routes."),
+        f("mute_time_intervals", STRS, None, "Time intervals (`time_interval` names) when this route sends nothing."),
+        f("active_time_intervals", STRS, None, "Time intervals (`time_interval` names) outside of which this route sends nothing."),
     ],
     &[b("route", NoLabel, true, &ROUTE, "A child route.")],
 );
@@ -141,6 +143,13 @@ pub static INHIBIT: Schema = schema(
         req("target_matchers", STRS, "Matchers of the alerts inhibited, like `severity=\"warning\"`."),
         f("equal", STRS, Some(Lit::List(&[])), "Labels source and target must agree on (all of them, when empty)."),
     ],
+    &[],
+);
+
+pub static TIME_INTERVAL: Schema = schema(
+    "time_interval",
+    "An Alertmanager time interval: when its lists all match (an empty list matches always); routes name it in `mute_time_intervals` (send nothing then) or `active_time_intervals` (send only then) (https://prometheus.io/docs/alerting/latest/configuration/#time_interval).",
+    &TIME_INTERVAL_FIELDS,
     &[],
 );
 
@@ -162,6 +171,7 @@ pub static ALERTMANAGER: Schema = Schema {
             b("receiver", Labelled, true, &RECEIVER, "`receiver name { webhook = … }`"),
             b("route", NoLabel, false, &ROUTE, "The root route."),
             b("inhibit", NoLabel, true, &INHIBIT, "An inhibit rule (`inhibit_rules`)."),
+            b("time_interval", Labelled, true, &TIME_INTERVAL, "A time interval: `time_interval weekends { weekdays = [\"saturday\", \"sunday\"] }`."),
         ],
     )
 };

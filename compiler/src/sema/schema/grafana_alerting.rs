@@ -65,17 +65,21 @@ pub static POLICY: Schema = schema(
     &[b("route", NoLabel, true, &POLICY_ROUTE, "A nested policy: `route { matchers = [\"severity=critical\"], contact_point = pager }`.")],
 );
 
+/// The fields of an Alertmanager time interval, Grafana's mute timing and the alertmanager
+/// block's `time_interval` alike (https://prometheus.io/docs/alerting/latest/configuration/#time_interval).
+pub static TIME_INTERVAL_FIELDS: [FieldDef; 6] = [
+    f("times", STRS, None, "Clock ranges `\"HH:MM-HH:MM\"` (end up to `24:00`)."),
+    f("weekdays", STRS, None, "`\"saturday\"`, or a range `\"monday:friday\"`."),
+    f("days_of_month", STRS, None, "`\"1\"`, `\"-1\"` (the last day), or a range `\"1:7\"`."),
+    f("months", STRS, None, "`\"january\"`, `\"1\"`, or a range `\"june:august\"`."),
+    f("years", STRS, None, "`\"2025\"`, or a range `\"2025:2026\"`."),
+    f("location", Ty::Str, None, "IANA time zone of the times (`\"Europe/Berlin\"`); default UTC."),
+];
+
 pub static MUTE_TIMING: Schema = schema(
     "mute_timing",
     "A Grafana mute timing: when its lists all match (an empty list matches always), policies naming it send nothing. Alertmanager's time interval (https://prometheus.io/docs/alerting/latest/configuration/#time_interval).",
-    &[
-        f("times", STRS, None, "Clock ranges `\"HH:MM-HH:MM\"` (end up to `24:00`)."),
-        f("weekdays", STRS, None, "`\"saturday\"`, or a range `\"monday:friday\"`."),
-        f("days_of_month", STRS, None, "`\"1\"`, `\"-1\"` (the last day), or a range `\"1:7\"`."),
-        f("months", STRS, None, "`\"january\"`, `\"1\"`, or a range `\"june:august\"`."),
-        f("years", STRS, None, "`\"2025\"`, or a range `\"2025:2026\"`."),
-        f("location", Ty::Str, None, "IANA time zone of the times (`\"Europe/Berlin\"`); default UTC."),
-    ],
+    &TIME_INTERVAL_FIELDS,
     &[],
 );
 
