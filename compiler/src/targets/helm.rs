@@ -39,6 +39,11 @@ pub fn values_key(comp: &str) -> String {
     out
 }
 
+/// The values key of a workload object (`node-exporter` → `nodeExporter`).
+fn workload_key(o: &Value) -> String {
+    values_key(&o["metadata"]["name"].as_str().unwrap_or_default().replace('-', "_"))
+}
+
 /// A JSON string that is replaced, quotes and all, by the raw template expression.
 fn raw(expr: &str) -> Value {
     Value::String(format!("__HELM_RAW__{expr}__HELM_END__"))
@@ -58,7 +63,6 @@ pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service])
             if !WORKLOADS.contains(&kind) {
                 continue;
             }
-            let comp = o["metadata"]["name"].as_str().unwrap().replace('-', "_");
             let c = &o["spec"]["template"]["spec"]["containers"][0];
             let mut cv = json!({
                 "image": c["image"],
@@ -77,7 +81,7 @@ pub fn values(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service])
                     cv["existingSecret"] = sec["secret"]["secretName"].clone();
                 }
             }
-            v.insert(values_key(&comp), cv);
+            v.insert(workload_key(o), cv);
         }
     }
     let ingress = match &k.ingress {
@@ -140,13 +144,8 @@ fn templatize(mut o: Value) -> Value {
     // two namespaces do not both claim one ClusterRole
     if kind == "ClusterRole" || kind == "ClusterRoleBinding" {
         let labels = &o["metadata"]["labels"];
-        let (stack, host) = (
-            labels["app.kubernetes.io/instance"].to_string(),
-            labels["app.kubernetes.io/name"].to_string(),
-        );
-        let name = raw(&format!(
-            "{{{{ printf \"%s-%s-%s-discovery\" {stack} .Release.Namespace {host} | toJson }}}}"
-        ));
+        let (stack, host) = (labels["app.kubernetes.io/instance"].to_string(), labels["app.kubernetes.io/name"].to_string());
+        let name = raw(&format!("{{{{ printf \"%s-%s-%s-discovery\" {stack} .Release.Namespace {host} | toJson }}}}"));
         o["metadata"]["name"] = name.clone();
         if kind == "ClusterRoleBinding" {
             o["roleRef"]["name"] = name;
@@ -160,8 +159,7 @@ fn templatize(mut o: Value) -> Value {
         }
     }
     if WORKLOADS.contains(&kind.as_str()) {
-        let comp = o["metadata"]["name"].as_str().unwrap().replace('-', "_");
-        let vk = values_key(&comp);
+        let vk = workload_key(&o);
         let pod = &mut o["spec"]["template"]["spec"];
         pod["containers"][0]["image"] = raw(&format!("{{{{ .Values.{vk}.image | toJson }}}}"));
         pod["containers"][0]["resources"] = raw(&format!("{{{{ .Values.{vk}.resources | toJson }}}}"));
@@ -336,8 +334,7 @@ pub fn render(stack: &ir::Stack, h: &ir::HelmTarget, k: &ir::KubernetesTarget, s
         let mut text = String::new();
         for o in objs {
             if o["kind"] == "StatefulSet" {
-                let vk = values_key(&o["metadata"]["name"].as_str().unwrap_or_default().replace('-', "_"));
-                text.push_str(&claim_guard(&o, &vk));
+                text.push_str(&claim_guard(&o, &workload_key(&o)));
             }
             if o["kind"] == "Ingress" {
                 text.push_str(&ingress_template(templatize(o)));

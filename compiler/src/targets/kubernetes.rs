@@ -512,9 +512,9 @@ pub const NAMESPACE_LABEL: &str = "gstack.dev/namespace";
 
 /// Every kind of object the target writes, as `group/version/Kind` (`core` for the core
 /// group, the form of `kubectl apply --prune-allowlist`) with the resource name `kubectl get`
-/// takes: what [`apply_script`] may prune. Secrets
-/// and PersistentVolumeClaims are not among them: the operator creates the Secrets, and the
-/// StatefulSets' claims (which carry the stack's labels) hold the data.
+/// takes: what [`apply_script`] may prune. Secrets and PersistentVolumeClaims are not among
+/// them: the operator creates the Secrets, and the StatefulSets' claims (which carry the
+/// stack's labels) hold the data.
 pub const PRUNE_KINDS: &[(&str, &str)] = &[
     ("core/v1/ConfigMap", "configmaps"),
     ("core/v1/Service", "services"),
@@ -522,42 +522,23 @@ pub const PRUNE_KINDS: &[(&str, &str)] = &[
     ("apps/v1/Deployment", "deployments.apps"),
     ("apps/v1/StatefulSet", "statefulsets.apps"),
     ("apps/v1/DaemonSet", "daemonsets.apps"),
-    (
-        "networking.k8s.io/v1/NetworkPolicy",
-        "networkpolicies.networking.k8s.io",
-    ),
-    (
-        "networking.k8s.io/v1/Ingress",
-        "ingresses.networking.k8s.io",
-    ),
-    (
-        "rbac.authorization.k8s.io/v1/ClusterRole",
-        "clusterroles.rbac.authorization.k8s.io",
-    ),
-    (
-        "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
-        "clusterrolebindings.rbac.authorization.k8s.io",
-    ),
+    ("networking.k8s.io/v1/NetworkPolicy", "networkpolicies.networking.k8s.io"),
+    ("networking.k8s.io/v1/Ingress", "ingresses.networking.k8s.io"),
+    ("rbac.authorization.k8s.io/v1/ClusterRole", "clusterroles.rbac.authorization.k8s.io"),
+    ("rbac.authorization.k8s.io/v1/ClusterRoleBinding", "clusterrolebindings.rbac.authorization.k8s.io"),
 ];
 
 /// `group/version/Kind` of an object, as in [`PRUNE_KINDS`].
 pub fn prune_kind(o: &Value) -> String {
     let api = o["apiVersion"].as_str().unwrap_or_default();
-    let api = if api.contains('/') {
-        api.to_string()
-    } else {
-        format!("core/{api}")
-    };
+    let api = if api.contains('/') { api.to_string() } else { format!("core/{api}") };
     format!("{api}/{}", o["kind"].as_str().unwrap_or_default())
 }
 
 /// The label selector that picks every object of this stack in its namespace (and its
 /// cluster-scoped objects): what the apply script prunes by.
 pub fn prune_selector(stack: &ir::Stack, k: &ir::KubernetesTarget) -> String {
-    format!(
-        "app.kubernetes.io/part-of=gstack,app.kubernetes.io/instance={},{NAMESPACE_LABEL}={}",
-        stack.name, k.namespace
-    )
+    format!("app.kubernetes.io/part-of=gstack,app.kubernetes.io/instance={},{NAMESPACE_LABEL}={}", stack.name, k.namespace)
 }
 
 /// The name of the ClusterRole (and its binding) of service `host` of the stack in namespace
@@ -573,11 +554,7 @@ pub fn files(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service]) 
         files.push((format!("{}.yaml", s.host_name), component_objects(stack, k, s, services)));
     }
     for o in files.iter_mut().flat_map(|(_, objs)| objs.iter_mut()) {
-        debug_assert!(
-            PRUNE_KINDS.iter().any(|(gvk, _)| *gvk == prune_kind(o)),
-            "{} is not in PRUNE_KINDS",
-            prune_kind(o)
-        );
+        debug_assert!(PRUNE_KINDS.iter().any(|(gvk, _)| *gvk == prune_kind(o)), "{} is not in PRUNE_KINDS", prune_kind(o));
         o["metadata"]["labels"][NAMESPACE_LABEL] = json!(k.namespace);
     }
     files
@@ -642,8 +619,7 @@ if ! err=$(kubectl "$@" get namespace "$ns" -o name 2>&1 >/dev/null); then
   esac
 fi
 applied=$(kubectl "$@" apply --server-side --field-manager="$manager" ${{dry:+"$dry"}} -k "$dir" -o name)
-printf '%s
-' "$applied"
+printf '%s\n' "$applied"
 if ! have=$(kubectl "$@" -n "$ns" get {namespaced} -l "$selector" -o name); then
   echo "apply: applied, but not pruned: the stack's objects in $ns cannot be listed" >&2
   exit 1
@@ -737,14 +713,7 @@ pub fn render(stack: &ir::Stack, k: &ir::KubernetesTarget, services: &[Service])
         "kind": "Kustomization",
         "resources": files.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>(),
     });
-    out.push(Output::file(
-        "kubernetes/kustomization.yaml",
-        format!("{header}{}", backends::yaml(&kust)),
-    ));
-    out.push(Output {
-        path: "kubernetes/apply".into(),
-        content: apply_script(stack, k),
-        executable: true,
-    });
+    out.push(Output::file("kubernetes/kustomization.yaml", format!("{header}{}", backends::yaml(&kust))));
+    out.push(Output { path: "kubernetes/apply".into(), content: apply_script(stack, k), executable: true });
     out
 }

@@ -389,13 +389,12 @@ impl<'a> Checker<'a> {
                     self.origins.kubernetes = Some(self.location(self.head(r)));
                     self.origins.storage_class = r.fields.get("storage_class").map(|(_, l)| self.location(*l));
                     for rr in r.blocks_of("resources") {
+                        // where each volume's size was written (W0604 points there)
                         if let Some((_, l)) = rr.fields.get("storage") {
                             let at = self.location(*l);
                             self.origins.storage.insert(rr.label(), at);
                         }
-                    }
-                    // a volume far smaller than the retention can plausibly need (64 MiB a day)
-                    for rr in r.blocks_of("resources") {
+                        // a volume far smaller than the retention can plausibly need (64 MiB a day)
                         // the component's retention field (facts table), as lowered
                         let retention = Component::from_name(&rr.label())
                             .filter(|c| on(*c) && c.facts().retention_field.is_some())
@@ -477,27 +476,11 @@ impl<'a> Checker<'a> {
         // in a pod, a loopback address is the Prometheus pod itself, not the machine the
         // application runs on (the compose target rewrites it to the host; a cluster has no
         // one host to rewrite it to)
-        if (tg.kubernetes.is_some() || tg.helm.is_some())
-            && tg
-                .kubernetes
-                .as_ref()
-                .is_none_or(|k| k.loopback_host.is_none())
-        {
-            for s in comp("prometheus")
-                .iter()
-                .flat_map(|r| r.blocks_of("scrape").cloned().collect::<Vec<_>>())
-            {
-                for t in s
-                    .strs("targets")
-                    .iter()
-                    .filter(|t| ir::Scrape::is_loopback(t))
-                {
+        if (tg.kubernetes.is_some() || tg.helm.is_some()) && tg.kubernetes.as_ref().is_none_or(|k| k.loopback_host.is_none()) {
+            for s in comp("prometheus").iter().flat_map(|r| r.blocks_of("scrape").cloned().collect::<Vec<_>>()) {
+                for t in s.strs("targets").iter().filter(|t| ir::Scrape::is_loopback(t)) {
                     let loc = s.fields.get("targets").map(|(_, l)| *l).unwrap_or(s.loc);
-                    let d = self.error(
-                        "W0605",
-                        loc,
-                        format!("scrape job `{}` targets `{t}`, which on Kubernetes is the Prometheus pod itself", s.label()),
-                    );
+                    let d = self.error("W0605", loc, format!("scrape job `{}` targets `{t}`, which on Kubernetes is the Prometheus pod itself", s.label()));
                     d.hint = Some("set `loopback_host = \"app.<namespace>.svc\"` on the kubernetes target (where it runs in the cluster), name the application by its Service, or use `service_discovery = true`".into());
                 }
             }
