@@ -18,33 +18,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn shared() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    assert!(p.is_dir(), "missing {} (shared/ must sit beside the repository)", p.display());
-    p
-}
-
-/// Every `*.json` under `dir`'s subfolders, as (declaration name, path), sorted.
-fn files(dir: &Path, ext: &str) -> Vec<(String, PathBuf)> {
-    let mut out = vec![];
-    for sub in std::fs::read_dir(dir).unwrap().flatten() {
-        if !sub.path().is_dir() {
-            continue;
-        }
-        for f in std::fs::read_dir(sub.path()).unwrap().flatten() {
-            let p = f.path();
-            if p.extension().is_some_and(|x| x == ext) {
-                let name = p.file_stem().unwrap().to_string_lossy().replace(['-', '.'], "_");
-                out.push((name, p));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn dashboards() -> Vec<(String, PathBuf)> {
-    let d = files(&shared().join("dashboards"), "json");
+    let d = shared_files("dashboards", "json");
     for want in ["node_exporter_full", "haproxy", "loki_logs", "tempo_operational"] {
         assert!(d.iter().any(|(n, _)| n == want), "no {want} in {d:?}");
     }
@@ -52,7 +27,7 @@ fn dashboards() -> Vec<(String, PathBuf)> {
 }
 
 fn rule_files() -> Vec<(String, PathBuf)> {
-    let r = files(&shared().join("rules"), "yml");
+    let r = shared_files("rules", "yml");
     assert!(r.len() >= 3, "{r:?}");
     r
 }
@@ -118,10 +93,10 @@ fn datasource_fields(v: &Value, path: &str, out: &mut Vec<(String, Value)>) {
 #[test]
 fn real_dashboards_import_with_every_datasource_mapped() {
     // the inputs are what they are said to be
-    let node = json(&shared().join("dashboards/rfmoz/node-exporter-full.json"));
+    let node = json(&shared_data().join("dashboards/rfmoz/node-exporter-full.json"));
     assert!(node["templating"]["list"].as_array().unwrap().iter().any(|v| v["name"] == "ds_prometheus" && v["type"] == "datasource"));
     assert!(node.to_string().contains("${ds_prometheus}"));
-    let haproxy = json(&shared().join("dashboards/rfmoz/haproxy.json"));
+    let haproxy = json(&shared_data().join("dashboards/rfmoz/haproxy.json"));
     assert_eq!(haproxy["__inputs"][0]["name"], "DS_PROMETHEUS");
     assert!(haproxy.to_string().contains("${DS_PROMETHEUS}"));
 
@@ -231,7 +206,7 @@ fn schema_errors(cj: &Path, schema: &Path, f: &Path) -> BTreeSet<(String, String
 #[test]
 fn imported_dashboards_are_no_further_from_grafanas_schema_than_the_originals() {
     let cj = require("check-jsonschema");
-    let schema = shared().join("grafana-jsonschema/dashboard.jsonschema.json");
+    let schema = shared_data().join("grafana-jsonschema/dashboard.jsonschema.json");
     let (_d, out, _) = build("imp-schema", FULL, "");
     let dir = out.join("native/config/grafana/dashboards/general");
     let mut fixed = 0;

@@ -380,22 +380,6 @@ fn no_empty_fields_the_server_drops() {
     }
 }
 
-fn shared_dashboards() -> Vec<(String, PathBuf)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/dashboards");
-    assert!(dir.is_dir(), "missing {} (shared/ must sit beside the repository)", dir.display());
-    let mut v = vec![];
-    for set in std::fs::read_dir(&dir).unwrap().flatten() {
-        for f in std::fs::read_dir(set.path()).unwrap().flatten() {
-            let p = f.path();
-            if p.extension().is_some_and(|e| e == "json") {
-                v.push((p.file_stem().unwrap().to_string_lossy().replace('-', "_"), p));
-            }
-        }
-    }
-    v.sort();
-    v
-}
-
 fn gstackc(src: &Path, out: &Path) -> (bool, String) {
     run(Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("build").arg(src).arg("-o").arg(out).args(["--target", "kubernetes"]))
 }
@@ -411,7 +395,7 @@ fn dashboards_are_split_into_configmaps_under_the_size_limits() {
     let kv = require("kubernetes-validate");
     let dir = TempDir::new("k8s-dash");
     let mut src = String::from("stack big {\n  prometheus {}\n  loki {}\n  tempo {}\n  grafana {}\n}\n\ntarget kubernetes {}\n");
-    let dashboards = shared_dashboards();
+    let dashboards = shared_files("dashboards", "json");
     assert!(dashboards.len() >= 8, "{dashboards:?}");
     for (name, p) in &dashboards {
         src.push_str(&format!("dashboard {name} = import_dashboard(\"{}\")\n", p.display()));

@@ -152,6 +152,15 @@ fn fresh_namespace(ns: &str) {
     create_namespace(ns);
 }
 
+/// The bundled example built into `work/out`: (the output directory, its Helm chart's
+/// directory).
+fn build_example_chart(work: &TempDir) -> (PathBuf, String) {
+    let out = work.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
+    let chart = std::fs::read_dir(out.join("helm")).unwrap().flatten().next().unwrap().path();
+    (out, chart.to_str().unwrap().to_string())
+}
+
 /// The bundled example built with its Kubernetes namespace set to `ns` (a copy of examples/).
 fn build_example_in(ns: &str, dir: &TempDir) -> PathBuf {
     let src = dir.path().join("src");
@@ -631,12 +640,10 @@ fn kubernetes_manifests_run_on_a_real_cluster() {
 fn helm_chart_is_admitted_by_the_api_server() {
     cluster();
     let work = TempDir::new("k8s-helm-admission");
-    let out = work.path().join("out");
-    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
-    let chart = std::fs::read_dir(out.join("helm")).unwrap().flatten().next().unwrap().path();
+    let (_out, chart) = build_example_chart(&work);
     let ns = "gstack-helm-admission";
     create_namespace(ns);
-    let (ok, rendered) = helm(&["template", "shop", chart.to_str().unwrap(), "--namespace", ns]);
+    let (ok, rendered) = helm(&["template", "shop", &chart, "--namespace", ns]);
     assert!(ok, "helm template:\n{rendered}");
     // `helm install --dry-run=server` is no admission test (it accepted an invalid Ingress host)
     let (ok, text) = kubectl_stdin(&["apply", "--server-side", "--dry-run=server", "-f", "-"], &rendered);
@@ -721,10 +728,8 @@ fn helm_chart_installs_upgrades_and_uninstalls_in_another_namespace() {
     let _node = one_node_exporter_at_a_time();
     cluster();
     let work = TempDir::new("k8s-helm");
-    let out = work.path().join("out");
-    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
-    let chart = std::fs::read_dir(out.join("helm")).unwrap().flatten().next().unwrap().path();
-    let chart = chart.to_str().unwrap();
+    let (out, chart) = build_example_chart(&work);
+    let chart = chart.as_str();
     let ns = "gstack-helm";
     let (ok, rendered) = helm(&["template", "shop", chart, "--namespace", ns]);
     assert!(ok, "helm template:\n{rendered}");
@@ -780,10 +785,8 @@ fn helm_chart_refuses_a_volume_size_the_statefulset_cannot_take() {
     let _node = one_node_exporter_at_a_time();
     cluster();
     let work = TempDir::new("k8s-helm-resize");
-    let out = work.path().join("out");
-    gstackc_build(&root().join("examples/default.gstack"), &out, &[]);
-    let chart = std::fs::read_dir(out.join("helm")).unwrap().flatten().next().unwrap().path();
-    let chart = chart.to_str().unwrap();
+    let (out, chart) = build_example_chart(&work);
+    let chart = chart.as_str();
     let ns = "gstack-helm-resize";
     let (ok, rendered) = helm(&["template", "shop", chart, "--namespace", ns]);
     assert!(ok, "helm template:\n{rendered}");
@@ -934,13 +937,7 @@ fn apply_script_prunes_what_the_source_dropped() {
     let file = src.join("default.gstack");
     let example = std::fs::read_to_string(&file).unwrap();
     // and Node Exporter Full, a ConfigMap of its own (457 KiB)
-    let nef = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/dashboards/rfmoz/node-exporter-full.json");
-    assert!(
-        nef.is_file(),
-        "missing {} (shared/ must sit beside the repository)",
-        nef.display()
-    );
+    let nef = shared_data().join("dashboards/rfmoz/node-exporter-full.json");
     let big = format!(
         "\ndashboard node_full = import_dashboard(\"{}\")\n",
         nef.display()
@@ -1137,29 +1134,11 @@ fn apply_script_prunes_what_the_source_dropped() {
 fn many_dashboards_are_admitted_and_mounted() {
     cluster();
     let ns = "gstack-many-dashboards";
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/dashboards");
-    assert!(
-        dir.is_dir(),
-        "missing {} (shared/ must sit beside the repository)",
-        dir.display()
-    );
-    let mut dashboards = vec![];
-    for set in std::fs::read_dir(&dir).unwrap().flatten() {
-        for f in std::fs::read_dir(set.path()).unwrap().flatten() {
-            if f.path().extension().is_some_and(|e| e == "json") {
-                dashboards.push(f.path());
-            }
-        }
-    }
-    dashboards.sort();
+    let dashboards = shared_files("dashboards", "json");
     let work = TempDir::new("k8s-many-dashboards");
     let mut src = format!("stack big {{\n  prometheus {{}}\n  loki {{}}\n  tempo {{}}\n  grafana {{}}\n}}\n\ntarget kubernetes {{ namespace = \"{ns}\" }}\n");
-    for p in &dashboards {
-        let name = p.file_stem().unwrap().to_string_lossy().replace('-', "_");
-        src.push_str(&format!(
-            "dashboard {name} = import_dashboard(\"{}\")\n",
-            p.display()
-        ));
+    for (name, p) in &dashboards {
+        src.push_str(&format!("dashboard {name} = import_dashboard(\"{}\")\n", p.display()));
     }
     let file = work.path().join("big.gstack");
     std::fs::write(&file, &src).unwrap();
@@ -1172,10 +1151,7 @@ fn many_dashboards_are_admitted_and_mounted() {
             o["kind"] == "ConfigMap" && label(o, "app.kubernetes.io/name") == Some("grafana")
         })
         .count();
-    let bytes: usize = dashboards
-        .iter()
-        .map(|p| std::fs::metadata(p).unwrap().len() as usize)
-        .sum();
+    let bytes: usize = dashboards.iter().map(|(_, p)| std::fs::metadata(p).unwrap().len() as usize).sum();
     eprintln!(
         "note: {} dashboards ({} KiB) in {cms} Grafana ConfigMaps",
         dashboards.len(),
@@ -1206,15 +1182,7 @@ fn many_dashboards_are_admitted_and_mounted() {
 
     // every dashboard file in Grafana's pod, where the provisioning file points
     let grafana = service_url(ns, "grafana");
-    let want_files: BTreeSet<String> = dashboards
-        .iter()
-        .map(|p| {
-            format!(
-                "{}.json",
-                p.file_stem().unwrap().to_string_lossy().replace('-', "_")
-            )
-        })
-        .collect();
+    let want_files: BTreeSet<String> = dashboards.iter().map(|(name, _)| format!("{name}.json")).collect();
     if standins.iter().any(|s| s == "grafana") {
         let listing = get(&format!("{grafana}/__gstack/files")).expect("the stand-in's file list");
         let got: BTreeSet<String> = listing

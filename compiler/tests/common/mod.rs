@@ -5,6 +5,34 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// `../shared/data` beside the repository: the test data (dashboards, rule files, Grafana's
+/// JSON Schema). Panics when it is absent.
+pub fn shared_data() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    assert!(p.is_dir(), "missing {} (shared/ must sit beside the repository)", p.display());
+    p
+}
+
+/// Every `*.<ext>` in the subfolders of `shared_data()/<dir>` (`dashboards`, `rules`), as
+/// (declaration name: the file's stem with `-` and `.` as `_`, path), sorted.
+pub fn shared_files(dir: &str, ext: &str) -> Vec<(String, PathBuf)> {
+    let mut out = vec![];
+    for sub in std::fs::read_dir(shared_data().join(dir)).unwrap().flatten() {
+        if !sub.path().is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(sub.path()).unwrap().flatten() {
+            let p = f.path();
+            if p.extension().is_some_and(|x| x == ext) {
+                let name = p.file_stem().unwrap().to_string_lossy().replace(['-', '.'], "_");
+                out.push((name, p));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
