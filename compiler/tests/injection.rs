@@ -790,3 +790,47 @@ fn prometheus_external_labels_read_back_exactly() {
     let _ = child.wait();
     assert_eq!(got.unwrap(), value);
 }
+
+/// The Alertmanager fields this change adds carry any string exactly: an e-mail sender and a
+/// route's and an inhibit rule's matcher values with a quote, `$`, `%`, `{{` (and a newline in
+/// the sender) are what the real Alertmanager loaded, as its `/api/v2/status` shows its config.
+#[test]
+fn alertmanager_fields_read_back_exactly() {
+    let alertmanager = require("alertmanager");
+    let dir = TempDir::new("am-exact");
+    let from = "ops \"$HOME\" 100% {{ .x }}\nteam@example.com";
+    let value = "a\"$b 5% {{ c }}";
+    let matcher = format!("team=\"{}\"", value.replace('"', "\\\""));
+    let port = free_port();
+    let src = format!(
+        "stack s {{\n  prometheus {{}}\n  alertmanager {{\n    port = {port}\n    smtp_smarthost = \"smtp.example.com:587\"\n    smtp_from = {}\n    receiver mail {{ email = \"ops@example.com\" }}\n    route {{ receiver = mail, route {{ receiver = mail, matchers = [{m}] }} }}\n    inhibit {{ source_matchers = [{m}], target_matchers = [\"severity=warning\"] }}\n  }}\n}}\ntarget native {{}}\n",
+        lit(from),
+        m = lit(&matcher)
+    );
+    let out = build(&dir, &src, &["--target", "native"]).unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut child = Command::new(&alertmanager)
+        .arg(format!("--config.file={}", out.join("native/config/alertmanager/alertmanager.yml").display()))
+        .arg(format!("--storage.path={}", data.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let got = std::panic::catch_unwind(|| {
+        wait_for(60, "Alertmanager's loaded config", || {
+            let s = get_json(&format!("http://127.0.0.1:{port}/api/v2/status"))?;
+            serde_norway::from_str::<serde_json::Value>(s["config"]["original"].as_str()?).ok()
+        })
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let cfg = got.unwrap();
+    assert_eq!(cfg["global"]["smtp_from"], from, "{cfg}");
+    // Alertmanager prints a matcher back in its own quoting: parse it as it does
+    let back = |m: &serde_json::Value| m.as_str().map(|m| m.split_once('=').unwrap().1.trim_matches('"').replace("\\\"", "\"")).unwrap();
+    assert_eq!(back(&cfg["route"]["routes"][0]["matchers"][0]), value, "{cfg}");
+    assert_eq!(back(&cfg["inhibit_rules"][0]["source_matchers"][0]), value, "{cfg}");
+}
