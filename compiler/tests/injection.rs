@@ -834,3 +834,78 @@ fn alertmanager_fields_read_back_exactly() {
     assert_eq!(back(&cfg["route"]["routes"][0]["matchers"][0]), value, "{cfg}");
     assert_eq!(back(&cfg["inhibit_rules"][0]["source_matchers"][0]), value, "{cfg}");
 }
+
+/// node-exporter's flags from `settings` and its `bin` path, through the real process-compose
+/// (which renders every command as a Go template, and expands `$` unless told not to) and
+/// bash: the program gets exactly the source strings as its arguments. `bin` is a script
+/// that writes its arguments, NUL-separated, to a file.
+#[test]
+fn process_compose_and_bash_give_a_program_its_flags_exactly() {
+    let pc = require("process-compose");
+    let dir = TempDir::new("inj-pc");
+    let argv = dir.path().join("argv out");
+    let script = dir.path().join("bin $HOME `x`/node_exporter");
+    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+    std::fs::write(&script, format!("#!/bin/sh\nprintf '%s\\0' \"$@\" > {}\n", shell_word(&argv))).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let hostile = ["$HOME ${HOME} $$ $(touch pwned) `touch pwned2`", "{{ .X }} {{\"{{\"}} }}", "100% \\ \" ' ; # & |"];
+    let settings: Vec<String> = hostile.iter().enumerate().map(|(i, v)| format!("f{i} = {}", lit(v))).collect();
+    let src = format!(
+        "stack s {{\n  node_exporter {{ port = {} settings {{ {} }} }}\n}}\ntarget native {{ data_dir = {} bin = {{ node_exporter = {} }} }}\n",
+        free_port(),
+        settings.join(" "),
+        lit(&dir.path().join("data").display().to_string()),
+        lit(&script.display().to_string())
+    );
+    let out = build(&dir, &src, &["--target", "native"]).unwrap_or_else(|e| panic!("{e}"));
+    // the generated file, with only node-exporter, run once
+    let mut y: Value = serde_norway::from_str(&read(&out.join("native/process-compose.yaml"))).unwrap();
+    let procs = y["processes"].as_object_mut().unwrap();
+    procs.retain(|k, _| k == "node-exporter" || k == "node_exporter");
+    let p = procs.values_mut().next().expect("a node-exporter process");
+    p["availability"] = serde_json::json!({ "restart": "no" });
+    p.as_object_mut().unwrap().remove("readiness_probe");
+    p.as_object_mut().unwrap().remove("liveness_probe");
+    let file = dir.path().join("pc.yaml");
+    std::fs::write(&file, serde_norway::to_string(&y).unwrap()).unwrap();
+    let cfg = dir.path().join("config");
+    std::fs::create_dir_all(cfg.join("node_exporter")).unwrap();
+    let mut child = Command::new(pc)
+        .args(["up", "-t=false", "--port", &free_port().to_string(), "-f"])
+        .arg(&file)
+        .current_dir(dir.path())
+        .env("GSTACK_CONFIG", &cfg)
+        .env("GSTACK_DATA", dir.path().join("data"))
+        .env("X", "from-env")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let got = wait_for(30, "node-exporter's arguments", || std::fs::read(&argv).ok().filter(|b| !b.is_empty()));
+    let _ = child.kill();
+    let _ = child.wait();
+    let args: Vec<String> = got.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    for (i, v) in hostile.iter().enumerate() {
+        let want = format!("--f{i}={v}");
+        assert!(args.contains(&want), "node-exporter did not get {want:?}; it got {args:?}");
+    }
+    assert!(!dir.path().join("pwned").exists() && !dir.path().join("pwned2").exists(), "source text ran as a command");
+}
+
+/// A word for the test's own shell scripts.
+fn shell_word(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+/// The targets' own `${GSTACK_…}` variables stay live in native and systemd command lines, so
+/// a source value that would reach one spelling it is refused: by the checker for paths, by
+/// the build for a free-form flag.
+#[test]
+fn values_spelling_the_targets_variables_are_refused() {
+    for t in ["native", "systemd"] {
+        refused(&format!("stack s {{ prometheus {{}} }}\ntarget {t} {{ bin = {{ prometheus = \"/opt/\\${{GSTACK_DATA}}/p\" }} }}\n"), "bin");
+        refused(&format!("stack s {{ prometheus {{}} }}\ntarget {t} {{ data_dir = \"/x/\\${{GSTACK_CONFIG}}\" }}\n"), "data_dir");
+        refused(&format!("stack s {{ node_exporter {{ settings {{ a = \"\\${{GSTACK_DATA}}\" }} }} }}\ntarget {t} {{}}\n"), "node_exporter.settings");
+    }
+}

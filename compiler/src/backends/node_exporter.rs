@@ -12,6 +12,16 @@ pub fn service(n: &NodeExporter, ctx: &Ctx) -> Service {
         // freeform settings are flags: `settings { collector.textfile.directory = "/x" }`
         flatten_flags(k, v, &mut args);
     }
+    // a flag is one word of a command line, where every `$` is literal except the targets'
+    // own `${GSTACK_…}` variables, which no source value may spell
+    let refusals = args
+        .iter()
+        .filter(|a| a.contains(crate::encode::GSTACK_REF))
+        .map(|a| {
+            let why = "`${GSTACK_…}` is how the native and systemd targets spell their own variables on a command line, which would expand it";
+            crate::encode::Refusal::new("the node-exporter command line", "node_exporter.settings", a.clone(), why)
+        })
+        .collect();
     // in a container, the host's file systems are under the host root mounted read-only
     let host_rootfs = ctx.host_rootfs.clone().filter(|_| Component::NodeExporter.facts().measures_host);
     let mut host_mounts = vec![];
@@ -33,6 +43,7 @@ pub fn service(n: &NodeExporter, ctx: &Ctx) -> Service {
     let c = Component::NodeExporter;
     Service {
         args,
+        refusals,
         ports: vec![PortSpec { name: "http".into(), port: n.port, role: PortRole::Metrics }],
         stop_timeout: 10,
         host_rootfs,

@@ -48,6 +48,29 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// What starts a target's own variable reference in a command line: a source value that
+/// reaches one may not contain it.
+pub const GSTACK_REF: &str = "${GSTACK_";
+
+/// The length of the `${GSTACK_…}` reference that starts `s` at byte `i`, if one does: the
+/// targets' own run-time variables (`${GSTACK_CONFIG}`, `${GSTACK_DATA}`, …), which only the
+/// emitters write. A source value holding one is refused before it gets here
+/// ([`crate::sema::schema::Grammar::Path`], [`GSTACK_REF`]), so every other `$` is literal.
+pub fn gstack_ref_at(s: &str, i: usize) -> Option<usize> {
+    let rest = &s[i..];
+    let body = rest.strip_prefix("${GSTACK_")?;
+    let end = body.find('}')?;
+    if end > 0
+        && body[..end]
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Some("${GSTACK_".len() + end + 1)
+    } else {
+        None
+    }
+}
+
 /// The first control character of `s` (newline, CR, NUL, tab, DEL, …), if any.
 pub fn control_char(s: &str) -> Option<char> {
     s.chars().find(|c| c.is_control())

@@ -8,27 +8,11 @@
 //! where `%` already means a specifier (built by the emitter, e.g. `%t/gstack-x`); [`pct`]
 //! turns the first into the second.
 
-use super::{no_control, Refusal};
+use super::{gstack_ref_at, no_control, Refusal};
 
 /// Source text as spec text: every `%` is a literal `%`.
 pub fn pct(s: &str) -> String {
     s.replace('%', "%%")
-}
-
-/// `true` when `s` at `i` starts an intended `${GSTACK_…}` reference (built by the emitters).
-fn gstack_ref_at(s: &str, i: usize) -> Option<usize> {
-    let rest = &s[i..];
-    let body = rest.strip_prefix("${GSTACK_")?;
-    let end = body.find('}')?;
-    if end > 0
-        && body[..end]
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-    {
-        Some("${GSTACK_".len() + end + 1)
-    } else {
-        None
-    }
 }
 
 /// C-style escaping of one character inside a quoted word or assignment; `None` for NUL

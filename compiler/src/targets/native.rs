@@ -42,22 +42,35 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
 }
 
 fn shell_quote(s: &str) -> String {
-    // double quotes keep $VAR expansion; escape what double quotes treat specially, and `$(`
-    // (command substitution and arithmetic) so no text from the source runs as a command
+    // double quotes keep the emitters' `${GSTACK_…}` references live; every other `$` is
+    // escaped (no `$HOME`, `$(…)` or `$((…))` from the source expands), and so is what double
+    // quotes treat specially
     let mut out = String::from("\"");
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' | '\\' | '`' => {
-                out.push('\\');
-                out.push(c);
+    let mut i = 0;
+    while let Some(c) = s[i..].chars().next() {
+        if c == '$' {
+            if let Some(n) = crate::encode::gstack_ref_at(s, i) {
+                out.push_str(&s[i..i + n]);
+                i += n;
+                continue;
             }
-            '$' if chars.peek() == Some(&'(') => out.push_str("\\$"),
-            _ => out.push(c),
         }
+        if matches!(c, '"' | '\\' | '`' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+        i += c.len_utf8();
     }
     out.push('"');
     out
+}
+
+/// A command as process-compose passes it to the shell: process-compose 1.85 renders every
+/// command as a Go template (`{{ … }}`, even with no `vars`), so each `{{` is written as the
+/// template action `{{"{{"}}` that prints it. (Its `$` expansion is off for the whole file:
+/// `disable_env_expansion` in [`process_compose`].)
+fn pc_command(shell: &str) -> String {
+    shell.replace("{{", "{{\"{{\"}}")
 }
 
 /// How often process-compose restarts one program while the stack runs, in all (process-compose
@@ -112,7 +125,7 @@ pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Serv
     let mut procs = serde_json::Map::new();
     for s in services {
         let mut p = json!({
-            "command": command(s, n, ctx),
+            "command": pc_command(&command(s, n, ctx)),
             "readiness_probe": {
                 "http_get": { "host": host, "scheme": "http", "path": s.readiness.path, "port": s.readiness.port },
                 "initial_delay_seconds": s.readiness.initial_delay,
@@ -135,7 +148,7 @@ pub fn process_compose(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Serv
         procs.insert(s.name.clone(), p);
     }
     let _ = stack;
-    json!({ "version": "0.5", "is_strict": true, "processes": procs })
+    json!({ "version": "0.5", "is_strict": true, "disable_env_expansion": true, "processes": procs })
 }
 
 /// Single-quoted shell text: nothing in it expands.
@@ -157,10 +170,10 @@ pub fn run_script(stack: &ir::Stack, n: &ir::NativeTarget, services: &[Service])
     };
     // text in comments: one line each
     let comment = |s: &str| s.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>();
-    let mut dirs = vec![shell_quote("$GSTACK_DATA")];
+    let mut dirs = vec![shell_quote("${GSTACK_DATA}")];
     for s in services {
         for d in &s.data_dirs {
-            dirs.push(shell_quote(&if d.is_empty() { format!("$GSTACK_DATA/{}", s.name) } else { format!("$GSTACK_DATA/{}/{d}", s.name) }));
+            dirs.push(shell_quote(&if d.is_empty() { format!("${{GSTACK_DATA}}/{}", s.name) } else { format!("${{GSTACK_DATA}}/{}/{d}", s.name) }));
         }
     }
     // every binary is found before anything is created or started

@@ -488,6 +488,15 @@ impl<'a> Checker<'a> {
         if let Some(g) = fd.grammar {
             match &value.val {
                 Val::List(xs) => xs.iter().for_each(|x| check(self, x, g)),
+                // a string map's values (`bin = { prometheus = "…" }`)
+                Val::Map(kvs) => kvs.iter().for_each(|(_, x)| check(self, x, g)),
+                Val::Block(b) if b.kind.is_none() => {
+                    for it in &b.items {
+                        if let Item::Field { value, .. } = it {
+                            check(self, value, g);
+                        }
+                    }
+                }
                 _ => check(self, value, g),
             }
         }

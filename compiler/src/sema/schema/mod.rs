@@ -159,7 +159,8 @@ pub enum Grammar {
     /// or digit (compose's own rule).
     ComposeProject,
     /// A path on the host: no control characters (a newline would end a unit line or a shell
-    /// word), not empty.
+    /// word), not empty, and no `${GSTACK_` (the start of the targets' own run-time variables,
+    /// which stay live in the command lines a path reaches: [`crate::encode::GSTACK_REF`]).
     Path,
     /// A secret file's path: a [`Grammar::Path`] without `}`, which would end Grafana's
     /// `$__file{…}` early.
@@ -210,9 +211,9 @@ impl Grammar {
                 s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '-') && !s.ends_with('-')
             }
             Grammar::ComposeProject => !s.is_empty() && s.starts_with(lower_digit) && all(&|c| lower_digit(c) || c == '-' || c == '_'),
-            Grammar::Path => !s.is_empty() && !s.chars().any(char::is_control),
+            Grammar::Path => !s.is_empty() && !s.chars().any(char::is_control) && !s.contains(crate::encode::GSTACK_REF),
             // Grafana reads file secrets as `$__file{path}`, which ends at the first `}`
-            Grammar::SecretPath => !s.is_empty() && !s.chars().any(|c| c.is_control() || c == '}'),
+            Grammar::SecretPath => Grammar::Path.accepts(s) && !s.contains('}'),
             Grammar::Collector => s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '_' || c == '.'),
             Grammar::Egress => crate::ir::EgressRule::parse(s).is_some(),
             Grammar::StackName => {
@@ -246,8 +247,8 @@ impl Grammar {
             Grammar::Namespace => "a Kubernetes namespace: lower-case letters, digits and `-` (at most 63), not `kube-system`, `kube-public`, `kube-node-lease` or `default`",
             Grammar::ChartName => "a Helm chart name: lower-case letters, digits and `-`, starting with a letter (at most 53)",
             Grammar::ComposeProject => "a compose project name: lower-case letters, digits, `-` and `_`",
-            Grammar::Path => "a path without control characters (no newline, tab or NUL)",
-            Grammar::SecretPath => "a path without control characters or `}` (Grafana reads it as `$__file{path}`, which ends at the first `}`)",
+            Grammar::Path => "a path without control characters (no newline, tab or NUL) and without `${GSTACK_` (the targets' own variables in command lines)",
+            Grammar::SecretPath => "a path without control characters, `${GSTACK_` or `}` (Grafana reads it as `$__file{path}`, which ends at the first `}`)",
             Grammar::Collector => "a collector name: lower-case letters, digits, `_` and `.`, starting with a letter",
             Grammar::StackName => "letters, digits, `-` and `_`, starting with a letter (at most 53)",
             Grammar::Egress => "a port 1–65535 (`443`), or an IPv4 or bracketed IPv6 CIDR block and a port (`10.0.0.0/8:5432`, `[fd00::/8]:5432`); a NetworkPolicy names addresses, not host names",

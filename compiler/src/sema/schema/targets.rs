@@ -32,7 +32,7 @@ pub static TARGET_NATIVE: Schema = schema(
     &[
         g(f("data_dir", Ty::Str, None, "Where every program keeps its data; default `~/.local/share/gstack/<stack>` (the stack's name)."), Grammar::Path),
         f("listen", Ty::Addr, Some(Lit::Addr("127.0.0.1")), "Address every program listens on."),
-        f("bin", Ty::StrMap, None, "Program → binary path; default the program name on PATH."),
+        g(f("bin", Ty::StrMap, None, "Program → binary path; default the program name on PATH."), Grammar::Path),
     ],
     &[],
 );
@@ -43,7 +43,7 @@ pub static TARGET_SYSTEMD: Schema = schema(
     &[
         f("user", Ty::Bool, Some(Lit::Bool(false)), "User units instead of system units."),
         g(f("data_dir", Ty::Str, None, "Data directory; default systemd's StateDirectory."), Grammar::Path),
-        f("bin", Ty::StrMap, None, "Program → binary path."),
+        g(f("bin", Ty::StrMap, None, "Program → binary path."), Grammar::Path),
     ],
     &[],
 );
