@@ -205,8 +205,12 @@ pub struct Grafana {
     pub version: String,
     pub port: u16,
     pub admin_user: String,
-    pub admin_password: Option<SecretRef>,
-    pub secret_key: Option<SecretRef>,
+    /// `[security] admin_password`: the source's `admin.password`, else the environment
+    /// secret [`crate::sema::schema::GRAFANA_ADMIN_PASSWORD_ENV`] (never Grafana's `admin`).
+    pub admin_password: SecretRef,
+    /// `[security] secret_key`: the source's, else the environment secret
+    /// [`crate::sema::schema::GRAFANA_SECRET_KEY_ENV`] (never Grafana's built-in key).
+    pub secret_key: SecretRef,
     pub settings: Settings,
     /// Grafana-managed alerting: contact points, notification policy, mute timings, templates.
     #[serde(skip_serializing_if = "GrafanaAlerting::is_empty")]

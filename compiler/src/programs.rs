@@ -129,6 +129,9 @@ pub struct Facts {
     /// It measures the machine it runs on (node_exporter): a container target gives it the
     /// host's PID namespace and the host's root file system, read-only.
     pub measures_host: bool,
+    /// Its HTTP API asks who is calling (Grafana's logins); the others answer anyone who
+    /// reaches the port (W0606 when such a port is published beyond loopback).
+    pub authenticates: bool,
 }
 
 const fn port(field: &'static str, name: &'static str, role: PortRole) -> PortField {
@@ -155,6 +158,7 @@ static NODE_EXPORTER: Facts = Facts {
     retention_field: None,
     version_flag: "--version",
     measures_host: true,
+    authenticates: false,
 };
 
 static ALERTMANAGER: Facts = Facts {
@@ -174,6 +178,7 @@ static ALERTMANAGER: Facts = Facts {
     retention_field: None,
     version_flag: "--version",
     measures_host: false,
+    authenticates: false,
 };
 
 static PROMETHEUS: Facts = Facts {
@@ -193,6 +198,7 @@ static PROMETHEUS: Facts = Facts {
     retention_field: Some("retention"),
     version_flag: "--version",
     measures_host: false,
+    authenticates: false,
 };
 
 static LOKI: Facts = Facts {
@@ -213,6 +219,7 @@ static LOKI: Facts = Facts {
     retention_field: Some("retention"),
     version_flag: "-version",
     measures_host: false,
+    authenticates: false,
 };
 
 static TEMPO: Facts = Facts {
@@ -239,6 +246,7 @@ static TEMPO: Facts = Facts {
     retention_field: Some("retention"),
     version_flag: "-version",
     measures_host: false,
+    authenticates: false,
 };
 
 static GRAFANA: Facts = Facts {
@@ -259,6 +267,7 @@ static GRAFANA: Facts = Facts {
     retention_field: None,
     version_flag: "--version",
     measures_host: false,
+    authenticates: true,
 };
 
 impl Component {

@@ -188,10 +188,10 @@ fn explain_prints_a_known_code() {
 
 #[test]
 fn explain_lists_nearby_codes_for_an_unknown_one() {
-    let (status, out, err) = explain(&["E0211"]);
+    let (status, out, err) = explain(&["E0212"]);
     assert_eq!(status, Some(2), "{out}{err}");
-    assert!(err.contains("no diagnostic code `E0211`"), "{err}");
-    assert!(err.contains("E0201") && err.contains("E0210"), "nearby codes are missing:\n{err}");
+    assert!(err.contains("no diagnostic code `E0212`"), "{err}");
+    assert!(err.contains("E0202") && err.contains("E0211"), "nearby codes are missing:\n{err}");
     // far from every code: the list of all of them is offered
     let (status, _, err) = explain(&["X9999"]);
     assert_eq!(status, Some(2));

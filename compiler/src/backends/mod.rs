@@ -198,6 +198,9 @@ pub struct Ctx {
     pub external_hosts: BTreeMap<Component, String>,
     /// Where a package's static files are (see [`Home`]).
     pub home: HomeLayout,
+    /// The target serves the stack's web UI over TLS (a Kubernetes Ingress with a TLS
+    /// Secret): the UI's session cookies must be `Secure` (Grafana's `[security] cookie_secure`).
+    pub external_tls: bool,
     /// Root of config directories. Native: the shell variable `$GSTACK_CONFIG`.
     pub config_root: Root,
     /// Root of data directories. Native: the shell variable `$GSTACK_DATA`.

@@ -477,6 +477,25 @@ dashboard overview {
         files: &[],
     },
     CodeInfo {
+        code: "E0211",
+        title: "a Grafana credential as plain text",
+        explanation: "Grafana's admin password (`security.admin_password`) or its `secret_key` \
+            (`security.secret_key`) is written in the `grafana` block's freeform `settings`, where it \
+            would be plain text in `grafana.ini` and in every copy of the generated files. Give it by \
+            reference in the typed fields instead: `admin = { password = secret.file(\"…\") }` and \
+            `secret_key = secret.env(\"…\")`. Without them the stack reads both from the environment \
+            secrets `GRAFANA_ADMIN_PASSWORD` and `GRAFANA_SECRET_KEY`, which the user provides: it never \
+            keeps Grafana's `admin`/`admin` or the `secret_key` every Grafana ships with.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {
+    settings { security.admin_password = "hunter2" }
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0300",
         title: "a reference to a component the stack does not enable",
         explanation: "Something needs a component the `stack` does not run: a LogQL query without Loki, an \

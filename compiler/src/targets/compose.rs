@@ -45,6 +45,7 @@ pub fn ctx(stack: &ir::Stack, c: &ir::ComposeTarget) -> Ctx {
     // when published on every address)
     let published = if c.publish_on == "0.0.0.0" { "127.0.0.1".to_string() } else { c.publish_on.clone() };
     Ctx {
+        external_tls: false,
         listen: "0.0.0.0".into(),
         hosts: backends::hosts_all(stack, backends::host_name),
         external_hosts: backends::hosts_all(stack, |_| published.clone()),

@@ -59,6 +59,9 @@ pub fn ctx_in(stack: &ir::Stack, k: &ir::KubernetesTarget, ns: &str) -> Ctx {
         // the user's loopback scrape targets: the host they mean in the cluster, when given
         host_loopback: k.loopback_host.clone(),
         home: HomeLayout::System,
+        // the Ingress terminates TLS for the UI (the Helm chart: the target's own Ingress
+        // settings, as its values default to)
+        external_tls: k.ingress.as_ref().is_some_and(|i| i.tls_secret.is_some()),
     }
 }
 

@@ -25,6 +25,7 @@ use serde_json::json;
 /// The context backends render native paths and hosts with.
 pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
     Ctx {
+        external_tls: false,
         listen: n.listen.clone(),
         hosts: backends::hosts_all(stack, |_| probe_host(n)),
         // the user is on this host too
@@ -94,7 +95,10 @@ pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
     for sec in &s.secrets {
         if let SecretRef::Env(var) = &sec.secret {
             if sec.reads_env {
-                continue; // the program reads the variable itself (Grafana's $__env{VAR})
+                // the program reads the variable itself (Grafana's $__env{VAR}), and would take
+                // an unset one as empty: a password or a key that is ""
+                parts.push(format!(": \"${{{var}:?the secret {var} is not set}}\""));
+                continue;
             }
             let path = ctx.config_dir(s.component, &format!("secrets/{}", sec.name), Syntax::Shell);
             parts.push(format!(

@@ -30,6 +30,7 @@ pub fn target_name(stack: &ir::Stack) -> String {
 
 pub fn ctx(stack: &ir::Stack) -> Ctx {
     Ctx {
+        external_tls: false,
         listen: "127.0.0.1".into(),
         hosts: backends::hosts_all(stack, |_| "127.0.0.1".into()),
         // programs listen on 127.0.0.1, where the user reaches them

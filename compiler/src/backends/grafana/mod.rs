@@ -39,13 +39,15 @@ pub fn ini(g: &Grafana, ctx: &Ctx, secrets: &mut Vec<SecretUse>, refusals: &mut 
     set("paths", "plugins", ctx.data_dir(C, "plugins", Syntax::GrafanaIni), false);
     set("paths", "provisioning", ctx.config_dir(C, "provisioning", Syntax::GrafanaIni), false);
     set("security", "admin_user", g.admin_user.clone(), true);
-    if let Some(p) = &g.admin_password {
-        secrets.push(secret_use("admin-password", p));
-        set("security", "admin_password", secret_ref(ctx, "admin-password", p), false);
-    }
-    if let Some(k) = &g.secret_key {
-        secrets.push(secret_use("secret-key", k));
-        set("security", "secret_key", secret_ref(ctx, "secret-key", k), false);
+    secrets.push(secret_use("admin-password", &g.admin_password));
+    set("security", "admin_password", secret_ref(ctx, "admin-password", &g.admin_password), false);
+    secrets.push(secret_use("secret-key", &g.secret_key));
+    set("security", "secret_key", secret_ref(ctx, "secret-key", &g.secret_key), false);
+    // Grafana serving https itself (`settings { server.protocol = https }`, or `h2`)
+    let own_tls = g.settings.get("server").and_then(|s| s.get("protocol")).and_then(|p| p.as_str()).is_some_and(|p| p == "https" || p == "h2");
+    if ctx.external_tls || own_tls {
+        // served over https: the session cookie is never sent over plain http
+        set("security", "cookie_secure", "true".into(), true);
     }
     set("analytics", "reporting_enabled", "false".into(), true);
     set("analytics", "check_for_updates", "false".into(), true);

@@ -108,6 +108,26 @@ target kubernetes {}
         files: &[],
     },
     CodeInfo {
+        code: "W0606",
+        title: "an API without authentication published beyond loopback (a warning)",
+        explanation: "The native target's `listen` or the compose target's `publish_on` is an address \
+            other than loopback (`0.0.0.0`, a LAN address), and the stack runs programs whose HTTP \
+            API answers anyone: Prometheus, Alertmanager, Loki, Tempo and node-exporter have no \
+            login. Anyone who reaches that address can read every series and log line, push \
+            data, delete series through the admin API where it is on, and silence or inject \
+            alerts. Grafana asks for a login and is not named. Keep the default `127.0.0.1` and \
+            put an authenticating reverse proxy in front, or allow only trusted hosts with a \
+            firewall; on Kubernetes the Services stay inside the cluster and NetworkPolicies \
+            limit who reaches them.",
+        example: r#"stack shop {
+  prometheus {}
+}
+
+target compose { publish_on = 0.0.0.0 }
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0700",
         title: "an overrides file that is not valid JSON",
         explanation: "The file given to `gstackc build --overrides` (what the Nix flake's `mkStack { \

@@ -13,8 +13,10 @@ impl<'a> Checker<'a> {
             version: r.str_d("version"),
             port: r.port_d("port"),
             admin_user: user,
-            admin_password: pw,
-            secret_key: r.secret("secret_key"),
+            // Grafana's own defaults (`admin`, and a secret_key every installation shares) are
+            // never kept: what the source does not give is a secret the user provides
+            admin_password: pw.unwrap_or_else(|| SecretRef::Env(schema::GRAFANA_ADMIN_PASSWORD_ENV.into())),
+            secret_key: r.secret("secret_key").unwrap_or_else(|| SecretRef::Env(schema::GRAFANA_SECRET_KEY_ENV.into())),
             settings: r.settings.clone(),
             alerting: self.grafana_alerting(r),
         }

@@ -310,6 +310,8 @@ impl<'a> Checker<'a> {
 
         // targets
         let mut tg = ir::Targets::default();
+        // (where, target kind, field, address) of each listen/publish address written
+        let mut published: Vec<(Loc, String, &str, String)> = vec![];
         let stack_name = st.label();
         // the stack's name becomes unit, object, chart and directory names
         let at = Loc { file: st.loc.file, span: st.label_span() };
@@ -367,6 +369,12 @@ impl<'a> Checker<'a> {
                     }
                 })
                 .collect::<Vec<_>>();
+            // a listen or publish address the user wrote (the defaults are loopback): W0606 below
+            for f in ["listen", "publish_on"] {
+                if let Some((CV::Addr(a), l)) = r.fields.get(f) {
+                    published.push((*l, kind.clone(), f, a.clone()));
+                }
+            }
             match kind.as_str() {
                 "native" => {
                     tg.native = Some(ir::NativeTarget {
@@ -504,6 +512,17 @@ impl<'a> Checker<'a> {
             grafana_alerts: self.grafana_alerts(decls, &enabled, &ds_types),
             targets: tg,
         };
+        // programs whose API answers anyone, published beyond loopback
+        let open: Vec<&str> = crate::programs::enabled(&stack).into_iter().filter(|c| !c.facts().authenticates).map(|c| c.name()).collect();
+        if !open.is_empty() {
+            for (loc, target, field, addr) in &published {
+                let loopback = addr.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                if !loopback {
+                    let d = self.error("W0606", *loc, format!("the {target} target publishes {} on {addr}, and they answer without authentication", open.join(", ")));
+                    d.hint = Some(format!("anyone who reaches this host on {addr} can read every series and log, push data and silence alerts: keep `{field} = 127.0.0.1` and put an authenticating proxy in front, or allow only trusted hosts with a firewall"));
+                }
+            }
+        }
         // port clashes on one host: every port field of the facts table
         let mut ports: Vec<(u16, &str, &str)> = vec![];
         for c in Component::ALL {

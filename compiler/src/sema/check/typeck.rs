@@ -91,6 +91,9 @@ impl<'a> Checker<'a> {
         };
         let kloc = Loc { file: inner.loc.file, span: kind.span };
         if kind.name == "settings" && sch.settings {
+            if sch.name == "grafana" {
+                self.grafana_plain_credentials(inner, "");
+            }
             let mut s = Settings::new();
             self.settings(inner, &mut s);
             merge_settings(&mut rec.settings, s);
@@ -170,6 +173,33 @@ impl<'a> Checker<'a> {
                     Some(format!("write `{} {{ … }}`", bd.kind));
             }
             _ => {}
+        }
+    }
+
+    /// E0211 for Grafana's admin password or secret key written in `settings` (plain text in
+    /// `grafana.ini`); `prefix` is the dotted path of the enclosing `settings` blocks.
+    fn grafana_plain_credentials(&mut self, b: &BlockVal, prefix: &str) {
+        for it in &b.items {
+            let (key, loc) = match it {
+                // a secret there is E0206 already
+                Item::Field { value, .. } if matches!(value.val, Val::Secret(_)) => continue,
+                Item::Field { path, value, .. } => {
+                    (format!("{prefix}{}", path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".")), value.loc)
+                }
+                Item::Block(inner) => {
+                    let name = inner.kind.as_ref().map(|k| k.name.clone()).unwrap_or_default();
+                    self.grafana_plain_credentials(inner, &format!("{prefix}{name}."));
+                    continue;
+                }
+                Item::Value(_) => continue,
+            };
+            let field = match key.as_str() {
+                "security.admin_password" => "admin = { password = secret.file(\"…\") }",
+                "security.secret_key" => "secret_key = secret.file(\"…\")",
+                _ => continue,
+            };
+            let d = self.error("E0211", loc, format!("`{key}` in `settings` would be plain text in grafana.ini"));
+            d.hint = Some(format!("give it by reference in the `grafana` block: `{field}` (or `secret.env(\"…\")`)"));
         }
     }
 

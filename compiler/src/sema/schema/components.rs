@@ -3,12 +3,17 @@
 
 use super::*;
 
+/// The environment secret Grafana's admin password is read from when the source gives none.
+pub const GRAFANA_ADMIN_PASSWORD_ENV: &str = "GRAFANA_ADMIN_PASSWORD";
+/// The environment secret Grafana's `secret_key` is read from when the source gives none.
+pub const GRAFANA_SECRET_KEY_ENV: &str = "GRAFANA_SECRET_KEY";
+
 pub static ADMIN: Schema = schema(
     "admin",
     "Grafana's initial admin account (`[security] admin_user` / `admin_password`).",
     &[
         f("user", Ty::Str, Some(Lit::Str("admin")), "Admin login name."),
-        f("password", Ty::Secret, None, "Admin password, by reference; Grafana reads it with `$__file{…}` or `$__env{…}`."),
+        f("password", Ty::Secret, None, "Admin password, by reference; Grafana reads it with `$__file{…}` or `$__env{…}`. Default: `secret.env(\"GRAFANA_ADMIN_PASSWORD\")`, which the user provides (never Grafana's `admin`)."),
     ],
     &[],
 );
@@ -22,7 +27,7 @@ pub static GRAFANA: Schema = Schema {
             g(f("version", Ty::Str, Some(Lit::Str("12.2")), "Grafana version; picks the package and image."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(3000)), "HTTP port (`[server] http_port`)."),
             f("admin", Ty::Record(&ADMIN), None, "`{ user = \"admin\", password = secret.file(\"…\") }`"),
-            f("secret_key", Ty::Secret, None, "`[security] secret_key`, by reference."),
+            f("secret_key", Ty::Secret, None, "`[security] secret_key` (signs cookies, encrypts datasource secrets in Grafana's database), by reference. Default: `secret.env(\"GRAFANA_SECRET_KEY\")`, which the user provides (never Grafana's built-in key, the same in every installation)."),
         ],
         GRAFANA_ALERTING_BLOCKS,
     )
