@@ -211,7 +211,8 @@ impl Grammar {
                 s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '-') && !s.ends_with('-')
             }
             Grammar::ComposeProject => !s.is_empty() && s.starts_with(lower_digit) && all(&|c| lower_digit(c) || c == '-' || c == '_'),
-            Grammar::Path => !s.is_empty() && !s.chars().any(char::is_control) && !s.contains(crate::encode::GSTACK_REF),
+            // `${GSTACK_` is `crate::encode::GSTACK_REF` (this layer does not import encoders)
+            Grammar::Path => !s.is_empty() && !s.chars().any(char::is_control) && !s.contains("${GSTACK_"),
             // Grafana reads file secrets as `$__file{path}`, which ends at the first `}`
             Grammar::SecretPath => Grammar::Path.accepts(s) && !s.contains('}'),
             Grammar::Collector => s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '_' || c == '.'),
