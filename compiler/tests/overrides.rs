@@ -107,3 +107,22 @@ fn invalid_json_is_a_diagnostic() {
     let d: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d[0]["code"], "E0700");
 }
+
+/// Field grammars hold in overrides as in source (issue #14): a `bin` path spelling the
+/// targets' own variables or holding a newline, a version with a newline, and a `secret.env`
+/// name with a space are refused, each pointing into the overrides file.
+#[test]
+fn field_grammars_hold_in_overrides() {
+    let (ok, out, _) = build(
+        r#"{ "stack": { "grafana": { "version": "12.2\n[x]", "admin": { "password": { "env": "A B" } } } },
+            "targets": { "native": { "bin": { "prometheus": "/opt/${GSTACK_DATA}/p", "loki": "/x\n" } } } }"#,
+        &["--message-format", "json"],
+    );
+    assert!(!ok);
+    let diags: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let e0204: Vec<&serde_json::Value> = diags.as_array().unwrap().iter().filter(|d| d["code"] == "E0204").collect();
+    assert_eq!(e0204.len(), 4, "{diags:#}");
+    for d in e0204 {
+        assert!(d["location"]["file"].as_str().unwrap().ends_with("overrides.json"), "{d}");
+    }
+}

@@ -530,6 +530,10 @@ impl<'a> Checker<'a> {
                 _ => check(self, value, g),
             }
         }
+        // (source's `secret.env` checks its argument already; overrides' `{ "env": … }` here)
+        if let Val::Secret(SecretRef::Env(n)) = &value.val {
+            self.form(schema::Grammar::EnvName, n, value.loc, |shown| format!("\"{shown}\" is not an environment variable name"), "`secret.env` takes");
+        }
         if let Val::Secret(SecretRef::File(p)) = &value.val {
             self.form(schema::Grammar::SecretPath, p, value.loc, |shown| format!("secret file path \"{shown}\" cannot be read back by every program"), "a secret file takes");
         }

@@ -24,11 +24,11 @@ impl<'a> Evaluator<'a> {
                         Val::Str(s) if !s.is_empty() => {
                             if b == "secret.file" {
                                 Val::Secret(SecretRef::File(s.clone()))
-                            } else if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                            } else if crate::sema::schema::Grammar::EnvName.accepts(s) {
                                 Val::Secret(SecretRef::Env(s.clone()))
                             } else {
                                 self.err("E0204", args[0].loc.span, format!("`{s}` is not an environment variable name"))
-                                    .with_hint("use letters, digits and `_`")
+                                    .with_hint(&format!("`secret.env` takes {}", crate::sema::schema::Grammar::EnvName.describe()))
                                     .push(self);
                                 Val::Error
                             }

@@ -180,6 +180,9 @@ pub enum Grammar {
     KubernetesStackName,
     /// A [`Grammar::Host`] and a port 1–65535: `smtp.example.com:587`, `[fd00::1]:25`.
     HostPort,
+    /// An environment variable's name (`secret.env("…")`, in source and in overrides): a
+    /// letter or `_`, then letters, digits and `_` (what a shell's `${NAME}` takes).
+    EnvName,
     /// A host name or address that becomes the host of a `host:port`: a DNS name (letters,
     /// digits, `-` and `.`, at most 253), an IPv4 address, or a bracketed IPv6 address.
     Host,
@@ -223,6 +226,7 @@ impl Grammar {
             Grammar::KubernetesStackName => {
                 s.len() <= 53 && s.starts_with(|c: char| c.is_ascii_lowercase()) && all(&|c| lower_digit(c) || c == '-') && !s.ends_with('-')
             }
+            Grammar::EnvName => s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && all(&|c| c.is_ascii_alphanumeric() || c == '_'),
             Grammar::HostPort => s.rsplit_once(':').is_some_and(|(h, p)| Grammar::Host.accepts(h) && p.parse::<u16>().is_ok_and(|p| p > 0)),
             Grammar::Host => match s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
                 Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
@@ -254,6 +258,7 @@ impl Grammar {
             Grammar::StackName => "letters, digits, `-` and `_`, starting with a letter (at most 53)",
             Grammar::Egress => "a port 1–65535 (`443`), or an IPv4 or bracketed IPv6 CIDR block and a port (`10.0.0.0/8:5432`, `[fd00::/8]:5432`); a NetworkPolicy names addresses, not host names",
             Grammar::KubernetesStackName => "lower-case letters, digits and `-`, starting with a letter (at most 53)",
+            Grammar::EnvName => "an environment variable name: a letter or `_`, then letters, digits and `_`",
             Grammar::HostPort => "a host name or address and a port (`smtp.example.com:587`)",
             Grammar::Host => "a host name (letters, digits, `-` and `.`), an IPv4 address or a bracketed IPv6 address",
         }
