@@ -23,8 +23,10 @@ fn compose_file_is_valid_and_hardened() {
 
     let doc: serde_json::Value = serde_norway::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let services = doc["services"].as_object().unwrap();
-    // six programs, and the one-shot container Alertmanager's environment secret is copied into
-    assert_eq!(services.len(), 7, "{:?}", services.keys());
+    // six programs, and the one-shot containers the environment secrets of Alertmanager
+    // (ONCALL_URL) and Grafana (GRAFANA_SECRET_KEY, as the example gives no secret_key) are
+    // copied into
+    assert_eq!(services.len(), 8, "{:?}", services.keys());
     for (name, s) in services {
         let user = s["user"].as_str().unwrap_or_else(|| panic!("{name}: no user"));
         let uid: u32 = user.split(':').next().unwrap().parse().unwrap();
@@ -139,15 +141,17 @@ fn check_secrets_says_what_each_secret_needs() {
     let check = out.join("compose/check-secrets");
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let (ok, text) = run(Command::new(&check).env_remove("HOOK_URL"));
+    let (ok, text) = run(Command::new(&check).env_remove("HOOK_URL").env_remove("GRAFANA_SECRET_KEY"));
     assert!(!ok);
+    // Grafana's secret_key, not given in the source, is an environment secret the user provides
+    assert!(text.contains("GRAFANA_SECRET_KEY (read by grafana) is not set"), "{text}");
     assert!(text.contains("not readable by uid 472") && text.contains(&format!("chown 472:0 {}", secret.display())), "{text}");
     assert!(text.contains("HOOK_URL (read by alertmanager) is not set"), "{text}");
     // world-readable, or owned by Grafana's uid, and the variable set: nothing to say
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let (ok, text) = run(Command::new(&check).env("HOOK_URL", "http://x"));
+    let (ok, text) = run(Command::new(&check).env("HOOK_URL", "http://x").env("GRAFANA_SECRET_KEY", "k"));
     assert!(ok, "{text}");
     std::fs::remove_file(&secret).unwrap();
-    let (ok, text) = run(Command::new(&check).env("HOOK_URL", "http://x"));
+    let (ok, text) = run(Command::new(&check).env("HOOK_URL", "http://x").env("GRAFANA_SECRET_KEY", "k"));
     assert!(!ok && text.contains("does not exist"), "{text}");
 }
