@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod readers;
+#[allow(unused_imports)]
 pub use readers::*;
 
 use std::path::{Path, PathBuf};
