@@ -24,21 +24,8 @@ const FIXTURE: &str = include_str!("hostile/all-fields.gstack");
 /// Fields no tagged line can cover, each with its reason.
 const UNCOVERED: &[(&str, &str)] = &[];
 
-/// Known injections left for later: (field, value), each reported on issue #14.
-///
-/// KNOWN INJECTION: the native target's process-compose `command` puts every argument in
-/// double quotes (`targets/native.rs` `shell_quote`, which keeps `$VAR` so that the generated
-/// `${GSTACK_CONFIG}` references expand): a source value's `$HOME`, `${X}` or `$$` is expanded
-/// by bash, and its `{{ … }}` is a process-compose template action. Seen through a binary path
-/// (`target native { bin = … }`) and a node-exporter setting (a command-line flag).
-const KNOWN_INJECTIONS: &[(&str, &str)] = &[
-    ("target native.bin", "dollar"),
-    ("target native.bin", "template"),
-    ("target native.bin", "long"),
-    ("node_exporter.settings", "dollar"),
-    ("node_exporter.settings", "template"),
-    ("node_exporter.settings", "long"),
-];
+/// Known injections left for later: (field, value), each reported on issue #14 (none now).
+const KNOWN_INJECTIONS: &[(&str, &str)] = &[];
 
 fn hostile_values() -> Vec<(&'static str, String)> {
     vec![

@@ -42,17 +42,17 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
 }
 
 fn shell_quote(s: &str) -> String {
-    // double quotes keep $VAR expansion; escape what double quotes treat specially, and `$(`
-    // (command substitution and arithmetic) so no text from the source runs as a command
+    // double quotes keep the generated `${GSTACK_…}` / `$GSTACK_…` references expanding;
+    // escape what double quotes treat specially, and every other `$` (a source value's `$HOME`,
+    // `${X}`, `$(…)`, `$$`) so no text from the source is expanded or runs as a command
     let mut out = String::from("\"");
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    for (i, c) in s.char_indices() {
         match c {
             '"' | '\\' | '`' => {
                 out.push('\\');
                 out.push(c);
             }
-            '$' if chars.peek() == Some(&'(') => out.push_str("\\$"),
+            '$' if !(s[i + 1..].starts_with("{GSTACK_") || s[i + 1..].starts_with("GSTACK_")) => out.push_str("\\$"),
             _ => out.push(c),
         }
     }
@@ -97,7 +97,9 @@ pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
     let mut exec = vec![format!("exec {}", shell_quote(&bin))];
     exec.extend(s.args.iter().map(|a| shell_quote(a)));
     parts.push(exec.join(" "));
-    parts.join(" && ")
+    // process-compose renders a command as a Go template first: a `{{` of the text is written
+    // as the template action that prints it
+    parts.join(" && ").replace("{{", "{{\"{{\"}}")
 }
 
 /// The address the stack's programs are reached at on this host: the listen address, or
