@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests that run real programs.
 #![allow(dead_code)]
 
+pub mod readers;
+#[allow(unused_imports)]
+pub use readers::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
