@@ -163,3 +163,24 @@ fn ordinary_nesting_still_checks() {
     let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
     assert_eq!(code, 0, "{err}");
 }
+
+/// The PromQL parser (the `promql-parser` crate) is quadratic in a query's length (issue #14:
+/// 100,000 terms `a + a + …` took more than a minute): a query over 16 KiB is E0403 at its
+/// literal, in a panel and in an alert, and is not parsed, so the check ends at once; one just
+/// under the limit still parses (no diagnostic).
+#[test]
+fn a_huge_promql_query_is_a_diagnostic_not_a_stall() {
+    let dir = TempDir::new("bounded-promql");
+    let huge = vec!["a"; 100_000].join(" + ");
+    std::fs::write(dir.path().join("main.gstack"), format!("{STACK}dashboard d {{\n  timeseries \"p\" {{ query = promql`{huge}` }}\n}}\nalert A {{ expr = promql`{huge}` }}\n")).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
+    let short: String = err.lines().filter(|l| l.len() < 300).collect::<Vec<_>>().join("\n");
+    assert_eq!(code, 1, "{short}");
+    assert_eq!(err.matches("[E0403]").count(), 2, "the panel's query and the alert's:\n{short}");
+    assert!(err.contains("more than the limit of 16 KiB") && err.contains("main.gstack:5:") && err.contains("main.gstack:7:"), "{short}");
+    let under = vec!["a"; 4000].join(" + ");
+    assert!(under.len() <= gstack::sema::query::MAX_PROMQL_BYTES);
+    std::fs::write(dir.path().join("main.gstack"), format!("{STACK}alert A {{ expr = promql`{under}` }}\n")).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
+    assert_eq!(code, 0, "{err}");
+}

@@ -151,6 +151,7 @@ fn every_example_produces_its_code_and_no_other() {
     // examples that cannot be run from the table, each with where its code is tested instead
     const ELSEWHERE: &[(&str, &str)] = &[
         ("E0105", "needs a file over 8 MiB: compiler/tests/bounded.rs writes one"),
+        ("E0403", "needs a PromQL query over 16 KiB: compiler/tests/bounded.rs writes one"),
         ("E0601", "needs a dashboard over 1 MiB: compiler/tests/kubernetes.rs writes one"),
         ("W0602", "needs a dashboard over 255 KiB: compiler/tests/kubernetes.rs imports Node Exporter Full"),
         ("W0604", "needs a previous build in the output directory: compiler/tests/upgrade.rs builds twice"),

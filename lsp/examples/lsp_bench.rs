@@ -216,7 +216,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let server = args.next().expect("usage: lsp_bench SERVER DIR [--dashboards N] [--per-file K] [--edits E]");
     let dir = PathBuf::from(args.next().expect("DIR"));
-    let (mut dashboards, mut per_file, mut edits, mut delay, mut burst) = (1000usize, 100usize, 30usize, None, 0usize);
+    let (mut dashboards, mut per_file, mut edits, mut delay, mut burst, mut alternate) = (1000usize, 100usize, 30usize, None, 0usize, 0usize);
     while let Some(a) = args.next() {
         let v: usize = args.next().and_then(|v| v.parse().ok()).expect("a number");
         match a.as_str() {
@@ -225,6 +225,7 @@ fn main() {
             "--edits" => edits = v,
             "--check-delay-ms" => delay = Some(v),
             "--burst" => burst = v,
+            "--alternate" => alternate = v,
             other => panic!("unknown option {other}"),
         }
     }
@@ -319,6 +320,30 @@ fn main() {
         println!("typing: {burst} one-character edits 60 ms apart, not waiting:");
         println!("  first publications                                 {}", stats(firsts));
         println!("  whole-stack checks run: {checks}; the last edit's checked publication after {:.1} ms", ms(pubs[lv][1] - *lt));
+    }
+    if alternate > 0 {
+        // the same two texts, alternating (issue #14: memory grew steadily): whole-text
+        // changes, each waiting for both publications; VmRSS at points along the way
+        let a = text.clone();
+        let b = a.replacen("    timeseries \"", "    timeseries \"Alt ", 1);
+        let base = edits as i64 + burst as i64 + 2;
+        let marks: Vec<usize> = (0..=4).map(|k| k * alternate / 4).collect();
+        let mut rss = vec![];
+        for i in 0..=alternate {
+            if marks.contains(&i) {
+                rss.push((i, proc_status(pid, "VmRSS:")));
+            }
+            if i == alternate {
+                break;
+            }
+            let version = base + i as i64;
+            let t = if i % 2 == 0 { &b } else { &a };
+            let t0 = Instant::now();
+            s.notify("textDocument/didChange", json!({ "textDocument": { "uri": u, "version": version }, "contentChanges": [{ "text": t }] }));
+            s.two_publications(&u, version, t0);
+        }
+        text = if alternate % 2 == 1 { b } else { a };
+        println!("alternating two texts, {alternate} didChange (whole text), VmRSS after n changes: {}", rss.iter().map(|(i, r)| format!("{i}: {r}")).collect::<Vec<_>>().join(", "));
     }
     let hover_at = text.find("unit = ").unwrap() + 2;
     let line = text[..hover_at].matches('\n').count();

@@ -713,6 +713,21 @@ dashboard traces {
         files: &[],
     },
     CodeInfo {
+        code: "E0403",
+        title: "a PromQL query longer than 16 KiB",
+        explanation: "gstack parses PromQL queries of at most 16 KiB (a `promql` literal, an imported \
+            dashboard's or rule file's expression): the PromQL parser's time grows with the square of a \
+            query's length (32,000 terms `a + a + …` take 9 s), so a longer query is reported at its \
+            literal and not parsed, and a check never stalls on one. Split it: recording rules, or \
+            several shorter queries.",
+        example: r#"// a query of more than 16 KiB (compiler/tests/bounded.rs writes one)
+dashboard d {
+  timeseries "p" { query = promql`a + a + a` }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "W0400",
         title: "PromQL of an imported dashboard or rule file that does not parse (a warning)",
         explanation: "An expression in an imported dashboard or rule file does not parse as PromQL. Imported \

@@ -118,3 +118,36 @@ fn completion_knows_the_block_it_is_in_while_the_line_is_broken() {
         assert!(c.items.iter().any(|it| it.label == *want), "case {i}: {want:?} not in {:?}", c.items.iter().map(|it| &it.label).collect::<Vec<_>>());
     }
 }
+
+/// `document_symbols` is linear in the file's blocks (issue #14: 31 s at 20,000 dashboards,
+/// a scan of every block per symbol). Four times the dashboards must cost well under the 16×
+/// a quadratic outline takes: the best of three runs of each size, ratio below 9. The index
+/// and the parse are computed before timing, so only the outline is measured.
+#[test]
+fn document_symbols_grow_linearly() {
+    fn file(n: usize) -> String {
+        let mut s = String::from("fn p(t: string) = stat \"${t}\" { query = promql`up` }\n");
+        for i in 0..n {
+            s.push_str(&format!("dashboard d{i} {{\n  row \"r\" {{\n    stat \"a\" {{ query = promql`up` }}\n    stat \"b\" {{ query = promql`up` }}\n  }}\n}}\nalert A{i} {{ expr = promql`up == 0` }}\n"));
+        }
+        s
+    }
+    let best = |n: usize| {
+        let (db, fs) = db_with(&[("/t/big.gstack", &file(n))]);
+        let blocks = file_index(&db, fs[0]).blocks.len();
+        assert!(blocks >= 4 * n, "{blocks} blocks for {n} dashboards");
+        let syms = document_symbols::document_symbols(&db, fs[0]);
+        assert_eq!(syms.len(), 2 * n + 1);
+        assert_eq!(syms[0].children.len(), 1, "the function's panel");
+        assert_eq!(syms[1].children[0].children.len(), 2, "the row's panels");
+        (0..3)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(document_symbols::document_symbols(&db, fs[0]));
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let (small, large) = (best(1000), best(4000));
+    assert!(large / small < 9.0, "1,000 dashboards: {small:.4} s, 4,000: {large:.4} s (ratio {:.1})", large / small);
+}

@@ -100,6 +100,11 @@ impl<'a> Checker<'a> {
     /// Check a query literal's syntax (PromQL with `promql-parser`; LogQL/TraceQL: balance).
     pub(super) fn check_query(&mut self, q: &QueryVal, loc: Loc) {
         match q.lang {
+            QueryLang::Promql if q.text.len() > crate::sema::query::MAX_PROMQL_BYTES => {
+                // the parser is quadratic in the query's length: a bound, as for files
+                let d = self.error("E0403", loc, crate::sema::query::promql_too_long(q.text.len()));
+                d.hint = Some("split the query: a recording rule (or a `let` per part) for each piece, combined in a short query".into());
+            }
             QueryLang::Promql => {
                 // Grafana variables ($var, ${var}, $__interval) are not PromQL: substitute
                 // something of the same length that parses, so positions stay right; a
