@@ -531,6 +531,28 @@ fn shell_tree(text: &str) -> Value {
 
 /// Go's text/template literal actions (`{{"…"}}`, `` {{`…`}} ``) as their text; `Err` with
 /// the other actions.
+/// Where a template action that starts `a` (just after its `{{`) ends: the byte offset of the
+/// first `}}` outside a raw (`` ` ``) or quoted (`"`) string, as Go's text/template lexes it.
+fn action_end(a: &str) -> Option<usize> {
+    let bytes = a.as_bytes();
+    let mut j = 0;
+    let mut q: Option<u8> = None;
+    while j + 1 < bytes.len() {
+        let c = bytes[j];
+        match q {
+            Some(b'`') if c == b'`' => q = None,
+            Some(b'"') if c == b'\\' => j += 1,
+            Some(b'"') if c == b'"' => q = None,
+            Some(_) => {}
+            None if c == b'`' || c == b'"' => q = Some(c),
+            None if c == b'}' && bytes[j + 1] == b'}' => return Some(j),
+            None => {}
+        }
+        j += 1;
+    }
+    None
+}
+
 fn go_template(text: &str) -> Result<String, Vec<String>> {
     let mut out = String::new();
     let mut actions = vec![];
@@ -538,24 +560,8 @@ fn go_template(text: &str) -> Result<String, Vec<String>> {
     while let Some(p) = rest.find("{{") {
         out.push_str(&rest[..p]);
         let a = &rest[p + 2..];
-        let bytes = a.as_bytes();
-        let mut j = 0;
-        let mut q: Option<u8> = None;
-        let end = loop {
-            if j + 1 >= bytes.len() {
-                return Err(vec!["unterminated template action".into()]);
-            }
-            let c = bytes[j];
-            match q {
-                Some(b'`') if c == b'`' => q = None,
-                Some(b'"') if c == b'\\' => j += 1,
-                Some(b'"') if c == b'"' => q = None,
-                Some(_) => {}
-                None if c == b'`' || c == b'"' => q = Some(c),
-                None if c == b'}' && bytes[j + 1] == b'}' => break j,
-                None => {}
-            }
-            j += 1;
+        let Some(end) = action_end(a) else {
+            return Err(vec!["unterminated template action".into()]);
         };
         let body = a[..end].trim_start_matches('-').trim_end_matches('-').trim();
         rest = &a[end + 2..];
@@ -653,24 +659,8 @@ fn helm_tree(text: &str, path: &str) -> Value {
         out.push_str(&rest[..p]);
         let a = &rest[p + 2..];
         // the action's end: `}}` outside a raw or quoted string
-        let bytes = a.as_bytes();
-        let mut j = 0;
-        let mut q: Option<u8> = None;
-        let end = loop {
-            if j + 1 >= bytes.len() {
-                return json!(expanded("unterminated template action"));
-            }
-            let c = bytes[j];
-            match q {
-                Some(b'`') if c == b'`' => q = None,
-                Some(b'"') if c == b'\\' => j += 1,
-                Some(b'"') if c == b'"' => q = None,
-                Some(_) => {}
-                None if c == b'`' || c == b'"' => q = Some(c),
-                None if c == b'}' && bytes[j + 1] == b'}' => break j,
-                None => {}
-            }
-            j += 1;
+        let Some(end) = action_end(a) else {
+            return json!(expanded("unterminated template action"));
         };
         let body = a[..end].trim_start_matches('-').trim_end_matches('-').trim();
         rest = &a[end + 2..];
