@@ -12,6 +12,7 @@
 //! formatting (the `gstackc fmt` formatter), semantic tokens, inlay hints (parameter names).
 
 pub mod line_index;
+pub mod memory;
 pub mod server;
 pub mod transport;
 pub mod workspace;
@@ -21,7 +22,7 @@ use tower_lsp_server::{ClientSocket, LspService, Server};
 
 /// A service and its client socket, for driving the server in-process (tests, benchmarks).
 pub fn service() -> (LspService<Backend>, ClientSocket) {
-    LspService::new(Backend::new)
+    LspService::build(Backend::new).custom_method("gstack/memoryUsage", Backend::memory_usage).finish()
 }
 
 /// Serve LSP on the given streams until the client says `exit` or closes `input`. Messages

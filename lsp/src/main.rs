@@ -1,10 +1,12 @@
 //! `gstack-lsp`: the gstack language server on stdin/stdout (`gstackc lsp` runs it).
 
-/// mimalloc, as in `gstackc`: the compiler allocates many small trees.
+/// mimalloc, as in `gstackc` (the compiler allocates many small trees), counted for
+/// `gstack/memoryUsage` ([`gstack_lsp::memory`]).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: gstack_lsp::memory::Counting<mimalloc::MiMalloc> = gstack_lsp::memory::Counting(mimalloc::MiMalloc);
 
 fn main() {
+    gstack_lsp::memory::installed();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--version" || a == "-V") {
         println!("gstack-lsp {}", env!("CARGO_PKG_VERSION"));
@@ -22,4 +24,7 @@ fn main() {
         .build()
         .expect("tokio runtime");
     rt.block_on(gstack_lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
+    // after `exit` the client may keep our stdin open: tokio reads stdin on a blocking thread
+    // that a normal runtime drop would wait for until the client closes it
+    rt.shutdown_background();
 }

@@ -49,6 +49,35 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// `gstack/memoryUsage` (no params): the live heap in bytes and blocks
+    /// ([`crate::memory::live`], `null` when not counted), resident memory, and the sizes of
+    /// what the server keeps per file — `{liveBytes, liveBlocks, residentBytes, documents,
+    /// pendingEdits, published, publishedDiagnostics, knownFiles}`. For tests and for a user
+    /// reporting a memory problem.
+    pub async fn memory_usage(&self) -> Result<serde_json::Value> {
+        let live = crate::memory::live();
+        let (documents, pending_edits, known_files) = {
+            let st = lock(&self.shared.state);
+            (st.docs.len(), st.docs.values().map(|d| d.edits.len()).sum::<usize>(), st.known.len())
+        };
+        let (published, published_diagnostics) = {
+            let p = lock(&self.shared.published);
+            (p.len(), p.values().map(Vec::len).sum::<usize>())
+        };
+        Ok(serde_json::json!({
+            "liveBytes": live.map(|l| l.0),
+            "liveBlocks": live.map(|l| l.1),
+            "residentBytes": crate::memory::resident(),
+            "documents": documents,
+            "pendingEdits": pending_edits,
+            "published": published,
+            "publishedDiagnostics": published_diagnostics,
+            "knownFiles": known_files,
+        }))
+    }
+}
+
 impl Drop for Backend {
     fn drop(&mut self) {
         self.shared.stop();
