@@ -331,7 +331,9 @@ fn main() {
         let mut rss = vec![];
         for i in 0..=alternate {
             if marks.contains(&i) {
-                rss.push((i, proc_status(pid, "VmRSS:")));
+                let (_, m) = s.request("gstack/memoryUsage", Value::Null);
+                let live = m["liveBytes"].as_u64().map_or("?".into(), |b| format!("{:.1} MB live", b as f64 / 1e6));
+                rss.push((i, format!("{} ({live})", proc_status(pid, "VmRSS:"))));
             }
             if i == alternate {
                 break;
@@ -343,7 +345,7 @@ fn main() {
             s.two_publications(&u, version, t0);
         }
         text = if alternate % 2 == 1 { b } else { a };
-        println!("alternating two texts, {alternate} didChange (whole text), VmRSS after n changes: {}", rss.iter().map(|(i, r)| format!("{i}: {r}")).collect::<Vec<_>>().join(", "));
+        println!("alternating two texts, {alternate} didChange (whole text), VmRSS (live heap) after n changes: {}", rss.iter().map(|(i, r)| format!("{i}: {r}")).collect::<Vec<_>>().join(", "));
     }
     let hover_at = text.find("unit = ").unwrap() + 2;
     let line = text[..hover_at].matches('\n').count();
