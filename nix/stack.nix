@@ -84,6 +84,7 @@
           email = null;
           slack_channel = null;
           slack_webhook = null;
+          integrations = [ ];
         })
       ];
       route = {

@@ -298,6 +298,31 @@ pub struct Receiver {
     pub email: Option<String>,
     pub slack_channel: Option<String>,
     pub slack_webhook: Option<StrOrSecret>,
+    /// The other integrations (PagerDuty, OpsGenie, Teams, …), in
+    /// [`crate::sema::schema::INTEGRATIONS`] order.
+    pub integrations: Vec<Integration>,
+}
+
+/// One Alertmanager integration of a receiver, written as one entry of its `configs` list
+/// (`pagerduty_configs`, …): its fields under Alertmanager's own names, in the schema's order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Integration {
+    /// The receiver field it was given as (`pagerduty`).
+    pub kind: &'static str,
+    /// The list Alertmanager reads it from (`pagerduty_configs`).
+    pub configs: &'static str,
+    pub fields: Vec<(&'static str, IntegrationValue)>,
+}
+
+/// A field value of an [`Integration`]; a secret is written to the field's `_file` twin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum IntegrationValue {
+    Str(String),
+    Secret(SecretRef),
+    Int(i64),
+    Bool(bool),
+    Map(BTreeMap<String, String>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -93,3 +93,85 @@ target native {{}}
     assert_eq!(once.len(), d.len(), "an alert delivered twice: {d:?}");
     run.stop();
 }
+
+/// Each typed integration, run for real: the real Alertmanager delivers one alert per receiver
+/// through the integration's URL field to a sink the test serves on 127.0.0.1 (PagerDuty's
+/// `url`, OpsGenie's `api_url`, Teams' and Discord's webhook URLs given as secrets, Telegram's
+/// `api_url`), with the integration's key read from its `_file` secret and the templates
+/// rendered; each sink receives exactly one notification.
+#[test]
+fn every_integration_delivers_once_through_its_url_with_its_secret_and_templates() {
+    require("alertmanager");
+    require("process-compose");
+    let dir = TempDir::new("am-integrations");
+    let port = free_port();
+    let names = ["pagerduty", "opsgenie", "msteams", "discord", "telegram"];
+    let ports: Vec<u16> = names.iter().map(|_| free_port()).collect();
+    // Telegram's client reads the Bot API's answer (a message), the others only the status
+    let telegram = r#"{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":-1001234,"type":"group"}}}"#;
+    let sinks: Vec<_> = names.iter().zip(&ports).map(|(n, p)| serve_answering(*p, if *n == "telegram" { telegram } else { "" })).collect();
+    let src = format!(
+        r##"stack hooks {{
+  alertmanager {{
+    port = {port}
+    receiver nobody {{}}
+    receiver pager {{ pagerduty = {{ routing_key = secret.env("PD_KEY"), url = "http://127.0.0.1:{}/v2/enqueue", description = "PD {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}", severity = "critical" }} }}
+    receiver genie {{ opsgenie = {{ api_key = secret.env("OG_KEY"), api_url = "http://127.0.0.1:{}/", message = "OG {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
+    receiver teams {{ msteams = {{ webhook_url = secret.env("TEAMS_URL"), title = "MS {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
+    receiver chat {{ discord = {{ webhook_url = secret.env("DISCORD_URL"), title = "DC {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
+    receiver bot {{ telegram = {{ bot_token = secret.env("TG_TOKEN"), chat_id = -1001234, api_url = "http://127.0.0.1:{}", message = "TG {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
+    route {{
+      receiver = nobody
+      group_by = ["alertname", "to"]
+      group_wait = 1s
+      route {{ receiver = pager, matchers = ["to=pagerduty"] }}
+      route {{ receiver = genie, matchers = ["to=opsgenie"] }}
+      route {{ receiver = teams, matchers = ["to=msteams"] }}
+      route {{ receiver = chat, matchers = ["to=discord"] }}
+      route {{ receiver = bot, matchers = ["to=telegram"] }}
+    }}
+  }}
+}}
+
+target native {{}}
+"##,
+        ports[0], ports[1], ports[4]
+    );
+    let file = dir.path().join("hooks.gstack");
+    std::fs::write(&file, &src).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &["--target", "native"]);
+    let (teams, discord) = (format!("http://127.0.0.1:{}/teams", ports[2]), format!("http://127.0.0.1:{}/discord", ports[3]));
+    let env = [("PD_KEY", "pd-routing-key-1"), ("OG_KEY", "og-key-2"), ("TEAMS_URL", teams.as_str()), ("DISCORD_URL", discord.as_str()), ("TG_TOKEN", "123:tg-token")];
+    // no secret in the generated files
+    for f in files_under(&out, &[""]) {
+        let t = std::fs::read_to_string(&f).unwrap_or_default();
+        for (_, v) in &env {
+            assert!(!t.contains(v), "{} holds a secret value {v}", f.display());
+        }
+    }
+    let mut run = Running::start_with(&out, &dir.path().join("data"), &env);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for(60, "alertmanager /-/ready", || get(&format!("{base}/-/ready")));
+    let alerts: Vec<Value> = names.iter().map(|n| json!({ "labels": { "alertname": "DiskFull", "node": "node-a", "to": n } })).collect();
+    assert_eq!(post_json(&format!("{base}/api/v2/alerts"), &json!(alerts)), 200);
+    for (i, n) in names.iter().enumerate() {
+        wait_for(60, &format!("a notification at the {n} sink"), || (!sinks[i].lock().unwrap().is_empty()).then_some(()));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let got: Vec<Vec<String>> = sinks.iter().map(|s| s.lock().unwrap().clone()).collect();
+    for (i, n) in names.iter().enumerate() {
+        assert_eq!(got[i].len(), 1, "{n}: one notification, got {:?}", got[i]);
+    }
+    let body = |i: usize| -> Value { serde_json::from_str(&got[i][0]).unwrap_or_else(|e| panic!("{}: {e}: {}", names[i], got[i][0])) };
+    let pd = body(0);
+    assert_eq!(pd["routing_key"], "pd-routing-key-1", "{pd}");
+    assert_eq!(pd["event_action"], "trigger", "{pd}");
+    assert_eq!(pd["payload"]["summary"], "PD DiskFull on node-a", "{pd}");
+    assert_eq!(pd["payload"]["severity"], "critical", "{pd}");
+    assert_eq!(body(1)["message"], "OG DiskFull on node-a", "{}", got[1][0]);
+    assert!(got[2][0].contains("MS DiskFull on node-a"), "{}", got[2][0]);
+    assert_eq!(body(3)["embeds"][0]["title"], "DC DiskFull on node-a", "{}", got[3][0]);
+    assert!(got[4][0].contains("TG DiskFull on node-a") && got[4][0].contains("-1001234"), "{}", got[4][0]);
+    run.stop();
+}

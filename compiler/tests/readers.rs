@@ -271,6 +271,87 @@ target native {}
     assert!(!ok && text.contains("no global SMTP smarthost set"), "amtool on the config without `global`:\n{text}");
 }
 
+/// Every typed integration (PagerDuty, OpsGenie, Teams, Discord, Telegram, Pushover,
+/// VictorOps), with each secret field written to its `_file` twin: amtool 0.28.1 loads the
+/// config (its strict YAML refuses a field name Alertmanager does not know); and the checks
+/// Alertmanager makes beyond the schema's required fields are gstackc's too.
+#[test]
+fn amtool_accepts_every_typed_integration() {
+    let amtool = require("amtool");
+    let dir = TempDir::new("amtool-integrations");
+    let src = r##"stack hooks {
+  alertmanager {
+    receiver pager { pagerduty = { routing_key = secret.env("PD_KEY"), url = "https://events.example.com/v2/enqueue", severity = "critical", description = "{{ .CommonLabels.alertname }}", details = { runbook = "https://runbooks.example.com" }, send_resolved = false } }
+    receiver genie { opsgenie = { api_key = secret.file("/run/secrets/opsgenie"), api_url = "https://api.eu.opsgenie.com/", priority = "P1", tags = "db,prod", update_alerts = true } }
+    receiver teams { msteams = { webhook_url = secret.env("TEAMS_URL"), title = "{{ .Status }}", text = "{{ .CommonAnnotations.summary }}" } }
+    receiver chat { discord = { webhook_url = "https://discord.example.com/api/webhooks/1/x", title = "t", message = "m" } }
+    receiver bot { telegram = { bot_token = secret.env("TG_TOKEN"), chat_id = -1001234567890, parse_mode = MarkdownV2, disable_notifications = true } }
+    receiver phone { pushover = { user_key = secret.env("PO_USER"), token = secret.env("PO_TOKEN"), priority = "1" } }
+    receiver oncall { victorops = { api_key = secret.env("VO_KEY"), routing_key = "ops", message_type = "WARNING" } }
+    route {
+      receiver = pager
+      route { receiver = genie, matchers = ["team=db"] }
+      route { receiver = teams, matchers = ["team=web"] }
+      route { receiver = chat, matchers = ["team=chat"] }
+      route { receiver = bot, matchers = ["team=bot"] }
+      route { receiver = phone, matchers = ["team=phone"] }
+      route { receiver = oncall, matchers = ["team=ops"] }
+    }
+  }
+}
+
+target native {}
+"##;
+    let file = dir.path().join("hooks.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &["--target", "native"]);
+    let cfg = out.join("native/config/alertmanager/alertmanager.yml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let (ok, said) = run(Command::new(&amtool).arg("check-config").arg(&cfg));
+    assert!(ok, "amtool check-config:\n{said}\n{text}");
+    assert!(said.contains("7 receivers"), "{said}");
+    let v: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    let first = |r: usize, list: &str| v["receivers"][r][list][0].clone();
+    assert_eq!(first(0, "pagerduty_configs")["routing_key_file"], "secrets/pager-pagerduty-routing-key", "{text}");
+    assert_eq!(first(1, "opsgenie_configs")["api_key_file"], "/run/secrets/opsgenie");
+    assert_eq!(first(2, "msteamsv2_configs")["webhook_url_file"], "secrets/teams-msteams-webhook-url");
+    assert_eq!(first(4, "telegram_configs")["chat_id"], -1001234567890i64);
+    assert!(!text.contains("PD_KEY") || text.contains("routing_key_file"), "{text}");
+
+    // Alertmanager's own refusals, and gstackc's at the source
+    let refusals = [
+        ("pagerduty = { routing_key = secret.env(\"PD_KEY\"), url", "pagerduty = { url", "has no key", "missing service or routing key in PagerDuty config"),
+        ("chat_id = -1001234567890", "chat_id = 0", "`chat_id` of 0", "missing chat_id on telegram_config"),
+        ("url = \"https://events.example.com/v2/enqueue\"", "url = \"events.example.com\"", "http://", "unsupported scheme"),
+    ];
+    for (from, to, ours, theirs) in refusals {
+        let broken = src.replace(from, to);
+        assert_ne!(broken, src, "{from}");
+        std::fs::write(&file, &broken).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg(&file).output().unwrap();
+        let said = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+        assert!(!o.status.success() && said.contains(ours), "gstackc on {to:?}:\n{said}");
+        // the file gstackc would have written without the check: amtool refuses it
+        let mut bad: serde_json::Value = v.clone();
+        let (r, list, key, value) = match theirs {
+            t if t.contains("PagerDuty") => (0, "pagerduty_configs", "routing_key_file", serde_json::Value::Null),
+            t if t.contains("chat_id") => (4, "telegram_configs", "chat_id", serde_json::json!(0)),
+            _ => (0, "pagerduty_configs", "url", serde_json::json!("events.example.com")),
+        };
+        let c = bad["receivers"][r][list][0].as_object_mut().unwrap();
+        if value.is_null() {
+            c.remove(key);
+        } else {
+            c.insert(key.into(), value);
+        }
+        let f = dir.path().join("bad.yml");
+        std::fs::write(&f, serde_norway::to_string(&bad).unwrap()).unwrap();
+        let (ok, said) = run(Command::new(&amtool).arg("check-config").arg(&f));
+        assert!(!ok && said.contains(theirs), "amtool on the config without gstackc's check ({to}):\n{said}");
+    }
+}
+
 /// Route matchers as Alertmanager parses them: each that gstackc accepts, amtool 0.28 accepts
 /// in the generated config; each that gstackc refuses (E0204), amtool refuses too.
 #[test]

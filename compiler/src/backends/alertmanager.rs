@@ -1,9 +1,10 @@
-//! Alertmanager: `alertmanager.yml` (routes and receivers; secret URLs as `url_file`) and
+//! Alertmanager: `alertmanager.yml` (routes and receivers with their integrations; secrets
+//! as the integrations' `*_file` fields) and
 //! flags for a single node (clustering off). Follows
 //! https://prometheus.io/docs/alerting/latest/configuration/.
 
 use super::*;
-use crate::ir::{Alertmanager, Route, StrOrSecret};
+use crate::ir::{Alertmanager, IntegrationValue, Route, StrOrSecret};
 use serde_json::json;
 
 fn route(r: &Route) -> serde_json::Value {
@@ -66,6 +67,24 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
                     s["channel"] = json!(c);
                 }
                 v["slack_configs"] = json!([s]);
+            }
+            for i in &r.integrations {
+                let mut c = json!({});
+                for (k, val) in &i.fields {
+                    c[*k] = match val {
+                        IntegrationValue::Str(s) => json!(s),
+                        IntegrationValue::Int(n) => json!(n),
+                        IntegrationValue::Bool(b) => json!(b),
+                        IntegrationValue::Map(m) => json!(m),
+                        IntegrationValue::Secret(secret) => {
+                            let name = format!("{}-{}-{}", r.name, i.kind, k.replace('_', "-"));
+                            secrets.push(SecretUse::file(name.clone(), secret.clone()));
+                            c[format!("{k}_file")] = json!(ctx.secret_file(Component::Alertmanager, &name, secret));
+                            continue;
+                        }
+                    };
+                }
+                v[i.configs] = json!([c]);
             }
             v
         })

@@ -241,6 +241,12 @@ pub fn files_under(dir: &Path, ext: &[&str]) -> Vec<PathBuf> {
 /// A tiny HTTP server on 0.0.0.0:`port` (containers reach the host's address, not its
 /// loopback): answers `/metrics` with an application's series and records POST bodies.
 pub fn serve(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    serve_answering(port, "")
+}
+
+/// [`serve`], answering each POST with `answer` (a service whose clients read the reply,
+/// like Telegram's Bot API: `{"ok":true,…}`).
+pub fn serve_answering(port: u16, answer: &'static str) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
     let listener = std::net::TcpListener::bind(("0.0.0.0", port))
         .unwrap_or_else(|e| panic!("port {port} on the host is taken: {e}"));
     let posts = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
@@ -272,7 +278,7 @@ pub fn serve(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
                     p.lock()
                         .unwrap()
                         .push(String::from_utf8_lossy(&body).into_owned());
-                    String::new()
+                    answer.to_string()
                 } else {
                     "# TYPE http_requests_total counter\nhttp_requests_total{service=\"cart\",code=\"200\"} 42\n".to_string()
                 };

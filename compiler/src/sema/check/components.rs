@@ -101,12 +101,14 @@ impl<'a> Checker<'a> {
                     _ => format!("set `{key} = \"…\"` ({what}) on the alertmanager block: Alertmanager refuses to load an e-mail receiver without it"),
                 });
             }
+            let integrations = self.integrations(rc);
             receivers.push(ir::Receiver {
                 name,
                 webhook: sos("webhook"),
                 email: rc.str("email"),
                 slack_channel: rc.str("slack_channel"),
                 slack_webhook: sos("slack_webhook"),
+                integrations,
             });
         }
         let names: Vec<String> = receivers.iter().map(|r| r.name.clone()).collect();
@@ -123,7 +125,7 @@ impl<'a> Checker<'a> {
             None => {
                 if receivers.is_empty() {
                     // a null receiver keeps Alertmanager valid
-                    receivers.push(ir::Receiver { name: "null".into(), webhook: None, email: None, slack_channel: None, slack_webhook: None });
+                    receivers.push(ir::Receiver { name: "null".into(), webhook: None, email: None, slack_channel: None, slack_webhook: None, integrations: vec![] });
                 }
                 ir::Route {
                     receiver: receivers[0].name.clone(),
@@ -185,6 +187,40 @@ impl<'a> Checker<'a> {
             route,
             settings: r.settings.clone(),
         })
+    }
+
+    /// A receiver's integration records ([`crate::sema::schema::INTEGRATIONS`]), each field
+    /// as the schema typed it, in the schema's order; and what Alertmanager refuses to load
+    /// beyond the schema's required fields (config/notifiers.go): a PagerDuty integration
+    /// without either key, a Telegram chat id of 0.
+    fn integrations(&mut self, rc: &Rec) -> Vec<ir::Integration> {
+        let mut out = vec![];
+        for (kind, configs) in crate::sema::schema::INTEGRATIONS {
+            let Some((CV::Record(rec), loc)) = rc.fields.get(kind) else { continue };
+            let mut fields = vec![];
+            for fd in rec.schema.fields {
+                let value = match rec.get(fd.name) {
+                    Some(CV::Str(s) | CV::Sym(s)) => ir::IntegrationValue::Str(s.clone()),
+                    Some(CV::StrOrSecret(ir::StrOrSecret::Plain(s))) => ir::IntegrationValue::Str(s.clone()),
+                    Some(CV::StrOrSecret(ir::StrOrSecret::Secret { secret }) | CV::Secret(secret)) => ir::IntegrationValue::Secret(secret.clone()),
+                    Some(CV::Int(i)) => ir::IntegrationValue::Int(*i),
+                    Some(CV::Bool(b)) => ir::IntegrationValue::Bool(*b),
+                    Some(CV::Map(m)) => ir::IntegrationValue::Map(m.clone()),
+                    _ => continue,
+                };
+                fields.push((fd.name, value));
+            }
+            if *kind == "pagerduty" && rec.get("routing_key").is_none() && rec.get("service_key").is_none() {
+                let d = self.error("E0202", *loc, format!("the PagerDuty integration of receiver `{}` has no key", rc.label()));
+                d.hint = Some("set `routing_key = secret.env(\"…\")` (an Events API v2 integration key) or `service_key` (v1): Alertmanager refuses \"missing service or routing key in PagerDuty config\"".into());
+            }
+            if let Some((CV::Int(0), at)) = rec.fields.get("chat_id") {
+                let d = self.error("E0202", *at, "a Telegram `chat_id` of 0 names no chat");
+                d.hint = Some("the chat's id: a user's or a group's (negative, like `-1001234567890`); Alertmanager refuses \"missing chat_id on telegram_config\"".into());
+            }
+            out.push(ir::Integration { kind, configs, fields });
+        }
+        out
     }
 
     pub(super) fn route(&mut self, rt: &Rec, receivers: &[String], intervals: &[String]) -> ir::Route {

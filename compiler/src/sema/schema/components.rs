@@ -119,6 +119,143 @@ pub static RECEIVER: Schema = schema(
         f("email", Ty::Str, None, "Address to mail."),
         f("slack_channel", Ty::Str, None, "Slack channel."),
         f("slack_webhook", Ty::StrOrSecret, None, "Slack webhook URL (a secret, usually)."),
+        f("pagerduty", Ty::Record(&PAGERDUTY), None, "PagerDuty (`pagerduty_configs`): `{ routing_key = secret.env(\"PD_ROUTING_KEY\"), severity = \"critical\" }`."),
+        f("opsgenie", Ty::Record(&OPSGENIE), None, "OpsGenie (`opsgenie_configs`): `{ api_key = secret.env(\"OPSGENIE_KEY\"), priority = \"P1\" }`."),
+        f("msteams", Ty::Record(&MSTEAMS), None, "Microsoft Teams through a Power Automate workflow (`msteamsv2_configs`): `{ webhook_url = secret.env(\"TEAMS_URL\") }`."),
+        f("discord", Ty::Record(&DISCORD), None, "Discord (`discord_configs`): `{ webhook_url = secret.env(\"DISCORD_URL\") }`."),
+        f("telegram", Ty::Record(&TELEGRAM), None, "Telegram (`telegram_configs`): `{ bot_token = secret.env(\"TELEGRAM_TOKEN\"), chat_id = -1001234 }`."),
+        f("pushover", Ty::Record(&PUSHOVER), None, "Pushover (`pushover_configs`): `{ user_key = secret.env(\"PUSHOVER_USER\"), token = secret.env(\"PUSHOVER_TOKEN\") }`."),
+        f("victorops", Ty::Record(&VICTOROPS), None, "Splunk On-Call, formerly VictorOps (`victorops_configs`): `{ api_key = secret.env(\"VO_KEY\"), routing_key = \"ops\" }`."),
+    ],
+    &[],
+);
+
+/// The receiver fields that are Alertmanager integrations beyond webhook, e-mail and Slack,
+/// with the list each one is written to. Each integration's record holds Alertmanager's own
+/// field names (config/notifiers.go of Alertmanager 0.28); a field typed as a secret is
+/// written to its `<field>_file` twin, which Alertmanager reads at start.
+pub const INTEGRATIONS: &[(&str, &str)] = &[
+    ("pagerduty", "pagerduty_configs"),
+    ("opsgenie", "opsgenie_configs"),
+    ("msteams", "msteamsv2_configs"),
+    ("discord", "discord_configs"),
+    ("telegram", "telegram_configs"),
+    ("pushover", "pushover_configs"),
+    ("victorops", "victorops_configs"),
+];
+
+const SEND_RESOLVED: FieldDef = f("send_resolved", Ty::Bool, None, "Notify when the alerts resolve too (Alertmanager's default for this integration when unset).");
+
+/// An Alertmanager `url` field: `http://` or `https://` and a host, as its `URL` type parses.
+const fn url(name: &'static str, doc: &'static str) -> FieldDef {
+    g(f(name, Ty::Str, None, doc), Grammar::HttpUrl)
+}
+
+pub static PAGERDUTY: Schema = schema(
+    "pagerduty",
+    "A PagerDuty integration (https://prometheus.io/docs/alerting/latest/configuration/#pagerduty_config): Events API v2 with `routing_key`, v1 with `service_key`; the text fields are Alertmanager templates.",
+    &[
+        f("routing_key", Ty::Secret, None, "Integration key of an Events API v2 service (`routing_key_file`)."),
+        f("service_key", Ty::Secret, None, "Integration key of an Events API v1 service (`service_key_file`)."),
+        url("url", "Events API endpoint; default `global.pagerduty_url` (https://events.pagerduty.com/v2/enqueue)."),
+        f("description", Ty::Str, None, "Summary of the incident (template); default `{{ template \"pagerduty.default.description\" . }}`."),
+        f("severity", Ty::Str, None, "`critical`, `error`, `warning` or `info` (template)."),
+        f("client", Ty::Str, None, "Name of the monitoring client (template)."),
+        f("client_url", Ty::Str, None, "Link to the monitoring client (template)."),
+        f("source", Ty::Str, None, "Where the incident happened (template); default `client`."),
+        f("component", Ty::Str, None, "The part of the source that is broken (template)."),
+        f("group", Ty::Str, None, "A cluster or grouping of sources (template)."),
+        f("class", Ty::Str, None, "The class or type of the event (template)."),
+        f("details", Ty::StrMap, None, "Extra key/value details (templates), merged over Alertmanager's `firing`, `resolved`, `num_firing`, `num_resolved`."),
+        SEND_RESOLVED,
+    ],
+    &[],
+);
+
+pub static OPSGENIE: Schema = schema(
+    "opsgenie",
+    "An OpsGenie integration (https://prometheus.io/docs/alerting/latest/configuration/#opsgenie_config); the text fields are Alertmanager templates.",
+    &[
+        req("api_key", Ty::Secret, "API key of an OpsGenie API integration (`api_key_file`)."),
+        url("api_url", "API host; default `global.opsgenie_api_url` (https://api.opsgenie.com/)."),
+        f("message", Ty::Str, None, "Alert text, at most 130 characters (template)."),
+        f("description", Ty::Str, None, "Description of the alert (template)."),
+        f("source", Ty::Str, None, "Backlink to the sender (template)."),
+        f("priority", Ty::Str, None, "`P1` to `P5` (template)."),
+        f("tags", Ty::Str, None, "Comma-separated tags (template)."),
+        f("note", Ty::Str, None, "Additional note (template)."),
+        f("entity", Ty::Str, None, "The domain of the alert (template)."),
+        f("details", Ty::StrMap, None, "Extra key/value details (templates)."),
+        f("update_alerts", Ty::Bool, None, "Update the message and description of an alert that is still open."),
+        SEND_RESOLVED,
+    ],
+    &[],
+);
+
+pub static MSTEAMS: Schema = schema(
+    "msteams",
+    "A Microsoft Teams integration through a Power Automate workflow's webhook (https://prometheus.io/docs/alerting/latest/configuration/#msteamsv2_config).",
+    &[
+        req("webhook_url", Ty::StrOrSecret, "The workflow's incoming webhook URL (a secret, usually: `webhook_url_file`)."),
+        f("title", Ty::Str, None, "Message title (template)."),
+        f("text", Ty::Str, None, "Message body (template)."),
+        SEND_RESOLVED,
+    ],
+    &[],
+);
+
+pub static DISCORD: Schema = schema(
+    "discord",
+    "A Discord integration through a channel webhook (https://prometheus.io/docs/alerting/latest/configuration/#discord_config).",
+    &[
+        req("webhook_url", Ty::StrOrSecret, "The channel's webhook URL (a secret, usually: `webhook_url_file`)."),
+        f("title", Ty::Str, None, "Message title (template)."),
+        f("message", Ty::Str, None, "Message body (template)."),
+        SEND_RESOLVED,
+    ],
+    &[],
+);
+
+pub static TELEGRAM: Schema = schema(
+    "telegram",
+    "A Telegram integration through a bot (https://prometheus.io/docs/alerting/latest/configuration/#telegram_config).",
+    &[
+        req("bot_token", Ty::Secret, "The bot's token (`bot_token_file`)."),
+        req("chat_id", Ty::Int, "The chat to post to (group chats are negative)."),
+        url("api_url", "Bot API endpoint; default `global.telegram_api_url` (https://api.telegram.org)."),
+        f("message", Ty::Str, None, "Message text (template)."),
+        f("parse_mode", Ty::Enum(&["HTML", "Markdown", "MarkdownV2"]), None, "How Telegram formats the message; Alertmanager's default `HTML`."),
+        f("disable_notifications", Ty::Bool, None, "Deliver silently."),
+        SEND_RESOLVED,
+    ],
+    &[],
+);
+
+pub static PUSHOVER: Schema = schema(
+    "pushover",
+    "A Pushover integration (https://prometheus.io/docs/alerting/latest/configuration/#pushover_config).",
+    &[
+        req("user_key", Ty::Secret, "The recipient's user key (`user_key_file`)."),
+        req("token", Ty::Secret, "The application's API token (`token_file`)."),
+        f("title", Ty::Str, None, "Notification title (template)."),
+        f("message", Ty::Str, None, "Notification text (template)."),
+        f("priority", Ty::Str, None, "Pushover priority `-2` to `2` (template); Alertmanager's default 2 while firing, else 0."),
+        SEND_RESOLVED,
+    ],
+    &[],
+);
+
+pub static VICTOROPS: Schema = schema(
+    "victorops",
+    "A Splunk On-Call (VictorOps) integration (https://prometheus.io/docs/alerting/latest/configuration/#victorops_config).",
+    &[
+        req("api_key", Ty::Secret, "The REST endpoint's API key (`api_key_file`)."),
+        req("routing_key", Ty::Str, "Routing key of the team to page."),
+        url("api_url", "REST endpoint; default `global.victorops_api_url`."),
+        f("message_type", Ty::Str, None, "`CRITICAL`, `WARNING` or `INFO` (template); Alertmanager's default `CRITICAL`."),
+        f("state_message", Ty::Str, None, "Long explanation of the alert (template)."),
+        f("entity_display_name", Ty::Str, None, "Summary of the alert (template)."),
+        SEND_RESOLVED,
     ],
     &[],
 );

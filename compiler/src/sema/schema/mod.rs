@@ -186,6 +186,9 @@ pub enum Grammar {
     /// A host name or address that becomes the host of a `host:port`: a DNS name (letters,
     /// digits, `-` and `.`, at most 253), an IPv4 address, or a bracketed IPv6 address.
     Host,
+    /// An HTTP URL as Alertmanager's `URL` type takes it (config/config.go `parseURL`):
+    /// `http://` or `https://`, then a non-empty host; no whitespace or control characters.
+    HttpUrl,
 }
 
 impl Grammar {
@@ -228,6 +231,10 @@ impl Grammar {
             }
             Grammar::EnvName => s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && all(&|c| c.is_ascii_alphanumeric() || c == '_'),
             Grammar::HostPort => s.rsplit_once(':').is_some_and(|(h, p)| Grammar::Host.accepts(h) && p.parse::<u16>().is_ok_and(|p| p > 0)),
+            Grammar::HttpUrl => {
+                let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+                rest.is_some_and(|r| !r.is_empty() && !r.starts_with(['/', '?', '#', ':'])) && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
             Grammar::Host => match s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
                 Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
                 None => {
@@ -261,6 +268,7 @@ impl Grammar {
             Grammar::EnvName => "an environment variable name: a letter or `_`, then letters, digits and `_`",
             Grammar::HostPort => "a host name or address and a port (`smtp.example.com:587`)",
             Grammar::Host => "a host name (letters, digits, `-` and `.`), an IPv4 address or a bracketed IPv6 address",
+            Grammar::HttpUrl => "an `http://` or `https://` URL with a host, without spaces",
         }
     }
 }
