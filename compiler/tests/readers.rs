@@ -352,6 +352,99 @@ target native {}
     }
 }
 
+/// The bundled on-call routing tree (`examples/oncall.gstack`): for each label set of the
+/// table, `amtool config routes test` (Alertmanager 0.28.1's own router) names the expected
+/// receivers, and so does gstackc's routing (`sema::check::routing::receivers_for`, which the
+/// unreachable-route warnings rest on).
+#[test]
+fn amtool_routes_the_oncall_example_as_gstackc_does() {
+    let amtool = require("amtool");
+    let dir = TempDir::new("amtool-routes");
+    let src = root().join("examples/oncall.gstack");
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let cfg = out.join("native/config/alertmanager/alertmanager.yml");
+    let (ok, said) = run(Command::new(&amtool).arg("check-config").arg(&cfg));
+    assert!(ok, "{said}");
+    let mut db = gstack::db::Database::default();
+    let f = db.set_file(&src, std::fs::read_to_string(&src).unwrap());
+    let checked = gstack::sema::check::check_stack(&db, f);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let route = &checked.stack.as_ref().unwrap().alertmanager.as_ref().unwrap().route;
+    let table: &[(&[&str], &str)] = &[
+        (&["severity=critical", "team=db"], "audit,pager"),
+        (&["severity=critical"], "audit,pager"),
+        (&["severity=warning", "team=db"], "audit,db"),
+        (&["severity=warning", "team=storage"], "audit,db"),
+        (&["severity=info", "team=storage"], "audit,tickets"),
+        (&["severity=warning", "team=web"], "audit,web"),
+        (&["severity=warning", "team=search"], "audit,tickets"),
+        (&["severity=info"], "audit,tickets"),
+        (&["severity=debug", "team=ops"], "audit"),
+        (&[], "audit"),
+    ];
+    for (labels, want) in table {
+        let (ok, said) = run(Command::new(&amtool).arg("config").arg("routes").arg("test").arg(format!("--config.file={}", cfg.display())).args(*labels));
+        assert!(ok, "{said}");
+        assert_eq!(said.trim(), *want, "amtool for {labels:?}");
+        let set: std::collections::BTreeMap<String, String> = labels.iter().map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap()).collect();
+        assert_eq!(gstack::sema::check::routing::receivers_for(route, &set).join(","), *want, "gstackc for {labels:?}");
+    }
+}
+
+/// Routes no alert reaches are W0308, and amtool agrees: a label set that satisfies the
+/// shadowed route goes to the route before it.
+#[test]
+fn unreachable_routes_are_warned_and_amtool_confirms() {
+    let amtool = require("amtool");
+    let dir = TempDir::new("amtool-unreachable");
+    let src = r##"stack shadow {
+  prometheus {}
+  alertmanager {
+    receiver all { webhook = "https://hooks.example.com/all" }
+    receiver db { webhook = "https://hooks.example.com/db" }
+    receiver dbpage { webhook = "https://hooks.example.com/dbpage" }
+    receiver never { webhook = "https://hooks.example.com/never" }
+    route {
+      receiver = all
+      route {
+        receiver = db
+        matchers = ["team=db"]
+        route { receiver = never, matchers = ["team=web"] }
+      }
+      route { receiver = dbpage, matchers = ["team=db", "severity=critical"] }
+    }
+  }
+}
+
+target native {}
+"##;
+    let file = dir.path().join("shadow.gstack");
+    std::fs::write(&file, src).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg(&file).output().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "warnings only:\n{said}");
+    assert_eq!(said.matches("[W0308]").count(), 2, "{said}");
+    assert!(said.contains("the route to `dbpage` is never reached: every alert it matches goes to `db`"), "{said}");
+    assert!(said.contains("the route to `never` is never reached: no alert has both `team=\"db\"` and `team=\"web\"`"), "{said}");
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &["--target", "native"]);
+    let cfg = out.join("native/config/alertmanager/alertmanager.yml");
+    let (ok, got) = run(Command::new(&amtool).args(["config", "routes", "test"]).arg(format!("--config.file={}", cfg.display())).args(["team=db", "severity=critical"]));
+    assert!(ok && got.trim() == "db", "{got}");
+    // with `continue` on the route before it, the warning goes and amtool reaches it
+    let cont = src.replace("        matchers = [\"team=db\"]\n", "        matchers = [\"team=db\"]\n        continue = true\n");
+    std::fs::write(&file, &cont).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg(&file).output().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+    assert_eq!(said.matches("[W0308]").count(), 1, "{said}");
+    let out = dir.path().join("out2");
+    gstackc_build(&file, &out, &["--target", "native"]);
+    let cfg = out.join("native/config/alertmanager/alertmanager.yml");
+    let (ok, got) = run(Command::new(&amtool).args(["config", "routes", "test"]).arg(format!("--config.file={}", cfg.display())).args(["team=db", "severity=critical"]));
+    assert!(ok && got.trim() == "db,dbpage", "{got}");
+}
+
 /// Route matchers as Alertmanager parses them: each that gstackc accepts, amtool 0.28 accepts
 /// in the generated config; each that gstackc refuses (E0204), amtool refuses too.
 #[test]

@@ -659,6 +659,29 @@ rules node = import_rules("./data/rules.yml")
         files: &[],
     },
     CodeInfo {
+        code: "W0308",
+        title: "an Alertmanager route no alert reaches (a warning)",
+        explanation: "Alertmanager tries a route's children in order and stops at the first that matches \
+            without `continue`; a route is also tried only for alerts its parents matched. A route \
+            whose matchers contradict its parents' (`team=web` under `team=db`), or whose every alert \
+            an earlier sibling without `continue` takes, never notifies its receiver. Reorder the \
+            routes, set `continue = true` on the earlier one, or fix the matchers.",
+        example: r#"stack shop {
+  prometheus {}
+  alertmanager {
+    receiver db { webhook = "https://hooks.example.com/db" }
+    receiver page { webhook = "https://hooks.example.com/page" }
+    route {
+      receiver = db
+      route { receiver = db, matchers = ["team=db"] }
+      route { receiver = page, matchers = ["team=db", "severity=critical"] }
+    }
+  }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0400",
         title: "invalid PromQL (position mapped into the literal)",
         explanation: "A promql`…` literal does not parse as PromQL, or a range selector has no unit \

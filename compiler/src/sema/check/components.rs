@@ -121,7 +121,11 @@ impl<'a> Checker<'a> {
         }
         let interval_names: Vec<String> = time_intervals.iter().map(|t: &ir::MuteTiming| t.name.clone()).collect();
         let route = match r.blocks_of("route").next() {
-            Some(rt) => self.route(rt, &names, &interval_names),
+            Some(rt) => {
+                let root = self.route(rt, &names, &interval_names);
+                self.unreachable_routes(rt, &super::routing::matchers_of(&root.matchers));
+                root
+            }
             None => {
                 if receivers.is_empty() {
                     // a null receiver keeps Alertmanager valid

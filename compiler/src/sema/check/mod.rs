@@ -32,6 +32,7 @@ mod components;
 mod alerting;
 mod dashboards;
 mod grafana_alerting;
+pub mod routing;
 use record::*;
 use cross::*;
 use imported::*;
