@@ -71,6 +71,7 @@
       port = 9093;
       smtp_smarthost = null;
       smtp_from = null;
+      smtp_require_tls = null;
       inhibit_rules = [ ];
       time_intervals = [ ];
       receivers = [
@@ -102,6 +103,7 @@
         active_time_intervals = [ ];
         routes = [ ];
       };
+      templates = [ ];
       settings = { };
     };
     node_exporter = {

@@ -350,12 +350,16 @@ pub struct Alertmanager {
     pub smtp_smarthost: Option<String>,
     /// `global.smtp_from`: the e-mail receivers' sender address.
     pub smtp_from: Option<String>,
+    /// `global.smtp_require_tls` (Alertmanager's default `true` when unset).
+    pub smtp_require_tls: Option<bool>,
     /// `inhibit_rules`, in source order.
     pub inhibit_rules: Vec<InhibitRule>,
     /// `time_intervals` (the same shape as Grafana's mute timings), in source order.
     pub time_intervals: Vec<MuteTiming>,
     pub receivers: Vec<Receiver>,
     pub route: Route,
+    /// Notification template files, in source order: `templates/<file>.tmpl`.
+    pub templates: Vec<NotificationTemplate>,
     pub settings: Settings,
 }
 

@@ -97,14 +97,16 @@ target native {{}}
 /// Each typed integration, run for real: the real Alertmanager delivers one alert per receiver
 /// through the integration's URL field to a sink the test serves on 127.0.0.1 (PagerDuty's
 /// `url`, OpsGenie's `api_url`, Teams' and Discord's webhook URLs given as secrets, Telegram's
-/// `api_url`), with the integration's key read from its `_file` secret and the templates
-/// rendered; each sink receives exactly one notification.
+/// `api_url`), and by e-mail to an SMTP sink, with the integration's key read from its `_file`
+/// secret and the templates rendered (PagerDuty's from a shipped template file); each sink
+/// receives exactly one notification.
 #[test]
-fn every_integration_delivers_once_through_its_url_with_its_secret_and_templates() {
+fn every_integration_delivers_once_with_its_secret_and_templates() {
     require("alertmanager");
     require("process-compose");
     let dir = TempDir::new("am-integrations");
-    let port = free_port();
+    let (port, smtp) = (free_port(), free_port());
+    let mails = serve_smtp(smtp);
     let names = ["pagerduty", "opsgenie", "msteams", "discord", "telegram"];
     let ports: Vec<u16> = names.iter().map(|_| free_port()).collect();
     // Telegram's client reads the Bot API's answer (a message), the others only the status
@@ -115,7 +117,12 @@ fn every_integration_delivers_once_through_its_url_with_its_secret_and_templates
   alertmanager {{
     port = {port}
     receiver nobody {{}}
-    receiver pager {{ pagerduty = {{ routing_key = secret.env("PD_KEY"), url = "http://127.0.0.1:{}/v2/enqueue", description = "PD {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}", severity = "critical" }} }}
+    smtp_smarthost = "127.0.0.1:{smtp}"
+    smtp_from = "alertmanager@example.com"
+    smtp_require_tls = false
+    receiver mail {{ email = "oncall@example.com" }}
+    receiver pager {{ pagerduty = {{ routing_key = secret.env("PD_KEY"), url = "http://127.0.0.1:{}/v2/enqueue", description = "{{{{ template \"page.summary\" . }}}}", severity = "critical" }} }}
+    template "page" {{ content = "{{{{ define \"page.summary\" }}}}PD {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}{{{{ end }}}}" }}
     receiver genie {{ opsgenie = {{ api_key = secret.env("OG_KEY"), api_url = "http://127.0.0.1:{}/", message = "OG {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     receiver teams {{ msteams = {{ webhook_url = secret.env("TEAMS_URL"), title = "MS {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     receiver chat {{ discord = {{ webhook_url = secret.env("DISCORD_URL"), title = "DC {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
@@ -129,6 +136,7 @@ fn every_integration_delivers_once_through_its_url_with_its_secret_and_templates
       route {{ receiver = teams, matchers = ["to=msteams"] }}
       route {{ receiver = chat, matchers = ["to=discord"] }}
       route {{ receiver = bot, matchers = ["to=telegram"] }}
+      route {{ receiver = mail, matchers = ["to=email"] }}
     }}
   }}
 }}
@@ -153,12 +161,17 @@ target native {{}}
     let mut run = Running::start_with(&out, &dir.path().join("data"), &env);
     let base = format!("http://127.0.0.1:{port}");
     wait_for(60, "alertmanager /-/ready", || get(&format!("{base}/-/ready")));
-    let alerts: Vec<Value> = names.iter().map(|n| json!({ "labels": { "alertname": "DiskFull", "node": "node-a", "to": n } })).collect();
+    let alerts: Vec<Value> = names.iter().chain(&["email"]).map(|n| json!({ "labels": { "alertname": "DiskFull", "node": "node-a", "to": n } })).collect();
     assert_eq!(post_json(&format!("{base}/api/v2/alerts"), &json!(alerts)), 200);
     for (i, n) in names.iter().enumerate() {
         wait_for(60, &format!("a notification at the {n} sink"), || (!sinks[i].lock().unwrap().is_empty()).then_some(()));
     }
+    wait_for(60, "a mail at the SMTP sink", || (!mails.lock().unwrap().is_empty()).then_some(()));
     std::thread::sleep(std::time::Duration::from_secs(4));
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "one mail: {mails:?}");
+    assert_eq!(mails[0].0, ["oncall@example.com"], "{mails:?}");
+    assert!(mails[0].1.contains("To: oncall@example.com") && mails[0].1.contains("DiskFull"), "{}", mails[0].1);
     let got: Vec<Vec<String>> = sinks.iter().map(|s| s.lock().unwrap().clone()).collect();
     for (i, n) in names.iter().enumerate() {
         assert_eq!(got[i].len(), 1, "{n}: one notification, got {:?}", got[i]);

@@ -288,6 +288,7 @@ fn amtool_accepts_every_typed_integration() {
     receiver bot { telegram = { bot_token = secret.env("TG_TOKEN"), chat_id = -1001234567890, parse_mode = MarkdownV2, disable_notifications = true } }
     receiver phone { pushover = { user_key = secret.env("PO_USER"), token = secret.env("PO_TOKEN"), priority = "1" } }
     receiver oncall { victorops = { api_key = secret.env("VO_KEY"), routing_key = "ops", message_type = "WARNING" } }
+    template "page" { content = "{{ define \"page.title\" }}{{ .Status }}: {{ .CommonLabels.alertname }}{{ end }}" }
     route {
       receiver = pager
       route { receiver = genie, matchers = ["team=db"] }
@@ -310,7 +311,7 @@ target native {}
     let text = std::fs::read_to_string(&cfg).unwrap();
     let (ok, said) = run(Command::new(&amtool).arg("check-config").arg(&cfg));
     assert!(ok, "amtool check-config:\n{said}\n{text}");
-    assert!(said.contains("7 receivers"), "{said}");
+    assert!(said.contains("7 receivers") && said.contains("1 templates"), "{said}");
     let v: serde_json::Value = serde_norway::from_str(&text).unwrap();
     let first = |r: usize, list: &str| v["receivers"][r][list][0].clone();
     assert_eq!(first(0, "pagerduty_configs")["routing_key_file"], "secrets/pager-pagerduty-routing-key", "{text}");

@@ -96,6 +96,9 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
     if let Some(f) = &a.smtp_from {
         cfg["global"]["smtp_from"] = json!(f);
     }
+    if let Some(t) = a.smtp_require_tls {
+        cfg["global"]["smtp_require_tls"] = json!(t);
+    }
     if !a.time_intervals.is_empty() {
         cfg["time_intervals"] = a.time_intervals.iter().map(|t| json!({ "name": t.name, "time_intervals": [time_interval(t)] })).collect();
     }
@@ -111,6 +114,9 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
                 v
             })
             .collect();
+    }
+    if !a.templates.is_empty() {
+        cfg["templates"] = a.templates.iter().map(|t| json!(template_file(t))).collect();
     }
     merge(&mut cfg, &a.settings);
     (cfg, secrets)
@@ -154,6 +160,12 @@ pub fn notification_flows(cfg: &serde_json::Value) -> Vec<ExternalFlow> {
     out
 }
 
+/// Where a template file is written, relative to `alertmanager.yml` (Alertmanager resolves
+/// `templates` entries against the config file's directory).
+fn template_file(t: &crate::ir::NotificationTemplate) -> String {
+    format!("templates/{}.tmpl", t.name)
+}
+
 pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
     let (cfg, secrets) = config(a, ctx);
     let external_flows = notification_flows(&cfg);
@@ -170,7 +182,9 @@ pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
             // a single node: no gossip port
             "--cluster.listen-address=".into(),
         ],
-        files: vec![ConfigFile { path: "alertmanager.yml".into(), content: yaml(&cfg) }],
+        files: std::iter::once(ConfigFile { path: "alertmanager.yml".into(), content: yaml(&cfg) })
+            .chain(a.templates.iter().map(|t| ConfigFile { path: template_file(t), content: t.content.clone() }))
+            .collect(),
         ports: vec![PortSpec { name: "http".into(), port: a.port, role: PortRole::Api }],
         data_dirs: vec!["".into()],
         secrets,

@@ -238,6 +238,62 @@ pub fn files_under(dir: &Path, ext: &[&str]) -> Vec<PathBuf> {
     out
 }
 
+/// A tiny SMTP server on 127.0.0.1:`port` that accepts every message (no STARTTLS, no AUTH)
+/// and records each one's envelope recipients and data: `(rcpt, data)`.
+pub fn serve_smtp(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("port {port} is taken: {e}"));
+    let mails = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let m = mails.clone();
+    std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        for conn in listener.incoming().flatten() {
+            let m = m.clone();
+            std::thread::spawn(move || {
+                let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut w = &conn;
+                let mut r = std::io::BufReader::new(&conn);
+                let _ = w.write_all(b"220 sink ESMTP\r\n");
+                let mut rcpt = vec![];
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "HELO" | "MAIL" | "RSET" | "NOOP" => b"250 OK\r\n",
+                        "RCPT" => {
+                            rcpt.push(line[4..].trim().trim_start_matches([' ', 'T', 'O', 't', 'o', ':']).trim_matches(['<', '>']).to_string());
+                            b"250 OK\r\n"
+                        }
+                        "DATA" => {
+                            let _ = w.write_all(b"354 go on\r\n");
+                            let mut data = String::new();
+                            loop {
+                                let mut l = String::new();
+                                if r.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" || l == ".\n" {
+                                    break;
+                                }
+                                data.push_str(&l);
+                            }
+                            m.lock().unwrap().push((std::mem::take(&mut rcpt), data));
+                            b"250 OK queued\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = w.write_all(b"221 bye\r\n");
+                            return;
+                        }
+                        _ => b"502 not here\r\n",
+                    };
+                    let _ = w.write_all(reply);
+                }
+            });
+        }
+    });
+    mails
+}
+
 /// A tiny HTTP server on 0.0.0.0:`port` (containers reach the host's address, not its
 /// loopback): answers `/metrics` with an application's series and records POST bodies.
 pub fn serve(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {

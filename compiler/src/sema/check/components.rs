@@ -120,6 +120,28 @@ impl<'a> Checker<'a> {
             }
         }
         let interval_names: Vec<String> = time_intervals.iter().map(|t: &ir::MuteTiming| t.name.clone()).collect();
+        // template files: the label names the file, `templates/<label>.tmpl`
+        let mut templates = vec![];
+        let mut seen_t: HashMap<String, Loc> = HashMap::new();
+        for t in r.blocks_of("template") {
+            if !self.first_of_name("template", t, &mut seen_t) {
+                continue;
+            }
+            let name = t.label();
+            let file_name = !name.is_empty() && !name.starts_with('.') && name.len() <= 100 && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if !file_name {
+                let d = self.error("E0204", Loc { file: t.loc.file, span: t.label_span() }, format!("template name {name:?} cannot be a file name"));
+                d.hint = Some("it names the file `templates/<name>.tmpl`: use letters, digits, `-`, `_` and `.` (not first); the names of the templates it defines are free".into());
+                continue;
+            }
+            let content = t.req_str("content");
+            if let Some(problem) = template_braces(&content) {
+                let loc = t.fields.get("content").map(|(_, l)| *l).unwrap_or(t.loc);
+                let d = self.error("E0204", loc, format!("template `{name}` is not valid Go template text: {problem}"));
+                d.hint = Some("every `{{` needs its `}}`: Alertmanager refuses to start with a template that does not parse".into());
+            }
+            templates.push(ir::NotificationTemplate { name, content });
+        }
         let route = match r.blocks_of("route").next() {
             Some(rt) => {
                 let root = self.route(rt, &names, &interval_names);
@@ -171,6 +193,10 @@ impl<'a> Checker<'a> {
             port: r.port_d("port"),
             smtp_smarthost: r.str("smtp_smarthost"),
             smtp_from: r.str("smtp_from"),
+            smtp_require_tls: match r.get("smtp_require_tls") {
+                Some(CV::Bool(b)) => Some(*b),
+                _ => None,
+            },
             time_intervals,
             inhibit_rules: r
                 .blocks_of("inhibit")
@@ -189,6 +215,7 @@ impl<'a> Checker<'a> {
                 .collect(),
             receivers,
             route,
+            templates,
             settings: r.settings.clone(),
         })
     }
@@ -204,7 +231,14 @@ impl<'a> Checker<'a> {
             let mut fields = vec![];
             for fd in rec.schema.fields {
                 let value = match rec.get(fd.name) {
-                    Some(CV::Str(s) | CV::Sym(s)) => ir::IntegrationValue::Str(s.clone()),
+                    Some(CV::Str(s) | CV::Sym(s)) => {
+                        // text fields are Go templates, parsed when Alertmanager loads the config
+                        if let (Some(problem), Some((_, at))) = (template_braces(s), rec.fields.get(fd.name)) {
+                            let d = self.error("E0204", *at, format!("`{}` is not valid Go template text: {problem}", fd.name));
+                            d.hint = Some("every `{{` needs its `}}`: Alertmanager refuses to load a config whose template does not parse".into());
+                        }
+                        ir::IntegrationValue::Str(s.clone())
+                    }
                     Some(CV::StrOrSecret(ir::StrOrSecret::Plain(s))) => ir::IntegrationValue::Str(s.clone()),
                     Some(CV::StrOrSecret(ir::StrOrSecret::Secret { secret }) | CV::Secret(secret)) => ir::IntegrationValue::Secret(secret.clone()),
                     Some(CV::Int(i)) => ir::IntegrationValue::Int(*i),
@@ -286,6 +320,46 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// The first Go template action of `text` that is never closed: a `{{` without its `}}`
+/// (strings inside actions may hold braces: "…", `…` and '…' are skipped; a `}}` outside an
+/// action is text to Go).
+pub(super) fn template_braces(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i..].starts_with(b"{{") {
+            i += 1;
+            continue;
+        }
+        let open = i;
+        i += 2;
+        let mut closed = false;
+        while i < b.len() {
+            match b[i] {
+                q @ (b'"' | b'`' | b'\'') => {
+                    i += 1;
+                    while i < b.len() && b[i] != q {
+                        i += if b[i] == b'\\' && q != b'`' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+                b'}' if b[i..].starts_with(b"}}") => {
+                    i += 2;
+                    closed = true;
+                    break;
+                }
+                // Go's lexer takes no `{` inside an action ("unexpected \"{\" in command")
+                b'{' if b[i..].starts_with(b"{{") => return Some(format!("the `{{{{` at byte {open} is not closed before the next `{{{{`")),
+                _ => i += 1,
+            }
+        }
+        if !closed {
+            return Some(format!("the `{{{{` at byte {open} is never closed"));
+        }
+    }
+    None
 }
 
 pub(super) fn valid_target(t: &str) -> bool {

@@ -288,6 +288,13 @@ pub static INHIBIT: Schema = schema(
     &[],
 );
 
+pub static ALERTMANAGER_TEMPLATE: Schema = schema(
+    "template",
+    "An Alertmanager notification template file (https://prometheus.io/docs/alerting/latest/notifications/): its `define`d templates can be named in the integrations' text fields (`{{ template \"page.title\" . }}`). Written to `templates/<label>.tmpl` beside `alertmanager.yml` on every target and listed in `templates`.",
+    &[req("content", Ty::Str, "Go `text/template` text: `{{ define \"name\" }}…{{ end }}` blocks, written as is.")],
+    &[],
+);
+
 pub static TIME_INTERVAL: Schema = schema(
     "time_interval",
     "An Alertmanager time interval: when its lists all match (an empty list matches always); routes name it in `mute_time_intervals` (send nothing then) or `active_time_intervals` (send only then) (https://prometheus.io/docs/alerting/latest/configuration/#time_interval).",
@@ -308,12 +315,14 @@ pub static ALERTMANAGER: Schema = Schema {
                 Grammar::HostPort,
             ),
             f("smtp_from", Ty::Str, None, "Sender address of the e-mail receivers (`global.smtp_from`); required with an `email` receiver."),
+            f("smtp_require_tls", Ty::Bool, None, "Whether the e-mail receivers insist on STARTTLS (`global.smtp_require_tls`); Alertmanager's default `true`."),
         ],
         &[
             b("receiver", Labelled, true, &RECEIVER, "`receiver name { webhook = … }`"),
             b("route", NoLabel, false, &ROUTE, "The root route."),
             b("inhibit", NoLabel, true, &INHIBIT, "An inhibit rule (`inhibit_rules`)."),
             b("time_interval", Labelled, true, &TIME_INTERVAL, "A time interval: `time_interval weekends { weekdays = [\"saturday\", \"sunday\"] }`."),
+            b("template", Labelled, true, &ALERTMANAGER_TEMPLATE, "A notification template file: `template \"page\" { content = \"{{ define \\\"page.title\\\" }}…{{ end }}\" }`."),
         ],
     )
 };
