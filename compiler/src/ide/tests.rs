@@ -140,7 +140,7 @@ fn document_symbols_grow_linearly() {
         assert_eq!(syms.len(), 2 * n + 1);
         assert_eq!(syms[0].children.len(), 1, "the function's panel");
         assert_eq!(syms[1].children[0].children.len(), 2, "the row's panels");
-        (0..3)
+        (0..7)
             .map(|_| {
                 let t = std::time::Instant::now();
                 std::hint::black_box(document_symbols::document_symbols(&db, fs[0]));
@@ -149,5 +149,6 @@ fn document_symbols_grow_linearly() {
             .fold(f64::MAX, f64::min)
     };
     let (small, large) = (best(1000), best(4000));
-    assert!(large / small < 9.0, "1,000 dashboards: {small:.4} s, 4,000: {large:.4} s (ratio {:.1})", large / small);
+    // linear is 4 (plus cache effects: 10 was seen on a loaded 2-core machine), quadratic 16
+    assert!(large / small < 12.0, "1,000 dashboards: {small:.4} s, 4,000: {large:.4} s (ratio {:.1})", large / small);
 }
