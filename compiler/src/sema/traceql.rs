@@ -634,7 +634,12 @@ impl<'t> Parser<'t> {
         let (pipeline, class, metrics, second_stage) = self.pipeline(true)?;
         if class == Class::ScalarPipe {
             let t = &self.toks[self.pos.saturating_sub(1)];
-            return Err(err(0, t.end, "a pipeline ending in an aggregate must be compared with a value", Some("add a comparison: `({ } | count()) > 10`, or inside the pipeline `{ } | count() > 10`".into())));
+            let hint = if self.ident_is(&["by"]).is_some() {
+                "an aggregate filters spansets (`{ } | count() > 10`); for series per value, use a metrics function: `{ } | count_over_time() by (resource.service.name)`"
+            } else {
+                "add a comparison: `({ } | count()) > 10`, or inside the pipeline `{ } | count() > 10`; for a time series, use a metrics function: `{ } | count_over_time()`"
+            };
+            return Err(err(0, t.end, "a pipeline ending in an aggregate must be compared with a value", Some(hint.into())));
         }
         let mut hints = vec![];
         if self.ident_is(&["with"]).is_some() {
