@@ -1411,6 +1411,24 @@ pub fn kind(text: &str) -> Option<Kind> {
     check(text).ok().map(|q| q.kind())
 }
 
+/// A TraceQL query that does not fit the panel showing it (`kind` as in `timeseries "…"`):
+/// a metrics query (`| rate()`) in a `traces` panel, which lists traces, or a search (no
+/// metrics function) in a panel that draws series (`timeseries`, `stat`, `gauge`, `bargauge`,
+/// `heatmap`). A `table` shows either; other panels are not judged. (message, hint).
+pub fn panel_problem(panel: &str, text: &str) -> Option<(String, String)> {
+    match (panel, kind(text)?) {
+        ("traces", Kind::Metrics) => Some((
+            "a TraceQL metrics query in a `traces` panel, which lists traces, not series".into(),
+            "draw it in a `timeseries` panel, or drop the metrics function (`| rate()`, `| count_over_time()`, …) to list the matching traces".into(),
+        )),
+        ("timeseries" | "stat" | "gauge" | "bargauge" | "heatmap", Kind::Spans) => Some((
+            format!("a TraceQL search in a `{panel}` panel: it finds traces, not series to draw"),
+            "add a metrics function, e.g. `… | rate()`, `… | count_over_time() by (resource.service.name)` or `… | quantile_over_time(duration, .99)`; or list the traces in a `traces` or `table` panel".into(),
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1637,6 +1655,17 @@ mod tests {
         assert_eq!(kind("{ } | rate()"), Some(Kind::Metrics));
         assert_eq!(kind("{ } | quantile_over_time(duration, .9) | topk(3)"), Some(Kind::Metrics));
         assert_eq!(kind("{ "), None);
+    }
+
+    #[test]
+    fn panels() {
+        assert!(panel_problem("traces", "{ } | rate()").is_some());
+        assert!(panel_problem("traces", "{ duration > 2s }").is_none());
+        assert!(panel_problem("timeseries", "{ duration > 2s }").is_some());
+        assert!(panel_problem("timeseries", "{ } | rate() by (resource.service.name)").is_none());
+        assert!(panel_problem("table", "{ }").is_none());
+        assert!(panel_problem("table", "{ } | rate()").is_none());
+        assert!(panel_problem("timeseries", "{ ").is_none());
     }
 
     #[test]
