@@ -698,8 +698,14 @@ dashboard checkout {
     CodeInfo {
         code: "E0402",
         title: "invalid TraceQL, or an unknown query language",
-        explanation: "A traceql`…` literal has unbalanced brackets or quotes, or a backtick literal names a \
-            language gstack does not know (the languages are `promql`, `logql`, `traceql` and `sql`).",
+        explanation: "A traceql`…` literal does not parse as TraceQL (gstack's parser follows Tempo 2.9's \
+            grammar, `pkg/traceql/expr.y`): an unclosed `{`, an operator without its operand \
+            (`{ duration > 2s && }`), an unknown intrinsic, scope or function (with a did-you-mean), an \
+            attribute without its scope dot (`foo` for `.foo`), `==` for `=`, a duration compared with a \
+            number without a unit, two sides whose types cannot be compared (`name > 2s`); or a TraceQL \
+            metrics query in a `traces` panel, a search in a panel that draws series; or a backtick \
+            literal names a language gstack does not know (the languages are `promql`, `logql`, \
+            `traceql` and `sql`).",
         example: r#"stack shop {
   prometheus {}
   grafana {}
