@@ -142,11 +142,14 @@ impl<'t> Parser<'t> {
     pub(super) fn operand(&mut self) -> R<(Field, Ty)> {
         let t = self.tok().clone();
         let s = |x: Static, ty: Ty| Ok((Field::Static(x), ty));
+        // a Grafana variable, substituted by a number: its type is not known
+        let var = self.orig.get(t.start..).is_some_and(|o| o.starts_with('$') || o.starts_with("[["));
+        let num = |ty: Ty| if var { Ty::Any } else { ty };
         let r = match &t.tok {
             Tok::Str(v) => s(Static::Str(v.clone()), Ty::Str),
-            Tok::Int(n) => s(Static::Int(*n), Ty::Int),
-            Tok::Float(x) => s(Static::Float(*x), Ty::Float),
-            Tok::Duration(d) => s(Static::Duration(d.clone()), Ty::Duration),
+            Tok::Int(n) => s(Static::Int(*n), num(Ty::Int)),
+            Tok::Float(x) => s(Static::Float(*x), num(Ty::Float)),
+            Tok::Duration(d) => s(Static::Duration(d.clone()), num(Ty::Duration)),
             Tok::Attr(scope, name) => Ok((Field::Attribute(scope.clone(), name.clone()), Ty::Any)),
             Tok::Scoped(n) => Ok((Field::Intrinsic(n.clone()), intrinsic_type(n))),
             Tok::Ident(w) => match w.as_str() {

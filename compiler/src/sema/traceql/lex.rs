@@ -103,8 +103,17 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, TraceqlError> {
             '\'' => {
                 return Err(err(i, 1, "TraceQL strings are quoted with `\"` or `` ` ``, not `'`", Some("write `\"…\"`".into())));
             }
+            // comments, as Go's text/scanner (Tempo's lexer) skips them
             '/' if b.get(i + 1) == Some(&b'/') => {
-                return Err(err(i, 2, "TraceQL has no comments", None));
+                i = text[i..].find('\n').map_or(b.len(), |e| i + e);
+                continue;
+            }
+            '/' if b.get(i + 1) == Some(&b'*') => {
+                match text[i + 2..].find("*/") {
+                    Some(e) => i = i + 2 + e + 2,
+                    None => return Err(err(i, 2, "unterminated comment", Some("close it with `*/`".into()))),
+                }
+                continue;
             }
             '.' if b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) => {
                 let end = lex_number(text, i, &mut out)?;

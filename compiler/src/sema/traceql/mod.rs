@@ -258,13 +258,14 @@ fn functions() -> impl Iterator<Item = &'static str> {
 
 /// Parse a TraceQL query (Grafana variables already substituted).
 pub fn parse(text: &str) -> Result<Query, TraceqlError> {
-    parse::run(text)
+    parse::run(text, text)
 }
 
 /// Parse a query as it appears in gstack and Grafana: Grafana's variables (`$var`, `${var}`,
 /// `$__range`) are replaced first, keeping byte positions.
 pub fn check(text: &str) -> Result<Query, TraceqlError> {
-    parse(&crate::sema::query::substitute_grafana_vars(text, true))
+    // a variable becomes a number of its width; its type is unknown (`{ name = $n }` is fine)
+    parse::run(&crate::sema::query::substitute_grafana_vars(text, true), text)
 }
 
 /// What a query yields, if it parses.

@@ -59,6 +59,8 @@ pub(super) enum Class {
 
 pub(super) struct Parser<'t> {
     pub(super) text: &'t str,
+    /// the text before Grafana's variables were substituted (same byte positions)
+    pub(super) orig: &'t str,
     pub(super) toks: Vec<Token>,
     pub(super) pos: usize,
     pub(super) depth: usize,
@@ -700,7 +702,7 @@ pub(super) fn arith_prec(o: &str) -> Option<u8> {
 }
 
 /// Lex and parse `text` (see [`super::parse`]).
-pub(super) fn run(text: &str) -> Result<Query, TraceqlError> {
+pub(super) fn run<'t>(text: &'t str, orig: &'t str) -> Result<Query, TraceqlError> {
     let toks = lex(text)?;
     let mut after_parens = vec![0; toks.len()];
     let mut next = toks.len() - 1;
@@ -713,6 +715,6 @@ pub(super) fn run(text: &str) -> Result<Query, TraceqlError> {
     if toks.len() == 1 {
         return Err(err(0, text.len(), "empty query", Some("select spans with `{ … }`: `{}` is every span".into())));
     }
-    let mut p = Parser { text, toks, pos: 0, depth: 0, after_parens };
+    let mut p = Parser { text, orig, toks, pos: 0, depth: 0, after_parens };
     p.root()
 }

@@ -133,6 +133,7 @@ pub(crate) const VALID: &[&str] = &[
     "{\n  resource.service.name = \"x\"\n  && span.http.status_code >= 500\n}",
     "{ .a != nil }",
     "{ nil != .a }",
+    "// slow requests\n{ duration > 2s } /* of any service */",
 ];
 
 /// Broken queries: (text, message substring, byte offset of the error).
@@ -174,6 +175,7 @@ const BROKEN: &[(&str, &str, usize)] = &[
     ("{ } | by()", "expected a field", 9),
     ("{ duration > 2s } )", "after a complete query", 18),
     ("{ duration + \"x\" > 1s }", "arithmetic", 13),
+    ("{ } /* never closed", "unterminated comment", 4),
 ];
 
 #[test]
@@ -244,6 +246,10 @@ fn grafana_variables_are_accepted() {
         "{ resource.service.name = \"$service\" }",
         "{ resource.service.name =~ \"${service:regex}\" } | rate()",
         "{ .x = $value }",
+        "{ duration > $min_duration }",
+        "{ duration > ${min} && name = $span_name }",
+        "{ status = $status }",
+        "{ span:duration > $__interval }",
         "{ } | rate() by (resource.service.name) | topk($k)",
         "{ } | quantile_over_time(duration, $q)",
     ] {
