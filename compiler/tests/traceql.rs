@@ -80,3 +80,34 @@ fn tempo_queries_of_the_shared_dashboards_parse() {
     }
     println!("{n} TraceQL queries in {} shared dashboards parse ({mixin} in tempo-mixin, whose panels query Prometheus)", paths.len());
 }
+
+/// Tempo's own parser examples (`pkg/traceql/test_examples.yaml` of grafana/tempo v2.9.x: lists
+/// `valid`, `parse_fails`, `validate_fails`, `unsupported`), read from `$TEMPO_TRACEQL_EXAMPLES`
+/// or `../shared/data/tempo/test_examples.yaml` (AGPL test data: never copied into this
+/// repository). Every `valid` query parses; every `parse_fails` and `validate_fails` one is an
+/// error. Skipped, with the reason, when the file is absent.
+#[test]
+fn tempo_test_examples_agree() {
+    let path = std::env::var_os("TEMPO_TRACEQL_EXAMPLES").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/data/tempo/test_examples.yaml"));
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        println!("skipped: {} is absent (set TEMPO_TRACEQL_EXAMPLES to Tempo 2.9's pkg/traceql/test_examples.yaml)", path.display());
+        return;
+    };
+    let v: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    let list = |k: &str| v[k].as_array().cloned().unwrap_or_default().into_iter().filter_map(|q| q.as_str().map(String::from)).collect::<Vec<_>>();
+    let mut wrong = vec![];
+    let valid = list("valid");
+    for q in &valid {
+        if let Err(e) = gstack::sema::traceql::parse(q) {
+            wrong.push(format!("valid, rejected: {q:?}: {}", e.message));
+        }
+    }
+    let fails: Vec<String> = list("parse_fails").into_iter().chain(list("validate_fails")).collect();
+    for q in &fails {
+        if gstack::sema::traceql::parse(q).is_ok() {
+            wrong.push(format!("invalid, accepted: {q:?}"));
+        }
+    }
+    println!("Tempo's examples: {} valid parse, {} invalid rejected", valid.len(), fails.len());
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

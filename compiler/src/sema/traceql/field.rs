@@ -40,6 +40,7 @@ impl<'t> Parser<'t> {
     }
 
     /// The type of `lhs op rhs`, or the error when the static types cannot match.
+    #[inline(never)]
     pub(super) fn check_types(&self, op: &str, l: (&Field, Ty, usize, usize), r: (&Field, Ty, usize, usize)) -> R<Ty> {
         let (lf, lt, ls, le) = l;
         let (rf, rt, rs, re) = r;
@@ -71,12 +72,24 @@ impl<'t> Parser<'t> {
                         return Err(err(s, e - s, format!("`{op}` matches strings with a regex, but `{x}` is {}", t.name()), None));
                     }
                 }
+                // Tempo compiles the regex (Go's RE2 syntax; the `regex` crate's is the same)
+                // (not one with a Grafana variable in it, `"${service:regex}"`: Grafana replaces it)
+                let var = |p: &str| p.contains("[[") || p.as_bytes().windows(2).any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphanumeric()));
+                if let Field::Static(Static::Str(pattern)) = rf {
+                    if !var(pattern) {
+                        if let Err(e) = regex::Regex::new(pattern) {
+                            let why = e.to_string().lines().last().unwrap_or("").trim_start_matches("error: ").to_string();
+                            return Err(err(rs, re - rs, format!("invalid regex {rtext}: {why}"), Some("in a `\"…\"` string a regex's backslash is written twice (`\"\\\\d+\"`); a `` `…` `` string takes it as it is".into())));
+                        }
+                    }
+                }
                 Ok(Ty::Bool)
             }
             "=" | "!=" | "<" | "<=" | ">" | ">=" => {
                 // a duration compared with a bare number: Tempo reads nanoseconds
-                for (dt, nf, nt, ns, ne) in [(lt, rf, rt, rs, re), (rt, lf, lt, ls, le)] {
-                    if dt == Ty::Duration && matches!(nt, Ty::Int | Ty::Float) && matches!(nf, Field::Static(_)) {
+                for (dt, df, nf, nt, ns, ne) in [(lt, lf, rf, rt, rs, re), (rt, rf, lf, lt, ls, le)] {
+                    let field = !matches!(df, Field::Static(_));
+                    if dt == Ty::Duration && field && matches!(nt, Ty::Int | Ty::Float) && matches!(nf, Field::Static(_)) {
                         let n = self.text[ns..ne].trim();
                         return Err(err(ns, ne - ns, format!("`{n}` has no unit, compared with a duration"), Some(format!("write `{n}ms` or `{n}s`: durations in gstack always carry their unit (Tempo would read `{n}` as nanoseconds)"))));
                     }

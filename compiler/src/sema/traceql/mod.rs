@@ -44,7 +44,7 @@ pub struct TraceqlError {
 }
 
 /// The deepest nesting of `{`, `(` the parser follows.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = 64;
 
 // ---- AST ------------------------------------------------------------------------------------
 

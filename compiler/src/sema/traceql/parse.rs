@@ -220,6 +220,12 @@ impl<'t> Parser<'t> {
                     self.bump();
                     self.expect(Tok::LParen, "(")?;
                     let Tok::Int(n) = *self.peek() else { return Err(self.unexpected(&format!("an integer, as in `{f}(10)`"))) };
+                    if n <= 0 {
+                        return Err(err(self.tok().start, self.tok().end - self.tok().start, format!("`{f}({n})` keeps no series"), Some(format!("write `{f}(10)`: a count above 0"))));
+                    }
+                    if metrics.as_ref().is_some_and(|m: &Metrics| m.function == "compare") {
+                        return Err(err(bar.start, 1, format!("`compare` ranks its own attributes; `{f}` cannot follow it"), Some("give `compare` its top count: `compare({ … }, 10)`".into())));
+                    }
                     self.bump();
                     self.expect(Tok::RParen, ")")?;
                     second = Some((f, n));
@@ -255,7 +261,12 @@ impl<'t> Parser<'t> {
             Tok::Ident(w) if w == "by" => {
                 self.bump();
                 self.expect(Tok::LParen, "(")?;
-                let (f, _) = self.field()?;
+                let at = self.tok().start;
+                let (f, ty) = self.field()?;
+                if constant(&f, ty) {
+                    let end = self.toks[self.pos.saturating_sub(1)].end;
+                    return Err(err(at, end - at, "`by` of a constant: it groups by a field of the spans", Some("write `by(resource.service.name)` or `by(span.http.route)`".into())));
+                }
                 self.expect(Tok::RParen, ")")?;
                 Ok((Stage::By(f), Class::Spanset))
             }
@@ -436,7 +447,13 @@ impl<'t> Parser<'t> {
                     self.bump();
                     return Ok((Spanset::Filter(None), Class::Spanset));
                 }
-                let (f, _) = self.field()?;
+                let at = self.tok().start;
+                let (f, ty) = self.field()?;
+                if !matches!(ty, Ty::Bool | Ty::Any) && *self.peek() == Tok::RBrace {
+                    let end = self.toks[self.pos - 1].end;
+                    let x = self.text[at..end].trim().to_string();
+                    return Err(err(at, end - at, format!("a spanset's filter is a condition, but `{x}` is {}", ty.name()), Some(format!("compare it: `{{ {x} = … }}`; `{{}}` selects every span"))));
+                }
                 match self.peek() {
                     Tok::RBrace => {
                         self.bump();
@@ -567,6 +584,9 @@ impl<'t> Parser<'t> {
                 let (f, ty) = self.field()?;
                 if !(ty.numeric() || ty == Ty::Any) {
                     return Err(err(t.start, self.tok().end - t.start, format!("`{w}` aggregates numbers; its field is {}", ty.name()), None));
+                }
+                if constant(&f, ty) {
+                    return Err(err(t.start, self.tok().end - t.start, format!("`{w}` of a constant: it aggregates a field of the spans"), Some(format!("write `{w}(duration)` or `{w}(span.http.response.size)`"))));
                 }
                 self.expect(Tok::RParen, ")")?;
                 Ok(Scalar::Aggregate(w, Some(Box::new(f))))
@@ -717,4 +737,24 @@ pub(super) fn run<'t>(text: &'t str, orig: &'t str) -> Result<Query, TraceqlErro
     }
     let mut p = Parser { text, orig, toks, pos: 0, depth: 0, after_parens };
     p.root()
+}
+
+/// A field expression with no field in it (`3`, `1h + 2h`, `"foo"`), not a Grafana variable.
+pub(super) fn constant(f: &Field, ty: Ty) -> bool {
+    if ty == Ty::Any {
+        return false;
+    }
+    let mut stack = vec![f];
+    while let Some(f) = stack.pop() {
+        match f {
+            Field::Intrinsic(_) | Field::Attribute(..) => return false,
+            Field::Unary(_, a) => stack.push(a),
+            Field::Binary(_, a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            Field::Static(_) => {}
+        }
+    }
+    true
 }

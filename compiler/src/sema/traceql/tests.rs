@@ -133,6 +133,10 @@ pub(crate) const VALID: &[&str] = &[
     "{\n  resource.service.name = \"x\"\n  && span.http.status_code >= 500\n}",
     "{ .a != nil }",
     "{ nil != .a }",
+    "{ .a }",
+    "{ !.a }",
+    "{ 1 < 1h }",
+    "{ .a =~ \"^[a-z]+\\\\d$\" }",
     "// slow requests\n{ duration > 2s } /* of any service */",
 ];
 
@@ -176,6 +180,13 @@ const BROKEN: &[(&str, &str, usize)] = &[
     ("{ duration > 2s } )", "after a complete query", 18),
     ("{ duration + \"x\" > 1s }", "arithmetic", 13),
     ("{ } /* never closed", "unterminated comment", 4),
+    ("{ status }", "a spanset's filter is a condition", 2),
+    ("{ 1 + 1 }", "is an integer", 2),
+    ("{ span.foo =~ \"[\" }", "invalid regex", 14),
+    ("{ } | sum(3) > 2", "of a constant", 6),
+    ("{ } | by(\"foo\")", "`by` of a constant", 9),
+    ("{ } | rate() | topk(0)", "keeps no series", 20),
+    ("{ } | compare({ status = error }) | topk(10)", "cannot follow it", 34),
 ];
 
 #[test]
@@ -327,6 +338,11 @@ fn never_panics_on_truncations_and_mutations() {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    // on a thread with a 1 MiB stack (half of a test thread's), in a debug build: margin
+    std::thread::Builder::new().stack_size(1 << 20).spawn(deep_nesting).unwrap().join().unwrap();
+}
+
+fn deep_nesting() {
     for s in ["{".repeat(100_000), "(".repeat(100_000), format!("{{ {}.a = 1 }}", "(".repeat(100_000)), format!("{}{{ }}", "(".repeat(100_000)), format!("{{ {}1 }}", "-".repeat(100_000)), format!("{{ {}.a }}", "!".repeat(100_000))] {
         assert!(parse(&s).is_err());
     }
@@ -339,7 +355,24 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     parse(&sum).unwrap();
     let pipe = vec!["{ .a = 1 }"; 100_000].join(" | ");
     parse(&pipe).unwrap();
-    let ok = format!("{{ {}.a = 1{} }}", "(".repeat(50), ")".repeat(50));
+    // every construct nested up to and past the limit: an error or a parse, never an overflow
+    for n in [MAX_DEPTH / 2, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, 4 * MAX_DEPTH] {
+        let (o, c) = ("(".repeat(n), ")".repeat(n));
+        for s in [
+            format!("{{ {o}.a = 1{c} }}"),
+            format!("{o}{{ }}{c}"),
+            format!("{o}{{ }} | count(){c} > 1"),
+            format!("{{ }} | {o}count(){c} > 1"),
+            format!("{o}{{ }} | count(){c} + 1 > 1"),
+            format!("{{ {}.a }}", "!".repeat(n)),
+            format!("{{ {}1 }} ", "-".repeat(n)),
+            format!("{{ }} | by({o}.a{c})"),
+            format!("{}{{ }}{}", "({ } && ".repeat(n), ")".repeat(n)),
+        ] {
+            let _ = parse(&s);
+        }
+    }
+    let ok = format!("{{ {}.a = 1{} }}", "(".repeat(MAX_DEPTH / 2), ")".repeat(MAX_DEPTH / 2));
     parse(&ok).unwrap();
 }
 
