@@ -79,7 +79,8 @@ impl<'t> Parser<'t> {
                     if !var(pattern) {
                         if let Err(e) = regex::Regex::new(pattern) {
                             let why = e.to_string().lines().last().unwrap_or("").trim_start_matches("error: ").to_string();
-                            return Err(err(rs, re - rs, format!("invalid regex {rtext}: {why}"), Some("in a `\"…\"` string a regex's backslash is written twice (`\"\\\\d+\"`); a `` `…` `` string takes it as it is".into())));
+                            let hint = pattern.contains('\\').then(|| "in a `\"…\"` string a regex's backslash is written twice: `\"\\\\d+\"`".to_string());
+                            return Err(err(rs, re - rs, format!("invalid regex {rtext}: {why}"), hint));
                         }
                     }
                 }

@@ -301,6 +301,9 @@ impl<'t> Parser<'t> {
                 }
             }
             Tok::LBrace => self.spanset_stage(),
+            Tok::Ident(w) if INTRINSICS.contains(&w.as_str()) => {
+                Err(err(t.start, t.end - t.start, format!("`{w}` outside a spanset's braces"), Some(format!("conditions go inside braces: `{{ {w} … }}`"))))
+            }
             Tok::Ident(w) => {
                 let hint = did_you_mean(w, functions()).map(|h| h.replace("`?", "()`?"));
                 let what = if self.peek_at(1) == &Tok::LParen { format!("unknown function `{w}`") } else { format!("unexpected `{w}`") };
@@ -700,7 +703,12 @@ impl<'t> Parser<'t> {
     pub(super) fn bare_identifier(&self, w: &str, t: &Token) -> TraceqlError {
         let close = did_you_mean(w, keywords().chain(SCOPED_INTRINSICS.iter().copied()));
         match close {
-            Some(h) => err(t.start, t.end - t.start, format!("unknown intrinsic `{w}`"), Some(h)),
+            Some(h) => {
+                // an intrinsic (`durration`) or a value (`eror`, `sever`)?
+                let value = STATUS_VALUES.iter().chain(KIND_VALUES).chain(["true", "false", "nil"].iter()).any(|v| h.contains(&format!("`{v}`")));
+                let what = if value { "value" } else { "intrinsic" };
+                err(t.start, t.end - t.start, format!("unknown {what} `{w}`"), Some(h))
+            }
             None => err(
                 t.start,
                 t.end - t.start,

@@ -181,6 +181,8 @@ const BROKEN: &[(&str, &str, usize)] = &[
     ("{ duration + \"x\" > 1s }", "arithmetic", 13),
     ("{ } /* never closed", "unterminated comment", 4),
     ("{ status }", "a spanset's filter is a condition", 2),
+    ("duration > 2s", "`duration` outside a spanset's braces", 0),
+    ("{ status = eror }", "unknown value `eror`", 11),
     ("{ 1 + 1 }", "is an integer", 2),
     ("{ span.foo =~ \"[\" }", "invalid regex", 14),
     ("{ } | sum(3) > 2", "of a constant", 6),
