@@ -756,6 +756,33 @@ rules http = import_rules("./data/rules.yml")
         )],
     },
     CodeInfo {
+        code: "W0402",
+        title: "TraceQL of an imported dashboard that does not parse (a warning)",
+        explanation: "A Tempo query (`queryType` `traceql`) of an imported dashboard does not parse as \
+            TraceQL (gstack's parser, Tempo 2.9's grammar; Grafana's variables substituted first). \
+            Imported files are often third-party, so this is a warning and the file is imported as \
+            it is; the message names the panel and the query's JSON path.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+  tempo {}
+}
+
+dashboard traces = import_dashboard("./data/traces.json")
+"#,
+        files: &[(
+            "data/traces.json",
+            r#"{
+  "title": "Traces",
+  "panels": [
+    { "type": "traces", "title": "Slow", "datasource": { "type": "tempo", "uid": "tempo" },
+      "targets": [{ "refId": "A", "queryType": "traceql", "query": "{ duration > 2s && }" }] }
+  ]
+}
+"#,
+        )],
+    },
+    CodeInfo {
         code: "E0500",
         title: "two components on one port of one host",
         explanation: "Two components of the stack would listen on the same port of the same host, so the \
