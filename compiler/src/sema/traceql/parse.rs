@@ -709,6 +709,13 @@ impl<'t> Parser<'t> {
                 let what = if value { "value" } else { "intrinsic" };
                 err(t.start, t.end - t.start, format!("unknown {what} `{w}`"), Some(h))
             }
+            // right of a comparison, a word is most likely a value missing its quotes
+            None if self.pos > 0 && matches!(self.toks[self.pos - 1].tok, Tok::Op("=" | "!=" | "=~" | "!~")) => err(
+                t.start,
+                t.end - t.start,
+                format!("`{w}` is not a value: strings are quoted"),
+                Some(format!("write `\"{w}\"` (or `.{w}` for an attribute)")),
+            ),
             None => err(
                 t.start,
                 t.end - t.start,

@@ -182,6 +182,7 @@ const BROKEN: &[(&str, &str, usize)] = &[
     ("{ } /* never closed", "unterminated comment", 4),
     ("{ status }", "a spanset's filter is a condition", 2),
     ("duration > 2s", "`duration` outside a spanset's braces", 0),
+    ("{ span.db.system = postgresql }", "strings are quoted", 19),
     ("{ status = eror }", "unknown value `eror`", 11),
     ("{ 1 + 1 }", "is an integer", 2),
     ("{ span.foo =~ \"[\" }", "invalid regex", 14),
