@@ -721,8 +721,14 @@ dashboard checkout {
     CodeInfo {
         code: "E0402",
         title: "invalid TraceQL, or an unknown query language",
-        explanation: "A traceql`…` literal has unbalanced brackets or quotes, or a backtick literal names a \
-            language gstack does not know (the languages are `promql`, `logql`, `traceql` and `sql`).",
+        explanation: "A traceql`…` literal does not parse as TraceQL (gstack's parser follows Tempo 2.9's \
+            grammar, `pkg/traceql/expr.y`): an unclosed `{`, an operator without its operand \
+            (`{ duration > 2s && }`), an unknown intrinsic, scope or function (with a did-you-mean), an \
+            attribute without its scope dot (`foo` for `.foo`), `==` for `=`, a duration compared with a \
+            number without a unit, two sides whose types cannot be compared (`name > 2s`); or a TraceQL \
+            metrics query in a `traces` panel, a search in a panel that draws series; or a backtick \
+            literal names a language gstack does not know (the languages are `promql`, `logql`, \
+            `traceql` and `sql`).",
         example: r#"stack shop {
   prometheus {}
   grafana {}
@@ -769,6 +775,33 @@ rules http = import_rules("./data/rules.yml")
     rules:
       - alert: HighErrorRate
         expr: sum(rate(http_errors_total[5m]) > 1
+"#,
+        )],
+    },
+    CodeInfo {
+        code: "W0402",
+        title: "TraceQL of an imported dashboard that does not parse (a warning)",
+        explanation: "A Tempo query (`queryType` `traceql`) of an imported dashboard does not parse as \
+            TraceQL (gstack's parser, Tempo 2.9's grammar; Grafana's variables substituted first). \
+            Imported files are often third-party, so this is a warning and the file is imported as \
+            it is; the message names the panel and the query's JSON path.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+  tempo {}
+}
+
+dashboard traces = import_dashboard("./data/traces.json")
+"#,
+        files: &[(
+            "data/traces.json",
+            r#"{
+  "title": "Traces",
+  "panels": [
+    { "type": "traces", "title": "Slow", "datasource": { "type": "tempo", "uid": "tempo" },
+      "targets": [{ "refId": "A", "queryType": "traceql", "query": "{ duration > 2s && }" }] }
+  ]
+}
 "#,
         )],
     },

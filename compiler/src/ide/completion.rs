@@ -23,6 +23,8 @@ use crate::sema::types;
 use crate::syntax::lexer::{self, Tok};
 use crate::syntax::Span;
 
+mod traceql;
+
 /// What kind of thing an item is (the server maps it to the protocol's kinds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CompletionKind {
@@ -109,6 +111,9 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
     let n = all.iter().take_while(|(_, s)| (s.end as usize) <= start && (s.start as usize) < start).count();
     let toks = &all[..n];
     if in_literal(toks) || toks.last().is_some_and(|(t, s)| matches!(t, Tok::DocComment(_)) && s.end as usize >= start) {
+        if traceql::inside(toks) {
+            out.items = traceql::items(&text[..start]);
+        }
         return out;
     }
     let lines = Lines::new(text);

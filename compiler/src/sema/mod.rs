@@ -9,5 +9,6 @@ pub mod overrides;
 pub mod query;
 pub mod reference;
 pub mod schema;
+pub mod traceql;
 pub mod types;
 pub mod value;

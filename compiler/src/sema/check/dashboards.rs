@@ -159,6 +159,12 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        // a TraceQL metrics query in a `traces` panel, a search in a `timeseries` panel
+        for (q, l) in queries.iter().filter(|(q, _)| q.lang == QueryLang::Traceql) {
+            if let Some((msg, hint)) = crate::sema::traceql::panel_problem(&p.kind, &q.text) {
+                self.error("E0402", *l, msg).hint = Some(hint);
+            }
+        }
         if p.kind != "text" && queries.is_empty() {
             let d = self.error("E0202", Loc { file: p.loc.file, span: p.label_span() }, format!("this `{}` panel has no query", p.kind));
             d.hint = Some("add `query = promql`…`` (or logql/traceql/sql)".into());

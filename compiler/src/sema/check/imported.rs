@@ -91,6 +91,16 @@ impl<'a> Checker<'a> {
             .filter_map(|t| super::super::query::promql_problem(&t.expr, true).map(|p| (format!("panel \"{}\" ({})", t.panel, t.path), p, t.expr.clone())))
             .collect();
         self.promql_warnings(&format!("dashboard `{name}`"), problems, call, "Grafana still shows the dashboard; this query fails when it runs (Grafana's variables were substituted before parsing)");
+        // TraceQL of Tempo targets: W0402, at most 20
+        let bad: Vec<_> = imp.traceql.iter().filter_map(|t| crate::sema::traceql::check(&t.expr).err().map(|e| (t, e))).collect();
+        for (t, e) in bad.iter().take(20) {
+            let d = self.error("W0402", call, format!("dashboard `{name}`: panel \"{}\" ({}): invalid TraceQL: {} in `{}`", t.panel, t.path, e.message, t.expr.split_whitespace().collect::<Vec<_>>().join(" ")));
+            d.label = Some("imported here".into());
+            d.hint = Some(e.hint.clone().unwrap_or_else(|| "Grafana still shows the dashboard; this query fails when it runs".into()));
+        }
+        if bad.len() > 20 {
+            self.error("W0402", call, format!("dashboard `{name}`: {} more TraceQL queries do not parse", bad.len() - 20));
+        }
     }
 
     /// Read and check an imported Prometheus rule file; its text (copied as it is by the

@@ -97,7 +97,7 @@ pub(super) fn defer_regexes(db: &dyn Db, text: &str) -> String {
 }
 
 impl<'a> Checker<'a> {
-    /// Check a query literal's syntax (PromQL with `promql-parser`; LogQL/TraceQL: balance).
+    /// Check a query literal's syntax (PromQL with `promql-parser`, TraceQL with [`crate::sema::traceql`]; LogQL: balance).
     pub(super) fn check_query(&mut self, q: &QueryVal, loc: Loc) {
         match q.lang {
             QueryLang::Promql if q.text.len() > crate::sema::query::MAX_PROMQL_BYTES => {
@@ -127,7 +127,18 @@ impl<'a> Checker<'a> {
                     d.hint = Some(format!("write `[{inner}s]` or `[{inner}m]`: durations in gstack always carry their unit"));
                 }
             }
-            QueryLang::Logql | QueryLang::Traceql => {
+            QueryLang::Traceql => {
+                // the TraceQL parser (Tempo 2.9's grammar), Grafana variables substituted
+                if let Err(e) = crate::sema::traceql::check(&q.text) {
+                    let span = match (q.span_of(e.offset), q.span_of((e.offset + e.len).saturating_sub(1))) {
+                        (Some(a), Some(b)) if b.end >= a.start => Span { start: a.start, end: b.end },
+                        (Some(a), _) => a,
+                        _ => loc.span,
+                    };
+                    self.error("E0402", Loc { file: loc.file, span }, format!("invalid TraceQL: {}", e.message)).hint = e.hint;
+                }
+            }
+            QueryLang::Logql => {
                 if let Some((off, msg)) = balance(&q.text) {
                     let span = q.span_of(off).unwrap_or(loc.span);
                     let code = if q.lang == QueryLang::Logql { "E0401" } else { "E0402" };

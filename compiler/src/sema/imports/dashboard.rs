@@ -37,6 +37,8 @@ pub struct ImportedDashboard {
     pub tags: Vec<String>,
     pub unmapped: Vec<Unmapped>,
     pub promql: Vec<PromqlTarget>,
+    /// TraceQL queries of Tempo targets (`queryType` `traceql`), their path ending `.query`.
+    pub traceql: Vec<PromqlTarget>,
 }
 
 impl ImportedDashboard {
@@ -75,6 +77,7 @@ struct Rewriter<'a> {
     requires: Vec<String>,
     unmapped: Vec<Unmapped>,
     promql: Vec<PromqlTarget>,
+    traceql: Vec<PromqlTarget>,
 }
 
 /// `$name`, `${name}`, `${name:format}` or `[[name]]` as the whole string: the name.
@@ -243,6 +246,12 @@ impl<'a> Rewriter<'a> {
                 let kind = ds.as_ref().and_then(|d| d.1.clone());
                 if let Some((v, _)) = ds {
                     tobj.insert("datasource".into(), v);
+                }
+                let traceql = matches!(tobj.get("queryType").and_then(Value::as_str), Some("traceql" | "traceqlSearch"));
+                if kind.as_deref() == Some("tempo") && traceql {
+                    if let Some(Value::String(q)) = tobj.get("query").filter(|q| q.as_str().is_some_and(|q| !q.trim().is_empty())) {
+                        self.traceql.push(PromqlTarget { panel: title.clone(), path: format!("{path}.targets[{i}].query"), expr: q.clone() });
+                    }
                 }
                 if kind.as_deref() == Some("prometheus") {
                     if let Some(Value::String(e)) = tobj.get("expr") {
@@ -434,7 +443,7 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
         }
     }
 
-    let mut rw = Rewriter { ds, inputs: BTreeMap::new(), vars: BTreeMap::new(), requires: vec![], unmapped: vec![], promql: vec![] };
+    let mut rw = Rewriter { ds, inputs: BTreeMap::new(), vars: BTreeMap::new(), requires: vec![], unmapped: vec![], promql: vec![], traceql: vec![] };
     if let Some(Value::Array(inputs)) = d.get("__inputs") {
         for i in inputs {
             let name = i.get("name").and_then(Value::as_str).unwrap_or("");
@@ -507,5 +516,5 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
         Some(Value::Array(t)) => t.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => vec![],
     };
-    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql })
+    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql, traceql: rw.traceql })
 }
