@@ -61,12 +61,18 @@ pub fn nearby(code: &str) -> Vec<&'static str> {
 }
 
 mod deploy;
+mod queries;
 
-/// Every code, in order: the language's (`0xx`–`5xx`, below) and the deployment targets' and
+/// Every code, in order (by hundreds; in each, the errors, then the warnings, by number): the language's (`0xx`–`3xx`, `5xx`,
+/// below), the queries' (`4xx`, in `codes/queries.rs`) and the deployment targets' and
 /// overrides' (`6xx`, `7xx`, in `codes/deploy.rs`).
-pub static CODES: std::sync::LazyLock<Vec<&'static CodeInfo>> = std::sync::LazyLock::new(|| LANGUAGE.iter().chain(deploy::DEPLOY).collect());
+pub static CODES: std::sync::LazyLock<Vec<&'static CodeInfo>> = std::sync::LazyLock::new(|| {
+    let mut all: Vec<&'static CodeInfo> = LANGUAGE.iter().chain(queries::QUERIES).chain(deploy::DEPLOY).collect();
+    all.sort_by_key(|c| (&c.code[1..3], &c.code[..1], &c.code[3..]));
+    all
+});
 
-/// The codes `0xx`–`5xx`, in order.
+/// The codes `0xx`–`3xx` and `5xx`, in order.
 static LANGUAGE: &[CodeInfo] = &[
     CodeInfo {
         code: "E0001",
@@ -680,130 +686,6 @@ rules node = import_rules("./data/rules.yml")
 }
 "#,
         files: &[],
-    },
-    CodeInfo {
-        code: "E0400",
-        title: "invalid PromQL (position mapped into the literal)",
-        explanation: "A promql`…` literal does not parse as PromQL, or a range selector has no unit \
-            (`[5]`). The error points at the place in the literal.",
-        example: r#"stack shop {
-  prometheus {}
-  grafana {}
-}
-
-dashboard checkout {
-  timeseries "Requests" {
-    query = promql`sum(rate(http_requests_total{service="checkout"[5m]))`
-  }
-}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "E0401",
-        title: "invalid LogQL",
-        explanation: "A logql`…` literal has unbalanced brackets or quotes, or no stream selector: a LogQL \
-            query starts with the streams it reads, like `{service=\"app\"}`.",
-        example: r#"stack shop {
-  prometheus {}
-  grafana {}
-  loki {}
-}
-
-dashboard checkout {
-  logs "Errors" {
-    query = logql`|= "error"`
-  }
-}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "E0402",
-        title: "invalid TraceQL, or an unknown query language",
-        explanation: "A traceql`…` literal does not parse as TraceQL (gstack's parser follows Tempo 2.9's \
-            grammar, `pkg/traceql/expr.y`): an unclosed `{`, an operator without its operand \
-            (`{ duration > 2s && }`), an unknown intrinsic, scope or function (with a did-you-mean), an \
-            attribute without its scope dot (`foo` for `.foo`), `==` for `=`, a duration compared with a \
-            number without a unit, two sides whose types cannot be compared (`name > 2s`); or a TraceQL \
-            metrics query in a `traces` panel, a search in a panel that draws series; or a backtick \
-            literal names a language gstack does not know (the languages are `promql`, `logql`, \
-            `traceql` and `sql`).",
-        example: r#"stack shop {
-  prometheus {}
-  grafana {}
-  tempo {}
-}
-
-dashboard traces {
-  traces "Slow" { query = traceql`{ duration > 2s` }
-}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "E0403",
-        title: "a PromQL query longer than 16 KiB",
-        explanation: "gstack parses PromQL queries of at most 16 KiB (a `promql` literal, an imported \
-            dashboard's or rule file's expression): the PromQL parser's time grows with the square of a \
-            query's length (32,000 terms `a + a + …` take 9 s), so a longer query is reported at its \
-            literal and not parsed, and a check never stalls on one. Split it: recording rules, or \
-            several shorter queries.",
-        example: r#"// a query of more than 16 KiB (compiler/tests/bounded.rs writes one)
-dashboard d {
-  timeseries "p" { query = promql`a + a + a` }
-}
-"#,
-        files: &[],
-    },
-    CodeInfo {
-        code: "W0400",
-        title: "PromQL of an imported dashboard or rule file that does not parse (a warning)",
-        explanation: "An expression in an imported dashboard or rule file does not parse as PromQL. Imported \
-            files are often third-party, so this is a warning and the file is imported as it is; the \
-            message names the panel or rule group and rule.",
-        example: r#"stack shop {
-  prometheus {}
-}
-
-rules http = import_rules("./data/rules.yml")
-"#,
-        files: &[(
-            "data/rules.yml",
-            r#"groups:
-  - name: http
-    rules:
-      - alert: HighErrorRate
-        expr: sum(rate(http_errors_total[5m]) > 1
-"#,
-        )],
-    },
-    CodeInfo {
-        code: "W0402",
-        title: "TraceQL of an imported dashboard that does not parse (a warning)",
-        explanation: "A Tempo query (`queryType` `traceql`) of an imported dashboard does not parse as \
-            TraceQL (gstack's parser, Tempo 2.9's grammar; Grafana's variables substituted first). \
-            Imported files are often third-party, so this is a warning and the file is imported as \
-            it is; the message names the panel and the query's JSON path.",
-        example: r#"stack shop {
-  prometheus {}
-  grafana {}
-  tempo {}
-}
-
-dashboard traces = import_dashboard("./data/traces.json")
-"#,
-        files: &[(
-            "data/traces.json",
-            r#"{
-  "title": "Traces",
-  "panels": [
-    { "type": "traces", "title": "Slow", "datasource": { "type": "tempo", "uid": "tempo" },
-      "targets": [{ "refId": "A", "queryType": "traceql", "query": "{ duration > 2s && }" }] }
-  ]
-}
-"#,
-        )],
     },
     CodeInfo {
         code: "E0500",
