@@ -71,6 +71,7 @@
       port = 9093;
       smtp_smarthost = null;
       smtp_from = null;
+      resolve_timeout = null;
       smtp_require_tls = null;
       inhibit_rules = [ ];
       time_intervals = [ ];

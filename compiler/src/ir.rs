@@ -350,6 +350,8 @@ pub struct Alertmanager {
     pub smtp_smarthost: Option<String>,
     /// `global.smtp_from`: the e-mail receivers' sender address.
     pub smtp_from: Option<String>,
+    /// `global.resolve_timeout` (Alertmanager's default 5m when unset).
+    pub resolve_timeout: Option<Duration>,
     /// `global.smtp_require_tls` (Alertmanager's default `true` when unset).
     pub smtp_require_tls: Option<bool>,
     /// `inhibit_rules`, in source order.

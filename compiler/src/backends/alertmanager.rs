@@ -96,6 +96,9 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
     if let Some(f) = &a.smtp_from {
         cfg["global"]["smtp_from"] = json!(f);
     }
+    if let Some(d) = a.resolve_timeout {
+        cfg["global"]["resolve_timeout"] = json!(d.to_prometheus());
+    }
     if let Some(t) = a.smtp_require_tls {
         cfg["global"]["smtp_require_tls"] = json!(t);
     }

@@ -193,6 +193,7 @@ impl<'a> Checker<'a> {
             port: r.port_d("port"),
             smtp_smarthost: r.str("smtp_smarthost"),
             smtp_from: r.str("smtp_from"),
+            resolve_timeout: r.dur("resolve_timeout"),
             smtp_require_tls: match r.get("smtp_require_tls") {
                 Some(CV::Bool(b)) => Some(*b),
                 _ => None,

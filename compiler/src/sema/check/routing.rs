@@ -106,3 +106,69 @@ impl<'a> Checker<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> ir::LabelMatcher {
+        super::super::grafana_alerting::parse_matcher(s).unwrap()
+    }
+
+    fn route(receiver: &str, matchers: &[&str], continue_: bool, routes: Vec<ir::Route>) -> ir::Route {
+        ir::Route {
+            receiver: receiver.into(),
+            group_by: vec![],
+            group_wait: None,
+            group_interval: None,
+            repeat_interval: None,
+            matchers: matchers.iter().map(|s| s.to_string()).collect(),
+            continue_,
+            mute_time_intervals: vec![],
+            active_time_intervals: vec![],
+            routes,
+        }
+    }
+
+    #[test]
+    fn matchers_hold_as_alertmanager_reads_them() {
+        assert!(holds(&m("a=1"), "1") && !holds(&m("a=1"), "10"));
+        assert!(holds(&m("a!=1"), "") && !holds(&m("a!=1"), "1"));
+        // anchored at both ends
+        assert!(holds(&m("a=~\"1|2\""), "2") && !holds(&m("a=~\"1\""), "10"));
+        assert!(holds(&m("a!~\"x.*\""), "y") && !holds(&m("a!~\"x.*\""), "xy"));
+        // a missing label is the empty string
+        assert!(holds(&m("a=~\".*\""), "") && !holds(&m("a=~\".+\""), ""));
+    }
+
+    #[test]
+    fn receivers_follow_continue_and_fall_back_to_the_parent() {
+        let tree = route("root", &[], false, vec![
+            route("audit", &[], true, vec![]),
+            route("db", &["team=db"], false, vec![route("page", &["severity=critical"], false, vec![])]),
+            route("web", &["team=web"], false, vec![]),
+        ]);
+        let at = |pairs: &[(&str, &str)]| receivers_for(&tree, &pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        assert_eq!(at(&[("team", "db"), ("severity", "critical")]), ["audit", "page"]);
+        assert_eq!(at(&[("team", "db")]), ["audit", "db"]);
+        assert_eq!(at(&[("team", "web")]), ["audit", "web"]);
+        assert_eq!(at(&[]), ["audit"]);
+        let plain = route("root", &[], false, vec![route("db", &["team=db"], false, vec![])]);
+        assert_eq!(receivers_for(&plain, &BTreeMap::new()), ["root"]);
+    }
+
+    #[test]
+    fn only_certain_unreachability_is_reported() {
+        assert!(contradiction(&[m("team=db"), m("team=web")]).is_some());
+        assert!(contradiction(&[m("team=db"), m("team=~\"w.*\"")]).is_some());
+        assert!(contradiction(&[m("team=db"), m("team!=db")]).is_some());
+        assert!(contradiction(&[m("team=db"), m("team=~\"d.*\"")]).is_none());
+        // two regexes may or may not overlap: never reported
+        assert!(contradiction(&[m("team=~\"a.*\""), m("team=~\"b.*\"")]).is_none());
+        assert!(implies(&[m("team=db"), m("severity=critical")], &[m("team=db")]));
+        assert!(implies(&[m("team=db")], &[m("team=~\"d.*\"")]));
+        assert!(implies(&[m("team=db")], &[]));
+        assert!(!implies(&[m("team=~\"db\"")], &[m("team=db")]), "regex-equal to an equality is not claimed");
+        assert!(!implies(&[m("severity=critical")], &[m("team=db")]));
+    }
+}

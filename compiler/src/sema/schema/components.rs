@@ -315,6 +315,7 @@ pub static ALERTMANAGER: Schema = Schema {
                 Grammar::HostPort,
             ),
             f("smtp_from", Ty::Str, None, "Sender address of the e-mail receivers (`global.smtp_from`); required with an `email` receiver."),
+            f("resolve_timeout", Ty::Duration, None, "How long an alert without an end time stays firing after its last update (`global.resolve_timeout`); Alertmanager's default 5m."),
             f("smtp_require_tls", Ty::Bool, None, "Whether the e-mail receivers insist on STARTTLS (`global.smtp_require_tls`); Alertmanager's default `true`."),
         ],
         &[
