@@ -705,7 +705,14 @@ impl<'t> P<'t> {
 
     fn snippet(&self, start: usize, end: usize) -> String {
         let s = self.text.get(start..end).unwrap_or("").trim();
-        if s.is_empty() || s.len() > 60 { "{…}".to_string() } else { s.to_string() }
+        if s.is_empty() || s.len() > 60 {
+            "{…}".to_string()
+        } else if s.ends_with('}') || s.ends_with(')') {
+            s.to_string()
+        } else {
+            // a range after a pipeline reads better apart: `{…} |= "x" [5m]`
+            format!("{s} ")
+        }
     }
 
     // -- expressions --
@@ -1257,7 +1264,13 @@ impl<'t> P<'t> {
                     T::Eof => {
                         return Err(err(open.start, 1, "unclosed `{`: the stream selector is not closed", Some("close it with `}`".into())));
                     }
-                    _ => return Err(self.unexpected("`,` or `}` in the stream selector")),
+                    t => {
+                        let mut e = self.unexpected("`,` or `}` in the stream selector");
+                        if matches!(t, T::Pipe | T::PipeExact | T::PipeMatch | T::PipePattern | T::Neq | T::Nre | T::Npa | T::Range) {
+                            e.hint = Some(format!("close the stream selector opened at `{}` with `}}` before {}", self.snippet(open.start, self.peek().start).trim_end(), describe(self.peek())));
+                        }
+                        return Err(e);
+                    }
                 }
             }
         }
@@ -1547,7 +1560,22 @@ impl<'t> P<'t> {
 /// Parse a LogQL query as Loki 3.5 does (no Grafana variables: see [`check`]).
 pub fn parse(text: &str) -> Result<Expr, LogqlError> {
     let toks = lex(text)?;
+    let last = toks.len().checked_sub(2).map(|i| (toks[i].start, toks[i].end - toks[i].start));
     let mut p = P { text, toks, i: 0, depth: 0 };
+    // an error at the end of the text points at the query's last token
+    p.parse_all().map_err(|mut e| {
+        if let (Some((o, l)), 0) = (last, e.len) {
+            if e.offset >= o + l {
+                (e.offset, e.len) = (o, l);
+            }
+        }
+        e
+    })
+}
+
+impl<'t> P<'t> {
+    fn parse_all(&mut self) -> R<Expr> {
+    let p = self;
     let e = p.expr(0)?;
     let t = p.peek().clone();
     if t.t != T::Eof {
@@ -1564,6 +1592,7 @@ pub fn parse(text: &str) -> Result<Expr, LogqlError> {
         return Err(e);
     }
     Ok(e)
+    }
 }
 
 /// The kind of the top expression of `text` (`None` when it does not parse).
