@@ -37,6 +37,8 @@ pub struct ImportedDashboard {
     pub tags: Vec<String>,
     pub unmapped: Vec<Unmapped>,
     pub promql: Vec<PromqlTarget>,
+    /// The LogQL expressions (targets and annotations on a Loki datasource), same shape.
+    pub logql: Vec<PromqlTarget>,
 }
 
 impl ImportedDashboard {
@@ -75,6 +77,7 @@ struct Rewriter<'a> {
     requires: Vec<String>,
     unmapped: Vec<Unmapped>,
     promql: Vec<PromqlTarget>,
+    logql: Vec<PromqlTarget>,
 }
 
 /// `$name`, `${name}`, `${name:format}` or `[[name]]` as the whole string: the name.
@@ -244,11 +247,10 @@ impl<'a> Rewriter<'a> {
                 if let Some((v, _)) = ds {
                     tobj.insert("datasource".into(), v);
                 }
-                if kind.as_deref() == Some("prometheus") {
-                    if let Some(Value::String(e)) = tobj.get("expr") {
-                        if !e.trim().is_empty() {
-                            self.promql.push(PromqlTarget { panel: title.clone(), path: format!("{path}.targets[{i}].expr"), expr: e.clone() });
-                        }
+                if let (Some(k @ ("prometheus" | "loki")), Some(Value::String(e))) = (kind.as_deref(), tobj.get("expr")) {
+                    if !e.trim().is_empty() {
+                        let t = PromqlTarget { panel: title.clone(), path: format!("{path}.targets[{i}].expr"), expr: e.clone() };
+                        if k == "loki" { self.logql.push(t) } else { self.promql.push(t) }
                     }
                 }
             }
@@ -318,11 +320,10 @@ impl<'a> Rewriter<'a> {
                 self.rewrite_slot(slot, &here, &format!("annotations.list[{i}].datasource")).or_else(|| self.default_ref())
             };
             if let Some((r, kind)) = ds {
-                if kind.as_deref() == Some("prometheus") {
-                    if let Some(Value::String(e)) = obj.get("expr") {
-                        if !e.trim().is_empty() {
-                            self.promql.push(PromqlTarget { panel: here.clone(), path: format!("annotations.list[{i}].expr"), expr: e.clone() });
-                        }
+                if let (Some(k @ ("prometheus" | "loki")), Some(Value::String(e))) = (kind.as_deref(), obj.get("expr")) {
+                    if !e.trim().is_empty() {
+                        let t = PromqlTarget { panel: here.clone(), path: format!("annotations.list[{i}].expr"), expr: e.clone() };
+                        if k == "loki" { self.logql.push(t) } else { self.promql.push(t) }
                     }
                 }
                 obj.insert("datasource".into(), r);
@@ -434,7 +435,7 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
         }
     }
 
-    let mut rw = Rewriter { ds, inputs: BTreeMap::new(), vars: BTreeMap::new(), requires: vec![], unmapped: vec![], promql: vec![] };
+    let mut rw = Rewriter { ds, inputs: BTreeMap::new(), vars: BTreeMap::new(), requires: vec![], unmapped: vec![], promql: vec![], logql: vec![] };
     if let Some(Value::Array(inputs)) = d.get("__inputs") {
         for i in inputs {
             let name = i.get("name").and_then(Value::as_str).unwrap_or("");
@@ -507,5 +508,5 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
         Some(Value::Array(t)) => t.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => vec![],
     };
-    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql })
+    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql, logql: rw.logql })
 }
