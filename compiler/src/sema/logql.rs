@@ -1564,6 +1564,9 @@ pub fn parse(text: &str) -> Result<Expr, LogqlError> {
     let mut p = P { text, toks, i: 0, depth: 0 };
     // an error at the end of the text points at the query's last token
     p.parse_all().map_err(|mut e| {
+        // inside the text (an error "at" the end has no width), then on the last token
+        e.offset = e.offset.min(text.len());
+        e.len = e.len.min(text.len() - e.offset);
         if let (Some((o, l)), 0) = (last, e.len) {
             if e.offset >= o + l {
                 (e.offset, e.len) = (o, l);
