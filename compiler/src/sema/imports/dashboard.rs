@@ -29,6 +29,11 @@ pub struct PromqlTarget {
     pub expr: String,
 }
 
+/// The query language gstack parses for a datasource plugin (`None`: not parsed).
+fn query_lang(plugin: Option<&str>) -> Option<ir::QueryLang> {
+    [ir::QueryLang::Promql, ir::QueryLang::Logql].into_iter().find(|l| plugin.is_some() && Component::plugin_answering(*l) == plugin)
+}
+
 /// A dashboard rewritten for the stack.
 #[derive(Clone, Debug)]
 pub struct ImportedDashboard {
@@ -247,10 +252,10 @@ impl<'a> Rewriter<'a> {
                 if let Some((v, _)) = ds {
                     tobj.insert("datasource".into(), v);
                 }
-                if let (Some(k @ ("prometheus" | "loki")), Some(Value::String(e))) = (kind.as_deref(), tobj.get("expr")) {
+                if let (Some(lang), Some(Value::String(e))) = (query_lang(kind.as_deref()), tobj.get("expr")) {
                     if !e.trim().is_empty() {
                         let t = PromqlTarget { panel: title.clone(), path: format!("{path}.targets[{i}].expr"), expr: e.clone() };
-                        if k == "loki" { self.logql.push(t) } else { self.promql.push(t) }
+                        if lang == ir::QueryLang::Logql { self.logql.push(t) } else { self.promql.push(t) }
                     }
                 }
             }
@@ -320,10 +325,10 @@ impl<'a> Rewriter<'a> {
                 self.rewrite_slot(slot, &here, &format!("annotations.list[{i}].datasource")).or_else(|| self.default_ref())
             };
             if let Some((r, kind)) = ds {
-                if let (Some(k @ ("prometheus" | "loki")), Some(Value::String(e))) = (kind.as_deref(), obj.get("expr")) {
+                if let (Some(lang), Some(Value::String(e))) = (query_lang(kind.as_deref()), obj.get("expr")) {
                     if !e.trim().is_empty() {
                         let t = PromqlTarget { panel: here.clone(), path: format!("annotations.list[{i}].expr"), expr: e.clone() };
-                        if k == "loki" { self.logql.push(t) } else { self.promql.push(t) }
+                        if lang == ir::QueryLang::Logql { self.logql.push(t) } else { self.promql.push(t) }
                     }
                 }
                 obj.insert("datasource".into(), r);

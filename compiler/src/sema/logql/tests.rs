@@ -241,6 +241,8 @@ const BROKEN: &[(&str, &str, usize)] = &[
     (r#"count_over_time({app="x"} |= "a" [5m] |= "b")"#, "range goes after the whole pipeline", 38),
     (r#"count_over_time({app="x"}[5m] offset)"#, "after `offset`", 36),
     (r#""#, "the query is empty", 0),
+    (r#"sum"#, "needs its arguments in parentheses", 0),
+    (r#"rate {app="x"}[5m]"#, "needs its arguments in parentheses", 0),
     (r#"quantile_over_time("#, "needs the quantile first", 18),
     (r#"sum(rate({app="x"}[5m])) by (a,"#, "expected a label name", 30),
     (r#"{app="x"} {app="y"}"#, "after a complete query", 10),
