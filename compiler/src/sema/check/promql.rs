@@ -1,5 +1,6 @@
 //! PromQL and Grafana variables in query text: the memoised PromQL parse, deferred regex
-//! matchers, error positions and hints, the Grafana-variable placeholders, bracket balance.
+//! matchers, error positions and hints, the Grafana-variable placeholders, bracket balance;
+//! LogQL literals go to the LogQL parser ([`crate::sema::logql`]).
 
 use super::*;
 
