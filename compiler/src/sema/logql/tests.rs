@@ -312,6 +312,22 @@ fn grafana_variables_are_substituted() {
         r#"{app="a"} | logfmt | status > $min"#,
         r#"{container=~"${container:regex}"}"#,
         r#"{container=~"$container"}"#,
+        // the shapes of queries in real dashboards
+        r#"{namespace="$namespace", pod=~"$pod"} |~ "(?i)$filter""#,
+        r#"sum by (level) (count_over_time({job="varlogs"} | json | __error__="" [$__interval]))"#,
+        r#"{job="x"} | json | line_format "{{.message}}" | level =~ "$level""#,
+        r#"sum(rate({app="x"}[$__rate_interval]))"#,
+        r#"{cluster="$cluster"} != "health" !~ "ping|pong""#,
+        r#"{app="x"} |= "$search" | logfmt | level=~"$level" | line_format "{{.msg}}""#,
+        r#"sum by (level) (count_over_time({app="x"} | detected_level=~"error|warn" [$__auto]))"#,
+        r#"sum by (host) (rate({job="x"} |= "error" [1m])) / on(host) group_left sum by (host) (rate({job="x"}[1m]))"#,
+        r#"count_over_time({app="x"}[1m]) > 0 unless on() vector(1)"#,
+        "quantile_over_time(0.95, {app=\"x\"} | regexp `took (?P<ms>\\d+)ms` | unwrap ms [5m]) by (app)",
+        "{app=\"x\"} | label_format level=`{{ if eq .level \"warn\" }}warning{{ else }}{{ .level }}{{ end }}`",
+        r#"{service_name="checkout"} | json | keep level, msg | decolorize"#,
+        r#"{app="x"} | logfmt | latency > 1.5s and status >= 500 or level="error""#,
+        r#"avg_over_time({app="x"} | logfmt | unwrap duration(took) | __error__="" [1m]) by (path)"#,
+        "{app=\"x\"}\n  | json\n  | status >= 500\n  # only the slow ones\n  | duration > 2s",
     ] {
         assert_eq!(check(q), None, "{q}");
     }
