@@ -224,6 +224,12 @@ impl<'t> P<'t> {
                                         return Err(err(s.start, s.end - s.start, format!("invalid regex after `regexp`: {e}"), None));
                                     }
                                 }
+                                // Loki's regexp and pattern parsers refuse an expression that extracts nothing
+                                let named = if name == "regexp" { s.s.contains("(?P<") || s.s.contains("(?<") } else { has_named_capture(&s.s) };
+                                if !named && !templated(&s.s) {
+                                    let hint = if name == "regexp" { "name what to extract: `(?P<status>\\d+)`" } else { "name what to extract: `<ip> - <_> <status>` (`<_>` skips)" };
+                                    return Err(err(s.start, s.end - s.start, format!("the `{name}` expression has no named capture, so it extracts nothing"), Some(hint.into())));
+                                }
                                 return Ok(Stage::Parser { name, arg: Some(s.s), flags: vec![], params: vec![] });
                             }
                             Err(e) => e,
@@ -364,4 +370,12 @@ impl<'t> P<'t> {
             }
         }
     }
+}
+
+/// Whether a `pattern` expression has a named capture `<name>` (`<_>` skips, it names nothing).
+fn has_named_capture(p: &str) -> bool {
+    p.split('<').skip(1).any(|rest| {
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        !name.is_empty() && name != "_" && rest[name.len()..].starts_with('>') && !name.starts_with(|c: char| c.is_ascii_digit())
+    })
 }

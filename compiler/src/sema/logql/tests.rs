@@ -229,6 +229,8 @@ const BROKEN: &[(&str, &str, usize)] = &[
     (r#"{app="x"} |= error"#, "expected the text to match", 13),
     (r#"{app="x"} | regexp"#, "expected the regexp in quotes", 12),
     (r#"{app="x"} | regexp "(?P<a>""#, "invalid regex", 19),
+    (r#"{app="x"} | regexp "\\d+""#, "named capture", 19),
+    (r#"{app="x"} | pattern "<_> - <_>""#, "named capture", 20),
     (r#"{app="x"} | line_format"#, "expected a template", 12),
     (r#"{app="x"} | label_format a"#, "expected `=`", 25),
     (r#"{app="x"} | drop"#, "expected a label after `drop`", 12),
@@ -497,4 +499,5 @@ fn parsing_is_linear() {
         assert!(tl / ts < 9.0, "{what}: {ts} s then {tl} s");
     }
 }
+
 
