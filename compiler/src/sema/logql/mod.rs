@@ -153,6 +153,46 @@ pub enum Expr {
     LabelReplace { inner: Box<Expr>, args: Vec<String> },
 }
 
+// A chain of operators (`a + a + … + a`, `| a="b" and … and a="b"`) is parsed in a loop but
+// nests as deep as it is long; dropping it recursively would overflow the stack at some
+// hundred thousand terms. These drops take the children out first, into a list.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        fn children(e: &mut Expr, out: &mut Vec<Expr>) {
+            match e {
+                Expr::Binary { lhs, rhs, .. } => {
+                    out.push(std::mem::replace(&mut **lhs, Expr::Number(0.0)));
+                    out.push(std::mem::replace(&mut **rhs, Expr::Number(0.0)));
+                }
+                Expr::Vector { inner, .. } | Expr::LabelReplace { inner, .. } => out.push(std::mem::replace(&mut **inner, Expr::Number(0.0))),
+                _ => {}
+            }
+        }
+        let mut stack = vec![];
+        children(self, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            children(&mut e, &mut stack);
+        }
+    }
+}
+
+impl Drop for LabelFilter {
+    fn drop(&mut self) {
+        let leaf = || LabelFilter::Ip { name: String::new(), negated: false, cidr: String::new() };
+        let mut stack = vec![];
+        let take = |f: &mut LabelFilter, out: &mut Vec<LabelFilter>| {
+            if let LabelFilter::And(a, b) | LabelFilter::Or(a, b) = f {
+                out.push(std::mem::replace(&mut **a, leaf()));
+                out.push(std::mem::replace(&mut **b, leaf()));
+            }
+        };
+        take(self, &mut stack);
+        while let Some(mut f) = stack.pop() {
+            take(&mut f, &mut stack);
+        }
+    }
+}
+
 impl Expr {
     pub fn kind(&self) -> Kind {
         match self {

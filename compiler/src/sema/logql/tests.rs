@@ -476,15 +476,19 @@ fn deep_nesting_is_an_error() {
     assert_eq!(check(&ok), None);
 }
 
+#[test]
+fn long_chains_parse_and_drop() {
+    // 200,000 operators nest 200,000 deep: parsed in a loop, dropped without recursion
+    let terms = vec!["1"; 200_000].join(" + ");
+    assert_eq!(check(&terms), None);
+    let filters = format!("{{app=\"a\"}} | {}", vec!["a=\"b\""; 200_000].join(" or "));
+    assert_eq!(check(&filters), None);
+}
+
 fn time_of(q: &str) -> f64 {
-    // the best of a few runs, to keep noise from a shared machine out
-    (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            assert_eq!(check(q), None, "{}", &q[..q.len().min(200)]);
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::MAX, f64::min)
+    let t = Instant::now();
+    assert_eq!(check(q), None, "{}", &q[..q.len().min(200)]);
+    t.elapsed().as_secs_f64()
 }
 
 #[test]
@@ -494,10 +498,22 @@ fn parsing_is_linear() {
     let filters = |n: usize| format!("{{app=\"a\"}} | {}", vec!["a=\"b\""; n].join(" and "));
     for (what, f) in [("pipeline stages", &stages as &dyn Fn(usize) -> String), ("binary terms", &terms), ("label filters", &filters)] {
         let (small, large) = (f(4_000), f(16_000));
-        let (ts, tl) = (time_of(&small), time_of(&large));
-        eprintln!("{what}: 4,000 in {:.2} ms, 16,000 in {:.2} ms (ratio {:.1})", ts * 1e3, tl * 1e3, tl / ts);
-        assert!(tl / ts < 9.0, "{what}: {ts} s then {tl} s");
+        // the best of several interleaved runs (the machine is shared: other tests, other
+        // builds), measured again when a ratio looks too high: quadratic time would be ~16×
+        // every time, noise is not
+        let mut ratio = f64::MAX;
+        for attempt in 0..3 {
+            let (mut ts, mut tl) = (f64::MAX, f64::MAX);
+            for _ in 0..5 {
+                ts = ts.min(time_of(&small));
+                tl = tl.min(time_of(&large));
+            }
+            ratio = ratio.min(tl / ts);
+            eprintln!("{what}: 4,000 in {:.2} ms, 16,000 in {:.2} ms (ratio {:.1}, attempt {})", ts * 1e3, tl * 1e3, tl / ts, attempt + 1);
+            if ratio < 9.0 {
+                break;
+            }
+        }
+        assert!(ratio < 9.0, "{what}: 4× the input took {ratio:.1}× the time");
     }
 }
-
-
