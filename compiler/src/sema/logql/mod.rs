@@ -26,6 +26,7 @@ use lex::err;
 mod lex;
 mod parse;
 mod pipeline;
+mod regexp;
 
 pub use parse::parse;
 

@@ -4,6 +4,7 @@
 
 use super::lex::*;
 use super::parse::*;
+use super::regexp::*;
 use super::*;
 use crate::diag::did_you_mean;
 
