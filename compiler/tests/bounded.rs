@@ -184,3 +184,21 @@ fn a_huge_promql_query_is_a_diagnostic_not_a_stall() {
     let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
     assert_eq!(code, 0, "{err}");
 }
+
+/// gstack's LogQL parser is linear and has no length limit: a query of 50,000 terms (3 MB)
+/// in a panel and in a `log_alert` checks clean, and one with an error at its end reports it.
+#[test]
+fn a_huge_logql_query_checks_in_bounded_time() {
+    let dir = TempDir::new("bounded-logql");
+    let stack = "stack s {\n  grafana {}\n  loki {}\n  alertmanager {}\n}\n";
+    let huge = vec![r#"count_over_time({app="a"} | logfmt | level="error" [5m])"#; 50_000].join(" + ");
+    std::fs::write(dir.path().join("main.gstack"), format!("{stack}dashboard d {{\n  timeseries \"p\" {{ query = logql`{huge}` }}\n}}\nlog_alert A {{ expr = logql`{huge} > 0` }}\n")).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
+    let short: String = err.lines().filter(|l| l.len() < 300).collect::<Vec<_>>().join("\n");
+    assert_eq!(code, 0, "{short}");
+    std::fs::write(dir.path().join("main.gstack"), format!("{stack}log_alert A {{ expr = logql`{huge} >` }}\n")).unwrap();
+    let (code, err) = gstackc(&["check", "main.gstack"], dir.path(), 60);
+    let short: String = err.lines().filter(|l| l.len() < 300).collect::<Vec<_>>().join("\n");
+    assert_eq!(code, 1, "{short}");
+    assert_eq!(err.matches("[E0401]").count(), 1, "{short}");
+}

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod eval;
 pub mod imports;
+pub mod logql;
 pub mod overrides;
 pub mod query;
 pub mod reference;

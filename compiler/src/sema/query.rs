@@ -217,7 +217,9 @@ enum Open {
 /// label name inside grouping parentheses, a number after `@` and for the `…_ms`/`…_s`
 /// globals, otherwise an identifier `v<name>_…` (or, with `numbers`, the number 1). Quoted
 /// strings are left alone: a variable there is part of a label value or regex. This is the
-/// one substitution of gstack: for `promql` literals and for imported dashboards alike.
+/// one substitution of gstack: for `promql` and `logql` literals and for imported dashboards
+/// alike (LogQL reads the same placeholders: durations in `[…]` and after `offset`, label names
+/// in `by (…)`, identifiers or numbers elsewhere, strings untouched).
 pub fn substitute_grafana_vars(expr: &str, numbers: bool) -> String {
     let b = expr.as_bytes();
     let mut out = String::with_capacity(expr.len());

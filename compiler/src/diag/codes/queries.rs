@@ -26,8 +26,15 @@ dashboard checkout {
     CodeInfo {
         code: "E0401",
         title: "invalid LogQL",
-        explanation: "A logql`…` literal has unbalanced brackets or quotes, or no stream selector: a LogQL \
-            query starts with the streams it reads, like `{service=\"app\"}`.",
+        explanation: "A logql`…` literal that Loki would refuse, or that cannot mean what it says. gstack \
+            parses LogQL as Loki 3.5 does (its grammar `pkg/logql/syntax/expr.y` and lexer `lex.go`): \
+            a stream selector like `{service=\"app\"}` first, with at least one matcher that does not \
+            match the empty value; line filters, parsers, label filters, formats and `unwrap`; range \
+            aggregations with a range like `[5m]`, vector aggregations and binary operators over metric \
+            queries. Also an error: an empty line filter (`|= \"\"` keeps every line), and a log query as \
+            the condition of a `log_alert` (Loki's ruler needs a metric query). The message points at \
+            the first problem, with the fix in the help when it is known (did-you-mean for functions \
+            and stages, the missing range, the missing `unwrap`).",
         example: r#"stack shop {
   prometheus {}
   grafana {}
@@ -82,8 +89,9 @@ dashboard d {
     },
     CodeInfo {
         code: "W0400",
-        title: "PromQL of an imported dashboard or rule file that does not parse (a warning)",
-        explanation: "An expression in an imported dashboard or rule file does not parse as PromQL. Imported \
+        title: "PromQL or LogQL of an imported dashboard or rule file that does not parse (a warning)",
+        explanation: "An expression in an imported dashboard or rule file does not parse as PromQL (or, for a \
+            dashboard target on a Loki datasource, as LogQL: the parser of E0401). Imported \
             files are often third-party, so this is a warning and the file is imported as it is; the \
             message names the panel or rule group and rule.",
         example: r#"stack shop {

@@ -6,7 +6,14 @@ impl<'a> Checker<'a> {
 
     pub(super) fn alert(&mut self, r: &Rec) -> Option<ir::AlertRule> {
         let expr = match r.get("expr") {
-            Some(CV::Query(q, _)) => ir::Query { lang: q.lang, expr: q.text.clone() },
+            Some(CV::Query(q, qloc)) => {
+                // Loki's ruler evaluates samples: a log query there is refused when it loads
+                if q.lang == QueryLang::Logql && crate::sema::logql::kind(&q.text) == Some(crate::sema::logql::Kind::Log) {
+                    let d = self.error("E0401", *qloc, format!("`{}` needs a metric query; this LogQL is a log query (it returns lines)", r.kind));
+                    d.hint = Some(format!("count the matching lines over a window and compare: logql`count_over_time({} [5m]) > 0`", q.text.trim()));
+                }
+                ir::Query { lang: q.lang, expr: q.text.clone() }
+            }
             _ => return None,
         };
         let (labels, annotations) = rule_labels(r);

@@ -147,6 +147,24 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        // LogQL's kind against the panel's: lines for `logs`, samples for the plotting panels
+        for (q, l) in &queries {
+            if q.lang != QueryLang::Logql {
+                continue;
+            }
+            let plots = ["timeseries", "gauge", "bargauge", "heatmap"].contains(&p.kind.as_str());
+            match crate::sema::logql::kind(&q.text) {
+                Some(crate::sema::logql::Kind::Metric) if p.kind == "logs" => {
+                    let d = self.error("E0401", *l, "a `logs` panel shows lines; this LogQL is a metric query (it returns samples)");
+                    d.hint = Some("plot it in a `timeseries` panel, or keep only the log query (the stream selector and its pipeline) here".into());
+                }
+                Some(crate::sema::logql::Kind::Log) if plots => {
+                    let d = self.error("E0401", *l, format!("a `{}` panel plots samples; this LogQL is a log query (it returns lines)", p.kind));
+                    d.hint = Some(format!("count the lines: logql`sum(count_over_time({} [$__auto]))`, or show them in a `logs` panel", q.text.trim()));
+                }
+                _ => {}
+            }
+        }
         // dashboard variables used in queries must exist
         for (q, l) in &queries {
             for (off, v) in grafana_vars(&q.text) {

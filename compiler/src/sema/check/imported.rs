@@ -101,6 +101,13 @@ impl<'a> Checker<'a> {
         if bad.len() > 20 {
             self.error("W0402", call, format!("dashboard `{name}`: {} more TraceQL queries do not parse", bad.len() - 20));
         }
+        // the targets on a Loki datasource: the LogQL parser (Loki's own errors, no lints)
+        let problems: Vec<(String, String, String)> = imp
+            .logql
+            .iter()
+            .filter_map(|t| crate::sema::logql::problem(&t.expr).map(|p| (format!("panel \"{}\" ({})", t.panel, t.path), p, t.expr.clone())))
+            .collect();
+        self.query_warnings("LogQL", &format!("dashboard `{name}`"), problems, call, "Grafana still shows the dashboard; this query fails when it runs (Grafana's variables were substituted before parsing)");
     }
 
     /// Read and check an imported Prometheus rule file; its text (copied as it is by the
@@ -132,6 +139,11 @@ impl<'a> Checker<'a> {
     /// W0400 for PromQL of an imported file that does not parse (at most 20, then a count);
     /// `problems` are (where, what, expression).
     pub(super) fn promql_warnings(&mut self, what: &str, problems: Vec<(String, String, String)>, call: Loc, hint: &str) {
+        self.query_warnings("PromQL", what, problems, call, hint)
+    }
+
+    /// W0400 for each (where, problem, expression) of an imported file's `lang` queries.
+    pub(super) fn query_warnings(&mut self, lang: &str, what: &str, problems: Vec<(String, String, String)>, call: Loc, hint: &str) {
         const MAX: usize = 20;
         let n = problems.len();
         for (at, p, expr) in problems.into_iter().take(MAX) {
@@ -139,12 +151,12 @@ impl<'a> Checker<'a> {
             if expr.chars().count() > 100 {
                 expr = expr.chars().take(99).collect::<String>() + "…";
             }
-            let d = self.error("W0400", call, format!("{what}: {at}: invalid PromQL: {p} in `{expr}`"));
+            let d = self.error("W0400", call, format!("{what}: {at}: invalid {lang}: {p} in `{expr}`"));
             d.label = Some("imported here".into());
             d.hint = Some(hint.to_string());
         }
         if n > MAX {
-            self.error("W0400", call, format!("{what}: {} more PromQL expressions do not parse", n - MAX));
+            self.error("W0400", call, format!("{what}: {} more {lang} expressions do not parse", n - MAX));
         }
     }
 

@@ -1,5 +1,6 @@
 //! PromQL and Grafana variables in query text: the memoised PromQL parse, deferred regex
-//! matchers, error positions and hints, the Grafana-variable placeholders, bracket balance.
+//! matchers, error positions and hints, the Grafana-variable placeholders, bracket balance;
+//! LogQL literals go to the LogQL parser ([`crate::sema::logql`]).
 
 use super::*;
 
@@ -97,7 +98,7 @@ pub(super) fn defer_regexes(db: &dyn Db, text: &str) -> String {
 }
 
 impl<'a> Checker<'a> {
-    /// Check a query literal's syntax (PromQL with `promql-parser`, TraceQL with [`crate::sema::traceql`]; LogQL: balance).
+    /// Check a query literal's syntax (PromQL with `promql-parser`, LogQL with [`crate::sema::logql`], TraceQL with [`crate::sema::traceql`]).
     pub(super) fn check_query(&mut self, q: &QueryVal, loc: Loc) {
         match q.lang {
             QueryLang::Promql if q.text.len() > crate::sema::query::MAX_PROMQL_BYTES => {
@@ -127,25 +128,19 @@ impl<'a> Checker<'a> {
                     d.hint = Some(format!("write `[{inner}s]` or `[{inner}m]`: durations in gstack always carry their unit"));
                 }
             }
+            QueryLang::Logql => {
+                // the LogQL parser (Grafana variables substituted first, positions kept)
+                if let Some(e) = crate::sema::logql::check(&q.text) {
+                    let span = query_span(q, e.offset, e.len).unwrap_or(loc.span);
+                    let d = self.error("E0401", Loc { file: loc.file, span }, format!("invalid LogQL: {}", e.message));
+                    d.hint = e.hint;
+                }
+            }
             QueryLang::Traceql => {
                 // the TraceQL parser (Tempo 2.9's grammar), Grafana variables substituted
                 if let Err(e) = crate::sema::traceql::check(&q.text) {
-                    let span = match (q.span_of(e.offset), q.span_of((e.offset + e.len).saturating_sub(1))) {
-                        (Some(a), Some(b)) if b.end >= a.start => Span { start: a.start, end: b.end },
-                        (Some(a), _) => a,
-                        _ => loc.span,
-                    };
+                    let span = query_span(q, e.offset, e.len).unwrap_or(loc.span);
                     self.error("E0402", Loc { file: loc.file, span }, format!("invalid TraceQL: {}", e.message)).hint = e.hint;
-                }
-            }
-            QueryLang::Logql => {
-                if let Some((off, msg)) = balance(&q.text) {
-                    let span = q.span_of(off).unwrap_or(loc.span);
-                    let code = if q.lang == QueryLang::Logql { "E0401" } else { "E0402" };
-                    self.error(code, Loc { file: loc.file, span }, format!("invalid {}: {msg}", lang_name(q.lang)));
-                } else if q.lang == QueryLang::Logql && !q.text.contains('{') {
-                    self.error("E0401", loc, "invalid LogQL: a query needs a stream selector like `{job=\"x\"}`").hint =
-                        Some("start with the streams to read, then filter: logql`{service=\"app\"} |= \"error\"`".into());
                 }
             }
             QueryLang::Sql => {}
@@ -154,6 +149,18 @@ impl<'a> Checker<'a> {
 
 }
 
+
+/// The source span of `len` bytes at byte `off` of a query's text (at least one character
+/// wide, clamped to the literal piece the offset lies in).
+pub(super) fn query_span(q: &QueryVal, off: usize, len: usize) -> Option<Span> {
+    let mut s = q.span_of(off)?;
+    if s.end <= s.start {
+        // at the end of the text: the character before
+        s.start = s.start.saturating_sub(1);
+    }
+    let end = if len > 1 { q.span_of(off + len - 1).map_or(s.end, |e| e.end.max(s.end)) } else { s.end };
+    Some(Span { start: s.start, end })
+}
 
 /// Where and what a PromQL parse error is: (span, message, hint).
 pub(super) fn promql_error(msg: &str, q: &QueryVal, loc: Loc) -> (Span, String, Option<String>) {

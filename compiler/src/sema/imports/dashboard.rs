@@ -29,6 +29,11 @@ pub struct PromqlTarget {
     pub expr: String,
 }
 
+/// The query language gstack parses for a datasource plugin (`None`: not parsed).
+fn query_lang(plugin: Option<&str>) -> Option<ir::QueryLang> {
+    [ir::QueryLang::Promql, ir::QueryLang::Logql].into_iter().find(|l| plugin.is_some() && Component::plugin_answering(*l) == plugin)
+}
+
 /// A dashboard rewritten for the stack.
 #[derive(Clone, Debug)]
 pub struct ImportedDashboard {
@@ -39,6 +44,8 @@ pub struct ImportedDashboard {
     pub promql: Vec<PromqlTarget>,
     /// TraceQL queries of Tempo targets (`queryType` `traceql`), their path ending `.query`.
     pub traceql: Vec<PromqlTarget>,
+    /// The LogQL expressions (targets and annotations on a Loki datasource), same shape.
+    pub logql: Vec<PromqlTarget>,
 }
 
 impl ImportedDashboard {
@@ -78,6 +85,7 @@ struct Rewriter<'a> {
     unmapped: Vec<Unmapped>,
     promql: Vec<PromqlTarget>,
     traceql: Vec<PromqlTarget>,
+    logql: Vec<PromqlTarget>,
 }
 
 /// `$name`, `${name}`, `${name:format}` or `[[name]]` as the whole string: the name.
@@ -253,11 +261,10 @@ impl<'a> Rewriter<'a> {
                         self.traceql.push(PromqlTarget { panel: title.clone(), path: format!("{path}.targets[{i}].query"), expr: q.clone() });
                     }
                 }
-                if kind.as_deref() == Some("prometheus") {
-                    if let Some(Value::String(e)) = tobj.get("expr") {
-                        if !e.trim().is_empty() {
-                            self.promql.push(PromqlTarget { panel: title.clone(), path: format!("{path}.targets[{i}].expr"), expr: e.clone() });
-                        }
+                if let (Some(lang), Some(Value::String(e))) = (query_lang(kind.as_deref()), tobj.get("expr")) {
+                    if !e.trim().is_empty() {
+                        let t = PromqlTarget { panel: title.clone(), path: format!("{path}.targets[{i}].expr"), expr: e.clone() };
+                        if lang == ir::QueryLang::Logql { self.logql.push(t) } else { self.promql.push(t) }
                     }
                 }
             }
@@ -327,11 +334,10 @@ impl<'a> Rewriter<'a> {
                 self.rewrite_slot(slot, &here, &format!("annotations.list[{i}].datasource")).or_else(|| self.default_ref())
             };
             if let Some((r, kind)) = ds {
-                if kind.as_deref() == Some("prometheus") {
-                    if let Some(Value::String(e)) = obj.get("expr") {
-                        if !e.trim().is_empty() {
-                            self.promql.push(PromqlTarget { panel: here.clone(), path: format!("annotations.list[{i}].expr"), expr: e.clone() });
-                        }
+                if let (Some(lang), Some(Value::String(e))) = (query_lang(kind.as_deref()), obj.get("expr")) {
+                    if !e.trim().is_empty() {
+                        let t = PromqlTarget { panel: here.clone(), path: format!("annotations.list[{i}].expr"), expr: e.clone() };
+                        if lang == ir::QueryLang::Logql { self.logql.push(t) } else { self.promql.push(t) }
                     }
                 }
                 obj.insert("datasource".into(), r);
@@ -443,7 +449,7 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
         }
     }
 
-    let mut rw = Rewriter { ds, inputs: BTreeMap::new(), vars: BTreeMap::new(), requires: vec![], unmapped: vec![], promql: vec![], traceql: vec![] };
+    let mut rw = Rewriter { ds, inputs: BTreeMap::new(), vars: BTreeMap::new(), requires: vec![], unmapped: vec![], promql: vec![], traceql: vec![], logql: vec![] };
     if let Some(Value::Array(inputs)) = d.get("__inputs") {
         for i in inputs {
             let name = i.get("name").and_then(Value::as_str).unwrap_or("");
@@ -516,5 +522,5 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
         Some(Value::Array(t)) => t.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => vec![],
     };
-    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql, traceql: rw.traceql })
+    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql, traceql: rw.traceql, logql: rw.logql })
 }
