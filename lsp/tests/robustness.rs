@@ -67,6 +67,23 @@ impl Lsp {
         self.send_raw(&m);
     }
 
+    /// `shutdown`, then `exit`: the server exits with status 0 within 5 s, while the client
+    /// keeps its stdin open (a blocked read of stdin used to keep the process alive until the
+    /// client closed the pipe).
+    fn shutdown_and_exit(&mut self) {
+        self.send_body(br#"{"jsonrpc":"2.0","id":999,"method":"shutdown"}"#);
+        assert_eq!(self.response()["id"], 999);
+        self.send_body(br#"{"jsonrpc":"2.0","method":"exit"}"#);
+        for _ in 0..100 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{status:?}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not exit after `exit` (its stdin is still open)");
+    }
+
     /// The next message from the server that is not a notification or server request.
     fn response(&mut self) -> Value {
         loop {
@@ -113,19 +130,7 @@ fn malformed_messages_get_errors_and_the_server_keeps_running() {
     assert_eq!(r["id"], 10, "{r}");
     assert!(r["result"]["capabilities"].is_object(), "{r}");
     lsp.send_body(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
-    lsp.send_body(br#"{"jsonrpc":"2.0","id":11,"method":"shutdown"}"#);
-    assert_eq!(lsp.response()["id"], 11);
-    lsp.send_body(br#"{"jsonrpc":"2.0","method":"exit"}"#);
-    // the server exits on `exit` even while the client keeps its stdin open (a blocked read
-    // of stdin used to keep the process alive until the client closed the pipe)
-    for _ in 0..100 {
-        if let Some(status) = lsp.child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the server did not exit after `exit`");
+    lsp.shutdown_and_exit();
 }
 
 /// A stack of 20 dashboards and 20 alerts; `alt` renames one panel.
@@ -185,17 +190,7 @@ fn memory_stays_flat_while_two_texts_alternate() {
     }
     let (before, after) = (marks[0], marks[1]);
     assert!(after < before + 256 * 1024, "live heap after 60 changes {before} B, after 300 {after} B");
-    lsp.send_body(br#"{"jsonrpc":"2.0","id":999,"method":"shutdown"}"#);
-    assert_eq!(lsp.response()["id"], 999);
-    lsp.send_body(br#"{"jsonrpc":"2.0","method":"exit"}"#);
-    for _ in 0..100 {
-        if let Some(status) = lsp.child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the server did not exit after `exit` (its stdin is still open)");
+    lsp.shutdown_and_exit();
 }
 
 const ENDLESS: &str = "fn f(n) = if n == 0 then 0 else f(n - 1) + f(n - 1)\n\nlet x = f(40)\n\nstack s {\n  prometheus {}\n}\n";
