@@ -457,6 +457,8 @@ fn amtool_and_gstackc_agree_on_route_matchers() {
         ("env!=prod", true),
         (r#"team="a b""#, true),
         (r#"team!~"^x.*""#, true),
+        // Alertmanager 0.28's quoted UTF-8 label names
+        (r#""service.name"=web"#, true),
         (r#"service=~"(cart|pay""#, false),
         (r#"service=~"[a-""#, false),
         ("=x", false),

@@ -138,7 +138,7 @@ impl<'a> Checker<'a> {
             if let Some(problem) = template_braces(&content) {
                 let loc = t.fields.get("content").map(|(_, l)| *l).unwrap_or(t.loc);
                 let d = self.error("E0204", loc, format!("template `{name}` is not valid Go template text: {problem}"));
-                d.hint = Some("every `{{` needs its `}}`: Alertmanager refuses to start with a template that does not parse".into());
+                d.hint = Some("every `{{` needs its `}}` and every `define`, `if`, `range` or `with` its `{{ end }}`: Alertmanager refuses to start with a template that does not parse".into());
             }
             templates.push(ir::NotificationTemplate { name, content });
         }
@@ -236,7 +236,7 @@ impl<'a> Checker<'a> {
                         // text fields are Go templates, parsed when Alertmanager loads the config
                         if let (Some(problem), Some((_, at))) = (template_braces(s), rec.fields.get(fd.name)) {
                             let d = self.error("E0204", *at, format!("`{}` is not valid Go template text: {problem}", fd.name));
-                            d.hint = Some("every `{{` needs its `}}`: Alertmanager refuses to load a config whose template does not parse".into());
+                            d.hint = Some("every `{{` needs its `}}` and every `define`, `if`, `range` or `with` its `{{ end }}`: Alertmanager refuses to load a config whose template does not parse".into());
                         }
                         ir::IntegrationValue::Str(s.clone())
                     }
@@ -323,11 +323,13 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// The first Go template action of `text` that is never closed: a `{{` without its `}}`
+/// The first Go template problem of `text` that Go's parser refuses: a `{{` without its `}}`
 /// (strings inside actions may hold braces: "…", `…` and '…' are skipped; a `}}` outside an
-/// action is text to Go).
+/// action is text to Go), a block action (`define`, `if`, `range`, `with`, `block`) without
+/// its `{{ end }}`, or an `{{ end }}` that ends none.
 pub(super) fn template_braces(text: &str) -> Option<String> {
     let b = text.as_bytes();
+    let mut blocks: Vec<(usize, String)> = vec![];
     let mut i = 0;
     while i < b.len() {
         if !b[i..].starts_with(b"{{") {
@@ -359,8 +361,19 @@ pub(super) fn template_braces(text: &str) -> Option<String> {
         if !closed {
             return Some(format!("the `{{{{` at byte {open} is never closed"));
         }
+        // block actions: `define`, `if`, `range`, `with`, `block` open one, `end` closes it
+        let action = text[open + 2..i - 2].trim_start_matches('-').trim_start();
+        let word: String = action.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        match word.as_str() {
+            "define" | "if" | "range" | "with" | "block" => blocks.push((open, word)),
+            "end" if blocks.pop().is_none() => return Some(format!("the `{{{{ end }}}}` at byte {open} ends no block")),
+            _ => {}
+        }
     }
-    None
+    match blocks.last() {
+        Some((at, word)) => Some(format!("the `{{{{ {word} }}}}` at byte {at} has no `{{{{ end }}}}`")),
+        None => None,
+    }
 }
 
 pub(super) fn valid_target(t: &str) -> bool {

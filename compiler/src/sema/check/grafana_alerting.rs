@@ -403,16 +403,29 @@ pub(super) fn named_or_number(x: &str, names: &[&str], first: Option<i64>, what:
 
 /// A label matcher `label op value` (op `=`, `!=`, `=~`, `!~`; the value may be quoted).
 pub(super) fn parse_matcher(m: &str) -> Result<ir::LabelMatcher, String> {
-    let pos = m.find(['=', '!']).ok_or("it has no operator")?;
-    let label = m[..pos].trim();
-    let rest = &m[pos..];
+    // a label name may be quoted (Alertmanager 0.28's UTF-8 names: `"service.name"=web`)
+    let (label, rest) = match m.trim_start().strip_prefix('"') {
+        Some(q) => {
+            let close = q.find('"').ok_or("its label's quote is not closed")?;
+            let label = &q[..close];
+            if label.is_empty() || label.contains('\\') {
+                return Err(format!("`\"{label}\"` is not a label name"));
+            }
+            (label, q[close + 1..].trim_start())
+        }
+        None => {
+            let pos = m.find(['=', '!']).ok_or("it has no operator")?;
+            let label = m[..pos].trim();
+            if label.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'') {
+                return Err(format!("`{label}` is not a label name"));
+            }
+            (label, &m[pos..])
+        }
+    };
     let op = ["=~", "!~", "!=", "="].into_iter().find(|o| rest.starts_with(o)).ok_or("`!` must be followed by `=` or `~`")?;
     let raw = rest[op.len()..].trim();
     if label.is_empty() {
         return Err("it names no label".into());
-    }
-    if label.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'') {
-        return Err(format!("`{label}` is not a label name"));
     }
     let value = if let Some(inner) = raw.strip_prefix('"') {
         let inner = inner.strip_suffix('"').ok_or("its value's quote is not closed")?;
@@ -420,7 +433,13 @@ pub(super) fn parse_matcher(m: &str) -> Result<ir::LabelMatcher, String> {
         let mut chars = inner.chars();
         while let Some(c) = chars.next() {
             match c {
-                '\\' => out.push(chars.next().ok_or("its value ends with `\\`")?),
+                // Go's escapes, as Alertmanager unquotes the value (`\n` is a newline)
+                '\\' => match chars.next().ok_or("its value ends with `\\`")? {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    o => out.push(o),
+                },
                 '"' => return Err("its value has a `\"` that is not escaped".into()),
                 c => out.push(c),
             }

@@ -170,5 +170,8 @@ mod tests {
         assert!(implies(&[m("team=db")], &[]));
         assert!(!implies(&[m("team=~\"db\"")], &[m("team=db")]), "regex-equal to an equality is not claimed");
         assert!(!implies(&[m("severity=critical")], &[m("team=db")]));
+        // `\n` in a quoted value is a newline, as Alertmanager unquotes it, and `.` does not match it
+        assert_eq!(m("team=\"a\\nb\"").value, "a\nb");
+        assert!(!implies(&[m("team=\"a\\nb\"")], &[m("team=~\".+\"")]));
     }
 }

@@ -193,7 +193,7 @@ pub(super) fn lex_string(text: &str, i: usize) -> Result<(String, usize), LogqlE
                         let shown: String = text[j..].chars().take(if radix == 0 { 2 } else { 2 + digits }).collect();
                         let hint = if radix == 0 {
                             format!(
-                                "a backslash in a `\"…\"` string starts an escape (Go's: \\n \\t \\\\ \\\" …); for a regex write `\\{e}` as `\\\\{e}`, or put the string in backticks: `` `…\\{e}…` ``"
+                                "a backslash in a `\"…\"` string starts an escape (Go's: \\n \\t \\\\ \\\" …); for a regex write `\\{e}` as `\\\\{e}` (a backtick would end the `logql` literal)"
                             )
                         } else {
                             "Go's escapes: \\NNN (octal, at most \\377), \\xHH, \\uHHHH, \\UHHHHHHHH".to_string()

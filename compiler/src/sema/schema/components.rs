@@ -115,10 +115,10 @@ pub static RECEIVER: Schema = schema(
     "receiver",
     "An Alertmanager receiver (https://prometheus.io/docs/alerting/latest/configuration/#receiver).",
     &[
-        f("webhook", Ty::StrOrSecret, None, "Webhook URL; a secret reference is written as `url_file`."),
+        g(f("webhook", Ty::StrOrSecret, None, "Webhook URL; a secret reference is written as `url_file`."), Grammar::HttpUrl),
         f("email", Ty::Str, None, "Address to mail."),
         f("slack_channel", Ty::Str, None, "Slack channel."),
-        f("slack_webhook", Ty::StrOrSecret, None, "Slack webhook URL (a secret, usually)."),
+        g(f("slack_webhook", Ty::StrOrSecret, None, "Slack webhook URL (a secret, usually)."), Grammar::HttpUrl),
         f("pagerduty", Ty::Record(&PAGERDUTY), None, "PagerDuty (`pagerduty_configs`): `{ routing_key = secret.env(\"PD_ROUTING_KEY\"), severity = \"critical\" }`."),
         f("opsgenie", Ty::Record(&OPSGENIE), None, "OpsGenie (`opsgenie_configs`): `{ api_key = secret.env(\"OPSGENIE_KEY\"), priority = \"P1\" }`."),
         f("msteams", Ty::Record(&MSTEAMS), None, "Microsoft Teams through a Power Automate workflow (`msteamsv2_configs`): `{ webhook_url = secret.env(\"TEAMS_URL\") }`."),
@@ -196,7 +196,7 @@ pub static MSTEAMS: Schema = schema(
     "msteams",
     "A Microsoft Teams integration through a Power Automate workflow's webhook (https://prometheus.io/docs/alerting/latest/configuration/#msteamsv2_config).",
     &[
-        req("webhook_url", Ty::StrOrSecret, "The workflow's incoming webhook URL (a secret, usually: `webhook_url_file`)."),
+        g(req("webhook_url", Ty::StrOrSecret, "The workflow's incoming webhook URL (a secret, usually: `webhook_url_file`)."), Grammar::HttpUrl),
         f("title", Ty::Str, None, "Message title (template)."),
         f("text", Ty::Str, None, "Message body (template)."),
         SEND_RESOLVED,
@@ -208,7 +208,7 @@ pub static DISCORD: Schema = schema(
     "discord",
     "A Discord integration through a channel webhook (https://prometheus.io/docs/alerting/latest/configuration/#discord_config).",
     &[
-        req("webhook_url", Ty::StrOrSecret, "The channel's webhook URL (a secret, usually: `webhook_url_file`)."),
+        g(req("webhook_url", Ty::StrOrSecret, "The channel's webhook URL (a secret, usually: `webhook_url_file`)."), Grammar::HttpUrl),
         f("title", Ty::Str, None, "Message title (template)."),
         f("message", Ty::Str, None, "Message body (template)."),
         SEND_RESOLVED,
