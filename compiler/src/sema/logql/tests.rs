@@ -287,7 +287,8 @@ fn hints() {
     assert!(h(r#"sum({app="x"})"#).contains(r#"sum(count_over_time({app="x"}[5m]))"#));
     assert!(h(r#"{app="x"} |= """#).contains("between the quotes"));
     assert!(h(r#"{app=~".*"}"#).contains(r#"app=~".+""#));
-    assert!(h(r#"{app="x"} |~ "\d+""#).contains("backticks"));
+    // the escape to write instead (a backtick would end the `logql` literal it is in)
+    assert!(h(r#"{app="x"} |~ "\d+""#).contains(r"`\\d`"), "{}", h(r#"{app="x"} |~ "\d+""#));
     assert!(h(r#"sum(rate({app="x"}[5m])) by"#).contains("by (level)"));
 }
 
