@@ -37,14 +37,16 @@ fn route(r: &Route) -> serde_json::Value {
 /// `alertmanager.yml` and the secrets it reads by file.
 pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>) {
     let mut secrets = vec![];
+    // a secret read by file: the secret `name` and the path Alertmanager reads it from
+    let secret_file = |name: String, secret: &crate::ir::SecretRef, secrets: &mut Vec<SecretUse>| -> serde_json::Value {
+        let path = ctx.secret_file(Component::Alertmanager, &name, secret);
+        secrets.push(SecretUse::file(name, secret.clone()));
+        json!(path)
+    };
     let url = |field: &str, file_field: &str, rname: &str, v: &StrOrSecret, secrets: &mut Vec<SecretUse>| -> serde_json::Value {
         match v {
             StrOrSecret::Plain(u) => json!({ field: u }),
-            StrOrSecret::Secret { secret } => {
-                let name = format!("{rname}-{}", field.replace('_', "-"));
-                secrets.push(SecretUse::file(name.clone(), secret.clone()));
-                json!({ file_field: ctx.secret_file(Component::Alertmanager, &name, secret) })
-            }
+            StrOrSecret::Secret { secret } => json!({ file_field: secret_file(format!("{rname}-{}", field.replace('_', "-")), secret, secrets) }),
         }
     };
     let receivers: Vec<serde_json::Value> = a
@@ -77,9 +79,7 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
                         IntegrationValue::Bool(b) => json!(b),
                         IntegrationValue::Map(m) => json!(m),
                         IntegrationValue::Secret(secret) => {
-                            let name = format!("{}-{}-{}", r.name, i.kind, k.replace('_', "-"));
-                            secrets.push(SecretUse::file(name.clone(), secret.clone()));
-                            c[format!("{k}_file")] = json!(ctx.secret_file(Component::Alertmanager, &name, secret));
+                            c[format!("{k}_file")] = secret_file(format!("{}-{}-{}", r.name, i.kind, k.replace('_', "-")), secret, &mut secrets);
                             continue;
                         }
                     };
