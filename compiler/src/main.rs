@@ -42,6 +42,9 @@ enum Cmd {
     /// Exit status: 0 when there are no errors, 1 when there are.
     Check {
         file: PathBuf,
+        /// A JSON overlay merged over the stack and type-checked like source, as for `build`.
+        #[arg(long)]
+        overrides: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         message_format: MessageFormat,
     },
@@ -91,16 +94,47 @@ enum Cmd {
     },
 }
 
+/// The stack checked, with the `--overrides` overlay merged over it when one is given; `Err`
+/// is the exit code after reporting an unreadable or invalid overlay file.
+fn check_with_overrides(
+    db: &mut Database,
+    root: SourceFile,
+    overrides: Option<&Path>,
+    message_format: MessageFormat,
+) -> Result<std::borrow::Cow<'static, gstack::sema::check::Checked>, ExitCode> {
+    let Some(path) = overrides else {
+        return Ok(std::borrow::Cow::Owned((**check_stack(db, root)).clone()));
+    };
+    let text = match gstack::db::read_source(path) {
+        Ok(t) => t,
+        Err(e) => return Err(report(db, &[Diagnostic::global(e.code(), format!("cannot read {}: {e}", path.display()))], message_format)),
+    };
+    match gstack::sema::overrides::normalise(path, &text) {
+        Err(d) => {
+            db.set_file(path, text);
+            Err(report(db, &[d], message_format))
+        }
+        Ok(norm) => {
+            let f = db.set_file(path, norm.clone());
+            let ov = gstack::sema::overrides::overlay(f, path, &norm);
+            Ok(std::borrow::Cow::Owned(gstack::sema::check::check_with(db, root, Some(&ov))))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Check { file, message_format } => {
-            let (db, root) = match load(&file) {
+        Cmd::Check { file, overrides, message_format } => {
+            let (mut db, root) = match load(&file) {
                 Ok(x) => x,
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
             gstack::sema::check::warm(&db, root, gstack::sema::check::cores());
-            let checked = check_stack(&db, root);
+            let checked = match check_with_overrides(&mut db, root, overrides.as_deref(), message_format) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
             let code = report(&db, &checked.diagnostics, message_format);
             // the process ends here: freeing every memoised tree one by one would only add time
             std::mem::forget(db);
@@ -112,28 +146,11 @@ fn main() -> ExitCode {
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
             gstack::sema::check::warm(&db, root, gstack::sema::check::cores());
-            let with_overrides;
-            let checked: &gstack::sema::check::Checked = match &overrides {
-                None => check_stack(&db, root),
-                Some(path) => {
-                    let text = match gstack::db::read_source(path) {
-                        Ok(t) => t,
-                        Err(e) => return report(&db, &[Diagnostic::global(e.code(), format!("cannot read {}: {e}", path.display()))], message_format),
-                    };
-                    match gstack::sema::overrides::normalise(path, &text) {
-                        Err(d) => {
-                            db.set_file(path, text);
-                            return report(&db, &[d], message_format);
-                        }
-                        Ok(norm) => {
-                            let f = db.set_file(path, norm.clone());
-                            let ov = gstack::sema::overrides::overlay(f, path, &norm);
-                            with_overrides = gstack::sema::check::check_with(&db, root, Some(&ov));
-                            &with_overrides
-                        }
-                    }
-                }
+            let checked = match check_with_overrides(&mut db, root, overrides.as_deref(), message_format) {
+                Ok(c) => c,
+                Err(code) => return code,
             };
+            let checked: &gstack::sema::check::Checked = &checked;
             let Some(stack) = checked.stack.as_ref().filter(|_| !checked.has_errors()) else {
                 let code = report(&db, &checked.diagnostics, message_format);
                 return if checked.has_errors() { code } else { ExitCode::from(1) };

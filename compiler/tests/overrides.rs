@@ -126,3 +126,114 @@ fn field_grammars_hold_in_overrides() {
         assert!(d["location"]["file"].as_str().unwrap().ends_with("overrides.json"), "{d}");
     }
 }
+
+/// Dashboards, datasources and alert rules given as data (what a Nix user writes as
+/// `mkStack { overrides.dashboards.<name> = { … }; }`, issue #19) become declarations: panels by
+/// `type` and `title`, rows, variables by kind, queries as `{ "promql": "…" }` (a string where
+/// the field takes one language), thresholds as `{ value, color }` steps.
+#[test]
+fn dashboards_datasources_and_alerts_given_as_data() {
+    let (ok, out, err) = build(
+        r#"{
+  "dashboards": { "from_nix": {
+    "title": "Defined in Nix", "tags": ["nix"],
+    "variables": { "job": { "query": ["prometheus", "label_values(up, job)"] }, "env": { "custom": ["prod", "dev"] } },
+    "panels": [ { "type": "stat", "title": "Targets up", "query": { "promql": "sum(up{job=\"$job\"})" }, "unit": "short",
+                  "thresholds": [ { "value": 1, "color": "red" } ] } ],
+    "rows": [ { "title": "Logs", "collapsed": true,
+                "panels": [ { "type": "logs", "title": "Errors", "query": { "logql": "{service=\"cart\"} |= \"error\"" } } ] } ] } },
+  "datasources": { "inventory": { "type": "postgres", "url": "db.internal:5432", "database": "inventory", "user": "ro",
+                                  "password": { "file": "/run/secrets/inventory" } } },
+  "alerts": { "TargetDown": { "expr": "up == 0", "for": "5m", "severity": "critical", "summary": "{{ $labels.job }} is down" } },
+  "log_alerts": { "CartErrors": { "expr": "sum(count_over_time({service=\"cart\"} |= \"error\" [5m])) > 10" } }
+}"#,
+        &["--emit", "ir"],
+    );
+    assert!(ok, "{err}");
+    let ir: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = ir["dashboards"].as_array().unwrap().iter().find(|d| d["name"] == "from_nix").expect("the dashboard given as data");
+    assert_eq!(d["title"], "Defined in Nix");
+    assert_eq!(d["variables"][0]["type"], "query");
+    assert_eq!(d["variables"][0]["query"], "label_values(up, job)");
+    assert_eq!(d["variables"][1]["type"], "custom");
+    assert_eq!(d["variables"][1]["values"], serde_json::json!(["prod", "dev"]));
+    let p = &d["panels"][0];
+    assert_eq!((&p["type"], &p["title"], &p["unit"]), (&"stat".into(), &"Targets up".into(), &"short".into()));
+    assert_eq!(p["queries"][0], serde_json::json!({ "lang": "promql", "expr": "sum(up{job=\"$job\"})" }));
+    assert_eq!(p["thresholds"][1], serde_json::json!({ "value": 1.0, "color": "red" }));
+    assert_eq!(d["rows"][0]["title"], "Logs");
+    assert_eq!(d["rows"][0]["collapsed"], true);
+    assert_eq!(d["rows"][0]["panels"][0]["datasource"], "loki");
+    let names: Vec<&str> = ir["datasources"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["warehouse", "inventory"]);
+    let alert = ir["alerts"].as_array().unwrap().iter().find(|a| a["name"] == "TargetDown").unwrap();
+    assert_eq!(alert["expr"], serde_json::json!({ "lang": "promql", "expr": "up == 0" }));
+    assert_eq!(alert["labels"]["severity"], "critical");
+    assert!(ir["log_alerts"].as_array().unwrap().iter().any(|a| a["name"] == "CartErrors"));
+    // the source's own declarations are all still there
+    assert!(ir["dashboards"].as_array().unwrap().iter().any(|d| d["name"] == "checkout"));
+    for a in ["HighErrorRate", "ErrorBudgetBurn", "CheckoutLatencyHigh", "CartErrorsSpike"] {
+        assert!(ir["alerts"].as_array().unwrap().iter().any(|x| x["name"] == a), "{a}");
+    }
+}
+
+/// Given under the name of a declaration, data merges into it: fields replace, a panel of the
+/// same type and title merges, a new one is added (docs/nix.md).
+#[test]
+fn a_dashboard_given_as_data_merges_with_the_declaration_of_its_name() {
+    let (ok, out, err) = build(
+        r#"{ "dashboards": { "checkout": { "title": "Checkout (Nix)", "panels": [ { "type": "text", "title": "Notes", "content": "from Nix" } ] } } }"#,
+        &["--emit", "ir"],
+    );
+    assert!(ok, "{err}");
+    let ir: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ds: Vec<&serde_json::Value> = ir["dashboards"].as_array().unwrap().iter().filter(|d| d["name"] == "checkout").collect();
+    assert_eq!(ds.len(), 1, "merged, not duplicated");
+    assert_eq!(ds[0]["title"], "Checkout (Nix)");
+    assert_eq!(ds[0]["folder"], "Services", "untouched fields keep their source values");
+    assert_eq!(ds[0]["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(ds[0]["panels"][0]["content"], "from Nix");
+}
+
+/// A mistake in a definition given as data is the source's diagnostic, pointing at the key or
+/// value in the overrides file (Nix's attribute path, one key a line).
+#[test]
+fn mistakes_in_definitions_given_as_data_point_into_them() {
+    let (ok, out, _) = build(
+        r#"{ "dashboards": { "d": { "titel": "x", "panels": [
+                { "type": "timeseries", "title": "Bad", "query": { "promql": "sum(rate(x[5m])" } },
+                { "type": "timeserie", "title": "t" }, { "title": "no type" } ],
+              "variables": { "v": { "query": ["prometheus"] } } } },
+             "datasources": { "w": { "type": "postgress", "url": "db:5432" } },
+             "alerts": { "A": { "expr": "up ==", "severity": "urgent" } } }"#,
+        &["--message-format", "json"],
+    );
+    assert!(!ok);
+    let diags: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut got: Vec<(String, String)> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string()))
+        .collect();
+    got.sort();
+    let want = [
+        ("E0200", "unknown field `titel` in `dashboard`"),
+        ("E0201", "`query` takes [datasource, query]"),
+        ("E0202", "a panel needs `type` (one of: timeseries, stat, gauge, bargauge, table, heatmap, logs, traces, nodeGraph, text)"),
+        ("E0205", "`postgress` is not a valid `type`"),
+        ("E0205", "`timeserie` is not a panel type"),
+        ("E0205", "`urgent` is not a valid `severity`"),
+        ("E0400", "invalid PromQL: invalid promql query"),
+        ("E0400", "invalid PromQL: unclosed `(`"),
+    ];
+    let want: Vec<(String, String)> = want.iter().map(|(c, m)| (c.to_string(), m.to_string())).collect();
+    assert_eq!(got, want, "{diags:#}");
+    for d in diags.as_array().unwrap() {
+        assert!(d["location"]["file"].as_str().unwrap().ends_with("overrides.json"), "{d}");
+    }
+    // the PromQL error points at the one `(` it names, inside the query string, not at the key
+    let unclosed = diags.as_array().unwrap().iter().find(|d| d["message"] == "invalid PromQL: unclosed `(`").unwrap();
+    let span = &unclosed["location"]["span"];
+    assert_eq!(span["end"].as_u64().unwrap() - span["start"].as_u64().unwrap(), 1, "{unclosed}");
+}

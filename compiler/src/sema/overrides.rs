@@ -96,8 +96,14 @@ pub struct Overlay {
     pub file: SourceFile,
     pub stack: Option<Arc<BlockVal>>,
     pub targets: Vec<Arc<BlockVal>>,
+    /// Dashboards, datasources, `alert`s and `log_alert`s given as data: merged with the
+    /// declaration of the same kind and name, or added.
+    pub decls: Vec<Arc<BlockVal>>,
     pub diags: Vec<Diagnostic>,
 }
+
+/// The overlay's keys for top-level declarations, with the declaration each entry becomes.
+pub const DECLARATION_KEYS: &[(&str, &str)] = &[("dashboards", "dashboard"), ("datasources", "datasource"), ("alerts", "alert"), ("log_alerts", "log_alert")];
 
 /// Parse overrides JSON. `Err` is a diagnostic against the original text (invalid JSON).
 /// `Ok` gives the normalised text to register as the file's source, and a builder.
@@ -118,7 +124,8 @@ pub fn overlay(file: SourceFile, path: &Path, text: &str) -> Overlay {
     let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let mut out = String::new();
     let (j, span) = render(&v, 0, &mut out);
-    let mut ov = Overlay { file, stack: None, targets: vec![], diags: vec![] };
+    let mut ov = Overlay { file, stack: None, targets: vec![], decls: vec![], diags: vec![] };
+    let mut errs: Errs = vec![];
     let loc = |span: Span| Loc { file, span };
     let J::Obj(top) = j else {
         ov.diags.push(Diagnostic::error("E0201", path, span, "overrides are a JSON object").with_hint("{ \"stack\": { … }, \"targets\": { … } }"));
@@ -127,7 +134,7 @@ pub fn overlay(file: SourceFile, path: &Path, text: &str) -> Overlay {
     for (k, ks, j, vs) in &top {
         match (k.as_str(), j) {
             ("stack", J::Obj(items)) => {
-                let b = block("stack", None, items, Some(&schema::STACK), loc(*vs), file);
+                let b = block("stack", None, items, Some(&schema::STACK), loc(*vs), file, &mut errs);
                 ov.stack = Some(Arc::new(match &ov.stack {
                     Some(prev) => merge(prev, &b),
                     None => b,
@@ -140,39 +147,180 @@ pub fn overlay(file: SourceFile, path: &Path, text: &str) -> Overlay {
                         ov.diags.push(Diagnostic::error("E0201", path, *bs, format!("target `{t}` expects an object")));
                         continue;
                     };
-                    let mut b = block("target", Some((t.clone(), *ts)), body, sch, loc(*bs), file);
+                    let mut b = block("target", Some((t.clone(), *ts)), body, sch, loc(*bs), file, &mut errs);
                     b.kind = Some(Ident { name: "target".into(), span: *ts });
                     ov.targets.push(Arc::new(b));
                 }
             }
+            (key, J::Obj(items)) if DECLARATION_KEYS.iter().any(|(k, _)| *k == key) => {
+                let kind = DECLARATION_KEYS.iter().find(|(k, _)| *k == key).map(|(_, d)| *d).expect("matched above");
+                let sch = schema::TOP_LEVEL.iter().find(|(n, _)| *n == kind).map(|(_, s)| *s);
+                for (name, ns, body, bs) in items {
+                    let J::Obj(body) = body else {
+                        ov.diags.push(Diagnostic::error("E0201", path, *bs, format!("{kind} `{name}` expects an object")));
+                        continue;
+                    };
+                    let mut b = block(kind, Some((name.clone(), *ns)), body, sch, loc(*bs), file, &mut errs);
+                    b.kind = Some(Ident { name: kind.into(), span: *ns });
+                    ov.decls.push(Arc::new(b));
+                }
+            }
             // a component at the top level is short for `stack.<component>` (`{ "grafana": { "port": 3001 } }`)
             (c, J::Obj(_)) if schema::STACK.block(c).is_some() => {
-                let b = block("stack", None, std::slice::from_ref(&(k.clone(), *ks, j.clone(), *vs)), Some(&schema::STACK), loc(*vs), file);
+                let b = block("stack", None, std::slice::from_ref(&(k.clone(), *ks, j.clone(), *vs)), Some(&schema::STACK), loc(*vs), file, &mut errs);
                 ov.stack = Some(Arc::new(match &ov.stack {
                     Some(prev) => merge(prev, &b),
                     None => b,
                 }));
             }
-            ("stack" | "targets", _) => ov.diags.push(Diagnostic::error("E0201", path, *vs, format!("`{k}` expects an object"))),
+            ("stack" | "targets" | "dashboards" | "datasources" | "alerts" | "log_alerts", _) => {
+                ov.diags.push(Diagnostic::error("E0201", path, *vs, format!("`{k}` expects an object")))
+            }
             (other, _) => ov.diags.push(
                 Diagnostic::error("E0200", path, *ks, format!("unknown key `{other}` in overrides"))
                     .with_hint(
-                        crate::diag::did_you_mean(other, ["stack", "targets"].into_iter().chain(schema::STACK.blocks.iter().map(|b| b.kind)))
-                            .unwrap_or_else(|| "overrides have `stack`, `targets` and component names".into()),
+                        crate::diag::did_you_mean(
+                            other,
+                            ["stack", "targets"].into_iter().chain(DECLARATION_KEYS.iter().map(|(k, _)| *k)).chain(schema::STACK.blocks.iter().map(|b| b.kind)),
+                        )
+                        .unwrap_or_else(|| "overrides have `stack`, `targets`, `dashboards`, `datasources`, `alerts`, `log_alerts` and component names".into()),
                     ),
             ),
         }
     }
+    ov.diags.extend(errs.into_iter().map(|(code, span, msg, hint)| {
+        let d = Diagnostic::error(code, path, span, msg);
+        match hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        }
+    }));
     ov
 }
 
-fn block(kind: &str, label: Option<(String, Span)>, items: &[(String, Span, J, Span)], sch: Option<&'static Schema>, loc: Loc, file: SourceFile) -> BlockVal {
+/// Problems found while reading data into blocks: (code, span in the rendering, message, hint).
+type Errs = Vec<(&'static str, Span, String, Option<String>)>;
+
+/// A panel given as data: `{ "type": "timeseries", "title": "…", …fields }`.
+fn panel_block(j: &J, span: Span, file: SourceFile, errs: &mut Errs) -> Option<Item> {
+    let J::Obj(items) = j else {
+        errs.push(("E0201", span, "a panel is an object: { \"type\": \"timeseries\", \"title\": \"…\", … }".into(), None));
+        return None;
+    };
+    let field = |name: &str| items.iter().find(|(k, ..)| k == name);
+    let Some((_, _, J::Str(kind), kspan)) = field("type") else {
+        errs.push(("E0202", span, format!("a panel needs `type` (one of: {})", schema::PANEL_KINDS.join(", ")), None));
+        return None;
+    };
+    if !schema::PANEL_KINDS.contains(&kind.as_str()) {
+        let hint = crate::diag::did_you_mean(kind, schema::PANEL_KINDS.iter().copied()).unwrap_or_else(|| format!("one of: {}", schema::PANEL_KINDS.join(", ")));
+        errs.push(("E0205", *kspan, format!("`{kind}` is not a panel type"), Some(hint)));
+        return None;
+    }
+    let label = match field("title") {
+        Some((_, _, J::Str(t), ts)) => Some((t.clone(), *ts)),
+        _ => None,
+    };
+    let rest: Vec<_> = items.iter().filter(|(k, ..)| k != "type" && k != "title").cloned().collect();
+    let mut b = block(kind, label, &rest, Some(&schema::PANEL), Loc { file, span }, file, errs);
+    b.kind = Some(Ident { name: kind.clone(), span: *kspan });
+    Some(Item::Block(Arc::new(b)))
+}
+
+/// A dashboard variable given as data: `"job": { "query": ["prometheus", "label_values(up, job)"] }`
+/// (or `custom`, `interval`: a list; `datasource`, `constant`: a string).
+fn variable_block(name: &str, nspan: Span, j: &J, span: Span, file: SourceFile, errs: &mut Errs) -> Option<Item> {
+    const CTORS: &[&str] = &["query", "custom", "interval", "datasource", "constant"];
+    let loc = Loc { file, span };
+    let (ctor, payload, ps) = match j {
+        J::Obj(items) if items.len() == 1 => (&items[0].0, &items[0].2, items[0].3),
+        _ => {
+            errs.push(("E0201", span, format!("variable `{name}` is an object with one of: {}", CTORS.join(", ")), None));
+            return None;
+        }
+    };
+    let Some(ctor) = CTORS.iter().find(|c| **c == ctor.as_str()) else {
+        errs.push(("E0201", span, format!("`{ctor}` is not a variable kind (one of: {})", CTORS.join(", ")), None));
+        return None;
+    };
+    let mut one = |j: &J, s: Span| value(j, None, Loc { file, span: s }, file, errs);
+    let args = match (*ctor, payload) {
+        ("query", J::Arr(xs)) if xs.len() == 2 => xs.iter().map(|(x, s)| one(x, *s)).collect(),
+        ("query", _) => {
+            errs.push(("E0201", ps, "`query` takes [datasource, query]".into(), None));
+            return None;
+        }
+        ("custom" | "interval", J::Arr(_)) => vec![one(payload, ps)],
+        ("custom" | "interval", _) => {
+            errs.push(("E0201", ps, format!("`{ctor}` takes a list"), None));
+            return None;
+        }
+        (_, J::Str(_)) => vec![one(payload, ps)],
+        _ => {
+            errs.push(("E0201", ps, format!("`{ctor}` takes a string"), None));
+            return None;
+        }
+    };
+    Some(Item::Block(Arc::new(BlockVal {
+        doc: None,
+        kind: Some(Ident { name: "var".into(), span: nspan }),
+        label: Some((name.to_string(), nspan)),
+        items: vec![],
+        value: Some(V { val: Val::Ctor { name: ctor, args: Arc::new(args) }, loc }),
+        loc,
+    })))
+}
+
+fn block(kind: &str, label: Option<(String, Span)>, items: &[(String, Span, J, Span)], sch: Option<&'static Schema>, loc: Loc, file: SourceFile, errs: &mut Errs) -> BlockVal {
     let mut out = vec![];
     for (k, ks, j, vs) in items {
         let kloc = Loc { file, span: *ks };
+        if k == "panels" && sch.is_some_and(|s| s.panels) {
+            match j {
+                J::Arr(ps) => {
+                    for (p, s) in ps {
+                        out.extend(panel_block(p, *s, file, errs));
+                    }
+                }
+                _ => errs.push(("E0201", *vs, "`panels` is a list of panels".into(), None)),
+            }
+            continue;
+        }
+        if k == "rows" && sch.is_some_and(|s| s.block("row").is_some()) {
+            let J::Arr(rows) = j else {
+                errs.push(("E0201", *vs, "`rows` is a list: [{ \"title\": \"…\", \"panels\": [ … ] }]".into(), None));
+                continue;
+            };
+            for (r, rs) in rows {
+                let title = match r {
+                    J::Obj(fs) => fs.iter().find(|(k, ..)| k == "title").and_then(|(_, _, t, ts)| if let J::Str(t) = t { Some((t.clone(), *ts)) } else { None }),
+                    _ => None,
+                };
+                let (J::Obj(fs), Some(title)) = (r, title) else {
+                    errs.push(("E0202", *rs, "a row is an object with a `title`".into(), None));
+                    continue;
+                };
+                let rest: Vec<_> = fs.iter().filter(|(k, ..)| k != "title").cloned().collect();
+                let mut b = block("row", Some(title), &rest, Some(&schema::ROW), Loc { file, span: *rs }, file, errs);
+                b.kind = Some(Ident { name: "row".into(), span: *ks });
+                out.push(Item::Block(Arc::new(b)));
+            }
+            continue;
+        }
+        if k == "variables" && sch.is_some_and(|s| s.name == "dashboard") {
+            match j {
+                J::Obj(vars) => {
+                    for (n, ns, v, vs) in vars {
+                        out.extend(variable_block(n, *ns, v, *vs, file, errs));
+                    }
+                }
+                _ => errs.push(("E0201", *vs, "`variables` is an object: name → { \"query\": [datasource, query] }, …".into(), None)),
+            }
+            continue;
+        }
         if k == "settings" && sch.is_some_and(|s| s.settings) {
             if let J::Obj(inner) = j {
-                out.push(Item::Block(Arc::new(block("settings", None, inner, None, Loc { file, span: *vs }, file))));
+                out.push(Item::Block(Arc::new(block("settings", None, inner, None, Loc { file, span: *vs }, file, errs))));
                 continue;
             }
         }
@@ -182,14 +330,14 @@ fn block(kind: &str, label: Option<(String, Span)>, items: &[(String, Span, J, S
                     LabelRule::Required => {
                         for (label, ls, body, bs) in inner {
                             if let J::Obj(body) = body {
-                                let mut b = block(bd.kind, Some((label.clone(), *ls)), body, Some(bd.schema), Loc { file, span: *bs }, file);
+                                let mut b = block(bd.kind, Some((label.clone(), *ls)), body, Some(bd.schema), Loc { file, span: *bs }, file, errs);
                                 b.kind = Some(Ident { name: bd.kind.into(), span: *ks });
                                 out.push(Item::Block(Arc::new(b)));
                             }
                         }
                     }
                     LabelRule::None => {
-                        let mut b = block(bd.kind, None, inner, Some(bd.schema), Loc { file, span: *vs }, file);
+                        let mut b = block(bd.kind, None, inner, Some(bd.schema), Loc { file, span: *vs }, file, errs);
                         b.kind = Some(Ident { name: bd.kind.into(), span: *ks });
                         out.push(Item::Block(Arc::new(b)));
                     }
@@ -201,7 +349,7 @@ fn block(kind: &str, label: Option<(String, Span)>, items: &[(String, Span, J, S
         let _ = kloc;
         out.push(Item::Field {
             path: vec![Ident { name: k.clone(), span: *ks }],
-            value: value(j, ty.as_ref(), Loc { file, span: *vs }, file),
+            value: value(j, ty.as_ref(), Loc { file, span: *vs }, file, errs),
             file,
         });
     }
@@ -215,9 +363,34 @@ fn block(kind: &str, label: Option<(String, Span)>, items: &[(String, Span, J, S
     }
 }
 
-fn value(j: &J, ty: Option<&Ty>, loc: Loc, file: SourceFile) -> V {
+/// A query given as data: `{ "promql": "up" }`, or a string where the field takes one language.
+fn query(lang: crate::ir::QueryLang, text: &str, loc: Loc) -> Val {
+    // the text starts after the rendering's opening quote (escapes make later offsets approximate)
+    let start = Span::new(loc.span.start as usize + 1, loc.span.end.saturating_sub(1) as usize);
+    Val::Query(Arc::new(QueryVal { lang, text: text.to_string(), pieces: vec![(0, start)] }))
+}
+
+fn value(j: &J, ty: Option<&Ty>, loc: Loc, file: SourceFile, errs: &mut Errs) -> V {
     let val = match (j, ty) {
         (J::Null, _) => Val::Error,
+        (J::Str(s), Some(Ty::Query(langs))) if langs.len() == 1 => query(langs[0], s, loc),
+        (J::Obj(items), Some(Ty::Query(_))) if items.len() == 1 => match (crate::ir::QueryLang::parse(&items[0].0), &items[0].2) {
+            (Some(lang), J::Str(text)) => query(lang, text, Loc { file, span: items[0].3 }),
+            _ => Val::Str(String::new()),
+        },
+        (J::Arr(steps), Some(Ty::Thresholds)) => Val::Map(Arc::new(
+            steps
+                .iter()
+                .map(|(step, ss)| {
+                    let sloc = Loc { file, span: *ss };
+                    let mut get = |name: &str| match step {
+                        J::Obj(fs) => fs.iter().find(|(k, ..)| k == name).map(|(_, _, v, vs)| value(v, Some(&Ty::Word), Loc { file, span: *vs }, file, errs)),
+                        _ => None,
+                    };
+                    (get("value").unwrap_or(V { val: Val::Str("{ value, color }".into()), loc: sloc }), get("color").unwrap_or(V { val: Val::Sym(String::new()), loc: sloc }))
+                })
+                .collect(),
+        )),
         (J::Bool(b), _) => Val::Bool(*b),
         (J::Num(n), _) => Val::Num(*n),
         (J::Str(s), Some(Ty::Duration | Ty::Bytes | Ty::Cpu)) => {
@@ -241,14 +414,14 @@ fn value(j: &J, ty: Option<&Ty>, loc: Loc, file: SourceFile) -> V {
                 Some(Ty::ListOf(t)) => Some(*t),
                 _ => None,
             };
-            Val::List(Arc::new(xs.iter().map(|(x, s)| value(x, inner, Loc { file, span: *s }, file)).collect()))
+            Val::List(Arc::new(xs.iter().map(|(x, s)| value(x, inner, Loc { file, span: *s }, file, errs)).collect()))
         }
         (J::Obj(items), ty) => {
             let sch = match ty {
                 Some(Ty::Record(s)) => Some(*s),
                 _ => None,
             };
-            let mut b = block("", None, items, sch, loc, file);
+            let mut b = block("", None, items, sch, loc, file, errs);
             b.kind = None;
             Val::Block(Arc::new(b))
         }
@@ -295,6 +468,13 @@ pub fn apply(decls: &mut Vec<Arc<BlockVal>>, ov: &Overlay) {
     if let Some(s) = &ov.stack {
         if let Some(i) = decls.iter().position(|d| kind(d) == "stack") {
             decls[i] = Arc::new(merge(&decls[i], s));
+        }
+    }
+    for d in &ov.decls {
+        let label = d.label.as_ref().map(|l| l.0.clone());
+        match decls.iter().position(|x| kind(x) == kind(d) && x.label.as_ref().map(|l| l.0.clone()) == label) {
+            Some(i) => decls[i] = Arc::new(merge(&decls[i], d)),
+            None => decls.push(d.clone()),
         }
     }
     for t in &ov.targets {
