@@ -51,7 +51,7 @@ COREUTILS = (
 ).split()
 # stdenv's initialPath besides coreutils (pkgs/stdenv/generic/common-path.nix)
 BASICS = COREUTILS + (
-    "find xargs diff cmp sed grep egrep fgrep awk gawk tar gzip gunzip zcat bzip2 xz patch bash sh make"
+    "find xargs diff cmp sed grep egrep fgrep awk gawk tar gzip gunzip zcat bzip2 xz patch bash sh make file"
 ).split()
 # programs whose stand-in is this machine's own
 REAL = {"bash": "bash", "jq": "jq", "shellcheck": "shellcheck", "nixfmt": "nixfmt", "deadnix": "deadnix"}
@@ -160,7 +160,7 @@ class Runner:
                 f"""#!{shutil.which('bash')}
 # stand-in for {name}: logs its argv, reads what it is piped, exits 0
 {{ printf '%s' {shlex.quote(name)}; printf ' %q' "$@"; echo; }} >> {shlex.quote(log)}
-[ -t 0 ] || cat > /dev/null
+if [ -p /dev/stdin ]; then cat > /dev/null; fi
 case " $* " in *" --help "*|*" --version "*) echo "{name} (stand-in)";; esac
 exit 0
 """
@@ -229,7 +229,8 @@ export GZIP_NO_TIMESTAMPS=1
 if [ -f "${{buildCommandPath:-}}" ]; then source "$buildCommandPath"; else eval "$buildCommand"; fi
 """
         p = subprocess.run(
-            ["bash", "-e", "-c", preamble], env=e, cwd=cwd, capture_output=True, text=True, timeout=300
+            ["bash", "-e", "-c", preamble], env=e, cwd=cwd, capture_output=True, text=True, timeout=300,
+            stdin=subprocess.DEVNULL,
         )
         return p.returncode, (p.stdout + p.stderr)
 
@@ -383,7 +384,7 @@ def main():
     for app, program in sorted(spec.get("apps", {}).items()):
         try:
             run_app(r, app, program)
-        except (OSError, subprocess.SubprocessError, StopIteration) as e:
+        except (OSError, subprocess.SubprocessError, BuildError) as e:
             print(f"FAIL: apps.{app}: {e!r}")
 
 
@@ -443,11 +444,18 @@ def run_app(r, app, program):
         p = subprocess.run(cmd, env=dict(env, **(extra_env or {})), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
         return p.returncode, p.stdout + p.stderr
 
-    built = r.done
+    app_text = open(os.path.join(standin, "bin", app)).read()
+
+    def tree(name):  # the stand-in of the gstackc build tree the app's text names
+        m = re.search(re.escape(r.store) + r"/[a-z0-9]{32}-" + name + r"\b", app_text)
+        if not m:
+            raise BuildError(f"the app's text names no {name} tree")
+        return m.group(0)
+
     if app == "grafana-stack-native-run":
         state = os.path.join(home, "state")
         rc, log = run([exe], {"XDG_STATE_HOME": state})
-        native = next(v for k, v in built.items() if k.endswith("-gstack-native"))
+        native = tree("gstack-native")
         want = f"process-compose up -f {native}/native/process-compose.yaml --tui=false --no-server"
         got = r.read_log("process-compose")
         if rc != 0 and "port" in log and "in use" in log:
@@ -457,13 +465,13 @@ def run_app(r, app, program):
         else:
             print(f"FAIL: {name}: expected exit 0 and `{want}`\n" + indent(f"exit {rc}; process-compose got: {got}\n{log.strip()}"))
     elif app == "grafana-stack-docker-compose":
-        compose = next(v for k, v in built.items() if k.endswith("-gstack-compose"))
+        compose = tree("gstack-compose")
         want = f"docker-compose -f {compose}/compose/docker-compose.yaml up --pull never"
-        images = sum(1 for k in built if "-stream-" in k)
+        images = len(set(re.findall(re.escape(r.store) + r"/[a-z0-9]{32}-stream-[A-Za-z0-9._-]+", app_text)))
         # without the secrets: check-secrets stops it before docker-compose
         rc, log = run([exe])
         loads = r.read_log("docker")
-        if rc == 0 or r.read_log("docker-compose") or "secret" not in log:
+        if rc == 0 or r.read_log("docker-compose") or "secret" not in log or loads != ["docker image load"] * images:
             print(f"FAIL: {name} without its secrets: expected check-secrets to stop it\n" + indent(f"exit {rc}\n{log.strip()}"))
         else:
             print(f"ok: {name} without its secrets: {len(loads)} images loaded, then compose/check-secrets stops it (exit {rc}) before docker-compose")
@@ -490,7 +498,7 @@ def run_app(r, app, program):
         else:
             print(f"FAIL: {name} with its secrets: expected {images} × `docker image load`, then `{want}`\n" + indent(f"exit {rc}; docker got: {loads}; docker-compose got: {got_dc}\n{log.strip()}"))
     elif app == "grafana-stack-k8s-apply":
-        kube = next(v for k, v in built.items() if k.endswith("-gstack-kubernetes"))
+        kube = tree("gstack-kubernetes")
         rc, log = run([exe, "--context=test"])
         got = r.read_log("kubectl")
         applies = [l for l in got if " apply --server-side" in l]
