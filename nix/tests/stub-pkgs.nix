@@ -194,7 +194,10 @@ let
     deadnix = program "deadnix" "1.3.1" "deadnix" { };
     yamllint = program "yamllint" "1.37.1" "yamllint" { };
     python3 = program "python3" "3.13.7" "python3" { };
-    nix = program "nix" "2.31.2" "nix" { };
+    nix = programWith "nix" "2.31.2" "nix" [
+      "nix-store"
+      "nix-instantiate"
+    ] { };
     bash = program "bash" "5.3p3" "bash" { };
     # trivial-builders' shellcheck test uses shellcheck-minimal when GHC can bootstrap
     shellcheck-minimal = program "shellcheck-minimal" "0.11.0" "shellcheck" {
@@ -317,6 +320,9 @@ let
           inherit (a) pname;
           mainProgram = a.meta.mainProgram or null;
           bins = [ (a.meta.mainProgram or a.pname) ];
+          # run by cargoCheckHook's checkPhase (`runHook preCheck`), its inputs on PATH
+          preCheck = if a.doCheck or true then a.preCheck or "" else "";
+          checkInputs = (a.nativeCheckInputs or [ ]) ++ (a.nativeBuildInputs or [ ]);
         }
         {
           inherit (a) pname version;
