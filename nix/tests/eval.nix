@@ -1,9 +1,13 @@
 # Offline evaluation tests of every flake output, with nixpkgs' `lib` and the stand-in
 # `pkgs` of stub-pkgs.nix. Evaluates to the list of failures: `[ ]` when all pass.
 #   nix-instantiate --eval --strict --json nix/tests/eval.nix --arg lib 'import <nixpkgs/lib>'
-# With `--argstr want scripts` it evaluates instead to the shell text of derivations that
-# nix/tests.sh executes with a real bash on stand-in trees (`script`, and `inputs`: store path
-# → which gstackc output stands in for it).
+# With `--argstr want scripts` it evaluates instead to `{ derivations = { label = outPath; };
+# apps = { name = program; }; }`: every derivation the x86_64-linux outputs reach (packages,
+# checks, the devShell, the formatter, the overlay's packages, the NixOS module's unit package,
+# the apps' shellcheck tests), each outPath a description file of stub-pkgs.nix (its script,
+# the environment its builder gets, what it references), which nix/tests/run-scripts.py
+# executes with a real bash on stand-in trees. `module-scripts` (with `--arg nixosModule FILE`)
+# gives the module's unit package alone; `selftest-scripts` derivations that must fail.
 {
   lib,
   want ? "failures",
@@ -371,6 +375,30 @@ else
   # overlay
   ++ check "overlay adds gstackc" (lib.isDerivation overlaid.gstackc)
   ++ check "overlay adds the images" (lib.isDerivation overlaid.gstackPackages.grafana-image)
+
+  # stand-in builders are as strict as Nix about derivation attributes
+  ++ check "runCommand refuses an attribute set as an environment variable" (
+    !(builtins.tryEval ((stub linux).runCommand "x" { config.a = 1; } "touch $out").outPath).success
+  )
+  ++ same "runCommand hands the builder true as 1, false and null as empty, lists joined" (
+    (stub linux).runCommand "x" {
+      t = true;
+      f = false;
+      n = null;
+      l = [
+        "a"
+        1
+      ];
+    } ""
+  ).__builderEnv
+    {
+      t = "1";
+      f = "";
+      n = "";
+      l = "a 1";
+      enableParallelBuilding = "1";
+      name = "x";
+    }
 
   # templates
   ++ check "template has a flake.nix and a stack" (

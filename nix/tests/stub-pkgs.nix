@@ -78,15 +78,19 @@ let
   # they are, derivations as their outPath, paths copied to the store, true as "1", false and
   # null as "", lists joined by spaces; any other attribute set cannot be coerced (an error).
   toEnv =
-    v:
+    name: v:
     if builtins.isPath v then
       "${v}"
     else if builtins.isList v then
-      lib.concatMapStringsSep " " toEnv v
+      lib.concatMapStringsSep " " (toEnv name) v
     else if builtins.isBool v then
       (if v then "1" else "")
     else if v == null then
       ""
+    else if builtins.isAttrs v && !(v ? outPath) && !(v ? __toString) then
+      throw "stub: cannot coerce a set to a string (the derivation attribute `${name}`)"
+    else if builtins.isFunction v then
+      throw "stub: cannot coerce a function to a string (the derivation attribute `${name}`)"
     else
       toString v;
 
@@ -105,12 +109,13 @@ let
         "passthru"
         "meta"
       ];
+      builderEnv = lib.mapAttrs toEnv attrs;
     in
     drv name
       {
         kind = "runCommand";
         inherit script;
-        env = lib.mapAttrs (_: toEnv) attrs;
+        env = builderEnv;
         passAsFile = [ "buildCommand" ] ++ (env.passAsFile or [ ]);
       }
       (
@@ -118,6 +123,7 @@ let
         // {
           meta = env.meta or { };
           __env = env;
+          __builderEnv = builderEnv;
           __script = script;
         }
       );
