@@ -104,7 +104,12 @@ let
   # the NixOS module, with the options it sets declared loosely
   nixos = lib.evalModules {
     modules = [
-      (if nixosModule == null then outputs.nixosModules.default else import nixosModule { inherit gstackLib; })
+      (
+        if nixosModule == null then
+          outputs.nixosModules.default
+        else
+          import nixosModule { inherit gstackLib; }
+      )
       {
         options.systemd = lib.mkOption { type = lib.types.attrsOf lib.types.anything; };
         config._module.args.pkgs = stub linux;
@@ -168,14 +173,16 @@ else if want == "selftest-scripts" then
   in
   {
     derivations = {
-      "selftest: cp of a directory without -r" = (pkgs.runCommand "gstack-selftest-cp" { } ''
-        mkdir -p "$out"
-        cp ${dir}/* "$out/"
-      '').outPath;
-      "selftest: a directory the input lacks" = (pkgs.runCommand "gstack-selftest-missing" { } ''
-        mkdir -p "$out"
-        cp ${dir}/config/* "$out/"
-      '').outPath;
+      "selftest: cp of a directory without -r" =
+        (pkgs.runCommand "gstack-selftest-cp" { } ''
+          mkdir -p "$out"
+          cp ${dir}/* "$out/"
+        '').outPath;
+      "selftest: a directory the input lacks" =
+        (pkgs.runCommand "gstack-selftest-missing" { } ''
+          mkdir -p "$out"
+          cp ${dir}/config/* "$out/"
+        '').outPath;
       "selftest: an unset variable in a writeShellApplication (nounset)" =
         let
           app = pkgs.writeShellApplication {
@@ -380,25 +387,25 @@ else
   ++ check "runCommand refuses an attribute set as an environment variable" (
     !(builtins.tryEval ((stub linux).runCommand "x" { config.a = 1; } "touch $out").outPath).success
   )
-  ++ same "runCommand hands the builder true as 1, false and null as empty, lists joined" (
-    (stub linux).runCommand "x" {
-      t = true;
-      f = false;
-      n = null;
-      l = [
-        "a"
-        1
-      ];
-    } ""
-  ).__builderEnv
-    {
-      t = "1";
-      f = "";
-      n = "";
-      l = "a 1";
-      enableParallelBuilding = "1";
-      name = "x";
-    }
+  ++
+    same "runCommand hands the builder true as 1, false and null as empty, lists joined"
+      ((stub linux).runCommand "x" {
+        t = true;
+        f = false;
+        n = null;
+        l = [
+          "a"
+          1
+        ];
+      } "").__builderEnv
+      {
+        t = "1";
+        f = "";
+        n = "";
+        l = "a 1";
+        enableParallelBuilding = "1";
+        name = "x";
+      }
 
   # templates
   ++ check "template has a flake.nix and a stack" (

@@ -169,7 +169,7 @@ let
       {
         override = fakeNssWith;
       }
-      // lib.optionalAttrs (args != { }) { __args = a; };
+    // lib.optionalAttrs (args != { }) { __args = a; };
 
   self = {
     inherit lib;
