@@ -166,9 +166,19 @@ if [ -n "$flake_ready" ]; then
       flush
     }
     if [ -x "$gstackc_for_scripts" ] && have python3; then
+      # the self-tests run beside the outputs' scripts (each of them in its own directory)
+      run_scripts selftest-scripts >"$tmp/selftest.out" &
+      selftest_pid=$!
+      have_old=
+      if git show 022cc01^:nix/module.nix >"$tmp/module-022cc01-parent.nix" 2>/dev/null; then
+        have_old=1
+        run_scripts module-scripts --arg nixosModule "$tmp/module-022cc01-parent.nix" >"$tmp/old-module.out" &
+        old_pid=$!
+      fi
       report < <(run_scripts scripts)
       # self-tests: each of these must be a FAIL of the runner
-      selftest=$(run_scripts selftest-scripts)
+      wait "$selftest_pid"
+      selftest=$(cat "$tmp/selftest.out")
       for t in "cp of a directory without -r:-r not specified; omitting directory" \
         "a directory the input lacks:missing destination file operand" \
         "an unset variable in a writeShellApplication (nounset):undefined_variable: unbound variable"; do
@@ -179,8 +189,9 @@ if [ -n "$flake_ready" ]; then
         fi
       done
       # the NixOS module of 022cc01's parent: `cp ${units}/systemd/* …` without -r
-      if git show 022cc01^:nix/module.nix >"$tmp/module-022cc01-parent.nix" 2>/dev/null; then
-        old=$(run_scripts module-scripts --arg nixosModule "$tmp/module-022cc01-parent.nix")
+      if [ -n "$have_old" ]; then
+        wait "$old_pid"
+        old=$(cat "$tmp/old-module.out")
         if grep -q '^FAIL: nixosModules.default' <<<"$old" && grep -qF -- '-r not specified; omitting directory' <<<"$old"; then
           ok "the script runner fails the NixOS module of 022cc01's parent (its cp without -r on systemd/config/)"
         else
