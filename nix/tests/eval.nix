@@ -183,6 +183,14 @@ else if want == "selftest-scripts" then
           mkdir -p "$out"
           cp ${dir}/config/* "$out/"
         '').outPath;
+      "selftest: a failed command in an image's fakeRootCommands" =
+        (pkgs.dockerTools.streamLayeredImage {
+          name = "gstack-selftest";
+          tag = "1";
+          fakeRootCommands = ''
+            cp ./etc/missing ./etc/there
+          '';
+        }).outPath;
       "selftest: an unset variable in a writeShellApplication (nounset)" =
         let
           app = pkgs.writeShellApplication {
