@@ -183,6 +183,11 @@ else if want == "selftest-scripts" then
           mkdir -p "$out"
           cp ${dir}/config/* "$out/"
         '').outPath;
+      "selftest: a host path in a build script" =
+        (pkgs.runCommand "gstack-selftest-host-path" { } ''
+          /usr/bin/env true
+          touch "$out"
+        '').outPath;
       "selftest: a failed command in an image's fakeRootCommands" =
         (pkgs.dockerTools.streamLayeredImage {
           name = "gstack-selftest";

@@ -65,6 +65,15 @@ REAL = {
 }
 
 
+# host paths a build script may not name: the Nix sandbox has the store, /bin/sh, /dev, /proc,
+# /tmp (the build directory) and /etc's passwd, group and hosts, nothing else of the host
+HOST_PATH_RE = re.compile(r"""(?:^|[\s"'=(:])(/(?:usr|bin|sbin|lib|lib64|opt|home|root|run|var|srv|mnt)/[^\s"';)]*)""", re.M)
+
+
+def host_paths(script):
+    return sorted({p for p in HOST_PATH_RE.findall(script) if p != "/bin/sh"})
+
+
 class BuildError(Exception):
     pass
 
@@ -256,6 +265,9 @@ if [ -f "${{buildCommandPath:-}}" ]; then source "$buildCommandPath"; else eval 
         self.kinds[path] = f"runCommand {desc['name']}"
         mapping = self.subst_map([desc["script"]] + list(env.values()), stack, path)
         mapping[path] = standin
+        bad = host_paths(desc["script"])
+        if bad:
+            raise BuildError(f"the script of {desc['name']} names {', '.join(bad)}, which the Nix sandbox does not have")
         script = self.subst(desc["script"], mapping)
         env = {k: self.subst(v, mapping) for k, v in env.items()}
         dirs = []
