@@ -70,7 +70,10 @@ dockerTools.streamLayeredImage {
 
   # Runs in the root of the last layer, under fakeroot, so ownership sticks.
   # The program is also /bin/<program>: the compose and Kubernetes targets run it by name.
+  # streamLayeredImage evals these in `bash -c` after `source $stdenv/setup`, which restores
+  # the caller's options: without errexit a failed command would leave a broken layer.
   fakeRootCommands = ''
+    set -e
     mkdir -p ./tmp ./bin
     chmod 1777 ./tmp
     ln -s ${lib.getExe' package spec.program} ./bin/${spec.program}

@@ -6,6 +6,11 @@
 #     nixosModules) and of the attribute names of those behind pkgs, for every system
 #   - nix flake show, when this Nix can do it without pkgs
 #   - nix/tests/eval.nix: every output evaluated with the stand-in pkgs of stub-pkgs.nix
+#   - nix/tests/run-scripts.py: the shell text of every derivation those outputs reach
+#     (runCommand, writeText, writeShellApplication and its shellcheck test, the images'
+#     customisation layers) executed by a real bash on stand-in trees, gstackc's outputs built
+#     by $GSTACKC; the apps run against logging stubs of docker, docker-compose, kubectl and
+#     process-compose; and self-tests that it fails a `cp` without -r
 #   - default.nix (no flakes) gives the same config
 #   - nix/stack.nix is what gstackc builds now, and `nix eval --json .#config` matches it
 #   - the template's stack checks with gstackc
@@ -120,25 +125,85 @@ if [ -n "$flake_ready" ]; then
       --arg lib "import $nixpkgs_path/lib" 2>&1)
     if [ "$out" = "[]" ]; then ok "nix/tests/eval.nix (outputs with stub pkgs)"; else fail "nix/tests/eval.nix" "$out"; fi
 
-    # shell text of derivations, executed by a real bash on a stand-in tree: the NixOS
-    # module's unit package over gstackc's systemd target of the bundled example (system
-    # units, as the module builds them)
+    # the shell text of every derivation reachable from the outputs (x86_64-linux), executed
+    # by a real bash on stand-in trees, and the apps run against logging stubs
+    # (nix/tests/run-scripts.py); then derivations that must fail, to show that it fails them
     gstackc_for_scripts=${GSTACKC:-$PWD/target/debug/gstackc}
-    if [ -x "$gstackc_for_scripts" ] && scripts=$(nix-instantiate --read-write-mode --eval --strict --json nix/tests/eval.nix \
-      --arg lib "import $nixpkgs_path/lib" --argstr want scripts 2>&1); then
-      run_module_units() {
-        local units script tree="$tmp/module-units"
-        units=$(jq -r '."module-units".units' <<<"$scripts")
-        script=$(jq -r '."module-units".script' <<<"$scripts")
-        rm -rf "$tree" && mkdir -p "$tree"
-        printf '{"targets":{"systemd":{"user":false}}}' >"$tree/overrides.json"
-        "$gstackc_for_scripts" build examples/default.gstack -o "$tree/in" --target systemd --overrides "$tree/overrides.json" >/dev/null || return 1
-        out="$tree/out" bash -euo pipefail -c "${script//$units/$tree/in}" &&
-          [ -n "$(find "$tree/out/lib/systemd/system" -name '*.service')" ]
+    # run_scripts WANT [nix-instantiate args]: the runner's output lines for eval.nix's WANT
+    run_scripts() {
+      local want=$1 json work
+      shift
+      json=$tmp/scripts-$want.json work=$tmp/scripts-$want
+      if ! nix-instantiate --read-write-mode --eval --strict --json nix/tests/eval.nix \
+        --arg lib "import $nixpkgs_path/lib" --argstr want "$want" "$@" >"$json" 2>"$tmp/stderr"; then
+        echo "FAIL: nix/tests/eval.nix --argstr want $want"
+        sed 's/^/    /' "$tmp/stderr" | head -n 20
+        return
+      fi
+      GSTACKC=$gstackc_for_scripts python3 nix/tests/run-scripts.py "$json" "$work" 2>&1 ||
+        echo "FAIL: nix/tests/run-scripts.py exited $?"
+    }
+    # report: count the runner's ok/FAIL/skipped lines (a FAIL's indented lines are its details)
+    report() {
+      local line kind="" name="" detail=""
+      flush() {
+        case $kind in
+          ok) ok "$name" ;;
+          fail) fail "$name" "$detail" ;;
+          skip) skip "$name" ;;
+        esac
+        kind="" detail=""
       }
-      check "the NixOS module's unit package script runs (bash, on gstackc's systemd target)" run_module_units
+      while IFS= read -r line; do
+        case $line in
+          "ok: "*) flush && kind=ok name=${line#ok: } ;;
+          "FAIL: "*) flush && kind=fail name=${line#FAIL: } ;;
+          "skipped: "*) flush && kind=skip name=${line#skipped: } ;;
+          "    "*) detail+="${line#    }"$'\n' ;;
+          *) flush && kind=fail name="nix/tests/run-scripts.py printed: $line" ;;
+        esac
+      done
+      flush
+    }
+    if [ -x "$gstackc_for_scripts" ] && have python3; then
+      # the self-tests run beside the outputs' scripts (each of them in its own directory)
+      run_scripts selftest-scripts >"$tmp/selftest.out" &
+      selftest_pid=$!
+      have_old=
+      if git show 022cc01^:nix/module.nix >"$tmp/module-022cc01-parent.nix" 2>/dev/null; then
+        have_old=1
+        run_scripts module-scripts --arg nixosModule "$tmp/module-022cc01-parent.nix" >"$tmp/old-module.out" &
+        old_pid=$!
+      fi
+      report < <(run_scripts scripts)
+      # self-tests: each of these must be a FAIL of the runner
+      wait "$selftest_pid"
+      selftest=$(cat "$tmp/selftest.out")
+      for t in "cp of a directory without -r:-r not specified; omitting directory" \
+        "a directory the input lacks:missing destination file operand" \
+        "a host path in a build script:names /usr/bin/env, which the Nix sandbox does not have" \
+        "a failed command in an image's fakeRootCommands:cannot stat './etc/missing'" \
+        "an unset variable in a writeShellApplication (nounset):undefined_variable: unbound variable"; do
+        if grep -qF "FAIL: selftest: ${t%%:*}:" <<<"$selftest" && grep -qF -- "${t#*:}" <<<"$selftest"; then
+          ok "the script runner fails a derivation with ${t%%:*} (${t#*:})"
+        else
+          fail "the script runner fails a derivation with ${t%%:*}" "$selftest"
+        fi
+      done
+      # the NixOS module of 022cc01's parent: `cp ${units}/systemd/* …` without -r
+      if [ -n "$have_old" ]; then
+        wait "$old_pid"
+        old=$(cat "$tmp/old-module.out")
+        if grep -q '^FAIL: nixosModules.default' <<<"$old" && grep -qF -- '-r not specified; omitting directory' <<<"$old"; then
+          ok "the script runner fails the NixOS module of 022cc01's parent (its cp without -r on systemd/config/)"
+        else
+          fail "the script runner fails the NixOS module of 022cc01's parent" "$old"
+        fi
+      else
+        skip "the NixOS module of 022cc01's parent: not in this clone's history"
+      fi
     else
-      skip "executing derivation scripts: no gstackc at $gstackc_for_scripts (cargo build first) or: $scripts"
+      skip "executing derivation scripts: no gstackc at $gstackc_for_scripts (cargo build first), or no python3"
     fi
 
     same_config() {

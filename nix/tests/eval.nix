@@ -1,12 +1,19 @@
 # Offline evaluation tests of every flake output, with nixpkgs' `lib` and the stand-in
 # `pkgs` of stub-pkgs.nix. Evaluates to the list of failures: `[ ]` when all pass.
 #   nix-instantiate --eval --strict --json nix/tests/eval.nix --arg lib 'import <nixpkgs/lib>'
-# With `--argstr want scripts` it evaluates instead to the shell text of derivations that
-# nix/tests.sh executes with a real bash on stand-in trees (`script`, and `inputs`: store path
-# → which gstackc output stands in for it).
+# With `--argstr want scripts` it evaluates instead to `{ derivations = { label = outPath; };
+# apps = { name = program; }; }`: every derivation the x86_64-linux outputs reach (packages,
+# checks, the devShell, the formatter, the overlay's packages, the NixOS module's unit package,
+# the apps' shellcheck tests), each outPath a description file of stub-pkgs.nix (its script,
+# the environment its builder gets, what it references), which nix/tests/run-scripts.py
+# executes with a real bash on stand-in trees. `module-scripts` (with `--arg nixosModule FILE`)
+# gives the module's unit package alone; `selftest-scripts` derivations that must fail.
 {
   lib,
   want ? "failures",
+  # another NixOS module file in place of nix/module.nix (nix/tests.sh's self-test gives the
+  # one of commit 022cc01's parent, whose `cp` without -r failed on systemd/config/)
+  nixosModule ? null,
 }:
 let
   components = import ../components.nix;
@@ -21,13 +28,19 @@ let
       legacyPackages = lib.genAttrs gstackLib.systems stub;
     };
   };
+  # the repository as gstackc's source (a stand-in derivation's path hashes its inputs, so
+  # gstackc's version is read from Cargo.toml, as the flake's own gstackSrc gives it)
   gstackLib = import ../lib.nix {
     inherit lib;
-    gstackSrc = null;
+    gstackSrc = ../..;
   };
   stackNix = import ../stack.nix;
 
   check = name: ok: lib.optional (!ok) name;
+  # stand-in outPaths are store paths with a context, which a regex may not hold
+  hasInfix =
+    infix: s:
+    lib.hasInfix (builtins.unsafeDiscardStringContext infix) (builtins.unsafeDiscardStringContext s);
   same =
     name: a: b:
     lib.optional (a != b) "${name}: got ${builtins.toJSON a}, expected ${builtins.toJSON b}";
@@ -52,7 +65,7 @@ let
       ++
         same "${c} imageRef = gstackc's default image" img.imageRef
           "gstack/${spec.package}:${stackNix.services.${c}.version}"
-      ++ check "${c} program at /bin" (lib.hasInfix "./bin/${spec.program}" a.fakeRootCommands)
+      ++ check "${c} program at /bin" (hasInfix "./bin/${spec.program}" a.fakeRootCommands)
       ++ same "${c} image user" a.config.User user
       # the user gstackc's backends give the compose/Kubernetes targets (nix/stack.nix)
       ++ same "${c} image user = gstackc's" a.config.User (
@@ -67,7 +80,7 @@ let
       ++ same "${c} CA certificates" (lib.any (x: x.name == "ca-certificates") a.contents) spec.cacert
       ++ same "${c} tzdata" (lib.any (lib.hasPrefix "ZONEINFO=") a.config.Env) spec.tzdata
       ++ check "${c} data dir chowned" (
-        spec.dataDir == null || lib.hasInfix "chown ${user} .${spec.dataDir}" a.fakeRootCommands
+        spec.dataDir == null || hasInfix "chown ${user} .${spec.dataDir}" a.fakeRootCommands
       )
     ) components
   );
@@ -91,7 +104,12 @@ let
   # the NixOS module, with the options it sets declared loosely
   nixos = lib.evalModules {
     modules = [
-      outputs.nixosModules.default
+      (
+        if nixosModule == null then
+          outputs.nixosModules.default
+        else
+          import nixosModule { inherit gstackLib; }
+      )
       {
         options.systemd = lib.mkOption { type = lib.types.attrsOf lib.types.anything; };
         config._module.args.pkgs = stub linux;
@@ -116,16 +134,103 @@ let
   overlaid = lib.fix (lib.extends outputs.overlays.default (_: stub linux));
 
   moduleUnits = lib.head nixos.config.systemd.packages;
+
+  # the writeShellApplication derivation behind an app (its program is <drv>/bin/<name>)
+  appDrv =
+    app:
+    let
+      drvs = lib.filter (d: lib.getExe d == app.program) (lib.attrValues defaultScripts);
+    in
+    if drvs == [ ] then throw "no derivation for the app ${app.program}" else lib.head drvs;
+  defaultScripts =
+    let
+      stack = gstackLib.mkStack {
+        src = ../../examples/default.gstack;
+        pkgs = stub linux;
+        stackNix = ../stack.nix;
+      };
+    in
+    (import ../apps.nix {
+      inherit lib components;
+      pkgs = stub linux;
+      p = stack.scope;
+      artifacts = lib.getAttrs gstackLib.artifactNames stack.packages;
+      imagePackages = lib.getAttrs gstackLib.imageNames stack.packages;
+    }).scripts;
 in
-if want == "scripts" then
+if want == "module-scripts" then
   {
-    module-units = {
-      script = moduleUnits.__script;
-      # the store path of the systemd target's tree, as the script names it
-      units = builtins.head (
-        builtins.match ".*(/nix/store/[a-z0-9]+-[^/ ]+)/systemd/.*" moduleUnits.__script
-      );
+    derivations."nixosModules.default systemd.packages" = moduleUnits.outPath;
+  }
+else if want == "selftest-scripts" then
+  # shell texts that must fail, as they would in a real build
+  let
+    pkgs = stub linux;
+    dir = pkgs.runCommand "gstack-selftest-dir" { } ''
+      mkdir -p "$out/sub"
+      touch "$out/sub/file" "$out/file"
+    '';
+  in
+  {
+    derivations = {
+      "selftest: cp of a directory without -r" =
+        (pkgs.runCommand "gstack-selftest-cp" { } ''
+          mkdir -p "$out"
+          cp ${dir}/* "$out/"
+        '').outPath;
+      "selftest: a directory the input lacks" =
+        (pkgs.runCommand "gstack-selftest-missing" { } ''
+          mkdir -p "$out"
+          cp ${dir}/config/* "$out/"
+        '').outPath;
+      "selftest: a host path in a build script" =
+        (pkgs.runCommand "gstack-selftest-host-path" { } ''
+          /usr/bin/env true
+          touch "$out"
+        '').outPath;
+      "selftest: a failed command in an image's fakeRootCommands" =
+        (pkgs.dockerTools.streamLayeredImage {
+          name = "gstack-selftest";
+          tag = "1";
+          fakeRootCommands = ''
+            cp ./etc/missing ./etc/there
+          '';
+        }).outPath;
+      "selftest: an unset variable in a writeShellApplication (nounset)" =
+        let
+          app = pkgs.writeShellApplication {
+            name = "gstack-selftest-nounset";
+            text = ''
+              echo "''${undefined_variable}"
+            '';
+          };
+        in
+        (pkgs.runCommand "gstack-selftest-run-app" { } "${lib.getExe app} > $out").outPath;
     };
+  }
+else if want == "scripts" then
+  # Every derivation with shell text reachable from the flake's outputs for x86_64-linux, as
+  # the stand-in store paths nix/tests/run-scripts.py realises (each one a description file,
+  # see stub-pkgs.nix; what they reference is realised first). Apps by their program.
+  {
+    derivations =
+      lib.mapAttrs' (n: d: lib.nameValuePair "packages.${n}" d.outPath) (
+        lib.filterAttrs (_: lib.isDerivation) pkgsL
+      )
+      // lib.mapAttrs' (n: d: lib.nameValuePair "checks.${n}" d.outPath) outputs.checks.${linux}
+      // {
+        "devShells.default" = outputs.devShells.${linux}.default.outPath;
+        "formatter" = outputs.formatter.${linux}.outPath;
+        "overlay gstackc" = overlaid.gstackc.outPath;
+        "nixosModules.default systemd.packages" = moduleUnits.outPath;
+      }
+      // lib.mapAttrs' (n: d: lib.nameValuePair "overlay gstackPackages.${n}" d.outPath) (
+        lib.filterAttrs (_: lib.isDerivation) overlaid.gstackPackages
+      )
+      // lib.mapAttrs' (
+        n: a: lib.nameValuePair "apps.${n} passthru.tests.shellcheck" (appDrv a).tests.shellcheck.outPath
+      ) outputs.apps.${linux};
+    apps = lib.mapAttrs (_: a: a.program) outputs.apps.${linux};
   }
 else
   # `config`: the committed stack.nix, plus each service at the top
@@ -174,8 +279,8 @@ else
 
   # artifacts run gstackc build with the target and the overrides file
   ++ check "native artifact runs gstackc build --target native" (
-    lib.hasInfix "--target native" pkgsL.grafana-stack-native.__script
-    && lib.hasInfix "gstackc build" pkgsL.grafana-stack-native.__script
+    hasInfix "--target native" pkgsL.grafana-stack-native.__script
+    && hasInfix "gstackc build" pkgsL.grafana-stack-native.__script
   )
   ++
     same "compose artifact is a .tar.gz" pkgsL.grafana-stack-docker-compose-file.name
@@ -220,17 +325,17 @@ else
     )
   )
   ++ check "native app keeps data under XDG_STATE_HOME and runs native/run" (
-    lib.hasInfix "XDG_STATE_HOME" scripts.nativeRun.__args.text
-    && lib.hasInfix "/native/run" scripts.nativeRun.__args.text
+    hasInfix "XDG_STATE_HOME" scripts.nativeRun.__args.text
+    && hasInfix "/native/run" scripts.nativeRun.__args.text
   )
   ++ check "compose app loads every image, then docker-compose up" (
-    lib.all (c: lib.hasInfix "${image c}" scripts.composeUp.__args.text) (lib.attrNames components)
-    && lib.hasInfix "docker-compose -f" scripts.composeUp.__args.text
-    && lib.hasInfix "/compose/check-secrets" scripts.composeUp.__args.text
-    && lib.hasInfix "up --pull never" scripts.composeUp.__args.text
+    lib.all (c: hasInfix "${image c}" scripts.composeUp.__args.text) (lib.attrNames components)
+    && hasInfix "docker-compose -f" scripts.composeUp.__args.text
+    && hasInfix "/compose/check-secrets" scripts.composeUp.__args.text
+    && hasInfix "up --pull never" scripts.composeUp.__args.text
   )
   ++ check "k8s app runs the kubernetes target's apply script, with kubectl and coreutils" (
-    lib.hasInfix "/kubernetes/apply \"$@\"" scripts.k8sApply.__args.text
+    hasInfix "/kubernetes/apply \"$@\"" scripts.k8sApply.__args.text
     && lib.all (n: lib.elem n (map (x: x.name) scripts.k8sApply.__args.runtimeInputs)) [
       "kubectl-1.34.1"
       "coreutils-9.7"
@@ -272,12 +377,12 @@ else
         spec = components.${c};
         script = outputs.checks.${linux}."${spec.package}-image".__script;
       in
-      lib.hasInfix "gstack/${spec.package}:" script
-      && lib.hasInfix "${toString spec.uid}:${toString spec.gid}" script
+      hasInfix "gstack/${spec.package}:" script
+      && hasInfix "${toString spec.uid}:${toString spec.gid}" script
     ) (lib.attrNames components)
   )
   ++ check "stack-nix-fresh diffs against the committed file" (
-    lib.hasInfix "--target nix" outputs.checks.${linux}.stack-nix-fresh.__script
+    hasInfix "--target nix" outputs.checks.${linux}.stack-nix-fresh.__script
   )
 
   # NixOS module
@@ -290,6 +395,30 @@ else
   # overlay
   ++ check "overlay adds gstackc" (lib.isDerivation overlaid.gstackc)
   ++ check "overlay adds the images" (lib.isDerivation overlaid.gstackPackages.grafana-image)
+
+  # stand-in builders are as strict as Nix about derivation attributes
+  ++ check "runCommand refuses an attribute set as an environment variable" (
+    !(builtins.tryEval ((stub linux).runCommand "x" { config.a = 1; } "touch $out").outPath).success
+  )
+  ++
+    same "runCommand hands the builder true as 1, false and null as empty, lists joined"
+      ((stub linux).runCommand "x" {
+        t = true;
+        f = false;
+        n = null;
+        l = [
+          "a"
+          1
+        ];
+      } "").__builderEnv
+      {
+        t = "1";
+        f = "";
+        n = "";
+        l = "a 1";
+        enableParallelBuilding = "1";
+        name = "x";
+      }
 
   # templates
   ++ check "template has a flake.nix and a stack" (

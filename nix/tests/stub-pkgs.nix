@@ -2,11 +2,24 @@
 # devShells, checks, the overlay and the NixOS module can be evaluated where no nixpkgs
 # `pkgs` exists (only its `lib`). Nothing here builds. Each builder accepts exactly the
 # argument names its nixpkgs source or manual defines, and throws on any other: the reading of
-# those files, made executable. What was read (NixOS/nixpkgs):
+# those files, made executable.
+#
+# Every stand-in derivation's outPath is a real store file (builtins.toFile, written when
+# evaluated in read-write mode) holding the JSON description of what it stands for:
+# `{ "__gstackStub": 1, kind, name, … }`, with kind "runCommand" (its `script`, the `env` Nix
+# hands the builder, `passAsFile`), "program" (`bins`), "image", "fakeNss", "tree" or
+# "mkShell". nix/tests/run-scripts.py reads those files to execute every shell text with a
+# real bash on stand-in trees. The path hashes the description, as Nix hashes a derivation's
+# inputs, so two derivations of one name but other inputs get two paths.
+#
+# What was read (NixOS/nixpkgs):
 #   pkgs/build-support/docker/default.nix, doc/build-helpers/images/dockertools.section.md
 #   pkgs/by-name/fa/fakeNss/package.nix
 #   pkgs/build-support/rust/build-rust-package/default.nix, doc/languages-frameworks/rust.section.md
-#   pkgs/build-support/trivial-builders/default.nix (writeShellApplication)
+#   pkgs/build-support/trivial-builders/default.nix (runCommand = runCommandWith over
+#     stdenvNoCC.mkDerivation with passAsFile [ "buildCommand" ]; writeText, writeTextFile and
+#     writeShellApplication as written there, with shellcheck in passthru.tests.shellcheck)
+#   pkgs/stdenv/generic/setup.sh (how the builder runs a buildCommand)
 #   pkgs/build-support/mkshell/default.nix
 #   pkgs/by-name/{gr/grafana,pr/prometheus,gr/grafana-loki,te/tempo,pr/prometheus-alertmanager,
 #     pr/prometheus-node-exporter,pr/process-compose,ya/yamllint,ni/nixfmt,de/deadnix,
@@ -38,31 +51,125 @@ let
     && builtins.stringLength name <= 211;
 
   drv =
-    name: extra:
-    let
-      hash = builtins.substring 0 32 (builtins.hashString "sha256" name);
-    in
+    name: desc: extra:
     if !validName name then
       throw "stub: invalid store path name `${name}` (Nix allows A-Za-z0-9+-._?=, not a leading period)"
     else
+      let
+        outPath = builtins.toFile name (
+          builtins.toJSON (
+            {
+              __gstackStub = 1;
+              inherit name system;
+            }
+            // desc
+          )
+        );
+      in
       {
         type = "derivation";
-        inherit name system;
-        outPath = "/nix/store/${hash}-${name}";
-        drvPath = "/nix/store/${hash}-${name}.drv";
+        inherit name system outPath;
+        drvPath = "${outPath}.drv";
         outputName = "out";
       }
       // extra;
 
+  # A derivation attribute as Nix hands it to the builder (no __structuredAttrs): strings as
+  # they are, derivations as their outPath, paths copied to the store, true as "1", false and
+  # null as "", lists joined by spaces; any other attribute set cannot be coerced (an error).
+  toEnv =
+    name: v:
+    if builtins.isPath v then
+      "${v}"
+    else if builtins.isList v then
+      lib.concatMapStringsSep " " (toEnv name) v
+    else if builtins.isBool v then
+      (if v then "1" else "")
+    else if v == null then
+      ""
+    else if builtins.isAttrs v && !(v ? outPath) && !(v ? __toString) then
+      throw "stub: cannot coerce a set to a string (the derivation attribute `${name}`)"
+    else if builtins.isFunction v then
+      throw "stub: cannot coerce a function to a string (the derivation attribute `${name}`)"
+    else
+      toString v;
+
+  # runCommand name env script (trivial-builders/default.nix): stdenvNoCC.mkDerivation
+  # ({ enableParallelBuilding = true; buildCommand; name; passAsFile = [ "buildCommand" ] ++ … }
+  # // env); mkDerivation keeps `passthru` and `meta` off the derivation's attributes.
+  runCommandStub =
+    name: env: script:
+    let
+      attrs = {
+        enableParallelBuilding = true;
+        inherit name;
+      }
+      // builtins.removeAttrs env [
+        "passAsFile"
+        "passthru"
+        "meta"
+      ];
+      builderEnv = lib.mapAttrs toEnv attrs;
+    in
+    drv name
+      {
+        kind = "runCommand";
+        inherit script;
+        env = builderEnv;
+        passAsFile = [ "buildCommand" ] ++ (env.passAsFile or [ ]);
+      }
+      (
+        (env.passthru or { })
+        // {
+          meta = env.meta or { };
+          __env = env;
+          __builderEnv = builderEnv;
+          __script = script;
+        }
+      );
+
+  # a package with programs in bin/ (its mainProgram, or its pname, and `bins`)
   program =
     pname: version: mainProgram: extra:
-    drv "${pname}-${version}" (
+    programWith pname version mainProgram [ ] extra;
+  programWith =
+    pname: version: mainProgram: bins: extra:
+    drv "${pname}-${version}"
       {
-        inherit pname version;
-        meta = lib.optionalAttrs (mainProgram != null) { inherit mainProgram; };
+        kind = "program";
+        inherit pname mainProgram;
+        bins = lib.unique ([ (if mainProgram != null then mainProgram else pname) ] ++ bins);
       }
-      // extra
-    );
+      (
+        {
+          inherit pname version;
+          meta = lib.optionalAttrs (mainProgram != null) { inherit mainProgram; };
+        }
+        // extra
+      );
+  tree =
+    name: files:
+    drv name {
+      kind = "tree";
+      inherit files;
+    } { };
+
+  # pkgs/by-name/fa/fakeNss/package.nix: etc/passwd and etc/group with root and nobody
+  fakeNssWith =
+    args:
+    let
+      a = strict "fakeNss.override" [ "extraPasswdLines" "extraGroupLines" ] [ ] args;
+    in
+    drv "fake-nss"
+      {
+        kind = "fakeNss";
+        extraPasswdLines = a.extraPasswdLines or [ ];
+        extraGroupLines = a.extraGroupLines or [ ];
+      }
+      {
+        override = fakeNssWith;
+      }
+    // lib.optionalAttrs (args != { }) { __args = a; };
 
   self = {
     inherit lib;
@@ -77,11 +184,11 @@ let
     # versions: nixos-25.11 era; only their shape matters here
     grafana = program "grafana" "12.2.1" "grafana" { };
     prometheus = program "prometheus" "3.5.0" "prometheus" {
-      cli = drv "prometheus-3.5.0-cli" { };
+      cli = programWith "prometheus" "3.5.0-cli" null [ "promtool" ] { };
     };
-    grafana-loki = program "grafana-loki" "3.6.2" "loki" { };
-    tempo = program "tempo" "2.9.0" null { };
-    prometheus-alertmanager = program "alertmanager" "0.28.1" "alertmanager" { };
+    grafana-loki = programWith "grafana-loki" "3.6.2" "loki" [ "logcli" ] { };
+    tempo = programWith "tempo" "2.9.0" null [ "tempo-cli" ] { };
+    prometheus-alertmanager = programWith "alertmanager" "0.28.1" "alertmanager" [ "amtool" ] { };
     prometheus-node-exporter = program "node_exporter" "1.9.1" "node_exporter" { };
     process-compose = program "process-compose" "1.75.2" "process-compose" { };
     jq = program "jq" "1.8.1" "jq" { };
@@ -93,20 +200,26 @@ let
     deadnix = program "deadnix" "1.3.1" "deadnix" { };
     yamllint = program "yamllint" "1.37.1" "yamllint" { };
     python3 = program "python3" "3.13.7" "python3" { };
-    nix = program "nix" "2.31.2" "nix" { };
-    tzdata = drv "tzdata-2025b" { };
-
-    fakeNss = drv "fake-nss" {
-      override =
-        args:
-        drv "fake-nss" {
-          __args = strict "fakeNss.override" [ "extraPasswdLines" "extraGroupLines" ] [ ] args;
-        };
+    nix = programWith "nix" "2.31.2" "nix" [
+      "nix-store"
+      "nix-instantiate"
+    ] { };
+    bash = program "bash" "5.3p3" "bash" { };
+    # trivial-builders' shellcheck test uses shellcheck-minimal when GHC can bootstrap
+    shellcheck-minimal = program "shellcheck-minimal" "0.11.0" "shellcheck" {
+      compiler.bootstrapAvailable = true;
     };
+    runtimeShell = "${self.bash}/bin/bash";
+    tzdata = tree "tzdata-2025b" { "share/zoneinfo/UTC" = "TZif2"; };
+
+    fakeNss = fakeNssWith { };
 
     dockerTools = {
-      caCertificates = drv "ca-certificates" { };
-      binSh = drv "bin-sh" { };
+      caCertificates = tree "ca-certificates" {
+        "etc/ssl/certs/ca-bundle.crt" = "";
+        "etc/ssl/certs/ca-certificates.crt" = "";
+      };
+      binSh = tree "bin-sh" { "bin/sh" = "#!/bin/sh"; };
       streamLayeredImage =
         args:
         let
@@ -137,12 +250,23 @@ let
               [ "name" ]
               args;
         in
-        drv "stream-${baseNameOf a.name}" {
-          imageName = a.name;
-          # passthru attributes end up on the derivation itself (there is no `.passthru`)
-          imageTag = a.tag;
-          __args = a;
-        }
+        # the stream script; what it streams is described for nix/tests/run-scripts.py
+        drv "stream-${baseNameOf a.name}"
+          {
+            kind = "image";
+            inherit (a) name;
+            tag = a.tag or null;
+            contents = lib.toList (a.contents or [ ]);
+            config = a.config or { };
+            extraCommands = a.extraCommands or "";
+            fakeRootCommands = a.fakeRootCommands or "";
+          }
+          {
+            imageName = a.name;
+            # passthru attributes end up on the derivation itself (there is no `.passthru`)
+            imageTag = a.tag;
+            __args = a;
+          }
         // (a.passthru or { });
     };
 
@@ -196,24 +320,104 @@ let
       in
       assert a ? cargoLock || a ? cargoHash;
       assert lockKeys == (a.cargoLock or { });
-      drv "${a.pname}-${a.version}" {
-        inherit (a) pname version;
-        meta = a.meta or { };
-        __args = a;
-      };
-
-    writeText = name: text: drv name { inherit text; };
-
-    runCommand =
-      name: env: script:
-      drv name (
-        (env.passthru or { })
-        // {
-          __env = env;
-          __script = script;
+      drv "${a.pname}-${a.version}"
+        {
+          kind = "program";
+          inherit (a) pname;
+          mainProgram = a.meta.mainProgram or null;
+          bins = [ (a.meta.mainProgram or a.pname) ];
+          # run by cargoCheckHook's checkPhase (`runHook preCheck`), its inputs on PATH
+          preCheck = if a.doCheck or true then a.preCheck or "" else "";
+          checkInputs = (a.nativeCheckInputs or [ ]) ++ (a.nativeBuildInputs or [ ]);
         }
-      );
+        {
+          inherit (a) pname version;
+          meta = a.meta or { };
+          __args = a;
+        };
 
+    runCommand = runCommandStub;
+
+    # writeTextFile, as in trivial-builders/default.nix (its script verbatim)
+    writeTextFile =
+      args:
+      let
+        a =
+          strict "writeTextFile"
+            [
+              "name"
+              "text"
+              "executable"
+              "destination"
+              "checkPhase"
+              "meta"
+              "passthru"
+              "allowSubstitutes"
+              "preferLocalBuild"
+              "derivationArgs"
+            ]
+            [
+              "name"
+              "text"
+            ]
+            args;
+        destination = a.destination or "";
+        executable = a.executable or false;
+        derivationArgs = a.derivationArgs or { };
+        matches = builtins.match "/bin/([^/]+)" destination;
+      in
+      assert lib.assertMsg (destination != "" -> (lib.hasPrefix "/" destination && destination != "/"))
+        "destination must be an absolute path, relative to the derivation's out path, got '${destination}' instead.";
+      runCommandStub a.name
+        (
+          {
+            inherit (a) text;
+            inherit executable;
+            checkPhase = a.checkPhase or "";
+            allowSubstitutes = a.allowSubstitutes or false;
+            preferLocalBuild = a.preferLocalBuild or true;
+            passAsFile = [ "text" ] ++ derivationArgs.passAsFile or [ ];
+            meta =
+              lib.optionalAttrs (executable && matches != null) {
+                mainProgram = lib.head matches;
+              }
+              // (a.meta or { })
+              // derivationArgs.meta or { };
+            passthru = (a.passthru or { }) // derivationArgs.passthru or { };
+          }
+          // removeAttrs derivationArgs [
+            "passAsFile"
+            "meta"
+            "passthru"
+          ]
+        )
+        ''
+          target=$out${lib.escapeShellArg destination}
+          mkdir -p "$(dirname "$target")"
+
+          if [ -e "$textPath" ]; then
+            mv "$textPath" "$target"
+          else
+            echo -n "$text" > "$target"
+          fi
+
+          if [ -n "$executable" ]; then
+            chmod +x "$target"
+          fi
+
+          eval "$checkPhase"
+        '';
+
+    writeText =
+      name: text:
+      assert lib.assertMsg (lib.strings.isConvertibleWithToString text)
+        "pkgs.writeText ${lib.strings.escapeNixString name}: The second argument should be a string, but it's a ${builtins.typeOf text} instead.";
+      self.writeTextFile { inherit name text; };
+
+    # writeShellApplication, as in trivial-builders/default.nix: the script is
+    # `#!runtimeShell`, `set -o` of each bashOptions (errexit nounset pipefail by default), the
+    # PATH of runtimeInputs (before the caller's PATH: inheritPath), then the text; checked by
+    # `bash -n -O extglob` (stdenv.shellDryRun); shellcheck runs in passthru.tests.shellcheck
     writeShellApplication =
       args:
       let
@@ -238,18 +442,84 @@ let
               "text"
             ]
             args;
-      in
-      drv a.name {
-        meta = (a.meta or { }) // {
-          mainProgram = a.name;
+        inherit (a) name;
+        runtimeInputs = a.runtimeInputs or [ ];
+        runtimeEnv = a.runtimeEnv or null;
+        passthru = a.passthru or { };
+        excludeShellChecks = a.excludeShellChecks or [ ];
+        bashOptions =
+          a.bashOptions or [
+            "errexit"
+            "nounset"
+            "pipefail"
+          ];
+        inheritPath = a.inheritPath or true;
+        shellDryRun = "${self.runtimeShell} -n -O extglob";
+        finalPackage = self.writeTextFile {
+          inherit name;
+          meta = a.meta or { };
+          derivationArgs = a.derivationArgs or { };
+          executable = true;
+          destination = "/bin/${name}";
+          allowSubstitutes = true;
+          preferLocalBuild = false;
+          text = ''
+            #!${self.runtimeShell}
+            ${lib.concatMapStringsSep "\n" (option: "set -o ${option}") bashOptions}
+          ''
+          + lib.optionalString (runtimeEnv != null) (
+            lib.concatStrings (
+              lib.mapAttrsToList (name: value: ''
+                ${lib.toShellVar name value}
+                export ${name}
+              '') runtimeEnv
+            )
+          )
+          + lib.optionalString (runtimeInputs != [ ]) ''
+
+            export PATH="${lib.makeBinPath runtimeInputs}${lib.optionalString inheritPath ":$PATH"}"
+          ''
+          + ''
+
+            ${a.text}
+          '';
+          checkPhase =
+            if a.checkPhase or null == null then
+              ''
+                runHook preCheck
+                ${shellDryRun} "$target"
+                runHook postCheck
+              ''
+            else
+              a.checkPhase;
+          passthru = passthru // {
+            tests =
+              (passthru.tests or { })
+              // lib.optionalAttrs self.shellcheck-minimal.compiler.bootstrapAvailable {
+                shellcheck =
+                  let
+                    excludeFlags = lib.optionals (excludeShellChecks != [ ]) [
+                      "--exclude"
+                      (lib.concatStringsSep "," excludeShellChecks)
+                    ];
+                  in
+                  runCommandStub "${name}-shellcheck" { } ''
+                      ${lib.getExe self.shellcheck-minimal} ${
+                        lib.escapeShellArgs (excludeFlags ++ (a.extraShellCheckFlags or [ ]))
+                      } "${finalPackage}/bin/${name}"
+
+                    mkdir "$out"
+                  '';
+              };
+          };
         };
-        __args = a;
-      };
+      in
+      finalPackage // { __args = a; };
 
     mkShell =
       args:
-      drv "nix-shell" {
-        __args =
+      let
+        a =
           strict "mkShell"
             [
               "name"
@@ -263,7 +533,17 @@ let
             ]
             [ ]
             args;
-      };
+      in
+      drv (a.name or "nix-shell")
+        {
+          kind = "mkShell";
+          packages = a.packages or [ ];
+          inputsFrom = a.inputsFrom or [ ];
+          shellHook = a.shellHook or "";
+        }
+        {
+          __args = a;
+        };
   };
 in
 self
