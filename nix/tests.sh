@@ -176,6 +176,16 @@ if [ -n "$flake_ready" ]; then
         old_pid=$!
       fi
       report < <(run_scripts scripts)
+      # the template's flake, with a dashboard and a datasource defined in Nix; then a Nix
+      # dashboard with a PromQL error, which must fail the build with gstackc's diagnostic
+      report < <(run_scripts template-scripts)
+      broken=$(run_scripts template-broken-scripts)
+      if grep -q '^FAIL: template packages.grafana-stack-native' <<<"$broken" && grep -qF 'E0400' <<<"$broken" &&
+        grep -qF 'gstack-overrides-native.json' <<<"$broken"; then
+        ok "a Nix-defined dashboard with a PromQL error fails the build with gstackc's E0400, in the overrides file"
+      else
+        fail "a Nix-defined dashboard with a PromQL error fails the build with gstackc's diagnostic" "$broken"
+      fi
       # self-tests: each of these must be a FAIL of the runner
       wait "$selftest_pid"
       selftest=$(cat "$tmp/selftest.out")

@@ -208,6 +208,37 @@ else if want == "selftest-scripts" then
         (pkgs.runCommand "gstack-selftest-run-app" { } "${lib.getExe app} > $out").outPath;
     };
   }
+else if want == "template-scripts" || want == "template-broken-scripts" then
+  # `nix flake init -t`'s flake (templates/default), its outputs function called with this
+  # flake's `lib` and the stand-in nixpkgs: its artifacts run gstackc on its stack with the
+  # dashboard and datasource it defines in Nix. The broken variant adds a Nix dashboard with a
+  # PromQL error, which gstackc must refuse (its diagnostic, pointing into the overrides).
+  let
+    template = (import ../../templates/default/flake.nix).outputs {
+      gstack.lib = gstackLib;
+      nixpkgs = {
+        inherit lib;
+        legacyPackages = lib.genAttrs gstackLib.systems stub;
+      };
+    };
+    broken = gstackLib.mkStack {
+      src = ../../templates/default/stack.gstack;
+      pkgs = stub linux;
+      overrides.dashboards.broken.panels = [
+        {
+          type = "stat";
+          title = "Up";
+          query.promql = "sum(up";
+        }
+      ];
+    };
+    packages = if want == "template-scripts" then template.packages.${linux} else broken.packages;
+  in
+  {
+    derivations = lib.mapAttrs' (n: d: lib.nameValuePair "template packages.${n}" d.outPath) (
+      lib.getAttrs [ "grafana-stack-native" "grafana-stack-kubernetes-manifests" ] packages
+    );
+  }
 else if want == "scripts" then
   # Every derivation with shell text reachable from the flake's outputs for x86_64-linux, as
   # the stand-in store paths nix/tests/run-scripts.py realises (each one a description file,

@@ -17,8 +17,40 @@
         gstack.lib.mkStack {
           src = ./stack.gstack;
           pkgs = nixpkgs.legacyPackages.${system};
-          # Nix values handed to `gstackc build --overrides` as JSON, type-checked like source:
-          overrides = { };
+          # Nix values handed to `gstackc build --overrides` as JSON, type-checked like source
+          # (a mistake is gstackc's diagnostic, pointing at the attribute): component settings,
+          # and dashboards, datasources, alerts and log_alerts by name (docs/nix.md)
+          overrides = {
+            prometheus.retention = "30d";
+            dashboards.hosts = {
+              title = "Hosts";
+              variables.instance.query = [
+                "prometheus"
+                "label_values(node_uname_info, instance)"
+              ];
+              panels = [
+                {
+                  type = "timeseries";
+                  title = "CPU busy";
+                  query.promql = ''1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle", instance=~"$instance"}[$__rate_interval]))'';
+                  unit = "percentunit";
+                  thresholds = [
+                    {
+                      value = 0.9;
+                      color = "red";
+                    }
+                  ];
+                }
+              ];
+            };
+            datasources.inventory = {
+              type = "postgres";
+              url = "db.internal:5432";
+              database = "inventory";
+              user = "grafana_ro";
+              password.file = "/run/secrets/inventory";
+            };
+          };
           # After `gstackc build stack.gstack -o out --target nix && cp out/nix/stack.nix .`:
           # stackNix = ./stack.nix;   # gives `config` and a freshness check
         };
