@@ -54,7 +54,9 @@ let
   entry = "${stackSrc}/${lib.removePrefix (toString root + "/") (toString src)}";
 
   # What the Nix side tells gstackc, per target: store paths of the programs for native and
-  # systemd; the image references it builds for compose. The user's `overrides` win.
+  # systemd; the image references it builds (nix/image.nix decides each tag, the one place
+  # that does) for compose, Kubernetes and the Helm chart, so the manifests name the images
+  # the flake builds. The user's `overrides` win.
   bin = lib.mapAttrs (_: c: lib.getExe' p.${c.package} c.program) components;
   images = lib.mapAttrs (_: c: p."${c.package}-image".imageRef) components;
   nixSide = {
@@ -63,8 +65,9 @@ let
     };
     systemd.targets.systemd.bin = bin;
     compose.targets.compose.images = images;
-    kubernetes = { };
-    helm = { };
+    kubernetes.targets.kubernetes.images = images;
+    # the chart renders the kubernetes target's objects (its images too)
+    helm.targets.kubernetes.images = images;
     nix = { };
   };
   overridesFor = target: lib.recursiveUpdate nixSide.${target} overrides;

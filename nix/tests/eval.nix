@@ -331,6 +331,27 @@ else
   ++
     same "compose images are the images built" composeOverlay.targets.compose.images.prometheus
       "gstack/prometheus:9.9"
+  # one place decides an image's tag (nix/image.nix): the manifests and the chart name it too
+  ++
+    same "kubernetes images are the images built"
+      (userStack.overridesFor "kubernetes").targets.kubernetes.images.prometheus
+      "gstack/prometheus:9.9"
+  ++
+    same "the helm chart's images are the images built"
+      (userStack.overridesFor "helm").targets.kubernetes.images.prometheus
+      "gstack/prometheus:9.9"
+  ++
+    same "every target's image is the image package's imageRef"
+      (lib.unique (
+        map
+          (t: (userStack.overridesFor t).targets.${if t == "compose" then "compose" else "kubernetes"}.images)
+          [
+            "compose"
+            "kubernetes"
+            "helm"
+          ]
+      ))
+      [ (lib.mapAttrs (c: _: userStack.packages."${components.${c}.package}-image".imageRef) components) ]
   ++ same "replaced program reaches its image" userStack.packages.prometheus-image.__args.tag "9.9"
   ++
     same "the default stack's versions agree with the packages"

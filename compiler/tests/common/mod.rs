@@ -10,11 +10,56 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// `../shared/data` beside the repository: the test data (dashboards, rule files, Grafana's
-/// JSON Schema). Panics when it is absent.
+/// JSON Schema); `GSTACK_SHARED_DATA` names another place. Panics when it is absent (a test
+/// that reads it calls [`skip_without`] with [`SHARED_DATA`] first).
 pub fn shared_data() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    let p = shared_data_path();
     assert!(p.is_dir(), "missing {} (shared/ must sit beside the repository)", p.display());
     p
+}
+
+fn shared_data_path() -> PathBuf {
+    match std::env::var_os("GSTACK_SHARED_DATA") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"),
+    }
+}
+
+/// What [`skip_without`] takes for `../shared/data` (the test data outside the repository).
+pub const SHARED_DATA: &str = "../shared/data";
+
+/// Whether the calling test must stop here because something it needs from outside the
+/// repository is absent: programs on PATH, or [`SHARED_DATA`].
+///
+/// Everything present: `false`. Something absent and `GSTACK_TESTS_MAY_SKIP` set (gstackc's
+/// Nix build, `nix/gstackc.nix`, whose sandbox holds only its check inputs): prints
+/// `skipped: <test>: needs …` to stderr, appends that line to the file
+/// `$GSTACK_TESTS_SKIPPED` when set (the build prints it), and returns `true`, so the test
+/// returns. Otherwise it panics: the project's CI (`.ci/run`) installs everything, and a
+/// missing tool there is a failure, never a pass. Use as
+/// `if skip_without(&["helm", SHARED_DATA]) { return; }`.
+pub fn skip_without(needs: &[&str]) -> bool {
+    let missing: Vec<&str> = needs
+        .iter()
+        .copied()
+        .filter(|n| if *n == SHARED_DATA { !shared_data_path().is_dir() } else { which(n).is_none() })
+        .collect();
+    if missing.is_empty() {
+        return false;
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let line = format!("skipped: {test}: needs {} (absent here)", missing.join(", "));
+    if std::env::var_os("GSTACK_TESTS_MAY_SKIP").is_none() {
+        panic!("{line}; run .ci/run (it installs the real programs the tests use), or set GSTACK_TESTS_MAY_SKIP=1 where they cannot exist");
+    }
+    eprintln!("{line}");
+    if let Some(f) = std::env::var_os("GSTACK_TESTS_SKIPPED") {
+        use std::io::Write;
+        if let Ok(mut out) = std::fs::OpenOptions::new().create(true).append(true).open(f) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    true
 }
 
 /// Every `*.<ext>` in the subfolders of `shared_data()/<dir>` (`dashboards`, `rules`), as
