@@ -5,6 +5,7 @@
 # component's user, CA certificates and tzdata only where components.nix asks for them.
 {
   lib,
+  runCommand,
   dockerTools,
   fakeNss,
   tzdata,
@@ -57,52 +58,61 @@ let
     "GF_PATHS_DATA=/var/lib/grafana"
     "GF_PATHS_PLUGINS=/var/lib/grafana/plugins"
   ];
-in
-dockerTools.streamLayeredImage {
-  name = imageName;
-  inherit tag;
-
-  contents = [ nss ] ++ lib.optional spec.cacert dockerTools.caCertificates;
-
-  # Reproducible: fixed creation and modification times (these are also the defaults).
-  created = "1970-01-01T00:00:01Z";
-  mtime = "1970-01-01T00:00:01Z";
-
-  # Runs in the root of the last layer, under fakeroot, so ownership sticks.
-  # The program is also /bin/<program>: the compose and Kubernetes targets run it by name.
-  # streamLayeredImage evals these in `bash -c` after `source $stdenv/setup`, which restores
-  # the caller's options: without errexit a failed command would leave a broken layer.
-  fakeRootCommands = ''
-    set -e
-    mkdir -p ./tmp ./bin
-    chmod 1777 ./tmp
-    ln -s ${lib.getExe' package spec.program} ./bin/${spec.program}
-  ''
-  + lib.optionalString (spec.dataDir != null) ''
-    mkdir -p .${spec.dataDir}
-    chown ${uid}:${gid} .${spec.dataDir}
-  ''
-  + lib.optionalString (component == "grafana") ''
-    mkdir -p ./usr/share
-    ln -s ${package}/share/grafana ./usr/share/grafana
+  # `docker load < result` (or `podman load`): the stream written once, gzipped (docker load
+  # reads gzip); `nix build .#<component>-image.archive`
+  archive = runCommand "${baseNameOf imageName}-${tag}.tar.gz" { } ''
+    ${stream} | gzip -1n > "$out"
   '';
 
-  config = {
-    User = "${uid}:${gid}";
-    Entrypoint = [ (lib.getExe' package spec.program) ];
-    Cmd = defaultArgs.${component};
-    Env = env;
-    WorkingDir = if spec.dataDir != null then spec.dataDir else "/";
-    ExposedPorts = lib.listToAttrs (map (p: lib.nameValuePair "${toString p}/tcp" { }) spec.ports);
-    Volumes = lib.optionalAttrs (spec.dataDir != null) { ${spec.dataDir} = { }; };
-    Labels = {
-      "org.opencontainers.image.title" = "gstack ${component}";
-      "org.opencontainers.image.version" = package.version;
+  # `nix build .#<component>-image` gives a script that writes the image to stdout:
+  # `$(nix build --print-out-paths .#grafana-image) | docker load`
+  stream = dockerTools.streamLayeredImage {
+    name = imageName;
+    inherit tag;
+
+    contents = [ nss ] ++ lib.optional spec.cacert dockerTools.caCertificates;
+
+    # Reproducible: fixed creation and modification times (these are also the defaults).
+    created = "1970-01-01T00:00:01Z";
+    mtime = "1970-01-01T00:00:01Z";
+
+    # Runs in the root of the last layer, under fakeroot, so ownership sticks.
+    # The program is also /bin/<program>: the compose and Kubernetes targets run it by name.
+    # streamLayeredImage evals these in `bash -c` after `source $stdenv/setup`, which restores
+    # the caller's options: without errexit a failed command would leave a broken layer.
+    fakeRootCommands = ''
+      set -e
+      mkdir -p ./tmp ./bin
+      chmod 1777 ./tmp
+      ln -s ${lib.getExe' package spec.program} ./bin/${spec.program}
+    ''
+    + lib.optionalString (spec.dataDir != null) ''
+      mkdir -p .${spec.dataDir}
+      chown ${uid}:${gid} .${spec.dataDir}
+    ''
+    + lib.optionalString (component == "grafana") ''
+      mkdir -p ./usr/share
+      ln -s ${package}/share/grafana ./usr/share/grafana
+    '';
+
+    config = {
+      User = "${uid}:${gid}";
+      Entrypoint = [ (lib.getExe' package spec.program) ];
+      Cmd = defaultArgs.${component};
+      Env = env;
+      WorkingDir = if spec.dataDir != null then spec.dataDir else "/";
+      ExposedPorts = lib.listToAttrs (map (p: lib.nameValuePair "${toString p}/tcp" { }) spec.ports);
+      Volumes = lib.optionalAttrs (spec.dataDir != null) { ${spec.dataDir} = { }; };
+      Labels = {
+        "org.opencontainers.image.title" = "gstack ${component}";
+        "org.opencontainers.image.version" = package.version;
+      };
+    };
+
+    passthru = {
+      inherit component archive;
+      imageRef = "${imageName}:${tag}";
     };
   };
-
-  passthru = {
-    inherit component;
-    imageRef = "${imageName}:${tag}";
-  };
-}
+in
+stream

@@ -21,7 +21,12 @@ lib.makeScope pkgs.newScope (
       in
       import ./image.nix {
         inherit lib component spec;
-        inherit (pkgs) dockerTools fakeNss tzdata;
+        inherit (pkgs)
+          runCommand
+          dockerTools
+          fakeNss
+          tzdata
+          ;
         package = self.${spec.package};
         imageName = imageName component;
       };

@@ -248,6 +248,9 @@ else if want == "scripts" then
       lib.mapAttrs' (n: d: lib.nameValuePair "packages.${n}" d.outPath) (
         lib.filterAttrs (_: lib.isDerivation) pkgsL
       )
+      // lib.mapAttrs' (n: d: lib.nameValuePair "packages.${n}.archive" d.archive.outPath) (
+        lib.filterAttrs (n: _: lib.hasSuffix "-image" n) pkgsL
+      )
       // lib.mapAttrs' (n: d: lib.nameValuePair "checks.${n}" d.outPath) outputs.checks.${linux}
       // {
         "devShells.default" = outputs.devShells.${linux}.default.outPath;
