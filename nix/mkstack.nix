@@ -197,11 +197,13 @@ in
           fi
           touch "$out"
         '';
-    # gstackc build … --target nix must reproduce the committed stack.nix
+    # gstackc build … --target nix, with the overrides, must reproduce the committed stack.nix:
+    # so `config` is the stack with the user's overrides applied
     stack-nix-fresh = pkgs.runCommand "gstack-stack-nix-fresh" { nativeBuildInputs = [ p.gstackc ]; } ''
-      gstackc build ${entry} -o build --target nix
+      gstackc build ${entry} -o build --target nix --overrides ${overridesFile "nix"}
       diff -u ${stackNix} build/nix/stack.nix || {
-        echo "stack.nix is stale: commit the nix/stack.nix of 'gstackc build <stack> --target nix'" >&2
+        echo "stack.nix is stale: commit the nix/stack.nix of 'gstackc build <stack> --target nix --overrides overrides.json'" >&2
+        echo "(overrides.json: mkStack's overrides as JSON, ${overridesFile "nix"} here)" >&2
         echo "(in the gstack repository: nix/check-stack-nix.sh --update)" >&2
         exit 1
       }

@@ -193,7 +193,8 @@ if [ -n "$flake_ready" ]; then
         "a directory the input lacks:missing destination file operand" \
         "a host path in a build script:names /usr/bin/env, which the Nix sandbox does not have" \
         "a failed command in an image's fakeRootCommands:cannot stat './etc/missing'" \
-        "an unset variable in a writeShellApplication (nounset):undefined_variable: unbound variable"; do
+        "an unset variable in a writeShellApplication (nounset):undefined_variable: unbound variable" \
+        "a stack.nix without the user's overrides:stack.nix is stale"; do
         if grep -qF "FAIL: selftest: ${t%%:*}:" <<<"$selftest" && grep -qF -- "${t#*:}" <<<"$selftest"; then
           ok "the script runner fails a derivation with ${t%%:*} (${t#*:})"
         else

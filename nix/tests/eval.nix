@@ -196,6 +196,14 @@ else if want == "selftest-scripts" then
             cp ./etc/missing ./etc/there
           '';
         }).outPath;
+      # `config` is the stack with the overrides: a stack.nix built without them is stale
+      "selftest: a stack.nix without the user's overrides" =
+        (gstackLib.mkStack {
+          src = ../../examples/default.gstack;
+          inherit pkgs;
+          stackNix = ../stack.nix;
+          overrides.grafana.port = 3001;
+        }).checks.stack-nix-fresh.outPath;
       "selftest: an unset variable in a writeShellApplication (nounset)" =
         let
           app = pkgs.writeShellApplication {
