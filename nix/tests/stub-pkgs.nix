@@ -95,6 +95,8 @@ let
     python3 = program "python3" "3.13.7" "python3" { };
     nix = program "nix" "2.31.2" "nix" { };
     tzdata = drv "tzdata-2025b" { };
+    # pkgs/shells/bash/5.nix: postInstall links bin/sh to bash
+    bash = program "bash" "5.3p3" "bash" { };
 
     fakeNss = drv "fake-nss" {
       override =
