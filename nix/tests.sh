@@ -103,7 +103,7 @@ if [ -n "$flake_ready" ]; then
     same ".#devShells.$system names" "default" names "devShells.$system"
   done
   same ".#checks.x86_64-linux names" \
-    "alertmanager-image component-versions deadnix grafana-image gstackc loki-image nix-format node-exporter-image prometheus-image stack-nix-fresh tempo-image" \
+    "alertmanager-image component-versions deadnix grafana-image gstackc loki-image nix-format nixos-module node-exporter-image prometheus-image stack-nix-fresh tempo-image" \
     sorted_names checks.x86_64-linux
   same ".#formatter systems" "aarch64-darwin aarch64-linux x86_64-darwin x86_64-linux" names formatter
 
@@ -131,12 +131,39 @@ if [ -n "$flake_ready" ]; then
         units=$(jq -r '."module-units".units' <<<"$scripts")
         script=$(jq -r '."module-units".script' <<<"$scripts")
         rm -rf "$tree" && mkdir -p "$tree"
-        printf '{"targets":{"systemd":{"user":false}}}' >"$tree/overrides.json"
+        # the overrides the module hands gstackc (its mkStack's, with the stand-ins' store paths)
+        jq -r '."module-units".overrides' <<<"$scripts" >"$tree/overrides.json"
         "$gstackc_for_scripts" build examples/default.gstack -o "$tree/in" --target systemd --overrides "$tree/overrides.json" >/dev/null || return 1
         out="$tree/out" bash -euo pipefail -c "${script//$units/$tree/in}" &&
           [ -n "$(find "$tree/out/lib/systemd/system" -name '*.service')" ]
       }
       check "the NixOS module's unit package script runs (bash, on gstackc's systemd target)" run_module_units
+      # what that package holds: units that run store paths only (no /bin/bash, /bin/sh),
+      # Grafana's home in its package (no /usr/share/grafana), data in StateDirectory=; and
+      # /etc/gstack/shop, the config gstackc wrote
+      module_units_as_promised() {
+        local tree="$tmp/module-units" u bad=
+        local units="$tree/out/lib/systemd/system"
+        if [ "$(find "$units" -name 'gstack-shop-*.service' | wc -l)" -ne 6 ] || [ ! -f "$units/gstack-shop.target" ]; then
+          echo "expected 6 units and gstack-shop.target in $units"; return 1
+        fi
+        for u in "$units"/*.service; do
+          if grep -n '^Exec' "$u" | grep -v '^[0-9]*:Exec[A-Za-z]*=[-+@:!]*/nix/store/'; then
+            echo "$(basename "$u"): runs a command that is not a store path"; bad=1
+          fi
+          if grep -n '/usr/share/grafana\|ReadWritePaths=' "$u"; then basename "$u"; bad=1; fi
+          if grep -q 'GSTACK_DATA}' "$u" && ! grep -q '^StateDirectory=gstack-shop/' "$u"; then
+            echo "$(basename "$u"): keeps data and has no StateDirectory="; bad=1
+          fi
+        done
+        grep -q '^Environment=GSTACK_GRAFANA_HOME=/nix/store/[^ ]*-grafana-[^ /]*/share/grafana$' "$units/gstack-shop-grafana.service" ||
+          { echo "Grafana's home is not its package's share/grafana"; bad=1; }
+        if [ ! -f "$tree/out/etc/gstack/shop/grafana/grafana.ini" ] || [ ! -f "$tree/out/etc/gstack/shop/prometheus/prometheus.yml" ]; then
+          echo "no /etc/gstack/shop/{grafana,prometheus}"; bad=1
+        fi
+        [ -z "$bad" ]
+      }
+      check "the NixOS module's units run store paths, find Grafana's home in its package, keep data in StateDirectory=" module_units_as_promised
     else
       skip "executing derivation scripts: no gstackc at $gstackc_for_scripts (cargo build first) or: $scripts"
     fi

@@ -11,6 +11,8 @@
 #   pkgs/by-name/{gr/grafana,pr/prometheus,gr/grafana-loki,te/tempo,pr/prometheus-alertmanager,
 #     pr/prometheus-node-exporter,pr/process-compose,ya/yamllint,ni/nixfmt,de/deadnix,
 #     do/docker-compose}/package.nix
+#   pkgs/build-support/testers/default.nix (runNixOSTest: a test module for nixos/lib/testing,
+#     whose options are those of nixos/lib/testing/{name,nodes,testScript,driver,meta,run}.nix)
 {
   lib,
   system ? "x86_64-linux",
@@ -97,6 +99,7 @@ let
     tzdata = drv "tzdata-2025b" { };
     # pkgs/shells/bash/5.nix: postInstall links bin/sh to bash
     bash = program "bash" "5.3p3" "bash" { };
+    curl = program "curl" "8.16.0" "curl" { };
 
     fakeNss = drv "fake-nss" {
       override =
@@ -266,6 +269,49 @@ let
             [ ]
             args;
       };
+
+    # testers.runNixOSTest takes a module of the test framework: these are its options (the
+    # ones the VM test can set); `name` and `testScript` have no default
+    testers.runNixOSTest =
+      args:
+      let
+        a =
+          strict "testers.runNixOSTest"
+            [
+              "imports"
+              "name"
+              "nodes"
+              "containers"
+              "defaults"
+              "nodeDefaults"
+              "containerDefaults"
+              "extraBaseModules"
+              "extraBaseNodeModules"
+              "node"
+              "testScript"
+              "globalTimeout"
+              "enableOCR"
+              "extraPythonPackages"
+              "extraDriverArgs"
+              "skipLint"
+              "skipTypeCheck"
+              "logLevel"
+              "qemu"
+              "sshBackdoor"
+              "interactive"
+              "meta"
+              "passthru"
+            ]
+            [
+              "name"
+              "testScript"
+            ]
+            args;
+        nodeKeys = strict "runNixOSTest node" [ "pkgs" "pkgsReadOnly" "specialArgs" ] [ ] (a.node or { });
+      in
+      assert builtins.isString a.testScript || builtins.isFunction a.testScript;
+      assert nodeKeys == (a.node or { });
+      drv "vm-test-run-${a.name}" { __args = a; };
   };
 in
 self
