@@ -5,7 +5,9 @@
 #   - nix eval of every output that needs only lib (config, lib, templates, overlays,
 #     nixosModules) and of the attribute names of those behind pkgs, for every system
 #   - nix flake show, when this Nix can do it without pkgs
-#   - nix/tests/eval.nix: every output evaluated with the stand-in pkgs of stub-pkgs.nix
+#   - nix/tests/eval.nix: every output evaluated with the stand-in pkgs of stub-pkgs.nix, the
+#     NixOS module with lib.evalModules; its unit package's script run by bash on what gstackc
+#     writes with the module's overrides, and those units grepped
 #   - default.nix (no flakes) gives the same config
 #   - nix/stack.nix is what gstackc builds now, and `nix eval --json .#config` matches it
 #   - the template's stack checks with gstackc

@@ -34,7 +34,7 @@ pkgs.testers.runNixOSTest {
         source = ../examples/default.gstack;
         secretsEnvFile = "/run/secrets/gstack-shop.env";
       };
-      systemd.services.gstack-shop-vm-test-secrets = {
+      systemd.services.vm-test-secrets = {
         before = readers;
         requiredBy = readers;
         serviceConfig = {
