@@ -63,7 +63,12 @@ let
     native.targets.native.bin = bin // {
       process-compose = lib.getExe p.process-compose;
     };
-    systemd.targets.systemd.bin = bin;
+    # and the shells the units run (the readiness probe, the secrets step): store paths, as
+    # NixOS has no /bin/bash
+    systemd.targets.systemd.bin = bin // {
+      bash = lib.getExe' pkgs.bash "bash";
+      sh = lib.getExe' pkgs.bash "sh";
+    };
     compose.targets.compose.images = images;
     kubernetes.targets.kubernetes.images = images;
     # the chart renders the kubernetes target's objects (its images too)

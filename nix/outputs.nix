@@ -34,6 +34,7 @@ let
   );
 
   gstackLib = import ./lib.nix { inherit lib gstackSrc; };
+  nixosModule = import ./module.nix { inherit gstackLib; };
 
   forAllSystems = lib.genAttrs gstackLib.systems;
 
@@ -65,7 +66,7 @@ in
 
   overlays.default = import ./overlay.nix { inherit gstackLib gstackSrc; };
 
-  nixosModules.default = import ./module.nix { inherit gstackLib; };
+  nixosModules.default = nixosModule;
 
   templates.default = {
     path = ../templates/default;
@@ -112,6 +113,13 @@ in
         deadnix --fail .
         touch "$out"
       '';
+    }
+    # the NixOS module in a VM, for the bundled example (needs KVM: the networked CI)
+    // lib.optionalAttrs (gstackLib.isLinux system) {
+      nixos-module = import ./vm-test.nix {
+        inherit pkgs;
+        module = nixosModule;
+      };
     }
   );
 }

@@ -11,6 +11,8 @@
 #     customisation layers) executed by a real bash on stand-in trees, gstackc's outputs built
 #     by $GSTACKC; the apps run against logging stubs of docker, docker-compose, kubectl and
 #     process-compose; and self-tests that it fails a `cp` without -r
+#     the NixOS module with lib.evalModules; its unit package's units grepped (store paths
+#     only, Grafana's home in its package, StateDirectory=)
 #   - default.nix (no flakes) gives the same config
 #   - nix/stack.nix is what gstackc builds now, and `nix eval --json .#config` matches it
 #   - the template's stack checks with gstackc
@@ -108,7 +110,7 @@ if [ -n "$flake_ready" ]; then
     same ".#devShells.$system names" "default" names "devShells.$system"
   done
   same ".#checks.x86_64-linux names" \
-    "alertmanager-image component-versions deadnix grafana-image gstackc loki-image nix-format node-exporter-image prometheus-image stack-nix-fresh tempo-image" \
+    "alertmanager-image component-versions deadnix grafana-image gstackc loki-image nix-format nixos-module node-exporter-image prometheus-image stack-nix-fresh tempo-image" \
     sorted_names checks.x86_64-linux
   same ".#formatter systems" "aarch64-darwin aarch64-linux x86_64-darwin x86_64-linux" names formatter
 
@@ -176,6 +178,34 @@ if [ -n "$flake_ready" ]; then
         old_pid=$!
       fi
       report < <(run_scripts scripts)
+      # what that package holds: units that run store paths only (no /bin/bash, /bin/sh),
+      # Grafana's home in its package (no /usr/share/grafana), data in StateDirectory=; and
+      # /etc/gstack/shop, the config gstackc wrote
+      module_units_as_promised() {
+        local out u bad= store=$tmp/scripts-scripts/store/
+        out=$store$(basename "$(jq -r '.derivations."nixosModules.default systemd.packages"' "$tmp/scripts-scripts.json")")
+        local units="$out/lib/systemd/system"
+        if [ "$(find "$units" -name 'gstack-shop-*.service' | wc -l)" -ne 6 ] || [ ! -f "$units/gstack-shop.target" ]; then
+          echo "expected 6 units and gstack-shop.target in $units"; return 1
+        fi
+        for u in "$units"/*.service; do
+          # (the runner rewrote store paths in built outputs to its stand-ins under $store)
+          if grep -n '^Exec' "$u" | grep -v "^[0-9]*:Exec[A-Za-z]*=[-+@:!]*\\(/nix/store/\\|$store\\)"; then
+            echo "$(basename "$u"): runs a command that is not a store path"; bad=1
+          fi
+          if grep -n '/usr/share/grafana\|ReadWritePaths=' "$u"; then basename "$u"; bad=1; fi
+          if grep -q 'GSTACK_DATA}' "$u" && ! grep -q '^StateDirectory=gstack-shop/' "$u"; then
+            echo "$(basename "$u"): keeps data and has no StateDirectory="; bad=1
+          fi
+        done
+        grep -q "^Environment=GSTACK_GRAFANA_HOME=\\(/nix/store/\\|$store\\)[^ ]*-grafana-[^ /]*/share/grafana\$" "$units/gstack-shop-grafana.service" ||
+          { echo "Grafana's home is not its package's share/grafana"; bad=1; }
+        if [ ! -f "$out/etc/gstack/shop/grafana/grafana.ini" ] || [ ! -f "$out/etc/gstack/shop/prometheus/prometheus.yml" ]; then
+          echo "no /etc/gstack/shop/{grafana,prometheus}"; bad=1
+        fi
+        [ -z "$bad" ]
+      }
+      check "the NixOS module's units run store paths, find Grafana's home in its package, keep data in StateDirectory=" module_units_as_promised
       # the template's flake, with a dashboard and a datasource defined in Nix; then a Nix
       # dashboard with a PromQL error, which must fail the build with gstackc's diagnostic
       report < <(run_scripts template-scripts)

@@ -156,3 +156,43 @@ fn data_is_in_state_directories() {
         }
     });
 }
+
+/// With the programs and shells given as store paths (as the NixOS module gives them), no
+/// unit runs `/bin/bash` or `/bin/sh`, and Grafana's home is the `share/grafana` of the
+/// package its binary is in, not the distributions' `/usr/share/grafana` (NixOS has none).
+#[test]
+fn store_paths_give_the_shells_and_grafanas_home() {
+    let dir = TempDir::new("sd-store");
+    let store = |p: &str| format!("/nix/store/00000000000000000000000000000000-{p}/bin/{p}");
+    let mut bins: serde_json::Map<String, serde_json::Value> =
+        ["grafana", "prometheus", "loki", "tempo", "alertmanager", "node_exporter", "bash"].iter().map(|p| (p.to_string(), store(p).into())).collect();
+    bins.insert("sh".into(), "/nix/store/00000000000000000000000000000000-bash/bin/sh".into());
+    let overrides = dir.path().join("overrides.json");
+    std::fs::write(&overrides, serde_json::json!({ "targets": { "systemd": { "user": false, "bin": bins } } }).to_string()).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &["--target", "systemd", "--overrides", overrides.to_str().unwrap()]);
+    let mut homes = 0;
+    let mut pre = 0;
+    for u in units(&out).iter().filter(|u| u.extension().unwrap() == "service") {
+        let name = u.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(u).unwrap();
+        assert!(!text.contains("/usr/share/grafana"), "{name} names /usr/share/grafana:\n{text}");
+        for (k, v) in settings(&text).iter().filter(|(k, _)| k.starts_with("Exec")) {
+            assert!(v.starts_with("/nix/store/"), "{name}: {k}={v} is not a store path");
+            pre += usize::from(k == "ExecStartPre");
+        }
+        if name.contains("grafana") {
+            homes += 1;
+            let want = "GSTACK_GRAFANA_HOME=/nix/store/00000000000000000000000000000000-grafana/share/grafana";
+            assert!(all(&settings(&text), "Environment").contains(&want), "{name}: no {want}:\n{text}");
+        }
+    }
+    assert_eq!(homes, 1);
+    assert!(pre > 0, "the example has an environment secret, whose ExecStartPre= runs bin.sh");
+    // without an absolute path, the home stays where distributions keep it
+    std::fs::write(&overrides, r#"{"targets":{"systemd":{"user":false,"bin":{"grafana":"grafana"}}}}"#).unwrap();
+    let out = dir.path().join("relative");
+    gstackc_build(&root().join("examples/default.gstack"), &out, &["--target", "systemd", "--overrides", overrides.to_str().unwrap()]);
+    let text = std::fs::read_to_string(out.join("systemd/gstack-shop-grafana.service")).unwrap();
+    assert!(all(&settings(&text), "Environment").contains(&"GSTACK_GRAFANA_HOME=/usr/share/grafana"), "{text}");
+}

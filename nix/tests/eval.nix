@@ -101,26 +101,149 @@ let
   nativeOverlay = userStack.overridesFor "native";
   composeOverlay = userStack.overridesFor "compose";
 
-  # the NixOS module, with the options it sets declared loosely
-  nixos = lib.evalModules {
-    modules = [
-      (
-        if nixosModule == null then
-          outputs.nixosModules.default
-        else
-          import nixosModule { inherit gstackLib; }
-      )
-      {
-        options.systemd = lib.mkOption { type = lib.types.attrsOf lib.types.anything; };
-        config._module.args.pkgs = stub linux;
-        config.services.gstack = {
-          enable = true;
-          name = "shop";
-          src = ../../examples/default.gstack;
+  # the NixOS options the module (and the VM test's node) sets, declared as loosely as the
+  # module allows; environment.etc as nixos/modules/system/etc/etc.nix has it (source a path)
+  nixosOptions =
+    { name, ... }:
+    let
+      inherit (lib) mkOption types;
+      etcEntry = types.submodule (
+        { name, config, ... }:
+        {
+          options = {
+            enable = mkOption {
+              type = types.bool;
+              default = true;
+            };
+            target = mkOption {
+              type = types.str;
+              default = name;
+            };
+            text = mkOption {
+              type = types.nullOr types.lines;
+              default = null;
+            };
+            source = mkOption { type = types.path; };
+            mode = mkOption {
+              type = types.str;
+              default = "symlink";
+            };
+            uid = mkOption {
+              type = types.int;
+              default = 0;
+            };
+            gid = mkOption {
+              type = types.int;
+              default = 0;
+            };
+            user = mkOption {
+              type = types.str;
+              default = "+${toString config.uid}";
+            };
+            group = mkOption {
+              type = types.str;
+              default = "+${toString config.gid}";
+            };
+          };
+        }
+      );
+      loose = mkOption {
+        type = types.attrsOf (types.attrsOf types.anything);
+        default = { };
+      };
+    in
+    {
+      _file = "nixos options (eval.nix, ${name})";
+      options = {
+        assertions = mkOption {
+          type = types.listOf types.unspecified;
+          default = [ ];
         };
+        environment.etc = mkOption {
+          type = types.attrsOf etcEntry;
+          default = { };
+        };
+        environment.systemPackages = mkOption {
+          type = types.listOf types.package;
+          default = [ ];
+        };
+        networking.firewall.allowedTCPPorts = mkOption {
+          type = types.listOf types.port;
+          default = [ ];
+        };
+        systemd.packages = mkOption {
+          type = types.listOf types.package;
+          default = [ ];
+        };
+        systemd.targets = loose;
+        systemd.services = loose;
+        virtualisation = mkOption {
+          type = types.attrsOf types.anything;
+          default = { };
+        };
+      };
+      config._module.args.pkgs = stub linux;
+    };
+  nixosOf =
+    modules:
+    (lib.evalModules {
+      modules = [ nixosOptions ] ++ modules;
+      specialArgs.name = "test";
+    }).config;
+  nixosWith = modules: nixosOf ([ outputs.nixosModules.default ] ++ modules);
+  failedAssertions = c: map (a: a.message) (lib.filter (a: !a.assertion) c.assertions);
+
+  # the NixOS module: the bundled example, and two stacks side by side
+  nixos = nixosWith [
+    {
+      services.gstack.shop = {
+        enable = true;
+        source = ../../examples/default.gstack;
+      };
+    }
+  ];
+  nixosTwo = nixosWith [
+    {
+      services.gstack = {
+        shop = {
+          enable = true;
+          source = ../../examples/default.gstack;
+        };
+        mystack = {
+          enable = true;
+          source = ../../templates/default/stack.gstack;
+          overrides.grafana.port = 3001;
+          secretsEnvFile = "/run/secrets/mystack.env";
+        };
+        off.source = ../../examples/default.gstack;
+      };
+    }
+  ];
+  # the VM test's node, evaluated against the same options
+  vmTest = outputs.checks.${linux}.nixos-module.__args;
+  vmNode = nixosOf [ vmTest.nodes.machine ];
+  # the template's module, once enabled
+  templateModule =
+    ((import ../../templates/default/flake.nix).outputs {
+      gstack = outputs;
+      nixpkgs = { inherit lib; };
+    }).nixosModules.default;
+  nixosTemplate = nixosOf [
+    templateModule
+    { services.gstack.mystack.enable = true; }
+  ];
+  # what the module refuses
+  refused =
+    stack:
+    failedAssertions (nixosWith [
+      {
+        services.gstack.shop = {
+          enable = true;
+          source = ../../examples/default.gstack;
+        }
+        // stack;
       }
-    ];
-  };
+    ]);
 
   scripts =
     (import ../apps.nix {
@@ -133,7 +256,26 @@ let
 
   overlaid = lib.fix (lib.extends outputs.overlays.default (_: stub linux));
 
-  moduleUnits = lib.head nixos.config.systemd.packages;
+  moduleUnits = lib.head nixos.systemd.packages;
+  # an older module file (nix/tests.sh's self-test gives the one of 022cc01's parent), with
+  # the single-stack options it had
+  legacyUnits =
+    lib.head
+      (lib.evalModules {
+        modules = [
+          (import nixosModule { inherit gstackLib; })
+          {
+            options.systemd = lib.mkOption { type = lib.types.attrsOf lib.types.anything; };
+            config._module.args.pkgs = stub linux;
+            config.services.gstack = {
+              enable = true;
+              name = "shop";
+              src = ../../examples/default.gstack;
+            };
+          }
+        ];
+      }).config.systemd.packages;
+  moduleBin = moduleUnits.overrides.targets.systemd.bin;
 
   # the writeShellApplication derivation behind an app (its program is <drv>/bin/<name>)
   appDrv =
@@ -160,7 +302,8 @@ let
 in
 if want == "module-scripts" then
   {
-    derivations."nixosModules.default systemd.packages" = moduleUnits.outPath;
+    derivations."nixosModules.default systemd.packages" =
+      (if nixosModule == null then moduleUnits else legacyUnits).outPath;
   }
 else if want == "selftest-scripts" then
   # shell texts that must fail, as they would in a real build
@@ -431,8 +574,10 @@ else
       "nix-format"
       "deadnix"
       "grafana-image"
+      "nixos-module"
     ]
   )
+  ++ check "no VM test on darwin" (!(outputs.checks.${darwin} ? nixos-module))
   ++ check "image checks look for the tag and the user" (
     lib.all (
       c:
@@ -449,11 +594,98 @@ else
   )
 
   # NixOS module
-  ++ same "module starts gstack-shop.target" nixos.config.systemd.targets."gstack-shop".wantedBy [
+  ++ same "module starts gstack-shop.target" nixos.systemd.targets."gstack-shop".wantedBy [
     "multi-user.target"
   ]
-  ++ same "module installs one unit package" (lib.length nixos.config.systemd.packages) 1
-  ++ same "module data dir" nixos.config.services.gstack.dataDir "/var/lib/gstack/shop"
+  ++ same "module installs one unit package" (lib.length nixos.systemd.packages) 1
+  ++ same "module's assertions hold" (failedAssertions nixos) [ ]
+  ++
+    same "module links /etc/gstack/shop to the config gstackc wrote"
+      nixos.environment.etc."gstack/shop".source
+      "${moduleUnits}/etc/gstack/shop"
+  ++ same "module's etc entries" (lib.attrNames nixos.environment.etc) [ "gstack/shop" ]
+  ++ check "module builds with gstackc's systemd target" (
+    lib.hasInfix "--target systemd" moduleUnits.units.__script
+  )
+  ++ same "module builds system units" moduleUnits.overrides.targets.systemd.user false
+  ++ check "module leaves the data directory to StateDirectory=" (
+    !(moduleUnits.overrides.targets.systemd ? data_dir)
+  )
+  ++ check "module gives every program and both shells as store paths" (
+    lib.all (p: lib.hasPrefix "/nix/store/" moduleBin.${p}) (
+      map (c: c.program) (lib.attrValues components)
+      ++ [
+        "bash"
+        "sh"
+      ]
+    )
+  )
+  ++ same "module's bash" moduleBin.bash "${(stub linux).bash}/bin/bash"
+  ++ same "module's sh" moduleBin.sh "${(stub linux).bash}/bin/sh"
+  ++ same "module opens no port" nixos.networking.firewall.allowedTCPPorts [ ]
+  ++ same "two stacks: both targets" (sorted (lib.attrNames nixosTwo.systemd.targets)) [
+    "gstack-mystack"
+    "gstack-shop"
+  ]
+  ++ same "two stacks: two unit packages" (map (p: p.name) nixosTwo.systemd.packages) [
+    "gstack-mystack-systemd"
+    "gstack-shop-systemd"
+  ]
+  ++ same "two stacks: their etc entries" (sorted (lib.attrNames nixosTwo.environment.etc)) [
+    "gstack/mystack"
+    "gstack/shop"
+  ]
+  ++ same "two stacks: assertions hold" (failedAssertions nixosTwo) [ ]
+  ++
+    same "two stacks: each its own overrides"
+      (map (p: p.overrides.grafana.port or null) nixosTwo.systemd.packages)
+      [
+        3001
+        null
+      ]
+  ++ check "two stacks: secrets.env linked for the stack that has one" (
+    lib.hasInfix "ln -s /run/secrets/mystack.env" (lib.head nixosTwo.systemd.packages).__script
+    && !(lib.hasInfix "secrets.env" (lib.last nixosTwo.systemd.packages).__script)
+  )
+  ++ check "a stack's package replaces gstackc" (
+    (lib.head
+      (nixosWith [
+        {
+          services.gstack.shop = {
+            enable = true;
+            source = ../../examples/default.gstack;
+            package = (stub linux).jq;
+          };
+        }
+      ]).systemd.packages
+    ).units.__env.nativeBuildInputs == [ (stub linux).jq ]
+  )
+  ++ same "openFirewall is refused (every program listens on 127.0.0.1)" (lib.length (refused {
+    openFirewall = true;
+  })) 1
+  ++ same "a data_dir override is refused" (lib.length (refused {
+    overrides.targets.systemd.data_dir = "/srv/shop";
+  })) 1
+  ++ same "a secretsEnvFile in the store is refused" (lib.length (refused {
+    secretsEnvFile = "/nix/store/00000000000000000000000000000000-secrets.env";
+  })) 1
+  ++ same "the template's module runs its stack" (lib.attrNames nixosTemplate.environment.etc) [
+    "gstack/mystack"
+  ]
+  ++ same "the VM test's name" vmTest.name "gstack-nixos-module"
+  ++
+    same "the VM test's node evaluates, with the module's assertions holding" (failedAssertions vmNode)
+      [ ]
+  ++ same "the VM test's node runs the example" (lib.attrNames vmNode.environment.etc) [
+    "gstack/shop"
+  ]
+  ++ check "the VM test waits for the target and every readiness endpoint" (
+    lib.hasInfix ''wait_for_unit("gstack-shop.target"'' vmTest.testScript
+    && lib.all (c: lib.all (p: lib.hasInfix "127.0.0.1:${toString p}/" vmTest.testScript) c.ports) (
+      lib.attrValues (lib.filterAttrs (n: _: n != "tempo") components)
+    )
+    && lib.hasInfix "127.0.0.1:3200/ready" vmTest.testScript
+  )
 
   # overlay
   ++ check "overlay adds gstackc" (lib.isDerivation overlaid.gstackc)

@@ -24,6 +24,8 @@
 #   pkgs/by-name/{gr/grafana,pr/prometheus,gr/grafana-loki,te/tempo,pr/prometheus-alertmanager,
 #     pr/prometheus-node-exporter,pr/process-compose,ya/yamllint,ni/nixfmt,de/deadnix,
 #     do/docker-compose}/package.nix
+#   pkgs/build-support/testers/default.nix (runNixOSTest: a test module for nixos/lib/testing,
+#     whose options are those of nixos/lib/testing/{name,nodes,testScript,driver,meta,run}.nix)
 {
   lib,
   system ? "x86_64-linux",
@@ -204,7 +206,9 @@ let
       "nix-store"
       "nix-instantiate"
     ] { };
+    # pkgs/shells/bash/5.nix: postInstall links bin/sh to bash
     bash = program "bash" "5.3p3" "bash" { };
+    curl = program "curl" "8.16.0" "curl" { };
     # trivial-builders' shellcheck test uses shellcheck-minimal when GHC can bootstrap
     shellcheck-minimal = program "shellcheck-minimal" "0.11.0" "shellcheck" {
       compiler.bootstrapAvailable = true;
@@ -544,6 +548,49 @@ let
         {
           __args = a;
         };
+
+    # testers.runNixOSTest takes a module of the test framework: these are its options (the
+    # ones the VM test can set); `name` and `testScript` have no default
+    testers.runNixOSTest =
+      args:
+      let
+        a =
+          strict "testers.runNixOSTest"
+            [
+              "imports"
+              "name"
+              "nodes"
+              "containers"
+              "defaults"
+              "nodeDefaults"
+              "containerDefaults"
+              "extraBaseModules"
+              "extraBaseNodeModules"
+              "node"
+              "testScript"
+              "globalTimeout"
+              "enableOCR"
+              "extraPythonPackages"
+              "extraDriverArgs"
+              "skipLint"
+              "skipTypeCheck"
+              "logLevel"
+              "qemu"
+              "sshBackdoor"
+              "interactive"
+              "meta"
+              "passthru"
+            ]
+            [
+              "name"
+              "testScript"
+            ]
+            args;
+        nodeKeys = strict "runNixOSTest node" [ "pkgs" "pkgsReadOnly" "specialArgs" ] [ ] (a.node or { });
+      in
+      assert builtins.isString a.testScript || builtins.isFunction a.testScript;
+      assert nodeKeys == (a.node or { });
+      drv "vm-test-run-${a.name}" { kind = "vmTest"; } { __args = a; };
   };
 in
 self

@@ -62,5 +62,12 @@
         default = (stack system).devShell;
       });
       checks = forAllSystems (system: (stack system).checks);
+
+      # On NixOS: import this module and set `services.gstack.mystack.enable = true;`
+      # (docs/nix.md in the gstack repository, nixosModules.default)
+      nixosModules.default = {
+        imports = [ gstack.nixosModules.default ];
+        services.gstack.mystack.source = ./stack.gstack;
+      };
     };
 }

@@ -7,7 +7,9 @@
 //! is copied, so no `cp` is needed), the program's working directory; file secrets are read
 //! through `LoadCredential=` from the credentials directory mounted at `credentials/`, and
 //! environment secrets from `secrets.env`, written to `secrets/` by an `ExecStartPre=` of
-//! `/bin/sh` built-ins. Data is kept in `StateDirectory=`, which systemd creates. Readiness:
+//! `/bin/sh` (or `bin.sh`) built-ins. Data is kept in `StateDirectory=`, which systemd creates.
+//! A program with static files (Grafana's home) finds them next to an absolute `bin.<program>`
+//! (`<prefix>/share/grafana`), else where distributions keep them. Readiness:
 //! an `ExecStartPost=` of bash built-ins waits for the program's own HTTP endpoint, so
 //! `After=` orders dependents on readiness. Hardening follows systemd.exec(5): `ProtectSystem=strict`, `NoNewPrivileges=`,
 //! an empty `CapabilityBoundingSet=`, `SystemCallFilter=@system-service`, … (each unit scores
@@ -64,6 +66,18 @@ fn esc(s: &str) -> String {
 
 fn bin(t: &ir::SystemdTarget, program: &str) -> String {
     t.bin.get(program).cloned().unwrap_or_else(|| program.to_string())
+}
+
+/// A package's static files (Grafana's home): with `bin.<program>` an absolute path, the
+/// `package_dir` next to its `bin/` (`/nix/store/…-grafana/share/grafana`), the rule the
+/// native target's run script applies at run time; else where distributions keep it.
+fn home_dir(t: &ir::SystemdTarget, program: &str, h: &backends::Home) -> String {
+    let b = bin(t, program);
+    let prefix = std::path::Path::new(&b).parent().and_then(|d| d.parent()).filter(|_| b.starts_with('/'));
+    match prefix {
+        Some(p) => format!("{}/{}", p.to_string_lossy().trim_end_matches('/'), h.package_dir),
+        None => h.system_dir.clone(),
+    }
 }
 
 /// One unit file; every source value in it is encoded ([`crate::encode::systemd`]), and
@@ -152,20 +166,23 @@ pub fn unit(stack: &ir::Stack, t: &ir::SystemdTarget, s: &Service) -> Result<Str
         let _ = writeln!(u, "BindReadOnlyPaths=%d:%t/{runtime}/credentials");
     }
     if has_env {
-        // only shell built-ins (`printf`, a redirection): /bin/sh is on every system, `cp` and
-        // `mkdir` are not on every unit's PATH; run in the working directory
+        // only shell built-ins (`printf`, a redirection): /bin/sh is on every system (or
+        // `bin.sh`, a store path on NixOS), `cp` and `mkdir` are not on every unit's PATH; run
+        // in the working directory
         let mut sh = "umask 077".to_string();
         for sec in &s.secrets {
             if let SecretRef::Env(v) = &sec.secret {
                 sh.push_str(&format!("; printf %s \"${{{v}:?{v} is not set in secrets.env}}\" > \"../secrets/{}\"", sec.name));
             }
         }
-        let _ = writeln!(u, "ExecStartPre=/bin/sh -c '{}'", esc(&sh));
+        let shell = ok(sd::exec_arg(&file, "target.systemd.bin.sh", t.bin.get("sh").map_or("/bin/sh", |x| x.as_str())));
+        let _ = writeln!(u, "ExecStartPre={shell} -c '{}'", esc(&sh));
     }
     let _ = writeln!(u, "WorkingDirectory=%t/{runtime}/{name}");
     let mut cmd = vec![ok(sd::exec_arg(&file, &format!("target.systemd.bin.{}", s.program), &bin(t, &s.program)))];
     if let Some(h) = &s.home {
-        let _ = writeln!(u, "Environment={}", ok(sd::environment(&file, "home", &h.env, &h.system_dir, &sd::pct(&h.system_dir))));
+        let home = home_dir(t, &s.program, h);
+        let _ = writeln!(u, "Environment={}", ok(sd::environment(&file, &format!("target.systemd.bin.{}", s.program), &h.env, &home, &sd::pct(&home))));
     }
     for a in &s.args {
         cmd.push(ok(sd::exec_arg(&file, &format!("an argument of {}", s.program), a)));

@@ -43,7 +43,7 @@ pub static TARGET_SYSTEMD: Schema = schema(
     &[
         f("user", Ty::Bool, Some(Lit::Bool(false)), "User units instead of system units."),
         g(f("data_dir", Ty::Str, None, "Data directory; default systemd's StateDirectory."), Grammar::Path),
-        g(f("bin", Ty::StrMap, None, "Program → binary path."), Grammar::Path),
+        g(f("bin", Ty::StrMap, None, "Program → binary path; also `bash` (the readiness probe; default `bash` on systemd's search path) and `sh` (the secrets step; default `/bin/sh`). An absolute program path also locates the program's static files: Grafana's home is `share/grafana` beside its `bin/`."), Grammar::Path),
     ],
     &[],
 );
