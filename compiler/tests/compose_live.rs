@@ -97,6 +97,9 @@ fn build_images(refs: &[(String, String, PathBuf)]) {
 
 #[test]
 fn compose_deployment_runs_on_docker() {
+    if skip_without(&["docker"]) {
+        return;
+    }
     let (ok, info) = docker(&["info", "--format", "{{.ServerVersion}}"]);
     assert!(ok, "no Docker engine (run .ci/run, which installs docker.io and starts dockerd):\n{info}");
     let (ok, v) = docker(&["compose", "version", "--short"]);
@@ -282,6 +285,9 @@ fn tempo_has(trace_id: &str) -> bool {
 /// with, and both read it from one place, `nix/components.nix`.
 #[test]
 fn stand_in_images_follow_the_nix_image_contract() {
+    if skip_without(&["docker"]) {
+        return;
+    }
     let (ok, info) = docker(&["info"]);
     assert!(ok, "no Docker engine (run .ci/run):\n{info}");
     let image_nix = std::fs::read_to_string(root().join("nix/image.nix")).unwrap();

@@ -92,6 +92,9 @@ fn datasource_fields(v: &Value, path: &str, out: &mut Vec<(String, Value)>) {
 
 #[test]
 fn real_dashboards_import_with_every_datasource_mapped() {
+    if skip_without(&[SHARED_DATA]) {
+        return;
+    }
     // the inputs are what they are said to be
     let node = json(&shared_data().join("dashboards/rfmoz/node-exporter-full.json"));
     assert!(node["templating"]["list"].as_array().unwrap().iter().any(|v| v["name"] == "ds_prometheus" && v["type"] == "datasource"));
@@ -162,6 +165,9 @@ fn real_dashboards_import_with_every_datasource_mapped() {
 
 #[test]
 fn a_declared_datasource_answers_a_type_the_components_lack() {
+    if skip_without(&[SHARED_DATA]) {
+        return;
+    }
     // no Prometheus component: the PromQL dashboards use the declared Prometheus-type datasource
     let (_d, out, _) = build(
         "imp-declared",
@@ -205,6 +211,9 @@ fn schema_errors(cj: &Path, schema: &Path, f: &Path) -> BTreeSet<(String, String
 
 #[test]
 fn imported_dashboards_are_no_further_from_grafanas_schema_than_the_originals() {
+    if skip_without(&["check-jsonschema", SHARED_DATA]) {
+        return;
+    }
     let cj = require("check-jsonschema");
     let schema = shared_data().join("grafana-jsonschema/dashboard.jsonschema.json");
     let (_d, out, _) = build("imp-schema", FULL, "");
@@ -228,6 +237,9 @@ fn imported_dashboards_are_no_further_from_grafanas_schema_than_the_originals() 
 
 #[test]
 fn promtool_accepts_the_imported_rule_files() {
+    if skip_without(&[SHARED_DATA]) {
+        return;
+    }
     let promtool = require("promtool");
     let (_d, out, _) = build("imp-rules", FULL, "");
     let dir = out.join("native/config/prometheus");

@@ -110,6 +110,9 @@ fn systemd_values_that_cannot_be_written_are_refused() {
 
 #[test]
 fn systemd_units_carry_hostile_values_exactly() {
+    if skip_without(&["systemd-analyze"]) {
+        return;
+    }
     let sa = require("systemd-analyze");
     // `version` and collector names have a grammar (refused by the checker, see
     // systemd_values_that_cannot_be_written_are_refused); the free-text values are hostile
@@ -436,6 +439,9 @@ fn grafana_provisioning_reads_plain_strings_exactly() {
 
 #[test]
 fn compose_reads_plain_strings_exactly() {
+    if skip_without(&["docker-compose"]) {
+        return;
+    }
     let compose = require("docker-compose");
     let src = format!("stack h {{\n  grafana {{ version = {} }}\n  node_exporter {{ settings {{ collector.textfile.directory = {} }} }}\n}}\ntarget compose {{}}\n", lit("12.0"), lit("/t/$HOME/${X}/$$"));
     let dir = TempDir::new("inj-compose");

@@ -64,6 +64,9 @@ fn example_stack() -> gstack::ir::Stack {
 
 #[test]
 fn kubernetes_validate_strict_on_supported_versions() {
+    if skip_without(&["kubernetes-validate"]) {
+        return;
+    }
     let kv = require("kubernetes-validate");
     let (_d, out) = build("kv");
     let files = manifests(&out);
@@ -82,6 +85,9 @@ fn kubernetes_validate_strict_on_supported_versions() {
 
 #[test]
 fn checkov_reports_only_accepted_checks() {
+    if skip_without(&["checkov"]) {
+        return;
+    }
     let checkov = require("checkov");
     let (_d, out) = build("checkov");
     let o = Command::new(&checkov)
@@ -212,6 +218,9 @@ fn network_policies_allow_exactly_the_stack_flows() {
 
 #[test]
 fn helm_chart_lints_and_renders_the_kubernetes_objects() {
+    if skip_without(&["helm"]) {
+        return;
+    }
     let helm = require("helm");
     let dir = TempDir::new("helm");
     let out = dir.path().join("out");
@@ -252,6 +261,9 @@ fn helm_chart_lints_and_renders_the_kubernetes_objects() {
 
 #[test]
 fn service_discovery_gets_rbac_and_a_pod_job() {
+    if skip_without(&["kubernetes-validate"]) {
+        return;
+    }
     let kv = require("kubernetes-validate");
     let promtool = require("promtool");
     let dir = TempDir::new("k8s-sd");
@@ -347,6 +359,9 @@ fn node_exporter_is_a_daemonset_measuring_the_host() {
 /// all-selecting `podSelector: {}` / `namespaceSelector: {}`).
 #[test]
 fn no_empty_fields_the_server_drops() {
+    if skip_without(&["helm"]) {
+        return;
+    }
     fn walk(v: &serde_json::Value, at: &str, bad: &mut Vec<String>) {
         const MEANINGFUL: &[&str] = &["emptyDir", "podSelector", "namespaceSelector"];
         match v {
@@ -392,6 +407,9 @@ fn gstackc(src: &Path, out: &Path) -> (bool, String) {
 /// manifests pass `kubernetes-validate --strict`; a dashboard over 1 MiB is an error.
 #[test]
 fn dashboards_are_split_into_configmaps_under_the_size_limits() {
+    if skip_without(&["kubernetes-validate", SHARED_DATA]) {
+        return;
+    }
     let kv = require("kubernetes-validate");
     let dir = TempDir::new("k8s-dash");
     let mut src = String::from("stack big {\n  prometheus {}\n  loki {}\n  tempo {}\n  grafana {}\n}\n\ntarget kubernetes {}\n");
@@ -483,6 +501,9 @@ fn egress_of(np: &serde_json::Value) -> Vec<(Option<String>, Option<u64>)> {
 /// pass `kubernetes-validate --strict`, and `network_policies = false` writes none.
 #[test]
 fn network_policies_allow_receivers_datasources_and_the_egress_list() {
+    if skip_without(&["kubernetes-validate"]) {
+        return;
+    }
     let kv = require("kubernetes-validate");
     // the bundled example: a webhook from a secret, a Postgres datasource
     let (_d, out) = build("egress-example");
@@ -571,6 +592,9 @@ fn helm_template(chart: &Path, ns: &str) -> (String, Vec<serde_json::Value>) {
 /// the config hash still changes with the config. promtool reads the rendered Prometheus config.
 #[test]
 fn helm_chart_wires_every_address_to_the_release_namespace() {
+    if skip_without(&["helm"]) {
+        return;
+    }
     let promtool = require("promtool");
     let dir = TempDir::new("helm-ns");
     let out = dir.path().join("out");
@@ -617,6 +641,9 @@ fn helm_chart_wires_every_address_to_the_release_namespace() {
 /// class is written only when set, in the target and the chart (`helm template` renders it).
 #[test]
 fn requests_apart_from_limits_and_storage_class_only_when_set() {
+    if skip_without(&["kubernetes-validate"]) {
+        return;
+    }
     let kv = require("kubernetes-validate");
     let dir = TempDir::new("k8s-res");
     let src = r#"stack res {
@@ -705,6 +732,9 @@ target kubernetes {}
 /// chart) never shares or prunes the other's ClusterRole.
 #[test]
 fn objects_are_selected_per_namespace_for_pruning() {
+    if skip_without(&["helm"]) {
+        return;
+    }
     let dir = TempDir::new("k8s-prune-static");
     let ov = dir.path().join("overrides.json");
     std::fs::write(

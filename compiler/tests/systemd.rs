@@ -57,11 +57,17 @@ fn check(user: bool) {
 
 #[test]
 fn system_units_verify_and_score_low() {
+    if skip_without(&["systemd-analyze"]) {
+        return;
+    }
     check(false);
 }
 
 #[test]
 fn user_units_verify_and_score_low() {
+    if skip_without(&["systemd-analyze"]) {
+        return;
+    }
     check(true);
 }
 

@@ -260,6 +260,9 @@ target systemd {{
 
 #[test]
 fn system_units_run_under_systemd() {
+    if skip_without(&["docker"]) {
+        return;
+    }
     live(false);
 }
 
@@ -269,5 +272,8 @@ fn system_units_run_under_systemd() {
 /// mount namespacing" and "Failed to drop capabilities").
 #[test]
 fn user_units_run_under_systemd() {
+    if skip_without(&["docker"]) {
+        return;
+    }
     live(true);
 }

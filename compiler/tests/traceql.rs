@@ -42,11 +42,10 @@ fn traceql_literals_of_the_stdlib_and_examples_parse() {
 
 #[test]
 fn tempo_queries_of_the_shared_dashboards_parse() {
-    let dir = root().join("../shared/data/dashboards");
-    if !dir.is_dir() {
-        println!("skipped: {} is absent (shared/ sits beside the repository)", dir.display());
+    if skip_without(&[SHARED_DATA]) {
         return;
     }
+    let dir = shared_data().join("dashboards");
     let mut paths = vec![];
     files(&dir, "json", &mut paths);
     let (mut n, mut mixin) = (0, 0);
@@ -85,14 +84,13 @@ fn tempo_queries_of_the_shared_dashboards_parse() {
 /// `valid`, `parse_fails`, `validate_fails`, `unsupported`), read from `$TEMPO_TRACEQL_EXAMPLES`
 /// or `../shared/data/tempo/test_examples.yaml` (AGPL test data: never copied into this
 /// repository). Every `valid` query parses; every `parse_fails` and `validate_fails` one is an
-/// error. Skipped, with the reason, when the file is absent.
+/// error. Ignored unless `TEMPO_TRACEQL_EXAMPLES` is set (tests/run.sh then runs it by name),
+/// so its absence counts as ignored, never as a pass.
 #[test]
+#[ignore = "needs TEMPO_TRACEQL_EXAMPLES: Tempo 2.9's pkg/traceql/test_examples.yaml (AGPL, not in this repository)"]
 fn tempo_test_examples_agree() {
     let path = std::env::var_os("TEMPO_TRACEQL_EXAMPLES").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/data/tempo/test_examples.yaml"));
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        println!("skipped: {} is absent (set TEMPO_TRACEQL_EXAMPLES to Tempo 2.9's pkg/traceql/test_examples.yaml)", path.display());
-        return;
-    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (set TEMPO_TRACEQL_EXAMPLES to Tempo 2.9's pkg/traceql/test_examples.yaml)", path.display()));
     let v: serde_json::Value = serde_norway::from_str(&text).unwrap();
     let list = |k: &str| v[k].as_array().cloned().unwrap_or_default().into_iter().filter_map(|q| q.as_str().map(String::from)).collect::<Vec<_>>();
     let mut wrong = vec![];

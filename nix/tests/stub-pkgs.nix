@@ -201,7 +201,21 @@ let
     nixfmt = program "nixfmt" "1.1.0" "nixfmt" { };
     deadnix = program "deadnix" "1.3.1" "deadnix" { };
     yamllint = program "yamllint" "1.37.1" "yamllint" { };
-    python3 = program "python3" "3.13.7" "python3" { };
+    # pkgs/development/interpreters/python/with-packages.nix: `f python.pkgs` into a buildEnv
+    # named `<python>-env`; a package the set lacks is a missing attribute, as there
+    python3 = program "python3" "3.13.7" "python3" {
+      withPackages =
+        f:
+        let
+          extraLibs = f {
+            pyyaml = program "python3.13-pyyaml" "6.0.3" null { };
+          };
+        in
+        assert builtins.isList extraLibs && lib.all lib.isDerivation extraLibs;
+        programWith "python3-3.13.7" "env" "python3" [ ] { };
+    };
+    # pkgs/by-name/ut/util-linux: flock among its programs
+    util-linux = programWith "util-linux" "2.41.2" null [ "flock" ] { };
     nix = programWith "nix" "2.31.2" "nix" [
       "nix-store"
       "nix-instantiate"
@@ -306,6 +320,7 @@ let
               "buildInputs"
               "nativeCheckInputs"
               "preCheck"
+              "postCheck"
               "postInstall"
               "__darwinAllowLocalNetworking"
             ]

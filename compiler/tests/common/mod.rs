@@ -29,7 +29,7 @@ fn shared_data_path() -> PathBuf {
 pub const SHARED_DATA: &str = "../shared/data";
 
 /// Whether the calling test must stop here because something it needs from outside the
-/// repository is absent: programs on PATH, or [`SHARED_DATA`].
+/// repository is absent: programs on PATH, files by absolute path, or [`SHARED_DATA`].
 ///
 /// Everything present: `false`. Something absent and `GSTACK_TESTS_MAY_SKIP` set (gstackc's
 /// Nix build, `nix/gstackc.nix`, whose sandbox holds only its check inputs): prints
@@ -42,7 +42,12 @@ pub fn skip_without(needs: &[&str]) -> bool {
     let missing: Vec<&str> = needs
         .iter()
         .copied()
-        .filter(|n| if *n == SHARED_DATA { !shared_data_path().is_dir() } else { which(n).is_none() })
+        .filter(|n| match *n {
+            SHARED_DATA => !shared_data_path().is_dir(),
+            // a path: that file or directory
+            p if p.contains('/') => !Path::new(p).exists(),
+            program => which(program).is_none(),
+        })
         .collect();
     if missing.is_empty() {
         return false;
@@ -56,7 +61,8 @@ pub fn skip_without(needs: &[&str]) -> bool {
     if let Some(f) = std::env::var_os("GSTACK_TESTS_SKIPPED") {
         use std::io::Write;
         if let Ok(mut out) = std::fs::OpenOptions::new().create(true).append(true).open(f) {
-            let _ = writeln!(out, "{line}");
+            // one write: tests of one binary skip at the same time
+            let _ = out.write_all(format!("{line}\n").as_bytes());
         }
     }
     true
