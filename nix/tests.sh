@@ -182,7 +182,7 @@ if [ -n "$flake_ready" ]; then
       # Grafana's home in its package (no /usr/share/grafana), data in StateDirectory=; and
       # /etc/gstack/shop, the config gstackc wrote
       module_units_as_promised() {
-        local out u bad= store=$tmp/scripts-scripts/store/
+        local out u bad='' store=$tmp/scripts-scripts/store/
         out=$store$(basename "$(jq -r '.derivations."nixosModules.default systemd.packages"' "$tmp/scripts-scripts.json")")
         local units="$out/lib/systemd/system"
         if [ "$(find "$units" -name 'gstack-shop-*.service' | wc -l)" -ne 6 ] || [ ! -f "$units/gstack-shop.target" ]; then
