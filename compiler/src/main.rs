@@ -155,6 +155,26 @@ fn main() -> ExitCode {
                 let code = report(&db, &checked.diagnostics, message_format);
                 return if checked.has_errors() { code } else { ExitCode::from(1) };
             };
+            // `--target T` of a stack without `target T { … }` would write ir.json alone
+            let declared = |t: &str| match t {
+                "native" => stack.targets.native.is_some(),
+                "systemd" => stack.targets.systemd.is_some(),
+                "compose" => stack.targets.compose.is_some(),
+                "kubernetes" => stack.targets.kubernetes.is_some(),
+                "helm" => stack.targets.helm.is_some(),
+                _ => true, // nix: always (the native target's records, its defaults if not declared)
+            };
+            if let Some(t) = target.as_deref().filter(|t| !declared(t)) {
+                let msg = format!("the stack declares no `target {t}`, so `--target {t}` has nothing to write");
+                let d = match &checked.origins.stack {
+                    Some(at) => Diagnostic::error("E0202", &at.file, at.span, msg),
+                    None => Diagnostic::global("E0202", msg),
+                }
+                .with_hint(format!("add `target {t} {{}}` to the stack's file (docs/reference.md lists its fields), or give its fields through --overrides: {{\"targets\": {{\"{t}\": {{}}}}}}"));
+                let mut all = checked.diagnostics.clone();
+                all.push(d);
+                return report(&db, &all, message_format);
+            }
             let ir = || serde_json::to_string_pretty(stack).expect("IR serialises");
             if emit == Emit::Ir {
                 let code = report(&db, &checked.diagnostics, message_format);

@@ -237,3 +237,32 @@ fn mistakes_in_definitions_given_as_data_point_into_them() {
     let span = &unclosed["location"]["span"];
     assert_eq!(span["end"].as_u64().unwrap() - span["start"].as_u64().unwrap(), 1, "{unclosed}");
 }
+
+/// `--target T` of a stack that declares no `target T` is E0202 at the stack's name, and
+/// nothing is written (it used to exit 0 with `ir.json` alone); the target given through the
+/// overrides builds.
+#[test]
+fn a_target_the_stack_does_not_declare_is_an_error() {
+    let dir = TempDir::new("ov-target");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(&src, "stack s { prometheus {} }\n").unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc"))
+        .arg("build")
+        .arg(&src)
+        .args(["-o", out.to_str().unwrap(), "--target", "compose", "--message-format", "json"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(d[0]["code"], "E0202", "{d}");
+    assert_eq!(d[0]["message"], "the stack declares no `target compose`, so `--target compose` has nothing to write");
+    assert_eq!(d[0]["location"]["span"], serde_json::json!({ "start": 6, "end": 7 }));
+    assert!(!out.exists(), "nothing is written");
+    let ov = dir.path().join("t.json");
+    std::fs::write(&ov, r#"{ "targets": { "compose": {} } }"#).unwrap();
+    gstackc_build(&src, &out, &["--target", "compose", "--overrides", ov.to_str().unwrap()]);
+    assert!(out.join("compose/docker-compose.yaml").is_file());
+    // the nix target needs no declaration
+    gstackc_build(&src, &dir.path().join("nix-out"), &["--target", "nix"]);
+}
