@@ -29,9 +29,33 @@ fn valid_grafana_promql_checks_clean() {
         "sum by ($job) (up{job=~\"$job\"})",
         "x_recv{job=\"$job\"}",
         "rate(x[[[interval]]])",
+        // Grafana's variables with a format (issue #16): written as they are, no `$${`
+        "sum(up{job=~\"${job:regex}\"})",
+        "count(up{job=~\"${job:pipe}\"}) > ${k:raw}",
+        "timestamp(up) > ${__from:date:seconds}",
     ]));
     assert!(ok, "{out}");
     assert!(!out.contains("E0400"), "{out}");
+}
+
+/// `${var:format}` reaches Grafana as written, in queries and in titles; an error after one is
+/// still reported where it is.
+#[test]
+fn formatted_variables_stay_grafanas() {
+    let dir = common::TempDir::new("promql-fmt");
+    let f = dir.path().join("s.gstack");
+    std::fs::write(
+        &f,
+        "stack s { prometheus {} grafana {} }\ndashboard d {\n  var job = query(prometheus, \"label_values(up, job)\")\n  timeseries \"Up of ${job:text}\" { query = promql`sum(up{job=~\"${job:regex}\"})` }\n}\ntarget native {}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    common::gstackc_build(&f, &out, &["--target", "native"]);
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("native/config/grafana/dashboards/general/d.json")).unwrap()).unwrap();
+    assert_eq!(d["panels"][0]["title"], "Up of ${job:text}");
+    assert_eq!(d["panels"][0]["targets"][0]["expr"], "sum(up{job=~\"${job:regex}\"})");
+    let (ok, text) = check(&stack(&["sum(up{job=~\"${job:regex}\"}"]));
+    assert!(!ok && text.contains("E0400"), "{text}");
 }
 
 #[test]

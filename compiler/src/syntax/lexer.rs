@@ -337,6 +337,13 @@ impl<'a> Lexer<'a> {
                 continue;
             }
             if c == b'$' && self.peek_at(1) == Some(b'{') {
+                if let Some(len) = grafana_formatted_variable(&self.src[self.pos..]) {
+                    // `${var:format}` is Grafana's (a variable with a format): no gstack
+                    // expression has that shape, so it stays text for Grafana to expand
+                    buf.push_str(&self.src[self.pos..self.pos + len]);
+                    self.pos += len;
+                    continue;
+                }
                 if !buf.is_empty() {
                     self.out.tokens.push((Tok::StrText(std::mem::take(&mut buf)), Span::new(text_start, self.pos)));
                 }
@@ -415,6 +422,20 @@ impl<'a> Lexer<'a> {
             self.pos += ch.len_utf8();
         }
     }
+}
+
+/// The length of a Grafana variable with a format at the start of `s`:
+/// `${name:format}` or `${name:format:arg}` (`${job:regex}`, `${__from:date:iso}`), per
+/// https://grafana.com/docs/grafana/latest/dashboards/variables/variable-syntax/#advanced-variable-format-options.
+fn grafana_formatted_variable(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix("${")?;
+    let name_len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+    if name_len == 0 || rest.as_bytes()[0].is_ascii_digit() || rest.as_bytes().get(name_len) != Some(&b':') {
+        return None;
+    }
+    let fmt = &rest[name_len + 1..];
+    let fmt_len = fmt.bytes().take_while(|b| b.is_ascii_alphanumeric() || b"_:-.".contains(b)).count();
+    (fmt_len > 0 && fmt.as_bytes().get(fmt_len) == Some(&b'}')).then_some(2 + name_len + 1 + fmt_len + 1)
 }
 
 #[cfg(test)]
