@@ -71,20 +71,27 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
                 v["slack_configs"] = json!([s]);
             }
             for i in &r.integrations {
-                let mut c = json!({});
-                for (k, val) in &i.fields {
-                    c[*k] = match val {
-                        IntegrationValue::Str(s) => json!(s),
-                        IntegrationValue::Int(n) => json!(n),
-                        IntegrationValue::Bool(b) => json!(b),
-                        IntegrationValue::Map(m) => json!(m),
-                        IntegrationValue::Secret(secret) => {
-                            c[format!("{k}_file")] = secret_file(format!("{}-{}-{}", r.name, i.kind, k.replace('_', "-")), secret, &mut secrets);
-                            continue;
-                        }
-                    };
+                // a record's fields; a secret `<receiver>-<kind>-<path>` as its field's `_file` twin
+                fn fields(path: &str, fs: &[(&str, IntegrationValue)], secrets: &mut Vec<SecretUse>, file: &dyn Fn(String, &crate::ir::SecretRef, &mut Vec<SecretUse>) -> serde_json::Value) -> serde_json::Value {
+                    let mut c = json!({});
+                    for (k, val) in fs {
+                        let at = format!("{path}-{}", k.replace('_', "-"));
+                        c[*k] = match val {
+                            IntegrationValue::Str(s) => json!(s),
+                            IntegrationValue::Int(n) => json!(n),
+                            IntegrationValue::Bool(b) => json!(b),
+                            IntegrationValue::Map(m) => json!(m),
+                            IntegrationValue::List(l) => json!(l),
+                            IntegrationValue::Record(inner) => fields(&at, inner, secrets, file),
+                            IntegrationValue::Secret(secret) => {
+                                c[format!("{k}_file")] = file(at, secret, secrets);
+                                continue;
+                            }
+                        };
+                    }
+                    c
                 }
-                v[i.configs] = json!([c]);
+                v[i.configs] = json!([fields(&format!("{}-{}", r.name, i.kind), &i.fields, &mut secrets, &secret_file)]);
             }
             v
         })
