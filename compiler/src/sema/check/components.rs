@@ -254,18 +254,48 @@ impl<'a> Checker<'a> {
                 let d = self.error("E0202", at, format!("the Jira integration of receiver `{}` has an `api_token` but no `user`", rc.label()));
                 d.hint = Some("add `user = \"…\"`, the account the token belongs to (Jira Cloud: its e-mail address): Jira refuses a token without one".into());
             }
-            // the fields that are Alertmanager's `http_config`
-            let mut take = |name: &str| fields.iter().position(|(k, _)| *k == name).map(|i| fields.remove(i).1);
-            let http = match *kind {
-                "webex" => take("bot_token").map(|t| vec![("authorization", ir::IntegrationValue::Record(vec![("credentials", t)]))]),
-                "jira" => {
-                    let (user, token) = (take("user"), take("api_token"));
-                    user.map(|u| vec![("basic_auth", ir::IntegrationValue::Record(std::iter::once(("username", u)).chain(token.map(|t| ("password", t))).collect()))])
-                }
-                _ => None,
+            // the fields that are Alertmanager's `http_config`: the typed block (`tls` is
+            // `tls_config`, a bearer token `authorization.credentials`), Webex's token, Jira's user
+            let take = |fields: &mut Vec<(&'static str, ir::IntegrationValue)>, name: &str| fields.iter().position(|(k, _)| *k == name).map(|i| fields.remove(i).1);
+            let mut http = match take(&mut fields, "http_config") {
+                Some(ir::IntegrationValue::Record(h)) => h,
+                _ => vec![],
             };
-            if let Some(h) = http {
-                fields.push(("http_config", ir::IntegrationValue::Record(h)));
+            for (k, v) in http.iter_mut() {
+                match (*k, &*v) {
+                    ("tls", _) => *k = "tls_config",
+                    ("authorization", ir::IntegrationValue::Secret(_)) => *v = ir::IntegrationValue::Record(vec![("credentials", v.clone())]),
+                    _ => {}
+                }
+            }
+            let mut auths: Vec<&str> = http.iter().filter_map(|(k, _)| [("basic_auth", "http_config.basic_auth"), ("authorization", "http_config.authorization")].into_iter().find(|(a, _)| a == k).map(|(_, n)| n)).collect();
+            match *kind {
+                "webex" => {
+                    if let Some(t) = take(&mut fields, "bot_token") {
+                        auths.push("bot_token");
+                        http.push(("authorization", ir::IntegrationValue::Record(vec![("credentials", t)])));
+                    }
+                }
+                "jira" => {
+                    let (user, token) = (take(&mut fields, "user"), take(&mut fields, "api_token"));
+                    if let Some(u) = user {
+                        auths.push("user");
+                        http.push(("basic_auth", ir::IntegrationValue::Record(std::iter::once(("username", u)).chain(token.map(|t| ("password", t))).collect())));
+                    }
+                }
+                _ => {}
+            }
+            if auths.len() > 1 {
+                let at = rec.fields.get("http_config").map(|(_, l)| *l).unwrap_or(*loc);
+                let d = self.error("E0202", at, format!("the {kind} integration of receiver `{}` authenticates twice (`{}`)", rc.label(), auths.join("` and `")));
+                d.hint = Some(match *kind {
+                    "webex" => "Webex's `bot_token` is its `http_config.authorization`: drop `http_config`'s `basic_auth` and `authorization`".into(),
+                    "jira" => "Jira's `user` and `api_token` are its `http_config.basic_auth`: drop `http_config`'s `basic_auth` and `authorization`".into(),
+                    _ => "give `basic_auth` or `authorization`, not both: Alertmanager refuses \"at most one of basic_auth, oauth2 & authorization must be configured\"".into(),
+                });
+            }
+            if !http.is_empty() {
+                fields.push(("http_config", ir::IntegrationValue::Record(http)));
             }
             out.push(ir::Integration { kind, configs, fields });
         }

@@ -158,6 +158,42 @@ pub const INTEGRATIONS: &[(&str, &str)] = &[
 
 const SEND_RESOLVED: FieldDef = f("send_resolved", Ty::Bool, None, "Notify when the alerts resolve too (Alertmanager's default for this integration when unset).");
 
+pub static TLS: Schema = schema(
+    "tls",
+    "How an integration's HTTPS connections verify the server and present a client certificate (Alertmanager's `http_config.tls_config`, https://prometheus.io/docs/alerting/latest/configuration/#tls_config).",
+    &[
+        f("ca_file", Ty::Str, None, "PEM file of the CAs that sign the server's certificate; default the system's."),
+        f("cert_file", Ty::Str, None, "PEM file of the client certificate."),
+        f("key", Ty::Secret, None, "The client certificate's private key, by reference (`key_file`)."),
+        f("server_name", Ty::Str, None, "Name the server's certificate is checked against; default the URL's host."),
+        f("insecure_skip_verify", Ty::Bool, None, "Accept any server certificate."),
+    ],
+    &[],
+);
+
+pub static BASIC_AUTH: Schema = schema(
+    "basic_auth",
+    "HTTP basic authentication of an integration's requests (`http_config.basic_auth`).",
+    &[req("username", Ty::Str, "User name."), req("password", Ty::Secret, "Password, by reference (`password_file`).")],
+    &[],
+);
+
+pub static HTTP_CONFIG_SCHEMA: Schema = schema(
+    "http_config",
+    "How an integration makes its HTTP requests (Alertmanager's `http_config`, https://prometheus.io/docs/alerting/latest/configuration/#http_config); default `global.http_config`.",
+    &[
+        url("proxy_url", "HTTP proxy, like `http://proxy.example.com:3128`."),
+        f("tls", Ty::Record(&TLS), None, "`tls_config`: `{ ca_file = \"/etc/ssl/internal-ca.pem\" }`."),
+        f("basic_auth", Ty::Record(&BASIC_AUTH), None, "`{ username = \"alertmanager\", password = secret.env(\"HOOK_PASSWORD\") }`; not with `authorization`."),
+        f("authorization", Ty::Secret, None, "A bearer token, sent as `Authorization: Bearer …` (`authorization.credentials_file`); not with `basic_auth`."),
+        f("follow_redirects", Ty::Bool, None, "Follow HTTP redirects; Alertmanager's default `true`."),
+        f("enable_http2", Ty::Bool, None, "Use HTTP/2 when the server offers it; Alertmanager's default `true`."),
+    ],
+    &[],
+);
+
+const HTTP_CONFIG: FieldDef = f("http_config", Ty::Record(&HTTP_CONFIG_SCHEMA), None, "How it makes its requests: `{ proxy_url = \"http://proxy:3128\", tls = { ca_file = \"/etc/ssl/ca.pem\" } }`.");
+
 /// A required [`url`] field.
 const fn req_url(name: &'static str, doc: &'static str) -> FieldDef {
     g(req(name, Ty::Str, doc), Grammar::HttpUrl)
@@ -185,6 +221,7 @@ pub static PAGERDUTY: Schema = schema(
         f("class", Ty::Str, None, "The class or type of the event (template)."),
         f("details", Ty::StrMap, None, "Extra key/value details (templates), merged over Alertmanager's `firing`, `resolved`, `num_firing`, `num_resolved`."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -205,6 +242,7 @@ pub static OPSGENIE: Schema = schema(
         f("details", Ty::StrMap, None, "Extra key/value details (templates)."),
         f("update_alerts", Ty::Bool, None, "Update the message and description of an alert that is still open."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -217,6 +255,7 @@ pub static MSTEAMS: Schema = schema(
         f("title", Ty::Str, None, "Message title (template)."),
         f("text", Ty::Str, None, "Message body (template)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -229,6 +268,7 @@ pub static DISCORD: Schema = schema(
         f("title", Ty::Str, None, "Message title (template)."),
         f("message", Ty::Str, None, "Message body (template)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -244,6 +284,7 @@ pub static TELEGRAM: Schema = schema(
         f("parse_mode", Ty::Enum(&["HTML", "Markdown", "MarkdownV2"]), None, "How Telegram formats the message; Alertmanager's default `HTML`."),
         f("disable_notifications", Ty::Bool, None, "Deliver silently."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -258,6 +299,7 @@ pub static PUSHOVER: Schema = schema(
         f("message", Ty::Str, None, "Notification text (template)."),
         f("priority", Ty::Str, None, "Pushover priority `-2` to `2` (template); Alertmanager's default 2 while firing, else 0."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -273,6 +315,7 @@ pub static VICTOROPS: Schema = schema(
         f("state_message", Ty::Str, None, "Long explanation of the alert (template)."),
         f("entity_display_name", Ty::Str, None, "Summary of the alert (template)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -286,6 +329,7 @@ pub static WEBEX: Schema = schema(
         url("api_url", "Messages API endpoint; default `global.webex_api_url` (https://webexapis.com/v1/messages)."),
         f("message", Ty::Str, None, "Message text (template); default `{{ template \"webex.default.message\" . }}`."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -315,6 +359,7 @@ pub static SNS: Schema = schema(
         f("message", Ty::Str, None, "Message text (template); default `{{ template \"sns.default.message\" . }}`."),
         f("attributes", Ty::StrMap, None, "SNS message attributes (templates)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -338,6 +383,7 @@ pub static JIRA: Schema = schema(
         f("reopen_duration", Ty::Duration, None, "A resolved issue older than this gets a new issue instead of reopening."),
         f("fields", Ty::StrMap, None, "Other issue fields, like `{ customfield_10001 = \"…\" }` (templates)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -361,6 +407,7 @@ pub static ROCKETCHAT: Schema = schema(
         f("short_fields", Ty::Bool, None, "Show the attachment's fields side by side."),
         f("link_names", Ty::Bool, None, "Turn `@names` and `#channels` in the text into links."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
