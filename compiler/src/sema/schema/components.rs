@@ -395,7 +395,7 @@ pub static ROCKETCHAT: Schema = schema(
         req("token_id", Ty::Secret, "The user id of the access token (`token_id_file`)."),
         req("token", Ty::Secret, "The access token (`token_file`)."),
         url("api_url", "Server URL; default `global.rocketchat_api_url` (https://open.rocket.chat/)."),
-        f("channel", Ty::Str, None, "Channel or user to post to, like `#ops` or `@alice`; default the token's."),
+        f("channel", Ty::Str, None, "Channel or user to post to, like `#ops` or `@alice` (template); default the token's."),
         f("color", Ty::Str, None, "Attachment color (template); default red while firing, else green."),
         f("title", Ty::Str, None, "Attachment title (template)."),
         f("title_link", Ty::Str, None, "Link of the title (template)."),
