@@ -117,7 +117,12 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
         "rocketchat" => r#"{"success":true}"#,
         _ => "",
     };
-    let sinks: Vec<_> = names.iter().zip(&ports).map(|(n, p)| serve_answering(*p, answer(n))).collect();
+    // Webex's and Rocket.Chat's secrets are headers: recorded with the body
+    let sinks: Vec<_> = names
+        .iter()
+        .zip(&ports)
+        .map(|(n, p)| if ["webex", "rocketchat"].contains(n) { serve_answering_with_headers(*p, answer(n)) } else { serve_answering(*p, answer(n)) })
+        .collect();
     let src = format!(
         r##"stack hooks {{
   alertmanager {{
@@ -196,8 +201,11 @@ target native {{}}
     assert!(got[2][0].contains("MS DiskFull on node-a"), "{}", got[2][0]);
     assert_eq!(body(3)["embeds"][0]["title"], "DC DiskFull on node-a", "{}", got[3][0]);
     assert!(got[4][0].contains("TG DiskFull on node-a") && got[4][0].contains("-1001234"), "{}", got[4][0]);
-    assert_eq!(body(5)["roomId"], "room-1", "{}", got[5][0]);
-    assert!(got[5][0].contains("WX DiskFull on node-a"), "{}", got[5][0]);
+    let header = |i: usize, name: &str| got[i][0].lines().find_map(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")).then(|| l[name.len() + 1..].trim().to_string()));
+    assert!(got[5][0].contains(r#""roomId":"room-1""#) && got[5][0].contains("WX DiskFull on node-a"), "{}", got[5][0]);
+    assert_eq!(header(5, "authorization").as_deref(), Some("Bearer wx-bot-token-5"), "{}", got[5][0]);
     assert!(got[6][0].contains("RC DiskFull on node-a") && got[6][0].contains("#ops"), "{}", got[6][0]);
+    assert_eq!(header(6, "x-auth-token").as_deref(), Some("rc-token-7"), "{}", got[6][0]);
+    assert_eq!(header(6, "x-user-id").as_deref(), Some("rc-user-6"), "{}", got[6][0]);
     run.stop();
 }
