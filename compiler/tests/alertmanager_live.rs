@@ -97,7 +97,7 @@ target native {{}}
 /// Each typed integration, run for real: the real Alertmanager delivers one alert per receiver
 /// through the integration's URL field to a sink the test serves on 127.0.0.1 (PagerDuty's
 /// `url`, OpsGenie's `api_url`, Teams' and Discord's webhook URLs given as secrets, Telegram's
-/// `api_url`), and by e-mail to an SMTP sink, with the integration's key read from its `_file`
+/// `api_url`, Webex's and Rocket.Chat's `api_url`), and by e-mail to an SMTP sink, with the integration's key read from its `_file`
 /// secret and the templates rendered (PagerDuty's from a shipped template file); each sink
 /// receives exactly one notification.
 #[test]
@@ -107,11 +107,22 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
     let dir = TempDir::new("am-integrations");
     let (port, smtp) = (free_port(), free_port());
     let mails = serve_smtp(smtp);
-    let names = ["pagerduty", "opsgenie", "msteams", "discord", "telegram"];
+    let names = ["pagerduty", "opsgenie", "msteams", "discord", "telegram", "webex", "rocketchat"];
     let ports: Vec<u16> = names.iter().map(|_| free_port()).collect();
-    // Telegram's client reads the Bot API's answer (a message), the others only the status
+    // Telegram's client reads the Bot API's answer (a message), most others only the status
     let telegram = r#"{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":-1001234,"type":"group"}}}"#;
-    let sinks: Vec<_> = names.iter().zip(&ports).map(|(n, p)| serve_answering(*p, if *n == "telegram" { telegram } else { "" })).collect();
+    let answer = |n: &str| match n {
+        "telegram" => telegram,
+        // Rocket.Chat's client reads `success` from the answer
+        "rocketchat" => r#"{"success":true}"#,
+        _ => "",
+    };
+    // Webex's and Rocket.Chat's secrets are headers: recorded with the body
+    let sinks: Vec<_> = names
+        .iter()
+        .zip(&ports)
+        .map(|(n, p)| if ["webex", "rocketchat"].contains(n) { serve_answering_with_headers(*p, answer(n)) } else { serve_answering(*p, answer(n)) })
+        .collect();
     let src = format!(
         r##"stack hooks {{
   alertmanager {{
@@ -127,6 +138,8 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
     receiver teams {{ msteams = {{ webhook_url = secret.env("TEAMS_URL"), title = "MS {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     receiver chat {{ discord = {{ webhook_url = secret.env("DISCORD_URL"), title = "DC {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     receiver bot {{ telegram = {{ bot_token = secret.env("TG_TOKEN"), chat_id = -1001234, api_url = "http://127.0.0.1:{}", message = "TG {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
+    receiver room {{ webex = {{ bot_token = secret.env("WEBEX_TOKEN"), room_id = "room-1", api_url = "http://127.0.0.1:{}/v1/messages", message = "WX {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
+    receiver rc {{ rocketchat = {{ token_id = secret.env("RC_ID"), token = secret.env("RC_TOKEN"), api_url = "http://127.0.0.1:{}/", channel = "#ops", text = "RC {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     route {{
       receiver = nobody
       group_by = ["alertname", "to"]
@@ -136,6 +149,8 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
       route {{ receiver = teams, matchers = ["to=msteams"] }}
       route {{ receiver = chat, matchers = ["to=discord"] }}
       route {{ receiver = bot, matchers = ["to=telegram"] }}
+      route {{ receiver = room, matchers = ["to=webex"] }}
+      route {{ receiver = rc, matchers = ["to=rocketchat"] }}
       route {{ receiver = mail, matchers = ["to=email"] }}
     }}
   }}
@@ -143,14 +158,14 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
 
 target native {{}}
 "##,
-        ports[0], ports[1], ports[4]
+        ports[0], ports[1], ports[4], ports[5], ports[6]
     );
     let file = dir.path().join("hooks.gstack");
     std::fs::write(&file, &src).unwrap();
     let out = dir.path().join("out");
     gstackc_build(&file, &out, &["--target", "native"]);
     let (teams, discord) = (format!("http://127.0.0.1:{}/teams", ports[2]), format!("http://127.0.0.1:{}/discord", ports[3]));
-    let env = [("PD_KEY", "pd-routing-key-1"), ("OG_KEY", "og-key-2"), ("TEAMS_URL", teams.as_str()), ("DISCORD_URL", discord.as_str()), ("TG_TOKEN", "123:tg-token")];
+    let env = [("PD_KEY", "pd-routing-key-1"), ("OG_KEY", "og-key-2"), ("TEAMS_URL", teams.as_str()), ("DISCORD_URL", discord.as_str()), ("TG_TOKEN", "123:tg-token"), ("WEBEX_TOKEN", "wx-bot-token-5"), ("RC_ID", "rc-user-6"), ("RC_TOKEN", "rc-token-7")];
     // no secret in the generated files
     for f in files_under(&out, &[""]) {
         let t = std::fs::read_to_string(&f).unwrap_or_default();
@@ -186,5 +201,11 @@ target native {{}}
     assert!(got[2][0].contains("MS DiskFull on node-a"), "{}", got[2][0]);
     assert_eq!(body(3)["embeds"][0]["title"], "DC DiskFull on node-a", "{}", got[3][0]);
     assert!(got[4][0].contains("TG DiskFull on node-a") && got[4][0].contains("-1001234"), "{}", got[4][0]);
+    let header = |i: usize, name: &str| got[i][0].lines().find_map(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")).then(|| l[name.len() + 1..].trim().to_string()));
+    assert!(got[5][0].contains(r#""roomId":"room-1""#) && got[5][0].contains("WX DiskFull on node-a"), "{}", got[5][0]);
+    assert_eq!(header(5, "authorization").as_deref(), Some("Bearer wx-bot-token-5"), "{}", got[5][0]);
+    assert!(got[6][0].contains("RC DiskFull on node-a") && got[6][0].contains("#ops"), "{}", got[6][0]);
+    assert_eq!(header(6, "x-auth-token").as_deref(), Some("rc-token-7"), "{}", got[6][0]);
+    assert_eq!(header(6, "x-user-id").as_deref(), Some("rc-user-6"), "{}", got[6][0]);
     run.stop();
 }

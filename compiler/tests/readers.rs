@@ -272,7 +272,8 @@ target native {}
 }
 
 /// Every typed integration (PagerDuty, OpsGenie, Teams, Discord, Telegram, Pushover,
-/// VictorOps), with each secret field written to its `_file` twin: amtool 0.28.1 loads the
+/// VictorOps, Webex, SNS, Jira, Rocket.Chat; the new ones with every field set), with each
+/// secret field written to its `_file` twin: amtool 0.28.1 loads the
 /// config (its strict YAML refuses a field name Alertmanager does not know); and the checks
 /// Alertmanager makes beyond the schema's required fields are gstackc's too.
 #[test]
@@ -281,13 +282,17 @@ fn amtool_accepts_every_typed_integration() {
     let dir = TempDir::new("amtool-integrations");
     let src = r##"stack hooks {
   alertmanager {
-    receiver pager { pagerduty = { routing_key = secret.env("PD_KEY"), url = "https://events.example.com/v2/enqueue", severity = "critical", description = "{{ .CommonLabels.alertname }}", details = { runbook = "https://runbooks.example.com" }, send_resolved = false } }
-    receiver genie { opsgenie = { api_key = secret.file("/run/secrets/opsgenie"), api_url = "https://api.eu.opsgenie.com/", priority = "P1", tags = "db,prod", update_alerts = true } }
+    receiver pager { pagerduty = { routing_key = secret.env("PD_KEY"), url = "https://events.example.com/v2/enqueue", severity = "critical", description = "{{ .CommonLabels.alertname }}", details = { runbook = "https://runbooks.example.com" }, send_resolved = false, http_config = { basic_auth = { username = "am", password = secret.env("PD_PROXY_PW") } } } }
+    receiver genie { opsgenie = { api_key = secret.file("/run/secrets/opsgenie"), api_url = "https://api.eu.opsgenie.com/", priority = "P1", tags = "db,prod", update_alerts = true, http_config = { proxy_url = "http://proxy.example.com:3128", authorization = secret.env("OG_BEARER"), tls = { ca_file = "/etc/ssl/ca.pem", cert_file = "/etc/ssl/client.pem", key = secret.env("TLS_KEY"), server_name = "opsgenie.internal", insecure_skip_verify = false }, follow_redirects = false, enable_http2 = false } } }
     receiver teams { msteams = { webhook_url = secret.env("TEAMS_URL"), title = "{{ .Status }}", text = "{{ .CommonAnnotations.summary }}" } }
     receiver chat { discord = { webhook_url = "https://discord.example.com/api/webhooks/1/x", title = "t", message = "m" } }
     receiver bot { telegram = { bot_token = secret.env("TG_TOKEN"), chat_id = -1001234567890, parse_mode = MarkdownV2, disable_notifications = true } }
     receiver phone { pushover = { user_key = secret.env("PO_USER"), token = secret.env("PO_TOKEN"), priority = "1" } }
     receiver oncall { victorops = { api_key = secret.env("VO_KEY"), routing_key = "ops", message_type = "WARNING" } }
+    receiver room { webex = { http_config = { proxy_url = "http://proxy.example.com:3128" }, bot_token = secret.env("WEBEX_TOKEN"), room_id = "Y2lzY29zcGFyazovL3VzL1JPT00", api_url = "https://webexapis.com/v1/messages", message = "{{ .Status }}", send_resolved = false } }
+    receiver aws { sns = { api_url = "https://sns.eu-west-1.amazonaws.com", sigv4 = { region = "eu-west-1", profile = "alerts", role_arn = "arn:aws:iam::123456789012:role/am", use_fips_sts_endpoint = true }, topic_arn = "arn:aws:sns:eu-west-1:123456789012:alerts", subject = "{{ .Status }}", message = "m", attributes = { team = "ops" }, send_resolved = true } }
+    receiver tickets { jira = { api_url = "https://example.atlassian.net/rest/api/2", project = "OPS", issue_type = "Bug", user = "bot@example.com", api_token = secret.env("JIRA_TOKEN"), summary = "s", description = "d", priority = "High", labels = ["alertmanager", "{{ .CommonLabels.team }}"], reopen_transition = "To Do", resolve_transition = "Done", wont_fix_resolution = "Won't Fix", reopen_duration = 1h, fields = { customfield_10001 = "x" }, send_resolved = true } }
+    receiver rc { rocketchat = { token_id = secret.env("RC_ID"), token = secret.env("RC_TOKEN"), api_url = "https://chat.example.com/", channel = "#ops", color = "red", title = "t", title_link = "https://x.example.com", text = "x", emoji = ":fire:", icon_url = "https://x.example.com/i.png", image_url = "https://x.example.com/a.png", thumb_url = "https://x.example.com/t.png", short_fields = true, link_names = true, send_resolved = true } }
     template "page" { content = "{{ define \"page.title\" }}{{ .Status }}: {{ .CommonLabels.alertname }}{{ end }}" }
     route {
       receiver = pager
@@ -297,6 +302,10 @@ fn amtool_accepts_every_typed_integration() {
       route { receiver = bot, matchers = ["team=bot"] }
       route { receiver = phone, matchers = ["team=phone"] }
       route { receiver = oncall, matchers = ["team=ops"] }
+      route { receiver = room, matchers = ["team=room"] }
+      route { receiver = aws, matchers = ["team=aws"] }
+      route { receiver = tickets, matchers = ["team=tickets"] }
+      route { receiver = rc, matchers = ["team=rc"] }
     }
   }
 }
@@ -311,7 +320,7 @@ target native {}
     let text = std::fs::read_to_string(&cfg).unwrap();
     let (ok, said) = run(Command::new(&amtool).arg("check-config").arg(&cfg));
     assert!(ok, "amtool check-config:\n{said}\n{text}");
-    assert!(said.contains("7 receivers") && said.contains("1 templates"), "{said}");
+    assert!(said.contains("11 receivers") && said.contains("1 templates"), "{said}");
     let v: serde_json::Value = serde_norway::from_str(&text).unwrap();
     let first = |r: usize, list: &str| v["receivers"][r][list][0].clone();
     assert_eq!(first(0, "pagerduty_configs")["routing_key_file"], "secrets/pager-pagerduty-routing-key", "{text}");
@@ -319,15 +328,41 @@ target native {}
     assert_eq!(first(2, "msteamsv2_configs")["webhook_url_file"], "secrets/teams-msteams-webhook-url");
     assert_eq!(first(4, "telegram_configs")["chat_id"], -1001234567890i64);
     assert!(!text.contains("PD_KEY") || text.contains("routing_key_file"), "{text}");
+    assert_eq!(first(7, "webex_configs")["http_config"]["authorization"]["credentials_file"], "secrets/room-webex-http-config-authorization-credentials", "{text}");
+    assert_eq!(first(0, "pagerduty_configs")["http_config"]["basic_auth"]["password_file"], "secrets/pager-pagerduty-http-config-basic-auth-password", "{text}");
+    assert_eq!(first(1, "opsgenie_configs")["http_config"]["tls_config"]["key_file"], "secrets/genie-opsgenie-http-config-tls-config-key", "{text}");
+    assert_eq!(first(1, "opsgenie_configs")["http_config"]["authorization"]["credentials_file"], "secrets/genie-opsgenie-http-config-authorization-credentials");
+    assert_eq!(first(7, "webex_configs")["http_config"]["proxy_url"], "http://proxy.example.com:3128");
+    assert_eq!(first(8, "sns_configs")["sigv4"]["role_arn"], "arn:aws:iam::123456789012:role/am");
+    assert_eq!(first(9, "jira_configs")["http_config"]["basic_auth"]["password_file"], "secrets/tickets-jira-http-config-basic-auth-password", "{text}");
+    assert_eq!(first(9, "jira_configs")["reopen_duration"], "1h");
+    assert_eq!(first(10, "rocketchat_configs")["token_id_file"], "secrets/rc-rocketchat-token-id");
 
     // Alertmanager's own refusals, and gstackc's at the source
+    // (source from, to; gstackc's message; amtool's; the receiver, list, key and value of
+    // the file gstackc would have written without its check: a null value removes the key)
     let refusals = [
-        ("pagerduty = { routing_key = secret.env(\"PD_KEY\"), url", "pagerduty = { url", "has no key", "missing service or routing key in PagerDuty config"),
-        ("chat_id = -1001234567890", "chat_id = 0", "`chat_id` of 0", "missing chat_id on telegram_config"),
-        ("url = \"https://events.example.com/v2/enqueue\"", "url = \"events.example.com\"", "http://", "unsupported scheme"),
+        ("pagerduty = { routing_key = secret.env(\"PD_KEY\"), url", "pagerduty = { url", "has no key", "missing service or routing key in PagerDuty config", (0, "pagerduty_configs", "routing_key_file", serde_json::Value::Null)),
+        ("chat_id = -1001234567890", "chat_id = 0", "`chat_id` of 0", "missing chat_id on telegram_config", (4, "telegram_configs", "chat_id", serde_json::json!(0))),
+        ("url = \"https://events.example.com/v2/enqueue\"", "url = \"events.example.com\"", "http://", "unsupported scheme", (0, "pagerduty_configs", "url", serde_json::json!("events.example.com"))),
+        ("bot_token = secret.env(\"WEBEX_TOKEN\"), ", "", "needs the field `bot_token`", "missing webex_configs.http_config.authorization", (7, "webex_configs", "http_config", serde_json::Value::Null)),
+        ("topic_arn = \"arn:aws:sns:eu-west-1:123456789012:alerts\", ", "", "has no destination", "must provide either a Target ARN, Topic ARN, or Phone Number", (8, "sns_configs", "topic_arn", serde_json::Value::Null)),
+        ("topic_arn = \"arn", "phone_number = \"+15551234567\", topic_arn = \"arn", "both `topic_arn` and `phone_number`", "must provide either a Target ARN, Topic ARN, or Phone Number", (8, "sns_configs", "phone_number", serde_json::json!("+15551234567"))),
+        ("jira = { api_url = \"https://example.atlassian.net/rest/api/2\", ", "jira = { ", "needs the field `api_url`", "no global Jira Cloud URL set", (9, "jira_configs", "api_url", serde_json::Value::Null)),
+        ("jira = { api_url = \"https://example.atlassian.net/rest/api/2\", project = \"OPS\", ", "jira = { api_url = \"https://example.atlassian.net/rest/api/2\", ", "needs the field `project`", "missing project in jira_config", (9, "jira_configs", "project", serde_json::Value::Null)),
+        ("issue_type = \"Bug\", ", "", "needs the field `issue_type`", "missing issue_type in jira_config", (9, "jira_configs", "issue_type", serde_json::Value::Null)),
+        (
+            "http_config = { basic_auth = {",
+            "http_config = { authorization = secret.env(\"PD_BEARER\"), basic_auth = {",
+            "authenticates twice (`http_config.basic_auth` and `http_config.authorization`)",
+            "at most one of basic_auth, oauth2 & authorization must be configured",
+            (0, "pagerduty_configs", "http_config", serde_json::json!({ "basic_auth": { "username": "am", "password_file": "x" }, "authorization": { "credentials_file": "y" } })),
+        ),
+        ("rocketchat = { token_id = secret.env(\"RC_ID\"), ", "rocketchat = { ", "needs the field `token_id`", "no global Rocketchat TokenID set", (10, "rocketchat_configs", "token_id_file", serde_json::Value::Null)),
+        ("token = secret.env(\"RC_TOKEN\"), ", "", "needs the field `token`", "no global Rocketchat Token set", (10, "rocketchat_configs", "token_file", serde_json::Value::Null)),
     ];
-    for (from, to, ours, theirs) in refusals {
-        let broken = src.replace(from, to);
+    for (from, to, ours, theirs, (r, list, key, value)) in refusals {
+        let broken = src.replacen(from, to, 1);
         assert_ne!(broken, src, "{from}");
         std::fs::write(&file, &broken).unwrap();
         let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg(&file).output().unwrap();
@@ -335,11 +370,6 @@ target native {}
         assert!(!o.status.success() && said.contains(ours), "gstackc on {to:?}:\n{said}");
         // the file gstackc would have written without the check: amtool refuses it
         let mut bad: serde_json::Value = v.clone();
-        let (r, list, key, value) = match theirs {
-            t if t.contains("PagerDuty") => (0, "pagerduty_configs", "routing_key_file", serde_json::Value::Null),
-            t if t.contains("chat_id") => (4, "telegram_configs", "chat_id", serde_json::json!(0)),
-            _ => (0, "pagerduty_configs", "url", serde_json::json!("events.example.com")),
-        };
         let c = bad["receivers"][r][list][0].as_object_mut().unwrap();
         if value.is_null() {
             c.remove(key);

@@ -71,20 +71,27 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
                 v["slack_configs"] = json!([s]);
             }
             for i in &r.integrations {
-                let mut c = json!({});
-                for (k, val) in &i.fields {
-                    c[*k] = match val {
-                        IntegrationValue::Str(s) => json!(s),
-                        IntegrationValue::Int(n) => json!(n),
-                        IntegrationValue::Bool(b) => json!(b),
-                        IntegrationValue::Map(m) => json!(m),
-                        IntegrationValue::Secret(secret) => {
-                            c[format!("{k}_file")] = secret_file(format!("{}-{}-{}", r.name, i.kind, k.replace('_', "-")), secret, &mut secrets);
-                            continue;
-                        }
-                    };
+                // a record's fields; a secret `<receiver>-<kind>-<path>` as its field's `_file` twin
+                fn fields(path: &str, fs: &[(&str, IntegrationValue)], secrets: &mut Vec<SecretUse>, file: &dyn Fn(String, &crate::ir::SecretRef, &mut Vec<SecretUse>) -> serde_json::Value) -> serde_json::Value {
+                    let mut c = json!({});
+                    for (k, val) in fs {
+                        let at = format!("{path}-{}", k.replace('_', "-"));
+                        c[*k] = match val {
+                            IntegrationValue::Str(s) => json!(s),
+                            IntegrationValue::Int(n) => json!(n),
+                            IntegrationValue::Bool(b) => json!(b),
+                            IntegrationValue::Map(m) => json!(m),
+                            IntegrationValue::List(l) => json!(l),
+                            IntegrationValue::Record(inner) => fields(&at, inner, secrets, file),
+                            IntegrationValue::Secret(secret) => {
+                                c[format!("{k}_file")] = file(at, secret, secrets);
+                                continue;
+                            }
+                        };
+                    }
+                    c
                 }
-                v[i.configs] = json!([c]);
+                v[i.configs] = json!([fields(&format!("{}-{}", r.name, i.kind), &i.fields, &mut secrets, &secret_file)]);
             }
             v
         })
@@ -126,7 +133,8 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
 }
 
 /// The connections notifications make, from the final config (settings included): each
-/// receiver's URL host and port; a URL read from a secret file, unknown until run time, by
+/// receiver's endpoint (`url`, `api_url`, `webhook_url`; its `http_config.proxy_url` when it
+/// has one), host and port; a URL read from a secret file, unknown until run time, by
 /// its integration's scheme (`https`: 443, and 80 for a webhook, which may be plain HTTP);
 /// e-mail to its smarthost (else the SMTP ports 25, 465, 587).
 pub fn notification_flows(cfg: &serde_json::Value) -> Vec<ExternalFlow> {
@@ -146,9 +154,10 @@ pub fn notification_flows(cfg: &serde_json::Value) -> Vec<ExternalFlow> {
                     }
                     continue;
                 }
-                // the URL field of the integration, given or read from a file
-                let url = c.as_object().and_then(|o| o.iter().find(|(k, v)| (k.ends_with("url") || k.ends_with("_url")) && v.is_string()).map(|(_, v)| v));
-                match url.and_then(|u| u.as_str()).and_then(|u| host_port(u, Some(443))) {
+                // the proxy it goes through, else the integration's endpoint (not a link in the
+                // text, like PagerDuty's `client_url`), given or read from a file
+                let url = c["http_config"]["proxy_url"].as_str().or_else(|| ["url", "api_url", "webhook_url"].into_iter().find_map(|k| c[k].as_str()));
+                match url.and_then(|u| host_port(u, Some(443))) {
                     Some((h, p)) => out.push(ExternalFlow { port: p, why: why(&format!("{h}:{p}")) }),
                     None => {
                         out.push(ExternalFlow { port: 443, why: why("a URL from a secret") });
@@ -214,4 +223,24 @@ pub fn time_interval(m: &crate::ir::MuteTiming) -> serde_json::Value {
         ti["location"] = json!(l);
     }
     ti
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A notification goes to the integration's endpoint, not to a link of its text, and
+    /// through its proxy when it has one.
+    #[test]
+    fn flows_go_to_the_endpoint_or_the_proxy() {
+        let cfg = json!({ "receivers": [
+            { "name": "pager", "pagerduty_configs": [{ "client_url": "https://grafana.example.com:3000", "url": "https://events.example.com:8443/v2/enqueue" }] },
+            { "name": "rc", "rocketchat_configs": [{ "icon_url": "https://icons.example.com/i.png", "api_url": "https://chat.example.com/", "http_config": { "proxy_url": "http://proxy.example.com:3128" } }] },
+        ] });
+        let flows: Vec<(u16, String)> = notification_flows(&cfg).into_iter().map(|f| (f.port, f.why)).collect();
+        assert_eq!(
+            flows,
+            [(8443, "receiver pager (pagerduty_configs) to events.example.com:8443".to_string()), (3128, "receiver rc (rocketchat_configs) to proxy.example.com:3128".to_string())]
+        );
+    }
 }

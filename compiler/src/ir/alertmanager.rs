@@ -27,6 +27,7 @@ pub struct Integration {
 }
 
 /// A field value of an [`Integration`]; a secret is written to the field's `_file` twin.
+/// A record (SNS's `sigv4`, the `http_config` of Webex and Jira) holds fields the same way.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum IntegrationValue {
@@ -35,6 +36,8 @@ pub enum IntegrationValue {
     Int(i64),
     Bool(bool),
     Map(BTreeMap<String, String>),
+    List(Vec<String>),
+    Record(Vec<(&'static str, IntegrationValue)>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -354,6 +354,15 @@ pub fn serve(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
 /// [`serve`], answering each POST with `answer` (a service whose clients read the reply,
 /// like Telegram's Bot API: `{"ok":true,…}`).
 pub fn serve_answering(port: u16, answer: &'static str) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    serve_recording(port, answer, false)
+}
+
+/// [`serve_answering`], recording each POST's header lines too: `headers\r\n\r\nbody`.
+pub fn serve_answering_with_headers(port: u16, answer: &'static str) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    serve_recording(port, answer, true)
+}
+
+fn serve_recording(port: u16, answer: &'static str, with_headers: bool) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
     let listener = std::net::TcpListener::bind(("0.0.0.0", port))
         .unwrap_or_else(|e| panic!("port {port} on the host is taken: {e}"));
     let posts = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
@@ -370,11 +379,13 @@ pub fn serve_answering(port: u16, answer: &'static str) -> std::sync::Arc<std::s
                     return;
                 }
                 let mut len = 0usize;
+                let mut headers = String::new();
                 loop {
                     let mut h = String::new();
                     if r.read_line(&mut h).is_err() || h.trim().is_empty() {
                         break;
                     }
+                    headers.push_str(&h);
                     if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
                         len = v.trim().parse().unwrap_or(0);
                     }
@@ -384,7 +395,7 @@ pub fn serve_answering(port: u16, answer: &'static str) -> std::sync::Arc<std::s
                 let reply = if line.starts_with("POST") {
                     p.lock()
                         .unwrap()
-                        .push(String::from_utf8_lossy(&body).into_owned());
+                        .push(if with_headers { format!("{headers}\r\n\r\n") } else { String::new() } + &String::from_utf8_lossy(&body));
                     answer.to_string()
                 } else {
                     "# TYPE http_requests_total counter\nhttp_requests_total{service=\"cart\",code=\"200\"} 42\n".to_string()

@@ -224,31 +224,14 @@ impl<'a> Checker<'a> {
     /// A receiver's integration records ([`crate::sema::schema::INTEGRATIONS`]), each field
     /// as the schema typed it, in the schema's order; and what Alertmanager refuses to load
     /// beyond the schema's required fields (config/notifiers.go): a PagerDuty integration
-    /// without either key, a Telegram chat id of 0.
+    /// without either key, a Telegram chat id of 0, an SNS integration without exactly one
+    /// destination. Webex's `bot_token` becomes `http_config.authorization.credentials`, Jira's
+    /// `user` and `api_token` `http_config.basic_auth`.
     fn integrations(&mut self, rc: &Rec) -> Vec<ir::Integration> {
         let mut out = vec![];
         for (kind, configs) in crate::sema::schema::INTEGRATIONS {
             let Some((CV::Record(rec), loc)) = rc.fields.get(kind) else { continue };
-            let mut fields = vec![];
-            for fd in rec.schema.fields {
-                let value = match rec.get(fd.name) {
-                    Some(CV::Str(s) | CV::Sym(s)) => {
-                        // text fields are Go templates, parsed when Alertmanager loads the config
-                        if let (Some(problem), Some((_, at))) = (template_braces(s), rec.fields.get(fd.name)) {
-                            let d = self.error("E0204", *at, format!("`{}` is not valid Go template text: {problem}", fd.name));
-                            d.hint = Some("every `{{` needs its `}}` and every `define`, `if`, `range` or `with` its `{{ end }}`: Alertmanager refuses to load a config whose template does not parse".into());
-                        }
-                        ir::IntegrationValue::Str(s.clone())
-                    }
-                    Some(CV::StrOrSecret(ir::StrOrSecret::Plain(s))) => ir::IntegrationValue::Str(s.clone()),
-                    Some(CV::StrOrSecret(ir::StrOrSecret::Secret { secret }) | CV::Secret(secret)) => ir::IntegrationValue::Secret(secret.clone()),
-                    Some(CV::Int(i)) => ir::IntegrationValue::Int(*i),
-                    Some(CV::Bool(b)) => ir::IntegrationValue::Bool(*b),
-                    Some(CV::Map(m)) => ir::IntegrationValue::Map(m.clone()),
-                    _ => continue,
-                };
-                fields.push((fd.name, value));
-            }
+            let mut fields = self.integration_fields(rec);
             if *kind == "pagerduty" && rec.get("routing_key").is_none() && rec.get("service_key").is_none() {
                 let d = self.error("E0202", *loc, format!("the PagerDuty integration of receiver `{}` has no key", rc.label()));
                 d.hint = Some("set `routing_key = secret.env(\"…\")` (an Events API v2 integration key) or `service_key` (v1): Alertmanager refuses \"missing service or routing key in PagerDuty config\"".into());
@@ -257,9 +240,103 @@ impl<'a> Checker<'a> {
                 let d = self.error("E0202", *at, "a Telegram `chat_id` of 0 names no chat");
                 d.hint = Some("the chat's id: a user's or a group's (negative, like `-1001234567890`); Alertmanager refuses \"missing chat_id on telegram_config\"".into());
             }
+            if *kind == "sns" {
+                let given: Vec<&str> = ["topic_arn", "phone_number", "target_arn"].into_iter().filter(|k| rec.get(k).is_some()).collect();
+                if given.len() != 1 {
+                    let at = given.get(1).and_then(|k| rec.fields.get(*k)).map(|(_, l)| *l).unwrap_or(*loc);
+                    let what = if given.is_empty() { "no destination".to_string() } else { format!("both `{}` and `{}`", given[0], given[1]) };
+                    let d = self.error("E0202", at, format!("the SNS integration of receiver `{}` has {what}", rc.label()));
+                    d.hint = Some("give exactly one of `topic_arn`, `phone_number` or `target_arn`: Alertmanager refuses \"must provide either a Target ARN, Topic ARN, or Phone Number for SNS config\"".into());
+                }
+            }
+            if *kind == "jira" && rec.get("api_token").is_some() && rec.get("user").is_none() {
+                let at = rec.fields.get("api_token").map(|(_, l)| *l).unwrap_or(*loc);
+                let d = self.error("E0202", at, format!("the Jira integration of receiver `{}` has an `api_token` but no `user`", rc.label()));
+                d.hint = Some("add `user = \"…\"`, the account the token belongs to (Jira Cloud: its e-mail address): Jira refuses a token without one".into());
+            }
+            // the fields that are Alertmanager's `http_config`: the typed block (`tls` is
+            // `tls_config`, a bearer token `authorization.credentials`), Webex's token, Jira's user
+            let take = |fields: &mut Vec<(&'static str, ir::IntegrationValue)>, name: &str| fields.iter().position(|(k, _)| *k == name).map(|i| fields.remove(i).1);
+            let mut http = match take(&mut fields, "http_config") {
+                Some(ir::IntegrationValue::Record(h)) => h,
+                _ => vec![],
+            };
+            for (k, v) in http.iter_mut() {
+                match (*k, &*v) {
+                    ("tls", _) => *k = "tls_config",
+                    ("authorization", ir::IntegrationValue::Secret(_)) => *v = ir::IntegrationValue::Record(vec![("credentials", v.clone())]),
+                    _ => {}
+                }
+            }
+            let mut auths: Vec<&str> = http.iter().filter_map(|(k, _)| [("basic_auth", "http_config.basic_auth"), ("authorization", "http_config.authorization")].into_iter().find(|(a, _)| a == k).map(|(_, n)| n)).collect();
+            match *kind {
+                "webex" => {
+                    if let Some(t) = take(&mut fields, "bot_token") {
+                        auths.push("bot_token");
+                        http.push(("authorization", ir::IntegrationValue::Record(vec![("credentials", t)])));
+                    }
+                }
+                "jira" => {
+                    let (user, token) = (take(&mut fields, "user"), take(&mut fields, "api_token"));
+                    if let Some(u) = user {
+                        auths.push("user");
+                        http.push(("basic_auth", ir::IntegrationValue::Record(std::iter::once(("username", u)).chain(token.map(|t| ("password", t))).collect())));
+                    }
+                }
+                _ => {}
+            }
+            if auths.len() > 1 {
+                let at = rec.fields.get("http_config").map(|(_, l)| *l).unwrap_or(*loc);
+                let d = self.error("E0202", at, format!("the {kind} integration of receiver `{}` authenticates twice (`{}`)", rc.label(), auths.join("` and `")));
+                d.hint = Some(match *kind {
+                    "webex" => "Webex's `bot_token` is its `http_config.authorization`: drop `http_config`'s `basic_auth` and `authorization`".into(),
+                    "jira" => "Jira's `user` and `api_token` are its `http_config.basic_auth`: drop `http_config`'s `basic_auth` and `authorization`".into(),
+                    _ => "give `basic_auth` or `authorization`, not both: Alertmanager refuses \"at most one of basic_auth, oauth2 & authorization must be configured\"".into(),
+                });
+            }
+            if !http.is_empty() {
+                fields.push(("http_config", ir::IntegrationValue::Record(http)));
+            }
             out.push(ir::Integration { kind, configs, fields });
         }
         out
+    }
+
+    /// An integration record's fields as the schema typed them, in the schema's order (a
+    /// nested record, like SNS's `sigv4`, the same way); text fields are Go templates.
+    fn integration_fields(&mut self, rec: &Rec) -> Vec<(&'static str, ir::IntegrationValue)> {
+        let mut fields = vec![];
+        for fd in rec.schema.fields {
+            let value = match rec.get(fd.name) {
+                Some(CV::Str(s) | CV::Sym(s)) => {
+                    // text fields are Go templates, parsed when Alertmanager loads the config
+                    if let (Some(problem), Some((_, at))) = (template_braces(s), rec.fields.get(fd.name)) {
+                        let d = self.error("E0204", *at, format!("`{}` is not valid Go template text: {problem}", fd.name));
+                        d.hint = Some("every `{{` needs its `}}` and every `define`, `if`, `range` or `with` its `{{ end }}`: Alertmanager refuses to load a config whose template does not parse".into());
+                    }
+                    ir::IntegrationValue::Str(s.clone())
+                }
+                Some(CV::StrOrSecret(ir::StrOrSecret::Plain(s))) => ir::IntegrationValue::Str(s.clone()),
+                Some(CV::StrOrSecret(ir::StrOrSecret::Secret { secret }) | CV::Secret(secret)) => ir::IntegrationValue::Secret(secret.clone()),
+                Some(CV::Int(i)) => ir::IntegrationValue::Int(*i),
+                Some(CV::Bool(b)) => ir::IntegrationValue::Bool(*b),
+                Some(CV::Map(m)) => ir::IntegrationValue::Map(m.clone()),
+                Some(CV::Dur(d)) => ir::IntegrationValue::Str(d.to_prometheus()),
+                Some(CV::List(items)) => ir::IntegrationValue::List(
+                    items
+                        .iter()
+                        .filter_map(|i| match i {
+                            CV::Str(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                Some(CV::Record(inner)) => ir::IntegrationValue::Record(self.integration_fields(inner)),
+                _ => continue,
+            };
+            fields.push((fd.name, value));
+        }
+        fields
     }
 
     pub(super) fn route(&mut self, rt: &Rec, receivers: &[String], intervals: &[String]) -> ir::Route {

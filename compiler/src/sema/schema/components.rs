@@ -126,6 +126,10 @@ pub static RECEIVER: Schema = schema(
         f("telegram", Ty::Record(&TELEGRAM), None, "Telegram (`telegram_configs`): `{ bot_token = secret.env(\"TELEGRAM_TOKEN\"), chat_id = -1001234 }`."),
         f("pushover", Ty::Record(&PUSHOVER), None, "Pushover (`pushover_configs`): `{ user_key = secret.env(\"PUSHOVER_USER\"), token = secret.env(\"PUSHOVER_TOKEN\") }`."),
         f("victorops", Ty::Record(&VICTOROPS), None, "Splunk On-Call, formerly VictorOps (`victorops_configs`): `{ api_key = secret.env(\"VO_KEY\"), routing_key = \"ops\" }`."),
+        f("webex", Ty::Record(&WEBEX), None, "Cisco Webex through a bot (`webex_configs`): `{ bot_token = secret.env(\"WEBEX_TOKEN\"), room_id = \"Y2lzY29…\" }`."),
+        f("sns", Ty::Record(&SNS), None, "Amazon SNS (`sns_configs`): `{ topic_arn = \"arn:aws:sns:eu-west-1:123456789012:alerts\", sigv4 = { region = \"eu-west-1\" } }`."),
+        f("jira", Ty::Record(&JIRA), None, "Jira issues (`jira_configs`): `{ api_url = \"https://example.atlassian.net/rest/api/2\", project = \"OPS\", issue_type = \"Bug\", user = \"bot@example.com\", api_token = secret.env(\"JIRA_TOKEN\") }`."),
+        f("rocketchat", Ty::Record(&ROCKETCHAT), None, "Rocket.Chat (`rocketchat_configs`): `{ token_id = secret.env(\"RC_USER_ID\"), token = secret.env(\"RC_TOKEN\"), channel = \"#ops\" }`."),
     ],
     &[],
 );
@@ -133,7 +137,11 @@ pub static RECEIVER: Schema = schema(
 /// The receiver fields that are Alertmanager integrations beyond webhook, e-mail and Slack,
 /// with the list each one is written to. Each integration's record holds Alertmanager's own
 /// field names (config/notifiers.go of Alertmanager 0.28); a field typed as a secret is
-/// written to its `<field>_file` twin, which Alertmanager reads at start.
+/// written to its `<field>_file` twin, which Alertmanager reads at start. Two are not
+/// Alertmanager's: Webex's `bot_token` is `http_config.authorization.credentials_file`, Jira's
+/// `user` and `api_token` are `http_config.basic_auth`. WeChat (`wechat_configs`) is not
+/// typed: its `api_secret` has no `_file` twin before Alertmanager 0.31, so it could only be
+/// written in plain text.
 pub const INTEGRATIONS: &[(&str, &str)] = &[
     ("pagerduty", "pagerduty_configs"),
     ("opsgenie", "opsgenie_configs"),
@@ -142,9 +150,54 @@ pub const INTEGRATIONS: &[(&str, &str)] = &[
     ("telegram", "telegram_configs"),
     ("pushover", "pushover_configs"),
     ("victorops", "victorops_configs"),
+    ("webex", "webex_configs"),
+    ("sns", "sns_configs"),
+    ("jira", "jira_configs"),
+    ("rocketchat", "rocketchat_configs"),
 ];
 
 const SEND_RESOLVED: FieldDef = f("send_resolved", Ty::Bool, None, "Notify when the alerts resolve too (Alertmanager's default for this integration when unset).");
+
+pub static TLS: Schema = schema(
+    "tls",
+    "How an integration's HTTPS connections verify the server and present a client certificate (Alertmanager's `http_config.tls_config`, https://prometheus.io/docs/alerting/latest/configuration/#tls_config).",
+    &[
+        f("ca_file", Ty::Str, None, "PEM file of the CAs that sign the server's certificate; default the system's."),
+        f("cert_file", Ty::Str, None, "PEM file of the client certificate."),
+        f("key", Ty::Secret, None, "The client certificate's private key, by reference (`key_file`)."),
+        f("server_name", Ty::Str, None, "Name the server's certificate is checked against; default the URL's host."),
+        f("insecure_skip_verify", Ty::Bool, None, "Accept any server certificate."),
+    ],
+    &[],
+);
+
+pub static BASIC_AUTH: Schema = schema(
+    "basic_auth",
+    "HTTP basic authentication of an integration's requests (`http_config.basic_auth`).",
+    &[req("username", Ty::Str, "User name."), req("password", Ty::Secret, "Password, by reference (`password_file`).")],
+    &[],
+);
+
+pub static HTTP_CONFIG_SCHEMA: Schema = schema(
+    "http_config",
+    "How an integration makes its HTTP requests (Alertmanager's `http_config`, https://prometheus.io/docs/alerting/latest/configuration/#http_config); default `global.http_config`.",
+    &[
+        url("proxy_url", "HTTP proxy, like `http://proxy.example.com:3128`."),
+        f("tls", Ty::Record(&TLS), None, "`tls_config`: `{ ca_file = \"/etc/ssl/internal-ca.pem\" }`."),
+        f("basic_auth", Ty::Record(&BASIC_AUTH), None, "`{ username = \"alertmanager\", password = secret.env(\"HOOK_PASSWORD\") }`; not with `authorization`."),
+        f("authorization", Ty::Secret, None, "A bearer token, sent as `Authorization: Bearer …` (`authorization.credentials_file`); not with `basic_auth`."),
+        f("follow_redirects", Ty::Bool, None, "Follow HTTP redirects; Alertmanager's default `true`."),
+        f("enable_http2", Ty::Bool, None, "Use HTTP/2 when the server offers it; Alertmanager's default `true`."),
+    ],
+    &[],
+);
+
+const HTTP_CONFIG: FieldDef = f("http_config", Ty::Record(&HTTP_CONFIG_SCHEMA), None, "How it makes its requests: `{ proxy_url = \"http://proxy:3128\", tls = { ca_file = \"/etc/ssl/ca.pem\" } }`.");
+
+/// A required [`url`] field.
+const fn req_url(name: &'static str, doc: &'static str) -> FieldDef {
+    g(req(name, Ty::Str, doc), Grammar::HttpUrl)
+}
 
 /// An Alertmanager `url` field: `http://` or `https://` and a host, as its `URL` type parses.
 const fn url(name: &'static str, doc: &'static str) -> FieldDef {
@@ -168,6 +221,7 @@ pub static PAGERDUTY: Schema = schema(
         f("class", Ty::Str, None, "The class or type of the event (template)."),
         f("details", Ty::StrMap, None, "Extra key/value details (templates), merged over Alertmanager's `firing`, `resolved`, `num_firing`, `num_resolved`."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -188,6 +242,7 @@ pub static OPSGENIE: Schema = schema(
         f("details", Ty::StrMap, None, "Extra key/value details (templates)."),
         f("update_alerts", Ty::Bool, None, "Update the message and description of an alert that is still open."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -200,6 +255,7 @@ pub static MSTEAMS: Schema = schema(
         f("title", Ty::Str, None, "Message title (template)."),
         f("text", Ty::Str, None, "Message body (template)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -212,6 +268,7 @@ pub static DISCORD: Schema = schema(
         f("title", Ty::Str, None, "Message title (template)."),
         f("message", Ty::Str, None, "Message body (template)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -227,6 +284,7 @@ pub static TELEGRAM: Schema = schema(
         f("parse_mode", Ty::Enum(&["HTML", "Markdown", "MarkdownV2"]), None, "How Telegram formats the message; Alertmanager's default `HTML`."),
         f("disable_notifications", Ty::Bool, None, "Deliver silently."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -241,6 +299,7 @@ pub static PUSHOVER: Schema = schema(
         f("message", Ty::Str, None, "Notification text (template)."),
         f("priority", Ty::Str, None, "Pushover priority `-2` to `2` (template); Alertmanager's default 2 while firing, else 0."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
@@ -256,6 +315,99 @@ pub static VICTOROPS: Schema = schema(
         f("state_message", Ty::Str, None, "Long explanation of the alert (template)."),
         f("entity_display_name", Ty::Str, None, "Summary of the alert (template)."),
         SEND_RESOLVED,
+        HTTP_CONFIG,
+    ],
+    &[],
+);
+
+pub static WEBEX: Schema = schema(
+    "webex",
+    "A Cisco Webex integration through a bot (https://prometheus.io/docs/alerting/latest/configuration/#webex_config).",
+    &[
+        req("bot_token", Ty::Secret, "The bot's access token, sent as `Authorization: Bearer …` (`http_config.authorization.credentials_file`: Alertmanager refuses a Webex integration without `http_config.authorization`)."),
+        req("room_id", Ty::Str, "The room to post to (template)."),
+        url("api_url", "Messages API endpoint; default `global.webex_api_url` (https://webexapis.com/v1/messages)."),
+        f("message", Ty::Str, None, "Message text (template); default `{{ template \"webex.default.message\" . }}`."),
+        SEND_RESOLVED,
+        HTTP_CONFIG,
+    ],
+    &[],
+);
+
+pub static SIGV4: Schema = schema(
+    "sigv4",
+    "How SNS requests are signed (AWS Signature Version 4, https://prometheus.io/docs/alerting/latest/configuration/#sigv4_config). The credentials come from AWS's default chain (the environment's `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, `~/.aws`, an instance or pod role): Alertmanager 0.28 reads `access_key` and `secret_key` only in plain text, so they are not fields here.",
+    &[
+        f("region", Ty::Str, None, "AWS region, like `eu-west-1`; default the chain's (`AWS_REGION`)."),
+        f("profile", Ty::Str, None, "Named profile of the shared credentials file."),
+        f("role_arn", Ty::Str, None, "Role to assume, like `arn:aws:iam::123456789012:role/alertmanager`."),
+        f("use_fips_sts_endpoint", Ty::Bool, None, "Assume the role through STS's FIPS endpoint."),
+    ],
+    &[],
+);
+
+pub static SNS: Schema = schema(
+    "sns",
+    "An Amazon SNS integration (https://prometheus.io/docs/alerting/latest/configuration/#sns_configs): publishes to exactly one of `topic_arn`, `phone_number` (SMS) or `target_arn` (a mobile endpoint); the text fields are Alertmanager templates.",
+    &[
+        url("api_url", "SNS endpoint, like `https://sns.eu-west-1.amazonaws.com`; default the region's."),
+        f("sigv4", Ty::Record(&SIGV4), None, "Request signing: `{ region = \"eu-west-1\", role_arn = \"arn:aws:iam::…\" }`."),
+        f("topic_arn", Ty::Str, None, "Topic to publish to, like `arn:aws:sns:eu-west-1:123456789012:alerts` (template)."),
+        f("phone_number", Ty::Str, None, "Phone number to text, E.164 like `+15551234567` (template)."),
+        f("target_arn", Ty::Str, None, "Mobile platform endpoint to push to (template)."),
+        f("subject", Ty::Str, None, "Subject of the message (template); default `{{ template \"sns.default.subject\" . }}`."),
+        f("message", Ty::Str, None, "Message text (template); default `{{ template \"sns.default.message\" . }}`."),
+        f("attributes", Ty::StrMap, None, "SNS message attributes (templates)."),
+        SEND_RESOLVED,
+        HTTP_CONFIG,
+    ],
+    &[],
+);
+
+pub static JIRA: Schema = schema(
+    "jira",
+    "A Jira integration: an issue per alert group, reopened or resolved through transitions (https://prometheus.io/docs/alerting/latest/configuration/#jira_config); the text fields are Alertmanager templates.",
+    &[
+        req_url("api_url", "Jira's REST API, like `https://example.atlassian.net/rest/api/2` (Alertmanager has no default `global.jira_api_url`)."),
+        req("project", Ty::Str, "Project key of the issues, like `OPS` (template)."),
+        req("issue_type", Ty::Str, "Issue type, like `Bug` (template)."),
+        f("user", Ty::Str, None, "Account the issues are filed as (`http_config.basic_auth.username`); Jira Cloud: its e-mail address."),
+        f("api_token", Ty::Secret, None, "That account's API token or password (`http_config.basic_auth.password_file`); needs `user`."),
+        f("summary", Ty::Str, None, "Issue summary (template); default `{{ template \"jira.default.summary\" . }}`."),
+        f("description", Ty::Str, None, "Issue description (template); default `{{ template \"jira.default.description\" . }}`."),
+        f("priority", Ty::Str, None, "Issue priority (template); default `{{ template \"jira.default.priority\" . }}`."),
+        f("labels", STRS, None, "Issue labels (templates)."),
+        f("reopen_transition", Ty::Str, None, "Transition that reopens a resolved issue when its alerts fire again, like `To Do`."),
+        f("resolve_transition", Ty::Str, None, "Transition that resolves the issue when its alerts resolve, like `Done`."),
+        f("wont_fix_resolution", Ty::Str, None, "An issue with this resolution is not reopened."),
+        f("reopen_duration", Ty::Duration, None, "A resolved issue older than this gets a new issue instead of reopening."),
+        f("fields", Ty::StrMap, None, "Other issue fields, like `{ customfield_10001 = \"…\" }` (templates)."),
+        SEND_RESOLVED,
+        HTTP_CONFIG,
+    ],
+    &[],
+);
+
+pub static ROCKETCHAT: Schema = schema(
+    "rocketchat",
+    "A Rocket.Chat integration through a bot user's personal access token (https://prometheus.io/docs/alerting/latest/configuration/#rocketchat_config); the text fields are Alertmanager templates.",
+    &[
+        req("token_id", Ty::Secret, "The user id of the access token (`token_id_file`)."),
+        req("token", Ty::Secret, "The access token (`token_file`)."),
+        url("api_url", "Server URL; default `global.rocketchat_api_url` (https://open.rocket.chat/)."),
+        f("channel", Ty::Str, None, "Channel or user to post to, like `#ops` or `@alice` (template); default the token's."),
+        f("color", Ty::Str, None, "Attachment color (template); default red while firing, else green."),
+        f("title", Ty::Str, None, "Attachment title (template)."),
+        f("title_link", Ty::Str, None, "Link of the title (template)."),
+        f("text", Ty::Str, None, "Attachment text (template)."),
+        f("emoji", Ty::Str, None, "Avatar emoji of the message (template)."),
+        f("icon_url", Ty::Str, None, "Avatar image of the message (template)."),
+        f("image_url", Ty::Str, None, "Image of the attachment (template)."),
+        f("thumb_url", Ty::Str, None, "Thumbnail of the attachment (template)."),
+        f("short_fields", Ty::Bool, None, "Show the attachment's fields side by side."),
+        f("link_names", Ty::Bool, None, "Turn `@names` and `#channels` in the text into links."),
+        SEND_RESOLVED,
+        HTTP_CONFIG,
     ],
     &[],
 );
