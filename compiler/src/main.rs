@@ -94,17 +94,10 @@ enum Cmd {
     },
 }
 
-/// The stack checked, with the `--overrides` overlay merged over it when one is given; `Err`
-/// is the exit code after reporting an unreadable or invalid overlay file.
-fn check_with_overrides(
-    db: &mut Database,
-    root: SourceFile,
-    overrides: Option<&Path>,
-    message_format: MessageFormat,
-) -> Result<std::borrow::Cow<'static, gstack::sema::check::Checked>, ExitCode> {
-    let Some(path) = overrides else {
-        return Ok(std::borrow::Cow::Owned((**check_stack(db, root)).clone()));
-    };
+/// The `--overrides` overlay registered in `db`, ready to merge (`None` without one); `Err` is
+/// the exit code after reporting an unreadable or invalid overlay file.
+fn load_overlay(db: &mut Database, overrides: Option<&Path>, message_format: MessageFormat) -> Result<Option<gstack::sema::overrides::Overlay>, ExitCode> {
+    let Some(path) = overrides else { return Ok(None) };
     let text = match gstack::db::read_source(path) {
         Ok(t) => t,
         Err(e) => return Err(report(db, &[Diagnostic::global(e.code(), format!("cannot read {}: {e}", path.display()))], message_format)),
@@ -116,9 +109,16 @@ fn check_with_overrides(
         }
         Ok(norm) => {
             let f = db.set_file(path, norm.clone());
-            let ov = gstack::sema::overrides::overlay(f, path, &norm);
-            Ok(std::borrow::Cow::Owned(gstack::sema::check::check_with(db, root, Some(&ov))))
+            Ok(Some(gstack::sema::overrides::overlay(f, path, &norm)))
         }
+    }
+}
+
+/// The stack checked: memoised without an overlay, afresh with one.
+fn check_overlaid<'a>(db: &'a Database, root: SourceFile, overlay: Option<&gstack::sema::overrides::Overlay>) -> std::borrow::Cow<'a, gstack::sema::check::Checked> {
+    match overlay {
+        None => std::borrow::Cow::Borrowed(&**check_stack(db, root)),
+        Some(ov) => std::borrow::Cow::Owned(gstack::sema::check::check_with(db, root, Some(ov))),
     }
 }
 
@@ -131,10 +131,11 @@ fn main() -> ExitCode {
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
             gstack::sema::check::warm(&db, root, gstack::sema::check::cores());
-            let checked = match check_with_overrides(&mut db, root, overrides.as_deref(), message_format) {
-                Ok(c) => c,
+            let overlay = match load_overlay(&mut db, overrides.as_deref(), message_format) {
+                Ok(o) => o,
                 Err(code) => return code,
             };
+            let checked = check_overlaid(&db, root, overlay.as_ref());
             let code = report(&db, &checked.diagnostics, message_format);
             // the process ends here: freeing every memoised tree one by one would only add time
             std::mem::forget(db);
@@ -146,25 +147,18 @@ fn main() -> ExitCode {
                 Err(d) => return report(&Database::default(), &[d], message_format),
             };
             gstack::sema::check::warm(&db, root, gstack::sema::check::cores());
-            let checked = match check_with_overrides(&mut db, root, overrides.as_deref(), message_format) {
-                Ok(c) => c,
+            let overlay = match load_overlay(&mut db, overrides.as_deref(), message_format) {
+                Ok(o) => o,
                 Err(code) => return code,
             };
+            let checked = check_overlaid(&db, root, overlay.as_ref());
             let checked: &gstack::sema::check::Checked = &checked;
             let Some(stack) = checked.stack.as_ref().filter(|_| !checked.has_errors()) else {
                 let code = report(&db, &checked.diagnostics, message_format);
                 return if checked.has_errors() { code } else { ExitCode::from(1) };
             };
             // `--target T` of a stack without `target T { … }` would write ir.json alone
-            let declared = |t: &str| match t {
-                "native" => stack.targets.native.is_some(),
-                "systemd" => stack.targets.systemd.is_some(),
-                "compose" => stack.targets.compose.is_some(),
-                "kubernetes" => stack.targets.kubernetes.is_some(),
-                "helm" => stack.targets.helm.is_some(),
-                _ => true, // nix: always (the native target's records, its defaults if not declared)
-            };
-            if let Some(t) = target.as_deref().filter(|t| !declared(t)) {
+            if let Some(t) = target.as_deref().filter(|t| !gstack::targets::declared(stack, t)) {
                 let msg = format!("the stack declares no `target {t}`, so `--target {t}` has nothing to write");
                 let d = match &checked.origins.stack {
                     Some(at) => Diagnostic::error("E0202", &at.file, at.span, msg),

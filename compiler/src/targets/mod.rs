@@ -16,6 +16,20 @@ use std::path::Path;
 /// The targets `gstackc build --target` accepts.
 pub const TARGET_NAMES: &[&str] = &["native", "systemd", "compose", "kubernetes", "helm", "nix"];
 
+/// Whether [`render`] has anything to write for target `name` of `stack`: the stack declares
+/// `target <name>`; `nix` always (the native target's records, its defaults if not declared).
+pub fn declared(stack: &ir::Stack, name: &str) -> bool {
+    let t = &stack.targets;
+    match name {
+        "native" => t.native.is_some(),
+        "systemd" => t.systemd.is_some(),
+        "compose" => t.compose.is_some(),
+        "kubernetes" => t.kubernetes.is_some(),
+        "helm" => t.helm.is_some(),
+        _ => true,
+    }
+}
+
 pub use crate::outdir::Output;
 
 /// Source values that no emitter could write so that its reader sees exactly them
