@@ -93,9 +93,19 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; good enough for tests).
+/// A free TCP port on 127.0.0.1 (bound and released), never one this process was given
+/// before: the kernel may hand a just-released port out again, and two parts of one test (or
+/// two parallel tests) must not be given the same one.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let p = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if !given.contains(&p) {
+            given.push(p);
+            return p;
+        }
+    }
 }
 
 /// Find a program on PATH, or panic with what to install (real readers are required).
@@ -184,10 +194,21 @@ pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T
 /// A temporary directory removed on drop.
 pub struct TempDir(pub PathBuf);
 impl TempDir {
+    /// A fresh directory `$TMPDIR/gstack-<tag>-<pid>-<n>`, unique within and across test
+    /// processes: `n` counts up in this process and `create_dir` refuses one that exists (a
+    /// port number, used before, could repeat between parallel tests and let two tests share
+    /// one directory).
     pub fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("gstack-{tag}-{}-{}", std::process::id(), free_port()));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        loop {
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let p = std::env::temp_dir().join(format!("gstack-{tag}-{}-{n}", std::process::id()));
+            match std::fs::create_dir(&p) {
+                Ok(()) => return TempDir(p),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => panic!("cannot create {}: {e}", p.display()),
+            }
+        }
     }
     pub fn path(&self) -> &Path {
         &self.0
