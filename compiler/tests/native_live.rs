@@ -22,6 +22,8 @@ stack live {{
     port = {pp}
     scrape_interval = 1s
     evaluation_interval = 1s
+    // a target label `job` replaces the job name (W0403 knows it)
+    scrape app {{ targets = ["127.0.0.1:{np}"], labels = ["job": "svc"] }}
   }}
   alertmanager {{
     port = {ap}
@@ -92,15 +94,27 @@ target native {{ data_dir = "{data}" }}
         wait_for(60, &url, || get(&url));
     }
 
-    // every scrape target is up: prometheus, alertmanager, node
+    // every scrape target is up: prometheus, alertmanager, node, and `app` (job `svc`)
     let targets = wait_for(60, "all scrape targets up", || {
         let t = get_json(&format!("{prom}/api/v1/targets"))?;
         let active = t["data"]["activeTargets"].as_array()?.clone();
-        (active.len() == 3 && active.iter().all(|a| a["health"] == "up")).then_some(active)
+        (active.len() == 4 && active.iter().all(|a| a["health"] == "up")).then_some(active)
     });
     let mut jobs: Vec<String> = targets.iter().map(|t| t["labels"]["job"].as_str().unwrap().to_string()).collect();
     jobs.sort();
-    assert_eq!(jobs, ["alertmanager", "node", "prometheus"]);
+    assert_eq!(jobs, ["alertmanager", "node", "prometheus", "svc"]);
+    // the jobs W0403 takes the stack to have are the ones this Prometheus produces: a rule on
+    // each live job is quiet, and one on the scrape's own name (replaced by its label) warns
+    let mut check = std::fs::read_to_string(&src).unwrap();
+    for (i, j) in jobs.iter().chain(["app".to_string()].iter()).enumerate() {
+        check.push_str(&format!("alert Job{i} {{\n  expr = promql`absent(up{{job=\"{j}\"}})`\n}}\n"));
+    }
+    let check_src = dir.path().join("check.gstack");
+    std::fs::write(&check_src, check).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg(&check_src).args(["--message-format", "json"]).output().unwrap();
+    let diags: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w0403: Vec<&str> = diags.as_array().unwrap().iter().filter(|d| d["code"] == "W0403").map(|d| d["message"].as_str().unwrap()).collect();
+    assert_eq!(w0403, ["no scrape job of the stack is called `app`: the selector matches no series"], "{diags:#}");
 
     // the rules of the .gstack file are loaded
     let rules = get_json(&format!("{prom}/api/v1/rules")).unwrap();

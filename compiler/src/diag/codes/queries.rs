@@ -137,4 +137,29 @@ dashboard traces = import_dashboard("./data/traces.json")
 "#,
         )],
     },
+    CodeInfo {
+        code: "W0403",
+        title: "a query selects a `job` no scrape job produces (a warning)",
+        explanation: "A PromQL selector matches `job=\"…\"` (or `job=~\"…\"`) and no scrape job of the \
+            stack's Prometheus has that name: Prometheus sets `job` to the scrape config's `job_name` \
+            (or a target's `job` label), so the selector matches no series. A panel stays empty, and \
+            `absent(up{job=\"apiserver\"})` fires forever. The jobs are the components' own \
+            (`prometheus`, `node`, `grafana`, …) and each `scrape NAME`. Alert rules, imported rule \
+            files, panels and Grafana-managed rules on the stack's Prometheus are checked; not when \
+            that Prometheus also takes pushed series (`remote_write_receiver`, `otlp_receiver`) or \
+            scrape configs through `settings`, whose jobs are not known at compile time.",
+        example: r#"stack shop {
+  prometheus {
+    scrape web { targets = ["127.0.0.1:8080"] }
+  }
+}
+
+alert ApiserverDown {
+  expr     = promql`absent(up{job="apiserver"})`
+  for      = 5m
+  severity = critical
+}
+"#,
+        files: &[],
+    },
 ];

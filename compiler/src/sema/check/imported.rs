@@ -125,8 +125,18 @@ impl<'a> Checker<'a> {
         if n > MAX {
             self.error("E0306", call, format!("rules `{name}`: {} more problems in `{shown}`", n - MAX));
         }
-        let problems: Vec<(String, String, String)> =
-            c.exprs.iter().filter_map(|x| super::super::query::promql_problem(&x.expr, false).map(|p| (x.rule.clone(), p, x.expr.clone()))).collect();
+        let mut problems: Vec<(String, String, String)> = vec![];
+        for x in &c.exprs {
+            match super::super::query::promql_problem(&x.expr, false) {
+                Some(p) => problems.push((x.rule.clone(), p, x.expr.clone())),
+                // the `job` matchers of a rule that parses, judged with the stack's scrape jobs
+                None => {
+                    for (_, _, value, regex) in super::jobs::job_matchers(&x.expr) {
+                        self.job_refs.push(super::jobs::JobRef { value, regex, at: call, query: call, imported: Some(format!("rules `{name}`: {}", x.rule)) });
+                    }
+                }
+            }
+        }
         self.promql_warnings(
             &format!("rules `{name}`"),
             problems,

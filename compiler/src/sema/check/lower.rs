@@ -35,6 +35,7 @@ impl<'a> Checker<'a> {
         match memo {
             Some(l) => {
                 self.diags.extend(l.diags.iter().cloned());
+                self.job_refs.extend(l.jobs.iter().cloned());
                 Some(l.lowered.clone())
             }
             None => self.local(d),
@@ -172,6 +173,8 @@ impl<'a> Checker<'a> {
         let comp = |k: &str| st.blocks_of(k).next().cloned();
         let grafana = comp("grafana").map(|r| self.grafana(&r));
         let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
+        // before Tempo's generator turns it on: series pushed by others carry their own `job`
+        let remote_write_asked = comp("prometheus").is_some_and(|r| r.bool_d("remote_write_receiver"));
         let loki = comp("loki").map(|r| ir::Loki {
             version: r.str_d("version"),
             port: r.port_d("port"),
@@ -512,6 +515,8 @@ impl<'a> Checker<'a> {
             grafana_alerts: self.grafana_alerts(decls, &enabled, &ds_types),
             targets: tg,
         };
+        // queries selecting a `job` no scrape job produces (W0403)
+        self.check_jobs(jobs::scrape_jobs(&stack, remote_write_asked).as_ref());
         // programs whose API answers anyone, published beyond loopback
         let open: Vec<&str> = crate::programs::enabled(&stack).into_iter().filter(|c| !c.facts().authenticates).map(|c| c.name()).collect();
         if !open.is_empty() {

@@ -17,7 +17,7 @@ use crate::diag::{did_you_mean, Diagnostic, Location};
 use crate::ir::{self, QueryLang, SecretRef, Settings, StrOrSecret};
 use crate::programs::Component;
 use crate::syntax::Span;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,6 +32,7 @@ mod components;
 mod alerting;
 mod dashboards;
 mod grafana_alerting;
+mod jobs;
 pub mod routing;
 use record::*;
 use cross::*;
@@ -117,6 +118,8 @@ pub struct FileChecked {
 struct Local {
     lowered: Lowered,
     diags: Vec<Diagnostic>,
+    /// The `job` matchers of its PromQL, judged by [`check_stack`] (W0403).
+    jobs: Vec<jobs::JobRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,14 +137,15 @@ enum Lowered {
 #[salsa::tracked(returns(ref))]
 pub fn check_file(db: &dyn Db, file: SourceFile) -> Arc<FileChecked> {
     let m = eval_module(db, file);
-    let mut ck = Checker { db, diags: vec![], origins: Origins::default() };
+    let mut ck = Checker { db, diags: vec![], origins: Origins::default(), job_refs: vec![] };
     let decls = m
         .decls
         .iter()
         .map(|d| {
             let lowered = ck.local(d);
             let diags = std::mem::take(&mut ck.diags);
-            lowered.map(|lowered| Arc::new(Local { lowered, diags }))
+            let jobs = std::mem::take(&mut ck.job_refs);
+            lowered.map(|lowered| Arc::new(Local { lowered, diags, jobs }))
         })
         .collect();
     Arc::new(FileChecked { decls })
@@ -181,7 +185,7 @@ pub fn check_with(db: &dyn Db, root: SourceFile, overlay: Option<&super::overrid
         diags.extend(ov.diags.iter().cloned());
         super::overrides::apply(&mut decls, ov);
     }
-    let mut ck = Checker { db, diags: vec![], origins: Origins::default() };
+    let mut ck = Checker { db, diags: vec![], origins: Origins::default(), job_refs: vec![] };
     let stack = ck.lower(&decls, &pre, root);
     let origins = ck.origins;
     diags.extend(ck.diags);
@@ -219,6 +223,9 @@ struct Checker<'a> {
     diags: Vec<Diagnostic>,
     /// Filled by [`Checker::lower`].
     origins: Origins,
+    /// The `job` matchers of the PromQL checked so far, judged once the stack's scrape jobs
+    /// are known ([`Checker::check_jobs`]).
+    job_refs: Vec<jobs::JobRef>,
 }
 
 impl<'a> Checker<'a> {

@@ -115,6 +115,9 @@ impl<'a> Checker<'a> {
                     let numbers = substitute_grafana_vars(&q.text, true);
                     promql_parse_error(self.db, PromqlText::new(self.db, numbers)).is_some()
                 });
+                if error.is_none() {
+                    self.gather_jobs(q, loc);
+                }
                 if let Some(msg) = error {
                     let (span, detail, hint) = promql_error(msg, q, loc);
                     let d = self.error("E0400", Loc { file: loc.file, span }, format!("invalid PromQL: {}", detail.trim()));
