@@ -138,6 +138,12 @@ target native {{ data_dir = "{data}" }}
     });
     // … and Alertmanager notifies the receiver, whose URL came from the secret
     let notified = wait_for(60, "webhook notification", || rx.try_recv().ok().filter(|b| b.contains("AlwaysFiring")));
+    // every metric std.selfmon queries is one these programs expose, now that they have rules,
+    // an Alertmanager and a receiver
+    for (c, url) in [("prometheus", format!("{prom}/metrics")), ("alertmanager", format!("http://127.0.0.1:{ap}/metrics")), ("node_exporter", format!("http://127.0.0.1:{np}/metrics"))] {
+        let n = common::selfmon::assert_std_metrics_exposed(c, &url);
+        eprintln!("std.selfmon: {n} {c} metrics exposed at {url}");
+    }
     assert!(notified.starts_with("POST /hook"), "{notified}");
     // the links in it open where the user reaches the programs, not at the machine's host name:
     // Alertmanager's own (`externalURL`) and the alert's source in Prometheus (`generatorURL`)

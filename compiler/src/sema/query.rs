@@ -357,6 +357,47 @@ pub fn promql_problem(expr: &str, grafana: bool) -> Option<String> {
     Some(if msg.is_empty() { "the PromQL parser rejects it".to_string() } else { msg })
 }
 
+/// The metric names a PromQL text selects (Grafana's variables substituted first), each once,
+/// in order of appearance: every vector selector's name, or its `__name__="…"` matcher. `None`
+/// when the text does not parse. The live tests compare them with each program's `/metrics`.
+pub fn metric_names(expr: &str) -> Option<Vec<String>> {
+    use promql_parser::parser::Expr;
+    fn walk(e: &Expr, out: &mut Vec<String>) {
+        let mut add = |vs: &promql_parser::parser::VectorSelector| {
+            let name = vs.name.clone().or_else(|| {
+                vs.matchers.matchers.iter().find(|m| m.name == "__name__" && m.op == promql_parser::label::MatchOp::Equal).map(|m| m.value.clone())
+            });
+            if let Some(n) = name.filter(|n| !out.contains(n)) {
+                out.push(n);
+            }
+        };
+        match e {
+            Expr::VectorSelector(vs) => add(vs),
+            Expr::MatrixSelector(ms) => add(&ms.vs),
+            Expr::Aggregate(a) => {
+                walk(&a.expr, out);
+                if let Some(p) = &a.param {
+                    walk(p, out);
+                }
+            }
+            Expr::Unary(u) => walk(&u.expr, out),
+            Expr::Binary(b) => {
+                walk(&b.lhs, out);
+                walk(&b.rhs, out);
+            }
+            Expr::Paren(p) => walk(&p.expr, out),
+            Expr::Subquery(s) => walk(&s.expr, out),
+            Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, out)),
+            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+        }
+    }
+    let text = substitute_grafana_vars(expr, false);
+    let e = promql_parser::parser::parse(&text).or_else(|_| promql_parser::parser::parse(&substitute_grafana_vars(expr, true))).ok()?;
+    let mut out = vec![];
+    walk(&e, &mut out);
+    Some(out)
+}
+
 // ---- durations ------------------------------------------------------------------------------
 
 /// A Prometheus duration (`model.ParseDuration`): units y w d h m s ms in that order, or `0`.
@@ -397,6 +438,16 @@ pub fn prometheus_duration(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_names_are_the_selected_series() {
+        let m = |t: &str| metric_names(t).unwrap();
+        assert_eq!(m("sum by (job) (rate(a_total[$__rate_interval])) / on(job) b"), ["a_total", "b"]);
+        assert_eq!(m(r#"histogram_quantile(0.99, sum by (le) (rate(x_bucket{job="loki"}[5m]))) > 2 * x_bucket"#), ["x_bucket"]);
+        assert_eq!(m(r#"{__name__="up", job="x"} or absent(nope) or vector(1) or max_over_time(y[5m:1m])"#), ["up", "nope", "y"]);
+        assert_eq!(m(r#"topk($k, z)"#), ["z"]);
+        assert_eq!(metric_names("sum("), None);
+    }
 
     #[test]
     fn grafana_variables_are_substituted_before_parsing() {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod readers;
+pub mod selfmon;
 #[allow(unused_imports)]
 pub use readers::*;
 
