@@ -688,6 +688,36 @@ rules node = import_rules("./data/rules.yml")
         files: &[],
     },
     CodeInfo {
+        code: "W0309",
+        title: "an Alertmanager matcher no alert of the stack satisfies (a warning)",
+        explanation: "A route's or inhibit rule's matcher tests a label that every alert rule of the stack \
+            sets to a constant (`alertname`, `severity`, a rule's `labels`, Prometheus's \
+            `external_labels`), against values none of them has: `severity=\"critcal\"` when the rules \
+            say `critical` and `warning`. That route never notifies its receiver, and that inhibit \
+            rule never applies. Labels some rule leaves to the queried series, and templated values, \
+            are not judged; nor is anything when Grafana-managed rules or a Loki ruler with its own \
+            settings may send alerts too.",
+        example: r#"stack shop {
+  prometheus {}
+  alertmanager {
+    receiver oncall { webhook = "https://hooks.example.com/oncall" }
+    receiver page { webhook = "https://hooks.example.com/page" }
+    route {
+      receiver = oncall
+      route { receiver = page, matchers = ["severity=critcal"] }
+    }
+  }
+}
+
+alert NodeDown {
+  expr     = promql`up == 0`
+  for      = 5m
+  severity = critical
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0500",
         title: "two components on one port of one host",
         explanation: "Two components of the stack would listen on the same port of the same host, so the \

@@ -515,6 +515,10 @@ impl<'a> Checker<'a> {
             grafana_alerts: self.grafana_alerts(decls, &enabled, &ds_types),
             targets: tg,
         };
+        // route and inhibit matchers no alert of the stack satisfies (W0309)
+        if let Some(am) = comp("alertmanager") {
+            self.unmatched_labels(&am, &stack);
+        }
         // queries selecting a `job` no scrape job produces (W0403)
         self.check_jobs(jobs::scrape_jobs(&stack, remote_write_asked).as_ref());
         // programs whose API answers anyone, published beyond loopback

@@ -107,6 +107,105 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The labels every alert sent to the stack's Alertmanager carries with a value known at
+/// compile time, with those values: `alertname` (the rule's name) and each label that every
+/// rule sets to a constant (`severity = critical`, `labels = […]`; Prometheus's
+/// `external_labels` for its rules). A label some rule leaves unset may come from the
+/// queried series, and a templated value (`{{ $labels.team }}`) is known only when the rule
+/// fires: neither is in the map. `None` when the alerts are not all known here: no rule at
+/// all, Grafana-managed rules, or a Loki ruler with its own settings.
+pub fn alert_labels(stack: &ir::Stack) -> Option<BTreeMap<String, BTreeSet<String>>> {
+    let mut sets: Vec<BTreeMap<String, String>> = vec![];
+    let external = stack.prometheus.as_ref().map(|p| p.external_labels.clone()).unwrap_or_default();
+    for a in &stack.alerts {
+        let mut l = external.clone();
+        l.extend(a.labels.clone());
+        l.insert("alertname".into(), a.name.clone());
+        sets.push(l);
+    }
+    if !stack.log_alerts.is_empty() && stack.loki.as_ref().is_some_and(|l| l.settings.get("ruler").is_some()) {
+        return None;
+    }
+    for a in &stack.log_alerts {
+        let mut l = a.labels.clone();
+        l.insert("alertname".into(), a.name.clone());
+        sets.push(l);
+    }
+    for imp in &stack.rule_imports {
+        // checked already: Prometheus's rule file format
+        let doc: serde_json::Value = serde_norway::from_str(&imp.text).ok()?;
+        for g in doc["groups"].as_array()? {
+            for r in g["rules"].as_array()? {
+                let Some(name) = r["alert"].as_str() else { continue };
+                let mut l = external.clone();
+                for (k, v) in r["labels"].as_object().into_iter().flatten() {
+                    l.insert(k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+                }
+                l.insert("alertname".into(), name.to_string());
+                sets.push(l);
+            }
+        }
+    }
+    if sets.is_empty() || !stack.grafana_alerts.is_empty() {
+        return None;
+    }
+    let mut known: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for k in sets[0].keys() {
+        let values: Option<BTreeSet<String>> = sets.iter().map(|s| s.get(k).filter(|v| !v.contains("{{")).cloned()).collect();
+        if let Some(v) = values {
+            known.insert(k.clone(), v);
+        }
+    }
+    Some(known)
+}
+
+impl<'a> Checker<'a> {
+    /// W0309 for each matcher of a route or inhibit rule of `am` (the `alertmanager` block)
+    /// that no alert of the stack satisfies: it tests a label every rule sets (see
+    /// [`alert_labels`]) against values none of them has, so the route never notifies (or
+    /// the inhibition never applies).
+    pub(super) fn unmatched_labels(&mut self, am: &Rec, stack: &ir::Stack) {
+        let Some(known) = alert_labels(stack) else { return };
+        let mut at: Vec<(Loc, String, &str)> = vec![];
+        fn routes<'r>(r: &'r Rec, out: &mut Vec<(Loc, String, &'static str)>) {
+            if let Some((CV::List(ms), loc)) = r.fields.get("matchers") {
+                out.extend(ms.iter().filter_map(|m| if let CV::Str(m) = m { Some((*loc, m.clone(), "route")) } else { None }));
+            }
+            for c in r.blocks_of("route") {
+                routes(c, out);
+            }
+        }
+        for r in am.blocks_of("route") {
+            routes(r, &mut at);
+        }
+        for i in am.blocks_of("inhibit") {
+            for key in ["source_matchers", "target_matchers"] {
+                if let Some((CV::List(ms), loc)) = i.fields.get(key) {
+                    at.extend(ms.iter().filter_map(|m| if let CV::Str(m) = m { Some((*loc, m.clone(), "inhibit")) } else { None }));
+                }
+            }
+        }
+        for (loc, text, kind) in at {
+            let Ok(m) = super::grafana_alerting::parse_matcher(&text) else { continue };
+            let Some(values) = known.get(&m.label) else { continue };
+            if values.iter().any(|v| holds(&m, v)) {
+                continue;
+            }
+            let mut shown: Vec<String> = values.iter().take(8).map(|v| format!("{v:?}")).collect();
+            if values.len() > 8 {
+                shown.push(format!("… ({} in all)", values.len()));
+            }
+            let what = if kind == "route" { "the route never notifies its receiver" } else { "the inhibit rule never applies" };
+            let d = self.error("W0309", loc, format!("matcher `{text}` holds for no alert of the stack: every rule sets `{}` to one of {}; {what}", m.label, shown.join(", ")));
+            let near = if m.op == "=" { did_you_mean(&m.value, values.iter().map(String::as_str)) } else { None };
+            d.hint = Some(match near {
+                Some(h) => h,
+                None => format!("match a value a rule sets, or set `{}` on the rules meant to go here", m.label),
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +227,33 @@ mod tests {
             active_time_intervals: vec![],
             routes,
         }
+    }
+
+    /// Which labels every alert carries with a known value: constants every rule sets, not a
+    /// label one rule leaves to its series, nor a templated one.
+    #[test]
+    fn alert_labels_are_the_constants_every_rule_sets() {
+        let src = r#"stack s {
+  prometheus { external_labels = ["cluster": "eu1"] }
+  loki {}
+  alertmanager { receiver r { webhook = "https://hooks.example.com/x" } }
+}
+alert A { expr = promql`up == 0`, severity = critical, labels = ["team": "db", "svc": "{{ $labels.job }}"] }
+alert B { expr = promql`up == 0`, severity = warning, labels = ["svc": "x"] }
+log_alert C { expr = logql`sum(count_over_time({app="x"}[5m])) > 1`, labels = ["severity": "info", "team": "web"] }
+"#;
+        let mut db = crate::db::Database::default();
+        let f = db.set_file(std::path::Path::new("/s.gstack"), src.to_string());
+        let checked = check_stack(&db, f);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let known = alert_labels(checked.stack.as_ref().unwrap()).unwrap();
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+        // `cluster` is Prometheus's, and Loki's rule C does not have it; `svc` is templated in A;
+        // B leaves `team` unset, so its series may carry one
+        assert_eq!(known.keys().collect::<Vec<_>>(), ["alertname", "severity"]);
+        assert_eq!(known["alertname"], set(&["A", "B", "C"]));
+        assert_eq!(known["severity"], set(&["critical", "info", "warning"]));
+        assert!(!known.contains_key("svc") && !known.contains_key("team"));
     }
 
     #[test]
