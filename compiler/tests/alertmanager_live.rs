@@ -105,8 +105,11 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
     require("alertmanager");
     require("process-compose");
     let dir = TempDir::new("am-integrations");
-    let (port, smtp) = (free_port(), free_port());
+    let (port, smtp, token) = (free_port(), free_port(), free_port());
     let mails = serve_smtp(smtp);
+    // Discord's requests carry an OAuth 2.0 token from this endpoint (a form answer, which Go's
+    // oauth2 client reads from a text/plain body) and an extra header
+    let tokens = serve_answering_with_headers(token, "access_token=oauth-tok-9&token_type=bearer&expires_in=3600");
     let names = ["pagerduty", "opsgenie", "msteams", "discord", "telegram", "webex", "rocketchat"];
     let ports: Vec<u16> = names.iter().map(|_| free_port()).collect();
     // Telegram's client reads the Bot API's answer (a message), most others only the status
@@ -117,11 +120,12 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
         "rocketchat" => r#"{"success":true}"#,
         _ => "",
     };
-    // Webex's and Rocket.Chat's secrets are headers: recorded with the body
+    // Webex's and Rocket.Chat's secrets, and Discord's token and header, are headers: recorded
+    // with the body
     let sinks: Vec<_> = names
         .iter()
         .zip(&ports)
-        .map(|(n, p)| if ["webex", "rocketchat"].contains(n) { serve_answering_with_headers(*p, answer(n)) } else { serve_answering(*p, answer(n)) })
+        .map(|(n, p)| if ["webex", "rocketchat", "discord"].contains(n) { serve_answering_with_headers(*p, answer(n)) } else { serve_answering(*p, answer(n)) })
         .collect();
     let src = format!(
         r##"stack hooks {{
@@ -136,7 +140,14 @@ fn every_integration_delivers_once_with_its_secret_and_templates() {
     template "page" {{ content = "{{{{ define \"page.summary\" }}}}PD {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}{{{{ end }}}}" }}
     receiver genie {{ opsgenie = {{ api_key = secret.env("OG_KEY"), api_url = "http://127.0.0.1:{}/", message = "OG {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     receiver teams {{ msteams = {{ webhook_url = secret.env("TEAMS_URL"), title = "MS {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
-    receiver chat {{ discord = {{ webhook_url = secret.env("DISCORD_URL"), title = "DC {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
+    receiver chat {{ discord = {{
+      webhook_url = secret.env("DISCORD_URL")
+      title = "DC {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}"
+      http_config = {{
+        oauth2 = {{ client_id = "gstack-am", client_secret = secret.env("OAUTH_SECRET"), token_url = "http://127.0.0.1:{token}/token", scopes = ["alerts"] }}
+        headers = ["X-Scope-OrgID": "team-a"]
+      }}
+    }} }}
     receiver bot {{ telegram = {{ bot_token = secret.env("TG_TOKEN"), chat_id = -1001234, api_url = "http://127.0.0.1:{}", message = "TG {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     receiver room {{ webex = {{ bot_token = secret.env("WEBEX_TOKEN"), room_id = "room-1", api_url = "http://127.0.0.1:{}/v1/messages", message = "WX {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
     receiver rc {{ rocketchat = {{ token_id = secret.env("RC_ID"), token = secret.env("RC_TOKEN"), api_url = "http://127.0.0.1:{}/", channel = "#ops", text = "RC {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.node }}}}" }} }}
@@ -165,7 +176,7 @@ target native {{}}
     let out = dir.path().join("out");
     gstackc_build(&file, &out, &["--target", "native"]);
     let (teams, discord) = (format!("http://127.0.0.1:{}/teams", ports[2]), format!("http://127.0.0.1:{}/discord", ports[3]));
-    let env = [("PD_KEY", "pd-routing-key-1"), ("OG_KEY", "og-key-2"), ("TEAMS_URL", teams.as_str()), ("DISCORD_URL", discord.as_str()), ("TG_TOKEN", "123:tg-token"), ("WEBEX_TOKEN", "wx-bot-token-5"), ("RC_ID", "rc-user-6"), ("RC_TOKEN", "rc-token-7")];
+    let env = [("PD_KEY", "pd-routing-key-1"), ("OG_KEY", "og-key-2"), ("TEAMS_URL", teams.as_str()), ("DISCORD_URL", discord.as_str()), ("TG_TOKEN", "123:tg-token"), ("WEBEX_TOKEN", "wx-bot-token-5"), ("RC_ID", "rc-user-6"), ("RC_TOKEN", "rc-token-7"), ("OAUTH_SECRET", "oauth-secret-8")];
     // no secret in the generated files
     for f in files_under(&out, &[""]) {
         let t = std::fs::read_to_string(&f).unwrap_or_default();
@@ -199,7 +210,7 @@ target native {{}}
     assert_eq!(pd["payload"]["severity"], "critical", "{pd}");
     assert_eq!(body(1)["message"], "OG DiskFull on node-a", "{}", got[1][0]);
     assert!(got[2][0].contains("MS DiskFull on node-a"), "{}", got[2][0]);
-    assert_eq!(body(3)["embeds"][0]["title"], "DC DiskFull on node-a", "{}", got[3][0]);
+    assert!(got[3][0].contains(r#""title":"DC DiskFull on node-a""#), "{}", got[3][0]);
     assert!(got[4][0].contains("TG DiskFull on node-a") && got[4][0].contains("-1001234"), "{}", got[4][0]);
     let header = |i: usize, name: &str| got[i][0].lines().find_map(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")).then(|| l[name.len() + 1..].trim().to_string()));
     assert!(got[5][0].contains(r#""roomId":"room-1""#) && got[5][0].contains("WX DiskFull on node-a"), "{}", got[5][0]);
@@ -207,5 +218,14 @@ target native {{}}
     assert!(got[6][0].contains("RC DiskFull on node-a") && got[6][0].contains("#ops"), "{}", got[6][0]);
     assert_eq!(header(6, "x-auth-token").as_deref(), Some("rc-token-7"), "{}", got[6][0]);
     assert_eq!(header(6, "x-user-id").as_deref(), Some("rc-user-6"), "{}", got[6][0]);
+    // Discord's: the token fetched with the client's credentials (from its secret), and the header
+    assert_eq!(header(3, "authorization").as_deref(), Some("Bearer oauth-tok-9"), "{}", got[3][0]);
+    assert_eq!(header(3, "x-scope-orgid").as_deref(), Some("team-a"), "{}", got[3][0]);
+    let tokens = tokens.lock().unwrap().clone();
+    assert!(!tokens.is_empty(), "no token request");
+    let t = &tokens[0];
+    assert!(t.contains("grant_type=client_credentials") && t.contains("scope=alerts"), "{t}");
+    // "gstack-am:oauth-secret-8", as HTTP basic authentication
+    assert!(t.lines().any(|l| l.eq_ignore_ascii_case("authorization: Basic Z3N0YWNrLWFtOm9hdXRoLXNlY3JldC04")), "{t}");
     run.stop();
 }

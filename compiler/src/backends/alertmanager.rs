@@ -83,6 +83,7 @@ pub fn config(a: &Alertmanager, ctx: &Ctx) -> (serde_json::Value, Vec<SecretUse>
                             IntegrationValue::Map(m) => json!(m),
                             IntegrationValue::List(l) => json!(l),
                             IntegrationValue::Record(inner) => fields(&at, inner, secrets, file),
+                            IntegrationValue::Headers(h) => json!(h.iter().map(|(n, v)| (n.clone(), json!({ "values": [v] }))).collect::<serde_json::Map<String, serde_json::Value>>()),
                             IntegrationValue::Secret(secret) => {
                                 c[format!("{k}_file")] = file(at, secret, secrets);
                                 continue;

@@ -38,6 +38,9 @@ pub enum IntegrationValue {
     Map(BTreeMap<String, String>),
     List(Vec<String>),
     Record(Vec<(&'static str, IntegrationValue)>),
+    /// `http_config.http_headers`: each header name with its one value, written
+    /// `{ name: { values: [value] } }` (prometheus/common's `Headers`).
+    Headers(BTreeMap<String, String>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

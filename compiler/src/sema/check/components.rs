@@ -265,10 +265,18 @@ impl<'a> Checker<'a> {
                 match (*k, &*v) {
                     ("tls", _) => *k = "tls_config",
                     ("authorization", ir::IntegrationValue::Secret(_)) => *v = ir::IntegrationValue::Record(vec![("credentials", v.clone())]),
+                    ("headers", ir::IntegrationValue::Map(m)) => {
+                        let at = rec.fields.get("http_config").map(|(_, l)| *l).unwrap_or(*loc);
+                        self.http_headers(m, at);
+                        (*k, *v) = ("http_headers", ir::IntegrationValue::Headers(m.clone()));
+                    }
                     _ => {}
                 }
             }
-            let mut auths: Vec<&str> = http.iter().filter_map(|(k, _)| [("basic_auth", "http_config.basic_auth"), ("authorization", "http_config.authorization")].into_iter().find(|(a, _)| a == k).map(|(_, n)| n)).collect();
+            let mut auths: Vec<&str> = http
+                .iter()
+                .filter_map(|(k, _)| [("basic_auth", "http_config.basic_auth"), ("authorization", "http_config.authorization"), ("oauth2", "http_config.oauth2")].into_iter().find(|(a, _)| a == k).map(|(_, n)| n))
+                .collect();
             match *kind {
                 "webex" => {
                     if let Some(t) = take(&mut fields, "bot_token") {
@@ -291,7 +299,7 @@ impl<'a> Checker<'a> {
                 d.hint = Some(match *kind {
                     "webex" => "Webex's `bot_token` is its `http_config.authorization`: drop `http_config`'s `basic_auth` and `authorization`".into(),
                     "jira" => "Jira's `user` and `api_token` are its `http_config.basic_auth`: drop `http_config`'s `basic_auth` and `authorization`".into(),
-                    _ => "give `basic_auth` or `authorization`, not both: Alertmanager refuses \"at most one of basic_auth, oauth2 & authorization must be configured\"".into(),
+                    _ => "give one of `basic_auth`, `authorization` and `oauth2`: Alertmanager refuses \"at most one of basic_auth, oauth2 & authorization must be configured\"".into(),
                 });
             }
             if !http.is_empty() {
@@ -300,6 +308,37 @@ impl<'a> Checker<'a> {
             out.push(ir::Integration { kind, configs, fields });
         }
         out
+    }
+
+    /// E0204 for each extra request header Alertmanager (prometheus/common 0.61's `Headers`)
+    /// refuses or cannot send: a name that is not an HTTP token (RFC 9110 `tchar`s), one it sets
+    /// itself (`reservedHeaders`: "setting header … is not allowed"), or a value with a control
+    /// character (Go's client refuses the request, so the notification fails).
+    fn http_headers(&mut self, headers: &BTreeMap<String, String>, at: Loc) {
+        const RESERVED: &[&str] = &[
+            "Authorization", "Host", "Content-Encoding", "Content-Length", "Content-Type", "User-Agent", "Connection", "Keep-Alive",
+            "Proxy-Authenticate", "Proxy-Authorization", "Www-Authenticate", "Accept-Encoding", "X-Prometheus-Remote-Write-Version",
+            "X-Prometheus-Remote-Read-Version", "X-Prometheus-Scrape-Timeout-Seconds", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256",
+        ];
+        let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        for (name, value) in headers {
+            let shown: String = name.chars().map(|c| c.escape_debug().to_string()).collect();
+            if name.is_empty() || !name.chars().all(tchar) {
+                let d = self.error("E0204", at, format!("header name `{shown}` is not an HTTP header name"));
+                d.hint = Some("letters, digits and `!#$%&'*+-.^_`|~`, like `X-Scope-OrgID`".into());
+            } else if let Some(r) = RESERVED.iter().find(|r| r.eq_ignore_ascii_case(name)) {
+                let d = self.error("E0204", at, format!("header `{r}` is set by Alertmanager itself"));
+                d.hint = Some(if *r == "Authorization" {
+                    "give a token as `authorization = secret.env(\"…\")`, a user as `basic_auth`, or `oauth2`: Alertmanager refuses \"setting header \\\"Authorization\\\" is not allowed\"".into()
+                } else {
+                    format!("drop it: Alertmanager refuses \"setting header \\\"{r}\\\" is not allowed\"")
+                });
+            }
+            if value.chars().any(|c| c.is_control() && c != '\t') {
+                let d = self.error("E0204", at, format!("the value of header `{shown}` holds a control character"));
+                d.hint = Some("a header value is one line of text: Go's HTTP client refuses the request, and the notification is never sent".into());
+            }
+        }
     }
 
     /// An integration record's fields as the schema typed them, in the schema's order (a

@@ -178,6 +178,19 @@ pub static BASIC_AUTH: Schema = schema(
     &[],
 );
 
+pub static OAUTH2: Schema = schema(
+    "oauth2",
+    "OAuth 2.0 client credentials for an integration's requests (`http_config.oauth2`, https://prometheus.io/docs/alerting/latest/configuration/#oauth2): Alertmanager fetches a token from `token_url` and sends it as `Authorization: Bearer …`.",
+    &[
+        req("client_id", Ty::Str, "The client's id."),
+        f("client_secret", Ty::Secret, None, "The client's secret, by reference (`client_secret_file`)."),
+        req_url("token_url", "The token endpoint, like `https://auth.example.com/oauth2/token`."),
+        f("scopes", Ty::ListOf(&Ty::Str), None, "Scopes asked for."),
+        f("endpoint_params", Ty::StrMap, None, "More form parameters of the token request: `[\"audience\": \"alerts\"]`."),
+    ],
+    &[],
+);
+
 pub static HTTP_CONFIG_SCHEMA: Schema = schema(
     "http_config",
     "How an integration makes its HTTP requests (Alertmanager's `http_config`, https://prometheus.io/docs/alerting/latest/configuration/#http_config); default `global.http_config`.",
@@ -185,7 +198,9 @@ pub static HTTP_CONFIG_SCHEMA: Schema = schema(
         url("proxy_url", "HTTP proxy, like `http://proxy.example.com:3128`."),
         f("tls", Ty::Record(&TLS), None, "`tls_config`: `{ ca_file = \"/etc/ssl/internal-ca.pem\" }`."),
         f("basic_auth", Ty::Record(&BASIC_AUTH), None, "`{ username = \"alertmanager\", password = secret.env(\"HOOK_PASSWORD\") }`; not with `authorization`."),
-        f("authorization", Ty::Secret, None, "A bearer token, sent as `Authorization: Bearer …` (`authorization.credentials_file`); not with `basic_auth`."),
+        f("authorization", Ty::Secret, None, "A bearer token, sent as `Authorization: Bearer …` (`authorization.credentials_file`); not with `basic_auth` or `oauth2`."),
+        f("oauth2", Ty::Record(&OAUTH2), None, "`{ client_id = \"alertmanager\", client_secret = secret.env(\"OAUTH_SECRET\"), token_url = \"https://auth.example.com/token\" }`; not with `basic_auth` or `authorization`."),
+        f("headers", Ty::StrMap, None, "More request headers, in plain text (`http_headers`): `[\"X-Scope-OrgID\": \"team-a\"]`. Not `Authorization`, `Host`, `Content-Type` and the others Alertmanager sets itself; a secret goes in `authorization` or `oauth2`."),
         f("follow_redirects", Ty::Bool, None, "Follow HTTP redirects; Alertmanager's default `true`."),
         f("enable_http2", Ty::Bool, None, "Use HTTP/2 when the server offers it; Alertmanager's default `true`."),
     ],
