@@ -76,6 +76,13 @@ log_alert TooManyErrors {{
     });
     // the log_alert rule is loaded by the ruler
     wait_for(30, "ruler rule", || get(&format!("{base}/loki/api/v1/rules"))?.contains("TooManyErrors").then_some(()));
+    // a line from 1970 is refused (older than `reject_old_samples_max_age`): Loki counts it in
+    // the discarded-lines series std.selfmon shows, which exist only once something is discarded
+    let old = post_json(&format!("{base}/loki/api/v1/push"), &serde_json::json!({ "streams": [{ "stream": { "job": "gstack-test" }, "values": [["1000000000", "too old"]] }] }));
+    assert!((400..500).contains(&old), "an old line is refused: {old}");
+    // every metric std.selfmon queries about Loki is one this Loki exposes
+    let n = common::selfmon::assert_std_metrics_exposed("loki", &format!("{base}/metrics"));
+    eprintln!("std.selfmon: {n} loki metrics exposed");
     run.stop();
 }
 
