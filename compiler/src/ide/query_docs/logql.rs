@@ -68,7 +68,7 @@ pub const DOCS: &[Doc] = &[
     d!(Stage, "decolorize", "| decolorize", "Strips ANSI colour codes from each line.", "log_queries/#removing-color-codes"),
     d!(Stage, "drop", "| drop label, label=\"value\", …", "Removes these labels (or only those with this value) from the result.", "log_queries/#drop-labels-expression"),
     d!(Stage, "keep", "| keep label, label=\"value\", …", "Keeps only these labels (or those with this value) in the result.", "log_queries/#keep-labels-expression"),
-    d!(Stage, "unwrap", "| unwrap label  /  | unwrap duration(label) / bytes(label)", "Takes the values of a label as the samples of a range aggregation (`sum_over_time`, `quantile_over_time`, …).", "metric_queries/#unwrapped-range-aggregations"),
+    d!(Stage, "unwrap", "| unwrap label  or  | unwrap duration(label) / duration_seconds(label) / bytes(label)", "Takes the values of a label as the samples of a range aggregation (`sum_over_time`, `quantile_over_time`, …).", "metric_queries/#unwrapped-range-aggregations"),
     d!(Keyword, "by", "<aggregation> by (labels) (…)", "Keeps only these labels: one output series per distinct combination of their values.", "metric_queries/#built-in-aggregation-operators"),
     d!(Keyword, "without", "<aggregation> without (labels) (…)", "Drops these labels and aggregates over the series that then look alike.", "metric_queries/#built-in-aggregation-operators"),
     d!(Keyword, "offset", "<range-aggregation>(… [5m] offset d)", "Reads the range as it was the duration `d` earlier.", "metric_queries/"),

@@ -508,7 +508,7 @@ fn logql_pipeline_stages() {
         main.gstack:1:80 "unwrap"
 
         ```logql
-        | unwrap label  /  | unwrap duration(label) / bytes(label)
+        | unwrap label  or  | unwrap duration(label) / duration_seconds(label) / bytes(label)
         ```
 
         Takes the values of a label as the samples of a range aggregation (`sum_over_time`, `quantile_over_time`, …).
