@@ -21,7 +21,7 @@ use crate::sema::types::{self, fmt_num};
 use crate::sema::value::Val;
 use crate::syntax::Span;
 
-pub(crate) mod queries;
+mod queries;
 
 /// A hover result: the span it describes and Markdown text.
 #[derive(Clone, Debug, PartialEq, Eq)]

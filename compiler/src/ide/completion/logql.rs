@@ -12,7 +12,7 @@
 //! - after a selector, a string or a parser stage: the line filter operators.
 
 use super::*;
-use crate::ide::hover::queries::{open_at, word_before};
+use crate::ide::query_docs::scan::{open_at, word_before};
 use crate::ide::query_docs::{Doc, Lang};
 use crate::sema::logql::{self, all_functions, STAGES};
 

@@ -8,9 +8,12 @@
 //! table names exactly the functions of the `promql-parser` crate (whose table is private:
 //! the test asks its parser about each name and its arity, and compares with its source when
 //! the crate's source is at hand) and the aggregation operators of its lexer.
+//!
+//! [`scan`] reads a query literal's text leniently (what is open at a byte), for both.
 
 pub mod logql;
 pub mod promql;
+pub mod scan;
 pub mod traceql;
 
 /// What a documented word is.
