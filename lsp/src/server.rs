@@ -170,7 +170,7 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
-                completion_provider: Some(CompletionOptions { trigger_characters: Some(vec![".".into(), "=".into(), ":".into()]), ..Default::default() }),
+                completion_provider: Some(CompletionOptions { trigger_characters: Some(vec![".".into(), "=".into(), ":".into(), "|".into()]), ..Default::default() }),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions { prepare_provider: Some(true), work_done_progress_options: Default::default() })),

@@ -318,6 +318,16 @@ fn completion_offers_what_fits_where_the_cursor_is() {
         // nothing inside strings and comments
         assert!(complete(&mut c, &d, 20, "let x = \"abc‸\"\n").await.is_empty());
         assert!(complete(&mut c, &d, 21, "// a comment‸\n").await.is_empty());
+        // inside a logql literal: stages after `|`, labels in a selector
+        let got = complete(&mut c, &d, 22, "dashboard d { logs \"l\" { query = logql`{app=\"api\"} |‸` } }\n").await;
+        has(&got, &["json", "logfmt", "line_format", "unwrap"]);
+        let got = complete(&mut c, &d, 23, "log_alert L { expr = logql`count_over_time({team=\"core\"}[5m]) > 1` }\ndashboard d { logs \"l\" { query = logql`{‸}` } }\n").await;
+        has(&got, &["team", "service_name"]);
+        // hover on a query function
+        let (text, pos) = cursor("alert A { expr = promql`sum(ra‸te(x[5m])) > 1` }\n");
+        let u = c.open(&d.join("c24.gstack"), &text).await;
+        let h = hover_text(&mut c, &u, pos).await;
+        assert!(h.contains("rate(v range-vector) → instant vector") && h.contains("https://prometheus.io/docs/prometheus/latest/querying/functions/#rate"), "{h}");
         // snippets: a field inserts `name = `
         let (text, pos) = cursor("stack s {\n  loki {\n    ‸\n  }\n}\n");
         let u = c.open(&d.join("c99.gstack"), &text).await;

@@ -13,7 +13,8 @@
 //!   datasource names of the stack, `secret.file(…)`, query literals, colours in thresholds,
 //!   variable constructors — and the names in scope;
 //! - `15|`: the units of the field's type; `alias.|`: the module's names; `import |` and
-//!   `import std.|`: the std modules; `target |`: the target kinds.
+//!   `import std.|`: the std modules; `target |`: the target kinds;
+//! - inside `traceql` and `logql` literals: their words (`completion/traceql.rs`, `completion/logql.rs`).
 
 use super::index::{self, classify, elem, file_index, Ctx, DefKind};
 use crate::db::{Db, SourceFile, STD_MODULES};
@@ -23,6 +24,7 @@ use crate::sema::types;
 use crate::syntax::lexer::{self, Tok};
 use crate::syntax::Span;
 
+mod logql;
 mod traceql;
 
 /// What kind of thing an item is (the server maps it to the protocol's kinds).
@@ -113,6 +115,8 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
     if in_literal(toks) || toks.last().is_some_and(|(t, s)| matches!(t, Tok::DocComment(_)) && s.end as usize >= start) {
         if traceql::inside(toks) {
             out.items = traceql::items(&text[..start]);
+        } else if let Some(q) = logql::inside(toks) {
+            out.items = logql::items(db, file, stack, &text[q.min(start)..start], q);
         }
         return out;
     }

@@ -7,7 +7,9 @@
 //!   also across files and into `std`;
 //! - a built-in: its documentation;
 //! - an enum value, a Grafana unit or a colour: what the field accepts;
-//! - a number with a unit: its value in base units (`15d` = 1296000 s).
+//! - a number with a unit: its value in base units (`15d` = 1296000 s);
+//! - inside a `promql`, `logql` or `traceql` literal: a function, aggregation, pipeline stage
+//!   or keyword — its signature, what it returns and its upstream page ([`queries`]).
 
 pub use super::describe::{describe_field, units_note};
 use super::index::{elem, file_index, BlockSite, DefKind, KindInfo, Static, Target, UnitSite};
@@ -19,6 +21,8 @@ use crate::sema::types::{self, fmt_num};
 use crate::sema::value::Val;
 use crate::syntax::Span;
 
+mod queries;
+
 /// A hover result: the span it describes and Markdown text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hover {
@@ -29,6 +33,10 @@ pub struct Hover {
 /// Hover at byte `offset` of `file`. `stack` is the files of the stack (for receivers and
 /// datasources).
 pub fn hover(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFile]) -> Option<Hover> {
+    // a word of a query literal
+    if let Some(h) = queries::hover(file.text(db), offset) {
+        return Some(h);
+    }
     let idx = file_index(db, file);
     // a name (reference or definition)
     if let Some((span, targets)) = at(db, file, offset, stack) {

@@ -18,6 +18,7 @@ pub mod goto_definition;
 pub mod hover;
 pub mod index;
 pub mod inlay_hints;
+pub mod query_docs;
 pub mod references;
 pub mod rename;
 pub mod semantic_tokens;

@@ -1,8 +1,10 @@
 //! Completion inside a `traceql` query literal: TraceQL's intrinsics, scopes, values and
-//! functions, from the parser's vocabulary (`sema::traceql`, Tempo 2.9's lexer).
+//! functions, from the parser's vocabulary (`sema::traceql`, Tempo 2.9's lexer), the
+//! functions with their docs (`ide::query_docs::traceql`).
 
 use super::*;
-use crate::sema::traceql::{INTRINSICS, METRICS_FUNCTIONS, SCOPED_INTRINSICS, SCOPES};
+use crate::ide::query_docs::Lang;
+use crate::sema::traceql::{AGGREGATES, INTRINSICS, METRICS_FUNCTIONS, PIPELINE_FUNCTIONS, SCOPED_INTRINSICS, SCOPES, SECOND_STAGE};
 
 /// Is the innermost literal open before the cursor a `traceql` query?
 pub(super) fn inside(toks: &[(Tok, Span)]) -> bool {
@@ -22,7 +24,13 @@ pub(super) fn inside(toks: &[(Tok, Span)]) -> bool {
 
 /// What may come at the cursor, `before` being the text up to the word being typed.
 pub(super) fn items(before: &str) -> Vec<Completion> {
-    let f = |name: &str, detail: &str| Completion::new(name, CompletionKind::Function).detail(detail.to_string()).snippet(format!("{name}($0)"));
+    let f = |name: &str, detail: &str| {
+        let c = Completion::new(name, CompletionKind::Function).detail(detail.to_string()).snippet(format!("{name}($0)"));
+        match Lang::Traceql.lookup(name).next() {
+            Some(d) => c.doc(d.markdown(Lang::Traceql)),
+            None => c,
+        }
+    };
     let kw = |name: &str, detail: &str| Completion::new(name, CompletionKind::Keyword).detail(detail.to_string());
     // `span:du…`: the intrinsics of that scope
     if let Some(rest) = before.strip_suffix(':') {
@@ -38,9 +46,9 @@ pub(super) fn items(before: &str) -> Vec<Completion> {
         return vec![];
     }
     if before.trim_end().ends_with('|') {
-        let mut out: Vec<Completion> = ["count", "avg", "min", "max", "sum"].iter().map(|a| f(a, "aggregate: `| count() > 2`")).collect();
+        let mut out: Vec<Completion> = AGGREGATES.iter().map(|a| f(a, "aggregate: `| count() > 2`")).collect();
         out.extend(METRICS_FUNCTIONS.iter().map(|m| f(m, "metrics function")));
-        out.extend(["by", "select", "coalesce", "topk", "bottomk"].iter().map(|p| f(p, "pipeline")));
+        out.extend(PIPELINE_FUNCTIONS.iter().chain(SECOND_STAGE).map(|p| f(p, "pipeline")));
         return out;
     }
     let mut out: Vec<Completion> = INTRINSICS.iter().map(|i| kw(i, "intrinsic")).collect();

@@ -255,3 +255,67 @@ fn at_the_end_of_the_file_after_a_dot() {
         Function env — secret.env(name) => env("${1:NAME}")
         "#);
 }
+
+#[test]
+fn logql_stages_after_a_pipe() {
+    assert_snapshot!(completion(r#"
+        dashboard d { logs "l" { query = logql`{app="api"} | l$0` } }
+    "#), @r#"
+        replace "l"
+        Keyword json — | json [label="expression", …] => json
+        Keyword logfmt — | logfmt [--strict] [--keep-empty] [label="key", …] => logfmt
+        Keyword regexp — | regexp "re" => regexp "$0"
+        Keyword pattern — | pattern "<name> - <_> …" => pattern "$0"
+        Keyword unpack — | unpack => unpack
+        Keyword line_format — | line_format "{{.label}} …" => line_format "$0"
+        Keyword label_format — | label_format dst="{{template}}", dst=src => label_format ${1:dst}=${2:src}
+        Keyword decolorize — | decolorize => decolorize
+        Keyword drop — | drop label, label="value", … => drop ${1:label}
+        Keyword keep — | keep label, label="value", … => keep ${1:label}
+        Keyword unwrap — | unwrap label  or  | unwrap duration(label) / duration_seconds(label) / bytes(label) => unwrap ${1:label}
+        "#);
+}
+
+#[test]
+fn logql_functions_at_the_start() {
+    assert_snapshot!(completion_labels(r#"
+        log_alert L { expr = logql`$0` }
+    "#), @"rate rate_counter count_over_time bytes_rate bytes_over_time avg_over_time sum_over_time min_over_time max_over_time stdvar_over_time stddev_over_time quantile_over_time first_over_time last_over_time absent_over_time sum avg min max stddev stdvar count topk bottomk approx_topk sort sort_desc label_replace vector {…}");
+}
+
+#[test]
+fn logql_labels_in_a_stream_selector() {
+    assert_snapshot!(completion(r#"
+        log_alert L { expr = logql`count_over_time({team="core"}[5m]) > 1` }
+        dashboard d { logs "l" { query = logql`{$0}` } }
+    "#), @r#"
+        replace ""
+        Field team — stream label (the stack's queries select on it) => team="$0"
+        Field service_name — stream label (set by Loki or its usual clients) => service_name="$0"
+        Field job — stream label (set by Loki or its usual clients) => job="$0"
+        Field instance — stream label (set by Loki or its usual clients) => instance="$0"
+        Field app — stream label (set by Loki or its usual clients) => app="$0"
+        Field namespace — stream label (set by Loki or its usual clients) => namespace="$0"
+        Field pod — stream label (set by Loki or its usual clients) => pod="$0"
+        Field container — stream label (set by Loki or its usual clients) => container="$0"
+        Field host — stream label (set by Loki or its usual clients) => host="$0"
+        Field filename — stream label (set by Loki or its usual clients) => filename="$0"
+        Field level — stream label (set by Loki or its usual clients) => level="$0"
+        Field env — stream label (set by Loki or its usual clients) => env="$0"
+        "#);
+}
+
+#[test]
+fn logql_line_filters_after_the_selector() {
+    assert_snapshot!(completion(r#"
+        dashboard d { logs "l" { query = logql`{app="api"} $0` } }
+    "#), @r#"
+        replace ""
+        Snippet |= "…" — line filter: lines containing the text => |= "$0"
+        Snippet != "…" — line filter: lines not containing the text => != "$0"
+        Snippet |~ "…" — line filter: lines matching the RE2 regex => |~ "$0"
+        Snippet !~ "…" — line filter: lines not matching the RE2 regex => !~ "$0"
+        Snippet |> "…" — line filter: lines matching the pattern (`<_>` is any text) => |> "$0"
+        Snippet !> "…" — line filter: lines not matching the pattern => !> "$0"
+        "#);
+}

@@ -363,3 +363,212 @@ fn at_the_end_of_the_file() {
         Value: number `1`
         "#);
 }
+
+#[test]
+fn promql_function_shows_signature_what_it_returns_and_its_page() {
+    assert_snapshot!(hover(r#"
+        alert A { expr = promql`histogram_quan$0tile(0.9, sum by (le) (rate(http_duration_seconds_bucket[5m]))) > 1` }
+    "#), @r#"
+        main.gstack:1:25 "histogram_quantile"
+
+        ```promql
+        histogram_quantile(φ scalar, b instant-vector) → instant vector
+        ```
+
+        The φ-quantile (0 ≤ φ ≤ 1) estimated from the buckets of each histogram (`le` label, or native).
+
+        [Documentation](https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)
+        "#);
+}
+
+#[test]
+fn promql_aggregation_before_its_grouping() {
+    assert_snapshot!(hover(r#"
+        alert A { expr = promql`su$0m by (job) (rate(http_requests_total[5m])) > 1` }
+    "#), @r#"
+        main.gstack:1:25 "sum"
+
+        ```promql
+        sum [by|without (labels)] (v instant-vector) → instant vector
+        ```
+
+        The sum of the samples, per group.
+
+        [Documentation](https://prometheus.io/docs/prometheus/latest/querying/operators/#aggregation-operators)
+        "#);
+}
+
+#[test]
+fn promql_keyword_and_experimental_function() {
+    assert_snapshot!(hover(r#"
+        alert A { expr = promql`sum(up) wit$0hout (instance)` }
+    "#), @r#"
+        main.gstack:1:33 "without"
+
+        ```promql
+        <aggregation> without (labels) (…)
+        ```
+
+        Drops these labels and aggregates over the series that then look alike.
+
+        [Documentation](https://prometheus.io/docs/prometheus/latest/querying/operators/#aggregation-operators)
+        "#);
+    assert_snapshot!(hover(r#"
+        alert A { expr = promql`sort_by_la$0bel(up, "job")` }
+    "#), @r#"
+        main.gstack:1:25 "sort_by_label"
+
+        ```promql
+        sort_by_label(v instant-vector, labels string...) → instant vector
+        ```
+
+        `v` sorted by the values of the given labels, ascending.
+
+        *Experimental*: Prometheus runs it only with `--enable-feature=promql-experimental-functions`.
+
+        [Documentation](https://prometheus.io/docs/prometheus/latest/querying/functions/#sort_by_label)
+        "#);
+}
+
+#[test]
+fn promql_labels_strings_and_metric_names_are_not_functions() {
+    // a label of a grouping, a matcher's label and value, a metric named like a function
+    for src in [
+        "alert A { expr = promql`sum by (ra$0te) (up)` }",
+        "alert A { expr = promql`up{ra$0te=\"x\"}` }",
+        "alert A { expr = promql`up{job=\"ra$0te\"}` }",
+        "alert A { expr = promql`ra$0te > 1` }",
+        "alert A { expr = promql`rate(x[$__rate_inter$0val])` }",
+    ] {
+        assert_eq!(hover(src), "(no hover)", "{src}");
+    }
+}
+
+#[test]
+fn logql_range_aggregation_and_vector_aggregation() {
+    assert_snapshot!(hover(r#"
+        log_alert L { expr = logql`sum by (app) (count_over$0_time({app="api"} |= "error" [5m])) > 10` }
+    "#), @r#"
+        main.gstack:1:42 "count_over_time"
+
+        ```logql
+        count_over_time(log-range) → instant vector
+        ```
+
+        The number of lines of each stream in the range.
+
+        [Documentation](https://grafana.com/docs/loki/latest/query/metric_queries/#log-range-aggregations)
+        "#);
+    assert_snapshot!(hover(r#"
+        log_alert L { expr = logql`s$0um by (app) (count_over_time({app="api"} |= "error" [5m])) > 10` }
+    "#), @r#"
+        main.gstack:1:28 "sum"
+
+        ```logql
+        sum [by|without (labels)] (v instant-vector) → instant vector
+        ```
+
+        The sum of the samples, per group.
+
+        [Documentation](https://grafana.com/docs/loki/latest/query/metric_queries/#built-in-aggregation-operators)
+        "#);
+}
+
+#[test]
+fn logql_pipeline_stages() {
+    assert_snapshot!(hover(r#"
+        dashboard d { logs "l" { query = logql`{app="api"} | js$0on | line_format "{{.msg}}"` } }
+    "#), @r#"
+        main.gstack:1:54 "json"
+
+        ```logql
+        | json [label="expression", …]
+        ```
+
+        Extracts the JSON fields of each line as labels (nested keys joined with `_`), or only the given ones.
+
+        [Documentation](https://grafana.com/docs/loki/latest/query/log_queries/#json)
+        "#);
+    assert_snapshot!(hover(r#"
+        dashboard d { logs "l" { query = logql`{app="api"} | json | line_for$0mat "{{.msg}}"` } }
+    "#), @r#"
+        main.gstack:1:61 "line_format"
+
+        ```logql
+        | line_format "{{.label}} …"
+        ```
+
+        Rewrites each line with a Go template over its labels.
+
+        [Documentation](https://grafana.com/docs/loki/latest/query/log_queries/#line-format-expression)
+        "#);
+    assert_snapshot!(hover(r#"
+        log_alert L { expr = logql`sum(quantile_over_time(0.99, {app="api"} | logfmt | unw$0rap duration(took) [5m])) > 2` }
+    "#), @r#"
+        main.gstack:1:80 "unwrap"
+
+        ```logql
+        | unwrap label  or  | unwrap duration(label) / duration_seconds(label) / bytes(label)
+        ```
+
+        Takes the values of a label as the samples of a range aggregation (`sum_over_time`, `quantile_over_time`, …).
+
+        [Documentation](https://grafana.com/docs/loki/latest/query/metric_queries/#unwrapped-range-aggregations)
+        "#);
+}
+
+#[test]
+fn logql_unwrap_conversion_and_not_a_selector_label() {
+    assert_snapshot!(hover(r#"
+        log_alert L { expr = logql`sum(sum_over_time({app="api"} | logfmt | unwrap dura$0tion(took) [5m])) > 2` }
+    "#), @r#"
+        main.gstack:1:76 "duration"
+
+        ```logql
+        | unwrap duration(label)
+        ```
+
+        Reads a Go duration (`1m30s`) as seconds.
+
+        [Documentation](https://grafana.com/docs/loki/latest/query/metric_queries/#unwrapped-range-aggregations)
+        "#);
+    for src in [
+        "dashboard d { logs \"l\" { query = logql`{js$0on=\"x\"}` } }",
+        "dashboard d { logs \"l\" { query = logql`{app=\"x\"} |= \"js$0on\"` } }",
+        "dashboard d { logs \"l\" { query = logql`{app=\"x\"} | logfmt | dura$0tion > 2s` } }",
+    ] {
+        assert_eq!(hover(src), "(no hover)", "{src}");
+    }
+}
+
+#[test]
+fn traceql_metrics_function_and_pipeline_function() {
+    assert_snapshot!(hover(r#"
+        dashboard d { timeseries "t" { query = traceql`{ span.http.status_code >= 500 } | quantile_over$0_time(duration, .99) by (resource.service.name)` } }
+    "#), @r#"
+        main.gstack:1:83 "quantile_over_time"
+
+        ```traceql
+        { … } | quantile_over_time(field, q, …) [by (attributes)] → time series
+        ```
+
+        The q-quantiles (0 ≤ q ≤ 1) of the field over the matching spans, one series per q, per step.
+
+        [Documentation](https://grafana.com/docs/tempo/latest/traceql/metrics-queries/functions/)
+        "#);
+    assert_snapshot!(hover(r#"
+        dashboard d { traces "t" { query = traceql`{ status = error } | sel$0ect(span.http.url)` } }
+    "#), @r#"
+        main.gstack:1:65 "select"
+
+        ```traceql
+        { … } | select(attributes)
+        ```
+
+        Adds these attributes' values to the spans returned (not only the matched ones).
+
+        [Documentation](https://grafana.com/docs/tempo/latest/traceql/construct-traceql-queries/#selection)
+        "#);
+    // an intrinsic inside the spanset is not the aggregate
+    assert_eq!(hover("dashboard d { traces \"t\" { query = traceql`{ .cou$0nt > 1 }` } }"), "(no hover)");
+}

@@ -16,6 +16,13 @@ const TEXTS: &[&str] = &[
     "alert A { severity = cr",
     "let a = [1, 2\n}}}]])) \"é",
     "",
+    // query literals: functions, stages and labels next to multi-byte text, interpolations, unclosed parts
+    "alert A { expr = promql`histogram_quantile(0.9, sum by (le) (rate(x_bucket{é=\"ü\"}[5m]))) > bool on (a) group_left up offset 5m` }\n",
+    "log_alert L { expr = logql`sum by (app) (count_over_time({app=\"é\", ${x}=\"y\"} |= \"😀\" | json | line_format \"{{.é}}\" | unwrap duration(d) [5m]))` }\n",
+    "dashboard d { traces \"t\" { query = traceql`{ span.é = \"😀\" } | quantile_over_time(duration, .99) by (resource.service.name) | select(` } }\n",
+    "dashboard d { logs \"l\" { query = logql`{app=\"x\", | json | line_format \"é",
+    "alert A { expr = promql`sum(rate(é[${",
+    "let q = logql`{a=\"b\"} |",
 ];
 
 fn span_ok(db: &dyn Db, path: &Path, span: Span, what: &str) {

@@ -279,7 +279,8 @@ pub(super) const RANGE_UNWRAP: &[&str] = &[
 /// Range aggregations that work on lines (no `unwrap`).
 pub(super) const RANGE_LINES: &[&str] = &["bytes_over_time", "bytes_rate", "count_over_time", "rate", "absent_over_time"];
 
-pub(super) fn all_functions() -> impl Iterator<Item = &'static str> {
+/// Every function name: [`RANGE_FUNCTIONS`], [`VECTOR_FUNCTIONS`], `label_replace`, `vector`.
+pub fn all_functions() -> impl Iterator<Item = &'static str> {
     RANGE_FUNCTIONS.iter().chain(VECTOR_FUNCTIONS).chain(&["label_replace", "vector"]).copied()
 }
 

@@ -238,21 +238,25 @@ pub const SCOPES: &[&str] = &["span", "resource", "parent", "event", "link", "in
 
 const STATUS_VALUES: &[&str] = &["ok", "error", "unset"];
 const KIND_VALUES: &[&str] = &["unspecified", "internal", "server", "client", "producer", "consumer"];
-const AGGREGATES: &[&str] = &["count", "avg", "max", "min", "sum"];
+/// Spanset aggregates (`| count() > 2`, `| avg(duration) > 1s`).
+pub const AGGREGATES: &[&str] = &["count", "avg", "max", "min", "sum"];
 /// First-stage metrics functions (`metricsAggregation`).
 pub const METRICS_FUNCTIONS: &[&str] = &[
     "rate", "count_over_time", "min_over_time", "max_over_time", "avg_over_time", "sum_over_time",
     "quantile_over_time", "histogram_over_time", "compare",
 ];
-const SECOND_STAGE: &[&str] = &["topk", "bottomk"];
-const PIPELINE_FUNCTIONS: &[&str] = &["by", "coalesce", "select"];
+/// Second-stage functions of a metrics query (`| rate() by (x) | topk(5)`).
+pub const SECOND_STAGE: &[&str] = &["topk", "bottomk"];
+/// Pipeline functions over spansets.
+pub const PIPELINE_FUNCTIONS: &[&str] = &["by", "coalesce", "select"];
 
 /// Every word the lexer knows (for did-you-mean on a bare identifier).
 fn keywords() -> impl Iterator<Item = &'static str> {
     INTRINSICS.iter().chain(STATUS_VALUES).chain(KIND_VALUES).chain(["true", "false", "nil"].iter()).copied()
 }
 
-fn functions() -> impl Iterator<Item = &'static str> {
+/// Every function name: [`AGGREGATES`], [`METRICS_FUNCTIONS`], [`SECOND_STAGE`], [`PIPELINE_FUNCTIONS`].
+pub fn functions() -> impl Iterator<Item = &'static str> {
     AGGREGATES.iter().chain(METRICS_FUNCTIONS).chain(SECOND_STAGE).chain(PIPELINE_FUNCTIONS).copied()
 }
 
