@@ -67,13 +67,14 @@ impl<'t> P<'t> {
     }
 
     /// Skip from the current token to where parsing goes on after an error in a part that
-    /// began at token `start`: the first token outside the brackets opened since `start` that
-    /// `stop` accepts, a bracket closing one opened before `start`, or the end.
-    pub(super) fn skip(&mut self, start: usize, mut stop: impl FnMut(&P, usize) -> bool) {
+    /// began at token `start`: a bracket closing one opened before `start`, the first token
+    /// outside the brackets opened since `start` that `stop` accepts, or the end; in a
+    /// `matcher`, any `}` (none goes inside one: after an unclosed `(` it is the selector's).
+    pub(super) fn skip(&mut self, start: usize, matcher: bool, mut stop: impl FnMut(&P, usize) -> bool) {
         let base = self.nest[start];
         while self.peek().t != T::Eof {
             let d = self.nest[self.i] - base;
-            if d <= 0 && (matches!(self.peek().t, T::RParen | T::RBrace) || stop(self, self.i)) {
+            if (d <= 0 && (matches!(self.peek().t, T::RParen | T::RBrace) || stop(self, self.i))) || (matcher && self.peek().t == T::RBrace) {
                 break;
             }
             self.bump();
@@ -91,7 +92,7 @@ impl<'t> P<'t> {
                 self.depth = depth;
                 // past a pipeline's `|` (a log query), `and`, `or`, `>`… are its label filters'
                 let mut pipeline = false;
-                self.skip(start, |p, i| {
+                self.skip(start, false, |p, i| {
                     pipeline |= stage_end(p, i);
                     !pipeline && operand_end(p, i)
                 });
@@ -108,7 +109,7 @@ impl<'t> P<'t> {
             Err(e) => {
                 self.record(e)?;
                 self.depth = depth;
-                self.skip(start, stage_end);
+                self.skip(start, false, stage_end);
                 Ok(None)
             }
         }
@@ -123,7 +124,7 @@ impl<'t> P<'t> {
             Err(e) => {
                 self.record(e)?;
                 self.depth = depth;
-                self.skip(start, |p, i| p.toks[i].t == T::Comma);
+                self.skip(start, true, |p, i| p.toks[i].t == T::Comma);
                 Ok(None)
             }
         }
