@@ -22,16 +22,35 @@ use super::*;
 /// The most errors reported for one query: parsing stops at this many.
 pub const MAX_ERRORS: usize = 10;
 
-/// For each token, the nesting of `(` and `{` before it (a closing bracket counts down).
+/// For each token, the number of brackets (`(`, `{`) open before it. A closing bracket closes
+/// the last one of its kind still open, and those opened after it (left unclosed): in
+/// `sum(rate({a="b" [5m]))` the first `)` closes `{` and `rate(`, the second `sum(`. One
+/// with nothing of its kind open closes nothing.
 pub(super) fn nesting(toks: &[Tok]) -> Vec<i32> {
     let mut out = Vec::with_capacity(toks.len());
-    let mut n = 0;
+    // the open brackets (`true` for a parenthesis), and how many of each are open
+    let (mut open, mut parens, mut braces) = (Vec::new(), 0, 0);
     for t in toks {
-        out.push(n);
-        match t.t {
-            T::LParen | T::LBrace => n += 1,
-            T::RParen | T::RBrace => n -= 1,
-            _ => {}
+        out.push(open.len() as i32);
+        let paren = match t.t {
+            T::LParen | T::LBrace => {
+                let p = t.t == T::LParen;
+                open.push(p);
+                *(if p { &mut parens } else { &mut braces }) += 1;
+                continue;
+            }
+            T::RParen => true,
+            T::RBrace => false,
+            _ => continue,
+        };
+        if (if paren { parens } else { braces }) == 0 {
+            continue;
+        }
+        while let Some(p) = open.pop() {
+            *(if p { &mut parens } else { &mut braces }) -= 1;
+            if p == paren {
+                break;
+            }
         }
     }
     out
@@ -74,7 +93,9 @@ impl<'t> P<'t> {
         let base = self.nest[start];
         while self.peek().t != T::Eof {
             let d = self.nest[self.i] - base;
-            if (d <= 0 && (matches!(self.peek().t, T::RParen | T::RBrace) || stop(self, self.i))) || (matcher && self.peek().t == T::RBrace) {
+            let closer = matches!(self.peek().t, T::RParen | T::RBrace);
+            // (a closing bracket after an unclosed one may close one opened before `start` too)
+            if (d <= 0 && (closer || stop(self, self.i))) || (closer && self.nest[self.i + 1] < base) || (matcher && self.peek().t == T::RBrace) {
                 break;
             }
             self.bump();

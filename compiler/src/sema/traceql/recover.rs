@@ -17,16 +17,35 @@ use super::*;
 /// The most errors reported for one query: parsing stops at this many.
 pub const MAX_ERRORS: usize = 10;
 
-/// For each token, the nesting of `(` and `{` before it (a closing bracket counts down).
+/// For each token, the number of brackets (`(`, `{`) open before it. A closing bracket closes
+/// the last one of its kind still open, and those opened after it (left unclosed): in
+/// `sum(rate({a="b" [5m]))` the first `)` closes `{` and `rate(`, the second `sum(`. One
+/// with nothing of its kind open closes nothing.
 fn nesting(toks: &[Token]) -> Vec<i32> {
     let mut out = Vec::with_capacity(toks.len());
-    let mut n = 0;
+    // the open brackets (`true` for a parenthesis), and how many of each are open
+    let (mut open, mut parens, mut braces) = (Vec::new(), 0, 0);
     for t in toks {
-        out.push(n);
-        match t.tok {
-            Tok::LParen | Tok::LBrace => n += 1,
-            Tok::RParen | Tok::RBrace => n -= 1,
-            _ => {}
+        out.push(open.len() as i32);
+        let paren = match t.tok {
+            Tok::LParen | Tok::LBrace => {
+                let p = t.tok == Tok::LParen;
+                open.push(p);
+                *(if p { &mut parens } else { &mut braces }) += 1;
+                continue;
+            }
+            Tok::RParen => true,
+            Tok::RBrace => false,
+            _ => continue,
+        };
+        if (if paren { parens } else { braces }) == 0 {
+            continue;
+        }
+        while let Some(p) = open.pop() {
+            *(if p { &mut parens } else { &mut braces }) -= 1;
+            if p == paren {
+                break;
+            }
         }
     }
     out
@@ -68,7 +87,9 @@ impl<'t> Parser<'t> {
         let base = self.nest[start];
         while *self.peek() != Tok::Eof {
             let d = self.nest[self.pos] - base;
-            if (d <= 0 && matches!(self.peek(), Tok::RParen | Tok::RBrace)) || stop(self.peek(), d) {
+            let closer = matches!(self.peek(), Tok::RParen | Tok::RBrace);
+            // (a closing bracket after an unclosed one may close one opened before `start` too)
+            if (closer && (d <= 0 || self.nest[self.pos + 1] < base)) || stop(self.peek(), d) {
                 break;
             }
             self.bump();
