@@ -311,14 +311,15 @@ impl<'t> P<'t> {
     }
 
     pub(super) fn label_filter_and(&mut self) -> R<LabelFilter> {
-        let mut lhs = self.label_filter_atom()?;
+        // a broken operand of `and` / `or` is recorded and skipped (see `recover`)
+        let mut lhs = self.recovering_atom()?;
         loop {
             if (self.kw(0, "and") || self.peek().t == T::Comma) && self.starts_label_filter(1) {
                 self.bump();
             } else if !(self.peek().t == T::Ident && !self.kw(0, "or") && !self.kw(0, "and") && is_cmp(self.at(1).t)) {
                 break;
             }
-            let rhs = self.label_filter_atom()?;
+            let rhs = self.recovering_atom()?;
             lhs = LabelFilter::And(Box::new(lhs), Box::new(rhs));
         }
         Ok(lhs)

@@ -5,6 +5,8 @@
 //! - a pipeline stage (after `|`, or a line filter): skipped to the next `|`, `|=`, `!=`…
 //!   outside the brackets the stage opened, or to the range `[5m]` ending a pipeline;
 //! - a matcher of a stream selector: skipped to the next `,` or the selector's `}`;
+//! - an operand of a label filter's `and` / `or`: skipped to the next `and`, `or` or `,`
+//!   before a label filter, or to the end of the stage;
 //! - an operand of a binary operator (and any expression in parentheses or a function's
 //!   arguments): skipped to the next binary operator, `,` or closing bracket at its level.
 //!
@@ -147,6 +149,27 @@ impl<'t> P<'t> {
                 self.depth = depth;
                 self.skip(start, true, |p, i| p.toks[i].t == T::Comma);
                 Ok(None)
+            }
+        }
+    }
+
+    /// An operand of a label filter's `and` / `or` (or `,`): a broken one is recorded and
+    /// skipped to the next `and`, `or` or `,` followed by a label filter, or to the end of the
+    /// stage; it stands for a filter that keeps every line.
+    pub(super) fn recovering_atom(&mut self) -> R<LabelFilter> {
+        let (start, depth) = (self.i, self.depth);
+        match self.label_filter_atom() {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                self.record(e)?;
+                self.depth = depth;
+                self.skip(start, false, |p, i| {
+                    let t = &p.toks[i];
+                    let join = t.t == T::Comma || (t.t == T::Ident && (t.s.eq_ignore_ascii_case("and") || t.s.eq_ignore_ascii_case("or")));
+                    let at = |k: usize| p.toks[(i + k).min(p.toks.len() - 1)].t;
+                    stage_end(p, i) || (join && (at(1) == T::LParen || (at(1) == T::Ident && is_cmp(at(2)))))
+                });
+                Ok(LabelFilter::Ip { name: String::new(), negated: false, cidr: String::new() })
             }
         }
     }

@@ -544,6 +544,8 @@ const SEVERAL: &[(&str, &[(&str, usize, usize)])] = &[
     // pipeline stages: each broken one is skipped to the next `|`
     (r#"{app="x"} | jsn | logfmt | lvl=~5 |= "a""#, &[("unknown pipeline stage `jsn`", 12, 3), ("expected a regex in quotes after `lvl=~`", 32, 1)]),
     (r#"{app="x"} | a > x != "y" | jsn"#, &[("expected a value after `a>`", 16, 1), ("unknown pipeline stage `jsn`", 27, 3)]),
+    (r#"{app="x"} | level = error or status >= "500" and path=~"(" | json"#, &[("expected a value after `level=`", 20, 5), ("`>=` compares numbers, durations or sizes; this is a string", 39, 5), ("invalid regex", 55, 3)]),
+    (r#"sum_over_time({app="x"} | unwrap n | a > x or b = y [5m])"#, &[("expected a value after `a>`", 41, 1), ("expected a value after `b=`", 50, 1)]),
     (r#"{app="x"} |= error | line_format | json"#, &[("expected the text to match after `|=`", 13, 5), ("expected a template in quotes", 33, 1)]),
     // matchers: each broken one is skipped to the next `,` or `}`; a missing `,` is read over
     (r#"{app=x, env="p", b=1} | json"#, &[("expected a quoted value after `app=`", 5, 1), ("expected a quoted value after `b=`", 19, 1)]),
