@@ -1,6 +1,6 @@
 //! Error recovery of the LogQL parser (issue #17): a query with several independent mistakes
 //! reports each. A broken part is recorded and skipped, and parsing goes on after it, at
-//! three kinds of places where a skip cannot make the rest mean something else:
+//! these places, where a skip cannot make the rest mean something else:
 //!
 //! - a pipeline stage (after `|`, or a line filter): skipped to the next `|`, `|=`, `!=`…
 //!   outside the brackets the stage opened, or to the range `[5m]` ending a pipeline;
@@ -13,7 +13,8 @@
 //! A skip never leaves the brackets around the broken part, so what closes them is still seen.
 //! Against follow-on errors: an error found with no token read since the previous one is
 //! dropped, a selector with a broken matcher is not checked for an empty-compatible matcher,
-//! and a skipped operand stands for a number (never a log query). Passing [`MAX_DEPTH`]
+//! a skipped operand stands for a number (never a log query), a skipped label filter for one
+//! that keeps every line, a skipped stage or matcher for none. Passing [`MAX_DEPTH`]
 //! ends parsing with that error, and so does the [`MAX_ERRORS`]th error. Each recovery reads
 //! forward only and the loop around it always takes a token, so parsing stays linear.
 
