@@ -3,6 +3,7 @@
 //!
 //! - a condition of a spanset's filter, between `&&` / `||` at the top of its braces
 //!   (`{ durration > 2s && status = "error" }`): skipped to the next `&&`, `||` or the `}`;
+//!   a missing `&&` before an attribute or intrinsic is an error, and the condition is read;
 //! - a pipeline stage (`| cont() > 2`) or metrics function: skipped to the next `|`.
 //!
 //! A skip never leaves the brackets around the broken part. Against follow-on errors: an
@@ -132,8 +133,20 @@ impl<'t> Parser<'t> {
         loop {
             let o = match self.peek() {
                 Tok::Op(o @ ("&&" | "||")) => *o,
+                // a missing `&&` before a condition: the error, then the condition is read
+                Tok::Attr(..) | Tok::Scoped(_) => "",
+                Tok::Ident(w) if INTRINSICS.contains(&w.as_str()) => "",
                 _ => break,
             };
+            if o.is_empty() {
+                let mut e = self.unexpected("`}` or an operator");
+                e.hint = Some("join conditions with `&&` or `||`".into());
+                self.record(e)?;
+                let (rhs, _) = self.condition()?;
+                lhs = Field::Binary("&&".into(), Box::new(lhs), Box::new(rhs));
+                lt = Ty::Bool;
+                continue;
+            }
             let op_tok = self.bump();
             if matches!(self.peek(), Tok::RBrace | Tok::RParen | Tok::Eof | Tok::Comma) {
                 let mut e = self.unexpected(&format!("an operand after `{o}`"));

@@ -429,6 +429,7 @@ const SEVERAL: &[(&str, &[(&str, usize)])] = &[
     ("({ } | foo) && { duration > 100 }", &[("unexpected `foo`", 7), ("`100` has no unit", 28)]),
     // one mistake each: no follow-on errors
     ("{ .a = 1 .b = 2 } | count() > 1", &[("expected `}` or an operator", 9)]),
+    ("{ .a = 1 .b = 2 duration > 100 } | cont() > 1", &[("expected `}` or an operator", 9), ("expected `}` or an operator", 16), ("`100` has no unit", 27), ("unknown function `cont`", 35)]),
     ("{ .a = ( }", &[("expected a field, attribute or value", 9)]),
     ("{ .a = 1", &[("unclosed `{`", 0)]),
     ("{ } | rate(x) | topk(5)", &[("`rate()` takes no argument", 11)]),
