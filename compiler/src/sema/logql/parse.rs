@@ -150,10 +150,13 @@ impl<'t> P<'t> {
                 return Err(err(g.start, g.end - g.start, format!("`{}` needs `on (…)` or `ignoring (…)` before it", g.s), Some(format!("`… {op} on (instance) {} …`", g.s))));
             }
             let rhs_start = self.peek().start;
+            let before = self.errors.len();
             let rhs = self.expr(if right { prec } else { prec + 1 })?;
             let rhs_end = self.prev_end();
+            // (not when the right side was broken: the operator may be a misread word)
+            let rhs_ok = self.errors.len() == before;
             for (side, e, s, en) in [("left", &lhs, start, lhs_end), ("right", &rhs, rhs_start, rhs_end)] {
-                if e.kind() == Kind::Log {
+                if e.kind() == Kind::Log && rhs_ok {
                     let q = self.snippet(s, en);
                     // both sides are parsed: each side that is a log query is its own error
                     self.note(err(

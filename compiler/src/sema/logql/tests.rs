@@ -564,6 +564,9 @@ const SEVERAL: &[(&str, &[(&str, usize, usize)])] = &[
     (r#"sum(rate({app="x"}[5m])"#, &[("expected `)` closing `sum(`", 22, 1)]),
     (r#"{app="x"} |"#, &[("the query ends with `|`", 10, 1)]),
     (")", &[("expected a query, found `)`", 0, 1)]),
+    // `or` before no label filter ends the log query: a binary operator, whose broken right
+    // side does not make the left one a log query error too
+    (r#"{app="x"} | logfmt | status >= 500 or size) > 1"#, &[("unexpected `size`", 38, 4), ("unexpected `)` after a complete query", 42, 1)]),
     (r#"sum(rate({app="x"}[5m])) / on (a) group_left"#, &[("expected a query", 34, 10)]),
 ];
 
