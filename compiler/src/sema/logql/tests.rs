@@ -624,3 +624,26 @@ fn errors_are_capped_and_linear() {
         assert!(ratio < 9.0, "4× the input took {ratio:.1}× the time");
     }
 }
+
+#[test]
+fn recovery_never_panics() {
+    // operators, brackets and words pasted into the corpus, where recovery skips and resumes:
+    // every error lies inside the text, the first is `check`'s
+    let corpus = corpus();
+    let pieces = ["(", ")", "{", "}", "[5m]", "|", "|=", "!=", ",", " or ", " and ", " by ", "unwrap", "json", "1", "5m", "=~", "!", "x", "+", "=", "\"a\""];
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    for _ in 0..20_000 {
+        let mut q = corpus[rng.below(corpus.len())].clone();
+        for _ in 0..1 + rng.below(3) {
+            let bounds: Vec<usize> = q.char_indices().map(|(i, _)| i).chain(std::iter::once(q.len())).collect();
+            let at = bounds[rng.below(bounds.len())];
+            q.insert_str(at, pieces[rng.below(pieces.len())]);
+        }
+        let all = check_all(&q);
+        assert!(all.len() <= MAX_ERRORS, "{q:?}");
+        for e in &all {
+            assert!(e.offset + e.len <= q.len() && q.is_char_boundary(e.offset) && q.is_char_boundary(e.offset + e.len), "{q:?}: {e:?}");
+        }
+        assert_eq!(check(&q).as_ref(), all.first(), "{q:?}");
+    }
+}

@@ -129,7 +129,7 @@ impl<'t> Parser<'t> {
     /// right, as [`Self::field`] reads them), each recovered from on its own.
     pub(super) fn conditions(&mut self) -> R<(Field, Ty)> {
         let start = self.tok().start;
-        let (mut lhs, mut lt) = self.condition()?;
+        let (mut lhs, mut lt, _) = self.condition()?;
         loop {
             let o = match self.peek() {
                 Tok::Op(o @ ("&&" | "||")) => *o,
@@ -142,7 +142,7 @@ impl<'t> Parser<'t> {
                 let mut e = self.unexpected("`}` or an operator");
                 e.hint = Some("join conditions with `&&` or `||`".into());
                 self.record(e)?;
-                let (rhs, _) = self.condition()?;
+                let (rhs, _, _) = self.condition()?;
                 lhs = Field::Binary("&&".into(), Box::new(lhs), Box::new(rhs));
                 lt = Ty::Bool;
                 continue;
@@ -155,9 +155,10 @@ impl<'t> Parser<'t> {
                 break;
             }
             let rstart = self.tok().start;
-            let (rhs, rt) = self.condition()?;
+            let (rhs, rt, broken) = self.condition()?;
             let rend = self.toks[self.pos.saturating_sub(1)].end;
-            lt = match self.check_types(o, (&lhs, lt, start, op_tok.start), (&rhs, rt, rstart, rend)) {
+            // (a skipped condition may have no text: nothing to check)
+            lt = match if broken { Ok(Ty::Bool) } else { self.check_types(o, (&lhs, lt, start, op_tok.start), (&rhs, rt, rstart, rend)) } {
                 Ok(t) => t,
                 Err(e) => {
                     self.note(e)?;
@@ -169,18 +170,19 @@ impl<'t> Parser<'t> {
         Ok((lhs, lt))
     }
 
-    /// One condition of a spanset's filter (a field expression without a top `&&`/`||`); a
-    /// broken one is recorded, skipped, and stands for an attribute.
-    fn condition(&mut self) -> R<(Field, Ty)> {
+    /// One condition of a spanset's filter (a field expression without a top `&&`/`||`), with
+    /// its type and whether it is broken: then it is recorded, skipped, and stands for an
+    /// attribute.
+    fn condition(&mut self) -> R<(Field, Ty, bool)> {
         let (start, depth) = (self.pos, self.depth);
         match self.field_bin(2) {
-            Ok(f) => Ok(f),
+            Ok((f, ty)) => Ok((f, ty, false)),
             Err(e) => {
                 self.record(e)?;
                 self.depth = depth;
                 // no `}` goes inside a condition: one after an unclosed `(` is the spanset's
                 self.skip(start, |t, d| (d <= 0 && matches!(t, Tok::Op("&&" | "||"))) || *t == Tok::RBrace);
-                Ok((Field::Attribute(String::new(), String::new()), Ty::Any))
+                Ok((Field::Attribute(String::new(), String::new()), Ty::Any, true))
             }
         }
     }

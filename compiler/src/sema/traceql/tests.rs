@@ -432,6 +432,8 @@ const SEVERAL: &[(&str, &[(&str, usize)])] = &[
     ("{ .a = 1 .b = 2 duration > 100 } | cont() > 1", &[("expected `}` or an operator", 9), ("expected `}` or an operator", 16), ("`100` has no unit", 27), ("unknown function `cont`", 35)]),
     ("{ .a = ( }", &[("expected a field, attribute or value", 9)]),
     ("{ .a = 1", &[("unclosed `{`", 0)]),
+    // a skipped condition with no text is not type-checked (it was a panic: `begin > end`)
+    ("{ duration || && > 100ms }", &[("expected a field, attribute or value, found `&&`", 14), ("expected a field, attribute or value, found `>`", 17)]),
     ("{ } | rate(x) | topk(5)", &[("`rate()` takes no argument", 11)]),
 ];
 
@@ -486,5 +488,28 @@ fn errors_are_capped_and_linear() {
             }
         }
         assert!(ratio < 9.0, "4× the input took {ratio:.1}× the time");
+    }
+}
+
+#[test]
+fn recovery_never_panics() {
+    // operators, brackets and words pasted into valid queries, where recovery skips and
+    // resumes: every error lies inside the text, the first is `parse`'s
+    let pieces = ["{", "}", "(", ")", "&&", "||", "|", "=", ">", "!", "-", "1", "2s", "x", ".a", "count()", "durration", "\"e\"", ",", "rate()", "by(", ">>"];
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    for _ in 0..20_000 {
+        let mut s = VALID[rng.below(VALID.len())].to_string();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(s.len() + 1);
+            if s.is_char_boundary(at) {
+                s.insert_str(at, pieces[rng.below(pieces.len())]);
+            }
+        }
+        let all = parse_all(&s).err().unwrap_or_default();
+        assert!(all.len() <= MAX_ERRORS, "{s:?}");
+        for e in &all {
+            assert!(e.offset + e.len <= s.len() && s.is_char_boundary(e.offset), "{s:?}: {e:?}");
+        }
+        assert_eq!(parse(&s).err().as_ref(), all.first(), "{s:?}");
     }
 }
