@@ -32,9 +32,10 @@ dashboard checkout {
             match the empty value; line filters, parsers, label filters, formats and `unwrap`; range \
             aggregations with a range like `[5m]`, vector aggregations and binary operators over metric \
             queries. Also an error: an empty line filter (`|= \"\"` keeps every line), and a log query as \
-            the condition of a `log_alert` (Loki's ruler needs a metric query). The message points at \
-            the first problem, with the fix in the help when it is known (did-you-mean for functions \
-            and stages, the missing range, the missing `unwrap`).",
+            the condition of a `log_alert` (Loki's ruler needs a metric query). Each problem of a query \
+            is its own E0401 (at most 10 a query: a broken pipeline stage, matcher or operand is \
+            skipped and the rest still checked), pointing at it, with the fix in the help when it is \
+            known (did-you-mean for functions and stages, the missing range, the missing `unwrap`).",
         example: r#"stack shop {
   prometheus {}
   grafana {}
@@ -57,7 +58,9 @@ dashboard checkout {
             (`{ duration > 2s && }`), an unknown intrinsic, scope or function (with a did-you-mean), an \
             attribute without its scope dot (`foo` for `.foo`), `==` for `=`, a duration compared with a \
             number without a unit, two sides whose types cannot be compared (`name > 2s`); or a TraceQL \
-            metrics query in a `traces` panel, a search in a panel that draws series; or a backtick \
+            metrics query in a `traces` panel, a search in a panel that draws series (each problem \
+            of a query is its own E0402, at most 10: a broken condition between `&&`/`||` or a broken \
+            pipeline stage is skipped and the rest still checked); or a backtick \
             literal names a language gstack does not know (the languages are `promql`, `logql`, \
             `traceql` and `sql`).",
         example: r#"stack shop {

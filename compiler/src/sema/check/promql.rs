@@ -132,16 +132,18 @@ impl<'a> Checker<'a> {
                 }
             }
             QueryLang::Logql => {
-                // the LogQL parser (Grafana variables substituted first, positions kept)
-                if let Some(e) = crate::sema::logql::check(&q.text) {
+                // the LogQL parser (Grafana variables substituted first, positions kept): one
+                // E0401 per error it recovers from
+                for e in crate::sema::logql::check_all(&q.text) {
                     let span = query_span(q, e.offset, e.len).unwrap_or(loc.span);
                     let d = self.error("E0401", Loc { file: loc.file, span }, format!("invalid LogQL: {}", e.message));
                     d.hint = e.hint;
                 }
             }
             QueryLang::Traceql => {
-                // the TraceQL parser (Tempo 2.9's grammar), Grafana variables substituted
-                if let Err(e) = crate::sema::traceql::check(&q.text) {
+                // the TraceQL parser (Tempo 2.9's grammar), Grafana variables substituted: one
+                // E0402 per error
+                for e in crate::sema::traceql::check_all(&q.text).err().unwrap_or_default() {
                     let span = query_span(q, e.offset, e.len).unwrap_or(loc.span);
                     self.error("E0402", Loc { file: loc.file, span }, format!("invalid TraceQL: {}", e.message)).hint = e.hint;
                 }

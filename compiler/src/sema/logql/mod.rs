@@ -13,8 +13,10 @@
 //! No Loki code is used: this is written from the grammar's structure.
 //!
 //! [`parse`] gives the first error as a [`LogqlError`] (byte offsets into the text) with a
-//! hint where the fix is known; [`check`] is what the checker runs on a `logql` literal
-//! (Grafana variables substituted with [`substitute_grafana_vars`], then [`parse`], then the
+//! hint where the fix is known; [`parse_all`] recovers from errors and gives each (at most
+//! [`MAX_ERRORS`]: a broken stage, matcher or operand is skipped, see `recover.rs`);
+//! [`check`] / [`check_all`] are what the checker runs on a `logql` literal
+//! (Grafana variables substituted with [`substitute_grafana_vars`], then [`parse_all`], then the
 //! lints of [`lint`]: queries Loki accepts that cannot be meant, like `|= ""`).
 //!
 //! The parser takes time linear in the text's length, and nesting deeper than [`MAX_DEPTH`]
@@ -26,9 +28,11 @@ use lex::err;
 mod lex;
 mod parse;
 mod pipeline;
+mod recover;
 mod regexp;
 
-pub use parse::parse;
+pub use parse::{parse, parse_all};
+pub use recover::MAX_ERRORS;
 
 /// The deepest nesting of parentheses and function calls the parser follows.
 pub const MAX_DEPTH: usize = 100;
@@ -292,9 +296,15 @@ pub fn kind(text: &str) -> Option<Kind> {
 /// [`parse`] after replacing Grafana's variables (positions kept): first as identifiers and
 /// durations, then, if that fails, with numbers (`topk($k, …)`, `| status > $min`).
 pub fn parse_grafana(text: &str) -> Result<Expr, LogqlError> {
-    let first = parse(&substitute_grafana_vars(text, false));
+    parse_grafana_all(text).map_err(|mut v| v.swap_remove(0))
+}
+
+/// [`parse_grafana`] with every error, as [`parse_all`] gives them (those of the first
+/// substitution when neither parses).
+pub fn parse_grafana_all(text: &str) -> Result<Expr, Vec<LogqlError>> {
+    let first = parse_all(&substitute_grafana_vars(text, false));
     match first {
-        Err(e) if text.contains('$') || text.contains("[[") => parse(&substitute_grafana_vars(text, true)).map_err(|_| e),
+        Err(e) if text.contains('$') || text.contains("[[") => parse_all(&substitute_grafana_vars(text, true)).map_err(|_| e),
         r => r,
     }
 }
@@ -320,11 +330,17 @@ pub fn lint(e: &Expr) -> Option<LogqlError> {
     None
 }
 
-/// The check of a `logql` literal: [`parse_grafana`], then [`lint`].
+/// The check of a `logql` literal: [`parse_grafana`], then [`lint`]; the first problem.
 pub fn check(text: &str) -> Option<LogqlError> {
-    match parse_grafana(text) {
-        Ok(e) => lint(&e),
-        Err(e) => Some(e),
+    check_all(text).into_iter().next()
+}
+
+/// The check of a `logql` literal with every problem: the errors of [`parse_grafana_all`]
+/// (at most [`MAX_ERRORS`]), or when it parses the [`lint`] (none or one). Empty: no problem.
+pub fn check_all(text: &str) -> Vec<LogqlError> {
+    match parse_grafana_all(text) {
+        Ok(e) => lint(&e).into_iter().collect(),
+        Err(v) => v,
     }
 }
 

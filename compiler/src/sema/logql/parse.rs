@@ -5,6 +5,7 @@
 //! The log queries (selectors and pipelines) are in [`super::pipeline`].
 
 use super::lex::*;
+use super::recover::nesting;
 use super::regexp::*;
 use super::*;
 use crate::diag::did_you_mean;
@@ -14,6 +15,16 @@ pub(super) struct P<'t> {
     pub(super) toks: Vec<Tok>,
     pub(super) i: usize,
     pub(super) depth: usize,
+    /// the errors recovered from so far (see [`super::recover`])
+    pub(super) errors: Vec<LogqlError>,
+    /// the token the last recorded error was found at
+    pub(super) last_err: Option<usize>,
+    /// no more recovery: the nesting limit was passed, or [`super::recover::MAX_ERRORS`] reached
+    pub(super) stop: bool,
+    /// [`super::recover::MAX_ERRORS`] errors are recorded: the one that ends parsing is not new
+    pub(super) capped: bool,
+    /// for each token, the nesting of `(` and `{` before it
+    pub(super) nest: Vec<i32>,
 }
 
 pub(super) type R<T> = Result<T, LogqlError>;
@@ -74,6 +85,8 @@ impl<'t> P<'t> {
     pub(super) fn enter(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
+            // past the limit nothing is recovered: the nesting is the problem
+            self.stop = true;
             let t = self.peek();
             return Err(err(t.start, 1, format!("the query nests more than {MAX_DEPTH} levels deep"), Some("split it into simpler queries".into())));
         }
@@ -97,7 +110,7 @@ impl<'t> P<'t> {
     pub(super) fn expr(&mut self, min_prec: u8) -> R<Expr> {
         self.enter()?;
         let start = self.peek().start;
-        let mut lhs = self.unary()?;
+        let mut lhs = self.operand()?;
         let mut lhs_end = self.prev_end();
         loop {
             let t = self.peek().clone();
@@ -137,17 +150,21 @@ impl<'t> P<'t> {
                 return Err(err(g.start, g.end - g.start, format!("`{}` needs `on (…)` or `ignoring (…)` before it", g.s), Some(format!("`… {op} on (instance) {} …`", g.s))));
             }
             let rhs_start = self.peek().start;
+            let before = self.errors.len();
             let rhs = self.expr(if right { prec } else { prec + 1 })?;
             let rhs_end = self.prev_end();
+            // (not when the right side was broken: the operator may be a misread word)
+            let rhs_ok = self.errors.len() == before;
             for (side, e, s, en) in [("left", &lhs, start, lhs_end), ("right", &rhs, rhs_start, rhs_end)] {
-                if e.kind() == Kind::Log {
+                if e.kind() == Kind::Log && rhs_ok {
                     let q = self.snippet(s, en);
-                    return Err(err(
+                    // both sides are parsed: each side that is a log query is its own error
+                    self.note(err(
                         s,
                         en - s,
                         format!("the {side} side of `{op}` is a log query; binary operators combine metric queries"),
                         Some(format!("turn the lines into a metric first, like `count_over_time({q}[5m])`")),
-                    ));
+                    ))?;
                 }
             }
             lhs = Expr::Binary { op, bool_mod, matching, lhs: Box::new(lhs), rhs: Box::new(rhs) };
@@ -578,13 +595,35 @@ impl<'t> P<'t> {
     }
 }
 
-/// Parse a LogQL query as Loki 3.5 does (no Grafana variables: see [`check`]).
+/// Parse a LogQL query as Loki 3.5 does (no Grafana variables: see [`check`]); its first
+/// error, the one [`parse_all`] lists first.
 pub fn parse(text: &str) -> Result<Expr, LogqlError> {
-    let toks = lex(text)?;
+    parse_all(text).map_err(|mut v| v.swap_remove(0))
+}
+
+/// Parse a LogQL query, recovering from errors (see [`super::recover`]): the expression, or
+/// every error found (at least one, at most [`super::recover::MAX_ERRORS`], in the order met;
+/// the first is the one a parser stopping at its first error reports). A lexical error (an
+/// unterminated string, a bad escape) is reported alone.
+pub fn parse_all(text: &str) -> Result<Expr, Vec<LogqlError>> {
+    let toks = lex(text).map_err(|e| vec![e])?;
     let last = toks.len().checked_sub(2).map(|i| (toks[i].start, toks[i].end - toks[i].start));
-    let mut p = P { text, toks, i: 0, depth: 0 };
+    let nest = nesting(&toks);
+    let mut p = P { text, toks, i: 0, depth: 0, errors: vec![], last_err: None, stop: false, capped: false, nest };
+    let r = p.top();
+    let mut errors = std::mem::take(&mut p.errors);
+    match r {
+        Ok(e) if errors.is_empty() => return Ok(e),
+        Ok(_) => {}
+        // the error that ended parsing, unless it is a follow-on of the last one recorded
+        Err(e) => {
+            if !p.capped && (errors.is_empty() || p.last_err != Some(p.i)) {
+                errors.push(e);
+            }
+        }
+    }
     // an error at the end of the text points at the query's last token
-    p.parse_all().map_err(|mut e| {
+    for e in &mut errors {
         // inside the text (an error "at" the end has no width), then on the last token
         e.offset = e.offset.min(text.len());
         e.len = e.len.min(text.len() - e.offset);
@@ -593,12 +632,12 @@ pub fn parse(text: &str) -> Result<Expr, LogqlError> {
                 (e.offset, e.len) = (o, l);
             }
         }
-        e
-    })
+    }
+    Err(errors)
 }
 
 impl<'t> P<'t> {
-    pub(super) fn parse_all(&mut self) -> R<Expr> {
+    pub(super) fn top(&mut self) -> R<Expr> {
     let p = self;
     let e = p.expr(0)?;
     let t = p.peek().clone();

@@ -63,9 +63,14 @@ impl<'t> P<'t> {
     pub(super) fn selector(&mut self) -> R<Selector> {
         let open = self.expect(T::LBrace, "`{`")?;
         let mut matchers = vec![];
+        // a broken matcher is skipped (see `recover`): the matchers left are not all there
+        let mut broken = false;
         if self.peek().t != T::RBrace {
             loop {
-                matchers.push(self.matcher("a stream selector")?);
+                match self.recovering_matcher()? {
+                    Some(m) => matchers.push(m),
+                    None => broken = true,
+                }
                 match self.peek().t {
                     T::Comma => {
                         self.bump();
@@ -73,6 +78,12 @@ impl<'t> P<'t> {
                     T::RBrace => break,
                     T::Eof => {
                         return Err(err(open.start, 1, "unclosed `{`: the stream selector is not closed", Some("close it with `}`".into())));
+                    }
+                    // a missing `,` between two matchers: the next one is read
+                    _ if self.starts_matcher() => {
+                        let e = self.unexpected("`,` or `}` in the stream selector");
+                        self.record(e)?;
+                        broken = true;
                     }
                     t => {
                         let mut e = self.unexpected("`,` or `}` in the stream selector");
@@ -86,7 +97,7 @@ impl<'t> P<'t> {
         }
         let close = self.bump();
         let sel = Selector { matchers, offset: open.start, len: close.end - open.start };
-        if sel.matchers.iter().all(matches_empty) {
+        if !broken && sel.matchers.iter().all(matches_empty) {
             let msg = if sel.matchers.is_empty() {
                 "the stream selector `{}` selects nothing: queries require at least one regexp or equality matcher that does not have an empty-compatible value".to_string()
             } else {
@@ -106,12 +117,13 @@ impl<'t> P<'t> {
         loop {
             let t = self.peek().clone();
             match t.t {
-                T::PipeExact | T::PipeMatch | T::PipePattern | T::Npa | T::Nre => stages.push(self.line_filter()?),
-                T::Neq if self.at(1).t == T::Str || self.kw(1, "ip") => stages.push(self.line_filter()?),
+                // a broken stage is recorded and skipped (see `recover`)
+                T::PipeExact | T::PipeMatch | T::PipePattern | T::Npa | T::Nre => stages.extend(self.recovering_stage(true)?),
+                T::Neq if self.at(1).t == T::Str || self.kw(1, "ip") => stages.extend(self.recovering_stage(true)?),
                 T::Pipe if self.kw(1, "unwrap") => break,
                 T::Pipe => {
                     self.bump();
-                    stages.push(self.stage()?);
+                    stages.extend(self.recovering_stage(false)?);
                 }
                 _ => break,
             }
@@ -299,14 +311,15 @@ impl<'t> P<'t> {
     }
 
     pub(super) fn label_filter_and(&mut self) -> R<LabelFilter> {
-        let mut lhs = self.label_filter_atom()?;
+        // a broken operand of `and` / `or` is recorded and skipped (see `recover`)
+        let mut lhs = self.recovering_atom()?;
         loop {
             if (self.kw(0, "and") || self.peek().t == T::Comma) && self.starts_label_filter(1) {
                 self.bump();
             } else if !(self.peek().t == T::Ident && !self.kw(0, "or") && !self.kw(0, "and") && is_cmp(self.at(1).t)) {
                 break;
             }
-            let rhs = self.label_filter_atom()?;
+            let rhs = self.recovering_atom()?;
             lhs = LabelFilter::And(Box::new(lhs), Box::new(rhs));
         }
         Ok(lhs)

@@ -458,7 +458,8 @@ fn never_panics() {
                 }
             }
         }
-        if let Some(e) = check(&q) {
+        // every error recovered from, not only the first, lies inside the text
+        for e in check_all(&q) {
             assert!(e.offset + e.len <= q.len(), "{q:?}: {e:?}");
             assert!(q.is_char_boundary(e.offset) && q.is_char_boundary(e.offset + e.len), "{q:?}: {e:?}");
         }
@@ -535,4 +536,114 @@ fn go_regexes_are_read_as_go_reads_them() {
     }
     assert_eq!(check(r#"{app="x"} |~ "{\"level\":\"error\"""#), None);
     assert!(check(r#"{app=~"{}|"}"#).is_some(), "`{{}}|` matches the empty value");
+}
+
+/// Queries with several independent mistakes (error recovery, issue #17): every error, in
+/// order, as (part of the message, offset, length), and no other.
+const SEVERAL: &[(&str, &[(&str, usize, usize)])] = &[
+    // pipeline stages: each broken one is skipped to the next `|`
+    (r#"{app="x"} | jsn | logfmt | lvl=~5 |= "a""#, &[("unknown pipeline stage `jsn`", 12, 3), ("expected a regex in quotes after `lvl=~`", 32, 1)]),
+    (r#"{app="x"} | a > x != "y" | jsn"#, &[("expected a value after `a>`", 16, 1), ("unknown pipeline stage `jsn`", 27, 3)]),
+    (r#"{app="x"} | level = error or status >= "500" and path=~"(" | json"#, &[("expected a value after `level=`", 20, 5), ("`>=` compares numbers, durations or sizes; this is a string", 39, 5), ("invalid regex", 55, 3)]),
+    (r#"sum_over_time({app="x"} | unwrap n | a > x or b = y [5m])"#, &[("expected a value after `a>`", 41, 1), ("expected a value after `b=`", 50, 1)]),
+    (r#"{app="x"} |= error | line_format | json"#, &[("expected the text to match after `|=`", 13, 5), ("expected a template in quotes", 33, 1)]),
+    // matchers: each broken one is skipped to the next `,` or `}`; a missing `,` is read over
+    (r#"{app=x, env="p", b=1} | json"#, &[("expected a quoted value after `app=`", 5, 1), ("expected a quoted value after `b=`", 19, 1)]),
+    (r#"{app="x" env="y", b=1}"#, &[("expected `,` or `}` in the stream selector, found `env`", 9, 3), ("expected a quoted value after `b=`", 20, 1)]),
+    (r#"{a=1,}"#, &[("expected a quoted value after `a=`", 3, 1), ("expected a label name", 5, 1)]),
+    // operands of binary operators, arguments of functions
+    (r#"sum(rat({app="x"}[5m])) + sum(rate({app="y"} | jsn [5m])) / foo"#, &[("unknown function `rat`", 4, 3), ("unknown pipeline stage `jsn`", 47, 3), ("unexpected `foo`", 60, 3)]),
+    (r#"{app="x"} + {b="y"}"#, &[("the left side of `+` is a log query", 0, 9), ("the right side of `+` is a log query", 12, 7)]),
+    (r#"sum by (a) (rate({app="x"}[5m])) by (b) + foo"#, &[("`sum` is grouped twice", 33, 2), ("unexpected `foo`", 42, 3)]),
+    (r#"rate({app="x"} | jsn)"#, &[("unknown pipeline stage `jsn`", 17, 3), ("`rate` needs a range", 20, 1)]),
+    // one mistake each: no follow-on errors
+    (r#"{app="", b=1}"#, &[("expected a quoted value after `b=`", 11, 1)]),
+    (r#"{app="x" |= "a" or "b""#, &[("expected `,` or `}` in the stream selector", 9, 2)]),
+    (r#"sum(count_over_time({app="x" |= "a" [5m])) > 20"#, &[("expected `,` or `}` in the stream selector", 29, 2)]),
+    (r#"{app="x"} | (a="1" | json"#, &[("expected `)` closing the label filter", 19, 1)]),
+    (r#"sum(rate({app="x"}[5m])"#, &[("expected `)` closing `sum(`", 22, 1)]),
+    (r#"{app="x"} |"#, &[("the query ends with `|`", 10, 1)]),
+    (")", &[("expected a query, found `)`", 0, 1)]),
+    // `or` before no label filter ends the log query: a binary operator, whose broken right
+    // side does not make the left one a log query error too
+    (r#"{app="x"} | logfmt | status >= 500 or size) > 1"#, &[("unexpected `size`", 38, 4), ("unexpected `)` after a complete query", 42, 1)]),
+    (r#"sum(rate({app="x"}[5m])) / on (a) group_left"#, &[("expected a query", 34, 10)]),
+];
+
+#[test]
+fn several_mistakes_give_each_error() {
+    let mut wrong = vec![];
+    for (q, want) in SEVERAL {
+        let got = check_all(q);
+        let ok = got.len() == want.len() && got.iter().zip(want.iter()).all(|(e, (m, o, l))| e.message.contains(m) && e.offset == *o && e.len == *l);
+        if !ok {
+            wrong.push(format!("{q}\n  want {want:?}\n  got  {:?}", got.iter().map(|e| (e.message.as_str(), e.offset, e.len)).collect::<Vec<_>>()));
+        }
+        // the first error is the one `check` (and a parser stopping at it) gives
+        assert_eq!(check(q).as_ref(), got.first(), "{q}");
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn single_mistakes_give_one_error() {
+    // each broken query of the corpus has one mistake: recovery adds nothing to it
+    for (q, _, _) in BROKEN {
+        let v = check_all(q);
+        assert_eq!(v.len(), 1, "{q}: {v:?}");
+    }
+}
+
+#[test]
+fn errors_are_capped_and_linear() {
+    // a broken stage after each `|`: at most MAX_ERRORS, each one found, in linear time
+    let q = |n: usize| format!("{{app=\"a\"}}{}", " | jsn".repeat(n));
+    let v = check_all(&q(50));
+    assert_eq!(v.len(), MAX_ERRORS);
+    assert!(v.iter().enumerate().all(|(i, e)| e.offset == 12 + 6 * i && e.len == 3 && e.message.contains("`jsn`")), "{v:?}");
+    assert_eq!(check_all(&q(3)).len(), 3);
+    let time = |t: &str| {
+        let start = Instant::now();
+        assert!(!check_all(t).is_empty());
+        start.elapsed().as_secs_f64()
+    };
+    for make in [q, |n: usize| vec![r#"sum(rat({app="a"}[5m]))"#; n].join(" + "), |n: usize| format!("{{{}}}", vec!["a=1"; n].join(", "))] {
+        let (small, large) = (make(20_000), make(80_000));
+        let mut ratio = f64::MAX;
+        for _ in 0..3 {
+            let (mut ts, mut tl) = (f64::MAX, f64::MAX);
+            for _ in 0..3 {
+                ts = ts.min(time(&small));
+                tl = tl.min(time(&large));
+            }
+            ratio = ratio.min(tl / ts.max(1e-9));
+            if ratio < 9.0 {
+                break;
+            }
+        }
+        assert!(ratio < 9.0, "4× the input took {ratio:.1}× the time");
+    }
+}
+
+#[test]
+fn recovery_never_panics() {
+    // operators, brackets and words pasted into the corpus, where recovery skips and resumes:
+    // every error lies inside the text, the first is `check`'s
+    let corpus = corpus();
+    let pieces = ["(", ")", "{", "}", "[5m]", "|", "|=", "!=", ",", " or ", " and ", " by ", "unwrap", "json", "1", "5m", "=~", "!", "x", "+", "=", "\"a\""];
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    for _ in 0..20_000 {
+        let mut q = corpus[rng.below(corpus.len())].clone();
+        for _ in 0..1 + rng.below(3) {
+            let bounds: Vec<usize> = q.char_indices().map(|(i, _)| i).chain(std::iter::once(q.len())).collect();
+            let at = bounds[rng.below(bounds.len())];
+            q.insert_str(at, pieces[rng.below(pieces.len())]);
+        }
+        let all = check_all(&q);
+        assert!(all.len() <= MAX_ERRORS, "{q:?}");
+        for e in &all {
+            assert!(e.offset + e.len <= q.len() && q.is_char_boundary(e.offset) && q.is_char_boundary(e.offset + e.len), "{q:?}: {e:?}");
+        }
+        assert_eq!(check(&q).as_ref(), all.first(), "{q:?}");
+    }
 }

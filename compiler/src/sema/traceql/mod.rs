@@ -21,11 +21,13 @@ use crate::diag::did_you_mean;
 mod field;
 mod lex;
 mod parse;
+mod recover;
 #[cfg(test)]
 mod tests;
 
 use lex::*;
 use parse::*;
+pub use recover::MAX_ERRORS;
 
 /// What a whole query yields: spans (a search) or time series (a metrics query, `| rate()`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +36,7 @@ pub enum Kind {
     Metrics,
 }
 
-/// The first problem of a TraceQL text: `len` bytes at byte `offset`.
+/// A problem of a TraceQL text: `len` bytes at byte `offset`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceqlError {
     pub offset: usize,
@@ -260,16 +262,30 @@ pub fn functions() -> impl Iterator<Item = &'static str> {
     AGGREGATES.iter().chain(METRICS_FUNCTIONS).chain(SECOND_STAGE).chain(PIPELINE_FUNCTIONS).copied()
 }
 
-/// Parse a TraceQL query (Grafana variables already substituted).
+/// Parse a TraceQL query (Grafana variables already substituted): its first error, the one
+/// [`parse_all`] lists first.
 pub fn parse(text: &str) -> Result<Query, TraceqlError> {
-    parse::run(text, text)
+    recover::run(text, text)
+}
+
+/// Parse a TraceQL query, recovering from errors (a broken condition of a spanset or a broken
+/// pipeline stage is skipped, see `recover.rs`): the query, or every error found (at least one,
+/// at most [`MAX_ERRORS`], in the order met; the first is the one [`parse`] gives). A lexical
+/// error (an unterminated string, a bad number) is reported alone.
+pub fn parse_all(text: &str) -> Result<Query, Vec<TraceqlError>> {
+    recover::run_all(text, text)
 }
 
 /// Parse a query as it appears in gstack and Grafana: Grafana's variables (`$var`, `${var}`,
-/// `$__range`) are replaced first, keeping byte positions.
+/// `$__range`) are replaced first, keeping byte positions. The first error.
 pub fn check(text: &str) -> Result<Query, TraceqlError> {
+    check_all(text).map_err(|mut v| v.swap_remove(0))
+}
+
+/// [`check`] with every error, as [`parse_all`] gives them.
+pub fn check_all(text: &str) -> Result<Query, Vec<TraceqlError>> {
     // a variable becomes a number of its width; its type is unknown (`{ name = $n }` is fine)
-    parse::run(&crate::sema::query::substitute_grafana_vars(text, true), text)
+    recover::run_all(&crate::sema::query::substitute_grafana_vars(text, true), text)
 }
 
 /// What a query yields, if it parses.

@@ -66,6 +66,13 @@ pub(super) struct Parser<'t> {
     pub(super) depth: usize,
     /// for each token, the index of the first token at or after it that is not `(`
     pub(super) after_parens: Vec<usize>,
+    /// recovery (see [`super::recover`]): the errors so far, the token of the last one, no
+    /// more recovery, [`super::recover::MAX_ERRORS`] reached, each token's bracket nesting
+    pub(super) errors: Vec<TraceqlError>,
+    pub(super) last_err: Option<usize>,
+    pub(super) stop: bool,
+    pub(super) capped: bool,
+    pub(super) nest: Vec<i32>,
 }
 
 pub(super) type R<T> = Result<T, TraceqlError>;
@@ -121,6 +128,7 @@ impl<'t> Parser<'t> {
     pub(super) fn enter(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
+            self.stop = true;
             let t = self.tok();
             return Err(err(t.start, t.end - t.start, format!("the query nests deeper than {MAX_DEPTH} levels"), None));
         }
@@ -190,12 +198,13 @@ impl<'t> Parser<'t> {
         self.enter()?;
         let mut stages = vec![];
         let mut class = Class::Spanset;
-        let (first, c) = self.stage(true)?;
-        if c == Class::ScalarPipe {
-            class = c;
+        let mut scalar_compared = false;
+        // a broken stage is recorded and skipped (see `recover`)
+        if let Some((first, c)) = self.recovering_stage(true)? {
+            class = if c == Class::ScalarPipe { c } else { class };
+            scalar_compared = matches!(&first, Stage::Spanset(Spanset::ScalarPipeline(..)));
+            stages.push(first);
         }
-        let scalar_compared = matches!(&first, Stage::Spanset(Spanset::ScalarPipeline(..)));
-        stages.push(first);
         let mut metrics = None;
         let mut second = None;
         while self.is_op("|") && !scalar_compared {
@@ -208,7 +217,7 @@ impl<'t> Parser<'t> {
                     let t = self.tok();
                     return Err(err(t.start, t.end - t.start, format!("the metrics function `{f}` must end the whole query, not a parenthesized part"), None));
                 }
-                metrics = Some(self.metrics()?);
+                metrics = self.recovering_metrics()?;
                 if self.is_op("|") {
                     let bar = self.bump();
                     let Some(f) = self.ident_is(SECOND_STAGE) else {
@@ -236,11 +245,10 @@ impl<'t> Parser<'t> {
                 let t = self.tok();
                 return Err(err(t.start, t.end - t.start, format!("`{f}` ranks the series of a metrics function"), Some(format!("put a metrics function first: `{{ }} | rate() by (resource.service.name) | {f}(10)`"))));
             }
-            let (s, c) = self.stage(false)?;
-            if c == Class::ScalarPipe {
-                class = c;
+            if let Some((s, c)) = self.recovering_stage(false)? {
+                class = if c == Class::ScalarPipe { c } else { class };
+                stages.push(s);
             }
-            stages.push(s);
         }
         self.leave();
         Ok((Pipeline(stages), class, metrics, second))
@@ -451,7 +459,7 @@ impl<'t> Parser<'t> {
                     return Ok((Spanset::Filter(None), Class::Spanset));
                 }
                 let at = self.tok().start;
-                let (f, ty) = self.field()?;
+                let (f, ty) = self.conditions()?;
                 if !matches!(ty, Ty::Bool | Ty::Any) && *self.peek() == Tok::RBrace {
                     let end = self.toks[self.pos - 1].end;
                     let x = self.text[at..end].trim().to_string();
@@ -734,24 +742,6 @@ pub(super) fn arith_prec(o: &str) -> Option<u8> {
         "^" => Some(3),
         _ => None,
     }
-}
-
-/// Lex and parse `text` (see [`super::parse`]).
-pub(super) fn run<'t>(text: &'t str, orig: &'t str) -> Result<Query, TraceqlError> {
-    let toks = lex(text)?;
-    let mut after_parens = vec![0; toks.len()];
-    let mut next = toks.len() - 1;
-    for i in (0..toks.len()).rev() {
-        if toks[i].tok != Tok::LParen {
-            next = i;
-        }
-        after_parens[i] = next;
-    }
-    if toks.len() == 1 {
-        return Err(err(0, text.len(), "empty query", Some("select spans with `{ … }`: `{}` is every span".into())));
-    }
-    let mut p = Parser { text, orig, toks, pos: 0, depth: 0, after_parens };
-    p.root()
 }
 
 /// A field expression with no field in it (`3`, `1h + 2h`, `"foo"`), not a Grafana variable.

@@ -331,7 +331,8 @@ fn never_panics_on_truncations_and_mutations() {
                 }
             }
         }
-        if let Err(e) = parse(&s) {
+        // every error recovered from, not only the first, lies inside the text
+        for e in parse_all(&s).err().unwrap_or_default() {
             assert!(e.offset <= s.len() && e.offset + e.len <= s.len() + 1, "{s:?}: {e:?}");
         }
         n += 1;
@@ -407,5 +408,108 @@ fn linear_in_the_number_of_conditions() {
             }
         }
         assert!(ratio < 9.0, "not linear: ×{ratio:.1}");
+    }
+}
+
+/// Queries with several independent mistakes (error recovery, issue #17): every error, in
+/// order, as (part of the message, offset), and no other.
+const SEVERAL: &[(&str, &[(&str, usize)])] = &[
+    // the conditions of a spanset: each broken one is skipped to the next `&&`, `||` or `}`
+    ("{ durration > 2s && status = \"error\" }", &[("unknown intrinsic `durration`", 2), ("`status` is a status and `\"error\"` is a string", 20)]),
+    ("{ durration > 2s && status = \"error\" && .a = 1 }", &[("unknown intrinsic `durration`", 2), ("`status` is a status", 20)]),
+    ("{ name > 2s || duration > 100 }", &[("`name` is a string and `2s` is a duration", 2), ("`100` has no unit", 26)]),
+    ("{ foo = 1 && bar = 2 && (baz = 3) }", &[("`foo` is not an intrinsic", 2), ("`bar` is not an intrinsic", 13), ("`baz` is not an intrinsic", 25)]),
+    ("{ .a = } && { durration = 1s }", &[("expected an operand after `=`", 7), ("unknown intrinsic `durration`", 14)]),
+    // a lexical error is reported alone
+    ("{ .a = } && { resorce.b = 1 }", &[("unknown attribute scope `resorce.`", 14)]),
+    // pipeline stages and metrics functions: each broken one is skipped to the next `|`
+    ("{ .a = 1 && } | cont() > 2 | by(.x)", &[("expected an operand after `&&`", 12), ("unknown function `cont`", 16)]),
+    ("{ } | cont() > 2 | rte()", &[("unknown function `cont`", 6), ("unknown function `rte`", 19)]),
+    ("{ } | rate(x) | topk(0)", &[("`rate()` takes no argument", 11), ("`topk(0)` keeps no series", 21)]),
+    ("({ } | foo) && { duration > 100 }", &[("unexpected `foo`", 7), ("`100` has no unit", 28)]),
+    // one mistake each: no follow-on errors
+    ("{ .a = 1 .b = 2 } | count() > 1", &[("expected `}` or an operator", 9)]),
+    ("{ .a = 1 .b = 2 duration > 100 } | cont() > 1", &[("expected `}` or an operator", 9), ("expected `}` or an operator", 16), ("`100` has no unit", 27), ("unknown function `cont`", 35)]),
+    ("{ .a = ( }", &[("expected a field, attribute or value", 9)]),
+    ("{ .a = 1", &[("unclosed `{`", 0)]),
+    // a skipped condition with no text is not type-checked (it was a panic: `begin > end`)
+    ("{ duration || && > 100ms }", &[("expected a field, attribute or value, found `&&`", 14), ("expected a field, attribute or value, found `>`", 17)]),
+    ("{ } | rate(x) | topk(5)", &[("`rate()` takes no argument", 11)]),
+];
+
+#[test]
+fn several_mistakes_give_each_error() {
+    let mut wrong = vec![];
+    for (q, want) in SEVERAL {
+        let got = parse_all(q).err().unwrap_or_default();
+        let ok = got.len() == want.len() && got.iter().zip(want.iter()).all(|(e, (m, o))| e.message.contains(m) && e.offset == *o && e.offset + e.len <= q.len());
+        if !ok {
+            wrong.push(format!("{q}\n  want {want:?}\n  got  {:?}", got.iter().map(|e| (e.message.as_str(), e.offset, e.len)).collect::<Vec<_>>()));
+        }
+        // the first error is the one `parse` (and a parser stopping at it) gives
+        assert_eq!(parse(q).err().as_ref(), got.first(), "{q}");
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn single_mistakes_give_one_error() {
+    // each broken query of the corpus has one mistake: recovery adds nothing to it
+    for (q, _, _) in BROKEN {
+        let v = parse_all(q).err().unwrap_or_default();
+        assert_eq!(v.len(), 1, "{q}: {v:?}");
+    }
+}
+
+#[test]
+fn errors_are_capped_and_linear() {
+    let q = |n: usize| format!("{{ {} }}", vec!["durration > 1s"; n].join(" && "));
+    let v = parse_all(&q(50)).unwrap_err();
+    assert_eq!(v.len(), MAX_ERRORS);
+    assert!(v.iter().enumerate().all(|(i, e)| e.offset == 2 + 18 * i && e.message.contains("`durration`")), "{v:?}");
+    assert_eq!(parse_all(&q(3)).unwrap_err().len(), 3);
+    let time = |t: &str| {
+        let start = std::time::Instant::now();
+        assert!(parse_all(t).is_err());
+        start.elapsed().as_secs_f64()
+    };
+    for make in [q, |n: usize| format!("{{ }}{}", " | cont() > 1".repeat(n))] {
+        let (small, large) = (make(20_000), make(80_000));
+        let mut ratio = f64::MAX;
+        for _ in 0..3 {
+            let (mut ts, mut tl) = (f64::MAX, f64::MAX);
+            for _ in 0..3 {
+                ts = ts.min(time(&small));
+                tl = tl.min(time(&large));
+            }
+            ratio = ratio.min(tl / ts.max(1e-9));
+            if ratio < 9.0 {
+                break;
+            }
+        }
+        assert!(ratio < 9.0, "4× the input took {ratio:.1}× the time");
+    }
+}
+
+#[test]
+fn recovery_never_panics() {
+    // operators, brackets and words pasted into valid queries, where recovery skips and
+    // resumes: every error lies inside the text, the first is `parse`'s
+    let pieces = ["{", "}", "(", ")", "&&", "||", "|", "=", ">", "!", "-", "1", "2s", "x", ".a", "count()", "durration", "\"e\"", ",", "rate()", "by(", ">>"];
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    for _ in 0..20_000 {
+        let mut s = VALID[rng.below(VALID.len())].to_string();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(s.len() + 1);
+            if s.is_char_boundary(at) {
+                s.insert_str(at, pieces[rng.below(pieces.len())]);
+            }
+        }
+        let all = parse_all(&s).err().unwrap_or_default();
+        assert!(all.len() <= MAX_ERRORS, "{s:?}");
+        for e in &all {
+            assert!(e.offset + e.len <= s.len() && s.is_char_boundary(e.offset), "{s:?}: {e:?}");
+        }
+        assert_eq!(parse(&s).err().as_ref(), all.first(), "{s:?}");
     }
 }
