@@ -169,8 +169,17 @@
             name = "service";
             datasource = "prometheus";
             query = "label_values(http_requests_total, service)";
-            multi = true;
-            include_all = true;
+            options = {
+              multi = true;
+              include_all = true;
+              all_value = null;
+              refresh = 1;
+              sort = 1;
+              regex = null;
+              label = null;
+              description = null;
+              hide = 0;
+            };
           })
         ];
         panels = [ ];
@@ -339,7 +348,7 @@
                 queries = [
                   ({
                     lang = "logql";
-                    expr = "{service=\"$service\"} |= \"error\"";
+                    expr = "{service=~\"$service\"} |= \"error\"";
                   })
                 ];
                 legend = null;
@@ -926,8 +935,17 @@
             name = "instance";
             datasource = "prometheus";
             query = "label_values(node_uname_info, instance)";
-            multi = true;
-            include_all = true;
+            options = {
+              multi = true;
+              include_all = true;
+              all_value = null;
+              refresh = 1;
+              sort = 1;
+              regex = null;
+              label = null;
+              description = null;
+              hide = 0;
+            };
           })
         ];
         panels = [ ];
@@ -1200,8 +1218,17 @@
               ("payments")
               ("refunds")
             ];
-            multi = true;
-            include_all = false;
+            options = {
+              multi = true;
+              include_all = false;
+              all_value = null;
+              refresh = 1;
+              sort = 1;
+              regex = null;
+              label = null;
+              description = null;
+              hide = 0;
+            };
           })
         ];
         panels = [ ];
@@ -2654,7 +2681,7 @@
               targets = [
                 ({
                   refId = "A";
-                  expr = "{service=\"$service\"} |= \"error\"";
+                  expr = "{service=~\"$service\"} |= \"error\"";
                   queryType = "range";
                   editorMode = "code";
                   datasource = {

@@ -323,14 +323,47 @@ pub struct Datasource {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Variable {
-    Query { name: String, datasource: String, query: String, multi: bool, include_all: bool },
-    Custom { name: String, values: Vec<String>, multi: bool, include_all: bool },
+    Query { name: String, datasource: String, query: String, options: VariableOptions },
+    Custom { name: String, values: Vec<String>, options: VariableOptions },
     Interval { name: String, values: Vec<String> },
     Datasource { name: String, plugin: String },
     Constant { name: String, value: String },
 }
 
+/// How a `query` or `custom` variable offers its values, in Grafana's terms (the dashboard
+/// JSON model's templating entries): `sort` 0–8 and `refresh` 1–2 as Grafana numbers them,
+/// `hide` 0 (shown), 1 (label hidden) or 2 (hidden).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VariableOptions {
+    pub multi: bool,
+    pub include_all: bool,
+    pub all_value: Option<String>,
+    pub refresh: u8,
+    pub sort: u8,
+    pub regex: Option<String>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub hide: u8,
+}
+
+impl Default for VariableOptions {
+    /// What a variable without options gets: several values and `All`, refreshed on load,
+    /// sorted alphabetically.
+    fn default() -> Self {
+        VariableOptions { multi: true, include_all: true, all_value: None, refresh: 1, sort: 1, regex: None, label: None, description: None, hide: 0 }
+    }
+}
+
 impl Variable {
+    /// Whether it can stand for several values at once (`multi` or `All`): Grafana then writes
+    /// it into PromQL as a regex alternation.
+    pub fn many(&self) -> bool {
+        match self {
+            Variable::Query { options, .. } | Variable::Custom { options, .. } => options.multi || options.include_all,
+            _ => false,
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
             Variable::Query { name, .. }

@@ -718,6 +718,27 @@ alert NodeDown {
         files: &[],
     },
     CodeInfo {
+        code: "W0310",
+        title: "an equality matcher over a variable that can hold several values (a warning)",
+        explanation: "A panel's PromQL or LogQL matches `label=\"$var\"` (or `!=`) over a dashboard variable that \
+            is `multi` or has `All` (a `query` variable has both unless its options say otherwise). \
+            Grafana writes such a variable as a regex alternation, `(a|b)` or every value, which an \
+            equality matcher compares literally: the panel goes blank as soon as two values, or `All`, \
+            are picked. Match it with `=~` (`!~`), or make the variable single-valued: \
+            `query(prometheus, \"label_values(up, instance)\", { multi = false, include_all = false })`.",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {}
+}
+
+dashboard nodes {
+  var node = query(prometheus, "label_values(up, instance)")
+  timeseries "Up" { query = promql`up{instance="$node"}` }
+}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0500",
         title: "two components on one port of one host",
         explanation: "Two components of the stack would listen on the same port of the same host, so the \

@@ -29,8 +29,8 @@ pub use budget::{MAX_BUILT, MAX_STEPS};
 /// Built-in names available everywhere, with their documentation (shown by the LSP).
 pub const BUILTINS: &[(&str, &str)] = &[
     ("secret", "Secret references: `secret.file(\"/run/secrets/x\")`, `secret.env(\"NAME\")`. A secret is never turned into a string."),
-    ("query", "A dashboard `query` variable: `query(prometheus, \"label_values(up, job)\")`."),
-    ("custom", "A dashboard `custom` variable: `custom([\"a\", \"b\"])`."),
+    ("query", "A dashboard `query` variable: `query(prometheus, \"label_values(up, job)\")`, options last: `query(prometheus, \"…\", { multi = false, include_all = false })` (multi, include_all, all_value, refresh, sort, regex, label, description, hide)."),
+    ("custom", "A dashboard `custom` variable: `custom([\"a\", \"b\"])`, options last: `custom([\"a\", \"b\"], { multi = false })`."),
     ("interval", "A dashboard `interval` variable: `interval([1m, 5m, 1h])`."),
     ("datasource", "A dashboard `datasource` variable: `datasource(prometheus)`."),
     ("constant", "A dashboard `constant` variable: `constant(\"value\")`."),

@@ -172,20 +172,43 @@ fn override_json(o: &ir::FieldOverride) -> Value {
     })
 }
 
+/// A variable's optional keys, each only when set: `allValue`, `regex`, `description`, `hide`.
+fn with_options(mut v: Value, o: &crate::ir::VariableOptions) -> Value {
+    if let Some(a) = &o.all_value {
+        v["allValue"] = json!(a);
+    }
+    if let Some(r) = &o.regex {
+        v["regex"] = json!(r);
+    }
+    if let Some(d) = &o.description {
+        v["description"] = json!(d);
+    }
+    if o.hide != 0 {
+        v["hide"] = json!(o.hide);
+    }
+    v
+}
+
 fn variable_json(stack: &ir::Stack, v: &Variable) -> Value {
     match v {
-        Variable::Query { name, datasource, query, multi, include_all } => json!({
-            "type": "query", "name": name, "label": name,
-            "datasource": ds_json(stack, datasource),
-            "query": query,
-            "definition": query, "refresh": 1, "multi": multi, "includeAll": include_all,
-            "options": [], "sort": 1,
-        }),
-        Variable::Custom { name, values, multi, include_all } => json!({
-            "type": "custom", "name": name, "label": name, "query": values.join(","),
-            "multi": multi, "includeAll": include_all,
-            "options": values.iter().map(|x| json!({ "text": x, "value": x, "selected": false })).collect::<Vec<_>>(),
-        }),
+        Variable::Query { name, datasource, query, options: o } => with_options(
+            json!({
+                "type": "query", "name": name, "label": o.label.as_deref().unwrap_or(name),
+                "datasource": ds_json(stack, datasource),
+                "query": query,
+                "definition": query, "refresh": o.refresh, "multi": o.multi, "includeAll": o.include_all,
+                "options": [], "sort": o.sort,
+            }),
+            o,
+        ),
+        Variable::Custom { name, values, options: o } => with_options(
+            json!({
+                "type": "custom", "name": name, "label": o.label.as_deref().unwrap_or(name), "query": values.join(","),
+                "multi": o.multi, "includeAll": o.include_all,
+                "options": values.iter().map(|x| json!({ "text": x, "value": x, "selected": false })).collect::<Vec<_>>(),
+            }),
+            o,
+        ),
         Variable::Interval { name, values } => json!({
             "type": "interval", "name": name, "label": name, "query": values.join(","),
             "options": values.iter().map(|x| json!({ "text": x, "value": x, "selected": false })).collect::<Vec<_>>(),

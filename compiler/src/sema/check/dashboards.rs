@@ -9,15 +9,22 @@ impl<'a> Checker<'a> {
         let mut refs = vec![];
         let mut variables = vec![];
         let mut var_names: Vec<String> = vec![];
+        let mut many: Vec<String> = vec![];
         let uid = self.uid(r, "dashboard");
         for var in &r.vars {
             match self.variable(var, &mut refs) {
                 Some(v) => {
                     var_names.push(v.name().to_string());
+                    if v.many() {
+                        many.push(v.name().to_string());
+                    }
                     variables.push(v);
                 }
                 None => {}
             }
+        }
+        for p in r.panels.iter().chain(r.blocks_of("row").flat_map(|row| row.panels.iter())) {
+            self.equality_on_many(p, &many);
         }
         let panels: Vec<ir::Panel> = r.panels.iter().map(|p| self.panel(p, &mut refs, &var_names)).collect();
         let rows = r
@@ -96,9 +103,13 @@ impl<'a> Checker<'a> {
                     }
                 };
                 refs.push(DsRef::Named { name: ds.clone(), loc: args[0].loc, lang: None });
-                ir::Variable::Query { name, datasource: ds, query: text(self, &args[1])?, multi: true, include_all: true }
+                let options = self.variable_options(args.get(2), true);
+                ir::Variable::Query { name, datasource: ds, query: text(self, &args[1])?, options }
             }
-            "custom" => ir::Variable::Custom { name, values: list(self, &args[0])?, multi: true, include_all: false },
+            "custom" => {
+                let options = self.variable_options(args.get(1), false);
+                ir::Variable::Custom { name, values: list(self, &args[0])?, options }
+            }
             "interval" => ir::Variable::Interval { name, values: list(self, &args[0])? },
             "datasource" => match &args[0].val {
                 Val::Sym(s) | Val::Str(s) if schema::DATASOURCE_TYPES.contains(&s.as_str()) => ir::Variable::Datasource { name, plugin: s.clone() },
@@ -111,6 +122,72 @@ impl<'a> Checker<'a> {
             "constant" => ir::Variable::Constant { name, value: text(self, &args[0])? },
             _ => return None,
         })
+    }
+
+    /// The options record of a `query` or `custom` variable (its constructor's last argument,
+    /// typed by [`schema::VARIABLE_OPTIONS`]); Grafana's defaults when there is none, but
+    /// `include_all` only for query variables (`all`).
+    fn variable_options(&mut self, arg: Option<&V>, all: bool) -> ir::VariableOptions {
+        let mut o = ir::VariableOptions { include_all: all, ..Default::default() };
+        let Some(v) = arg else { return o };
+        let Val::Block(b) = &v.val else {
+            if !matches!(v.val, Val::Error) {
+                let t = v.val.type_name();
+                let d = self.error("E0201", v.loc, format!("a variable's options are a record, found {t}"));
+                d.hint = Some("`{ multi = false, include_all = false, sort = natural }`".into());
+            }
+            return o;
+        };
+        let r = self.record(b, &schema::VARIABLE_OPTIONS, "variable options");
+        o.multi = r.bool_d("multi");
+        if let Some(CV::Bool(a)) = r.get("include_all") {
+            o.include_all = *a;
+        }
+        o.all_value = r.str("all_value");
+        if let (Some((_, at)), false) = (r.fields.get("all_value"), o.include_all) {
+            let d = self.error("E0202", *at, "`all_value` is what `All` stands for, and this variable has no `All`");
+            d.hint = Some("set `include_all = true`, or drop `all_value`".into());
+        }
+        o.refresh = if r.sym_d("refresh") == "time_range" { 2 } else { 1 };
+        let sort = r.sym_d("sort");
+        o.sort = schema::VARIABLE_SORTS.iter().position(|s| *s == sort).unwrap_or(1) as u8;
+        o.regex = r.str("regex");
+        o.label = r.str("label");
+        o.description = r.str("description");
+        o.hide = match r.sym("hide").as_deref() {
+            Some("label") => 1,
+            Some("variable") => 2,
+            _ => 0,
+        };
+        o
+    }
+
+    /// W0310 for each PromQL or LogQL matcher `label="$var"` (or `!=`) of panel `p` over a
+    /// variable that can hold several values (`many`): Grafana writes such a variable as a
+    /// regex alternation (`(a|b)`, or every value for `All`), which an equality matcher takes
+    /// literally, so the panel shows nothing as soon as two values are picked.
+    fn equality_on_many(&mut self, p: &Rec, many: &[String]) {
+        if many.is_empty() {
+            return;
+        }
+        let mut queries: Vec<(Arc<QueryVal>, Loc)> = vec![];
+        if let Some((CV::Query(q, _), l)) = p.fields.get("query") {
+            queries.push((q.clone(), *l));
+        }
+        if let Some((CV::List(qs), l)) = p.fields.get("queries") {
+            queries.extend(qs.iter().filter_map(|q| if let CV::Query(q, _) = q { Some((q.clone(), *l)) } else { None }));
+        }
+        for (q, l) in queries.iter().filter(|(q, _)| matches!(q.lang, QueryLang::Promql | QueryLang::Logql)) {
+            for (off, len, label, var, negated) in equality_matchers(&q.text) {
+                if !many.contains(&var) {
+                    continue;
+                }
+                let span = super::promql::query_span(q, off, len).unwrap_or(l.span);
+                let (op, re) = if negated { ("!=", "!~") } else { ("=", "=~") };
+                let d = self.error("W0310", Loc { file: l.file, span }, format!("`{label}{op}\"${var}\"` takes `${var}` literally, and it can hold several values"));
+                d.hint = Some(format!("write `{label}{re}\"${var}\"` (Grafana gives a multi-value or `All` variable as a regex), or give the variable `{{ multi = false, include_all = false }}`"));
+            }
+        }
     }
 
     pub(super) fn panel(&mut self, p: &Rec, refs: &mut Vec<DsRef>, vars: &[String]) -> ir::Panel {
@@ -285,5 +362,72 @@ pub(super) fn links(r: &Rec) -> Vec<ir::Link> {
             })
             .collect(),
         _ => vec![],
+    }
+}
+
+/// The equality matchers over one Grafana variable in a query's text, outside strings'
+/// contents: (offset, length, label, variable, whether it is `!=`) for `label="$var"`,
+/// `label="${var}"` and `label!="$var"` (a `${var:format}` chooses its own form and is left
+/// out).
+pub(super) fn equality_matchers(text: &str) -> Vec<(usize, usize, String, String, bool)> {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        // a string: is it exactly `$var` or `${var}`, right after `label=` / `label!=`?
+        let start = i + 1;
+        let mut k = start;
+        while k < b.len() && b[k] != b'"' {
+            if b[k] == b'\\' {
+                k += 1;
+            }
+            k += 1;
+        }
+        let inner = text.get(start..k.min(b.len())).unwrap_or_default();
+        let var = inner.strip_prefix("${").and_then(|v| v.strip_suffix('}')).or_else(|| inner.strip_prefix('$'));
+        if let Some(var) = var.filter(|v| !v.is_empty() && v.bytes().all(ident)) {
+            let mut j = i;
+            while j > 0 && b[j - 1] == b' ' {
+                j -= 1;
+            }
+            let negated = j >= 2 && &b[j - 2..j] == b"!=";
+            let eq = j >= 1 && b[j - 1] == b'=' && !(j >= 2 && matches!(b[j - 2], b'~' | b'=' | b'<' | b'>'));
+            if negated || eq {
+                let mut n = j - if negated { 2 } else { 1 };
+                while n > 0 && b[n - 1] == b' ' {
+                    n -= 1;
+                }
+                let end = n;
+                while n > 0 && ident(b[n - 1]) {
+                    n -= 1;
+                }
+                if n < end {
+                    out.push((n, k + 1 - n, text[n..end].to_string(), var.to_string(), negated));
+                }
+            }
+        }
+        i = k + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::equality_matchers;
+
+    #[test]
+    fn equality_matchers_over_one_variable() {
+        let m = |t: &str| equality_matchers(t).into_iter().map(|(o, l, label, var, neg)| (t[o..o + l].to_string(), label, var, neg)).collect::<Vec<_>>();
+        assert_eq!(m(r#"up{instance="$node"}"#), [(r#"instance="$node""#.to_string(), "instance".to_string(), "node".to_string(), false)]);
+        assert_eq!(m(r#"{app != "${app}"} |= "x""#), [(r#"app != "${app}""#.to_string(), "app".to_string(), "app".to_string(), true)]);
+        // regex matchers, a variable inside a longer value, formats, comparisons are not
+        for t in [r#"up{a=~"$x"}"#, r#"up{a!~"$x"}"#, r#"up{a="$x-1"}"#, r#"up{a="${x:pipe}"}"#, r#"| status == "$x""#, r#"| n >= "$x""#, r#"up{a="x"}"#] {
+            assert_eq!(m(t), [], "{t}");
+        }
     }
 }

@@ -47,6 +47,8 @@ impl<'a> Evaluator<'a> {
                     "query" => 2,
                     _ => 1,
                 };
+                // `query` and `custom` take their options record last
+                let want = if matches!(b, "query" | "custom") && args.len() == want + 1 { want + 1 } else { want };
                 if self.arity(b, want, &args, span) {
                     Val::Ctor { name: b, args: Arc::new(args) }
                 } else {

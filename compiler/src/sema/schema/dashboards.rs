@@ -83,6 +83,28 @@ pub static OVERRIDE: Schema = schema(
     &[],
 );
 
+/// Grafana's variable `sort` values, in the order of their numbers (0–8).
+pub const VARIABLE_SORTS: &[&str] = &[
+    "disabled", "alphabetical", "alphabetical_desc", "numerical", "numerical_desc", "alphabetical_ci", "alphabetical_ci_desc", "natural", "natural_desc",
+];
+
+pub static VARIABLE_OPTIONS: Schema = schema(
+    "variable options",
+    "How a `query` or `custom` variable offers its values, the last argument of its constructor: `query(prometheus, \"label_values(up, instance)\", { multi = false, include_all = false })` (Grafana's templating model, https://grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/).",
+    &[
+        f("multi", Ty::Bool, Some(Lit::Bool(true)), "Several values may be selected at once (`multi`); PromQL then sees a regex alternation, so match it with `=~` (W0310)."),
+        f("include_all", Ty::Bool, None, "An `All` option (`includeAll`), a regex of every value unless `all_value` says otherwise; default `true` for a `query` variable, `false` for a `custom` one."),
+        f("all_value", Ty::Str, None, "What `All` stands for (`allValue`), like `.*`; needs `include_all`."),
+        f("refresh", Ty::Enum(&["on_load", "time_range"]), Some(Lit::Sym("on_load")), "When a query variable's values are fetched again: each dashboard load (`1`) or each time range change (`2`)."),
+        f("sort", Ty::Enum(VARIABLE_SORTS), Some(Lit::Sym("alphabetical")), "How a query variable's values are sorted (`sort` 0–8)."),
+        f("regex", Ty::Str, None, "Grafana's regex over a query variable's values, to filter or capture: `/.*instance=\\\"([^\\\"]*).*/`."),
+        f("label", Ty::Str, None, "The name shown for it (`label`); default its own."),
+        f("description", Ty::Str, None, "Its tooltip (`description`)."),
+        f("hide", Ty::Enum(&["label", "variable"]), None, "Hide its label, or the whole variable (`hide` 1 or 2)."),
+    ],
+    &[],
+);
+
 pub static OPTIONS_BLOCK: Schema = schema("options", "Freeform panel options passed through to the panel JSON.", &[], &[]);
 
 pub static ROW: Schema = Schema {
