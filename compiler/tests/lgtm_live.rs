@@ -96,7 +96,11 @@ fn tempo_starts_from_generated_files_and_finds_a_pushed_trace() {
     let (port, grpc, og, oh, ml) = (free_port(), free_port(), free_port(), free_port(), free_port());
     let (_out, mut run) = start_native(
         &dir,
-        &format!("stack t {{ tempo {{ port = {port}, grpc_port = {grpc}, otlp_grpc_port = {og}, otlp_http_port = {oh}, memberlist_port = {ml} }} }}"),
+        // blocks cut and polled within seconds, so the blocklist series std.selfmon shows exists
+        &format!(
+            "stack t {{ tempo {{ port = {port}, grpc_port = {grpc}, otlp_grpc_port = {og}, otlp_http_port = {oh}, memberlist_port = {ml}, \
+             settings {{ ingester = {{ trace_idle_period = \"1s\", max_block_duration = \"2s\" }}, storage = {{ trace = {{ blocklist_poll = \"1s\" }} }} }} }} }}"
+        ),
         &format!("tempo = \"{tempo}\""),
     );
     let base = format!("http://127.0.0.1:{port}");
@@ -113,6 +117,11 @@ fn tempo_starts_from_generated_files_and_finds_a_pushed_trace() {
     }] });
     assert_eq!(post_json(&format!("http://127.0.0.1:{oh}/v1/traces"), &body), 200, "OTLP push");
     wait_for(60, "the pushed trace", || get(&format!("{base}/api/traces/{trace_id}"))?.contains("live-test").then_some(()));
+    // every metric std.selfmon queries about Tempo is one this Tempo exposes (the blocklist's
+    // once the trace's block is flushed and polled)
+    wait_for(90, "tempodb_blocklist_length", || get(&format!("{base}/metrics"))?.contains("tempodb_blocklist_length{").then_some(()));
+    let n = common::selfmon::assert_std_metrics_exposed("tempo", &format!("{base}/metrics"));
+    eprintln!("std.selfmon: {n} tempo metrics exposed");
     run.stop();
 }
 
