@@ -211,6 +211,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -235,6 +250,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -259,6 +289,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -302,6 +347,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "stat";
@@ -339,6 +399,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "logs";
@@ -363,6 +438,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "traces";
@@ -387,6 +477,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -417,6 +522,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -468,6 +588,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -492,6 +627,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -522,6 +672,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -546,6 +711,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -589,6 +769,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "stat";
@@ -622,6 +817,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -673,6 +883,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -697,6 +922,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -727,6 +967,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -778,6 +1033,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -802,6 +1072,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -832,6 +1117,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -883,6 +1183,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -907,6 +1222,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -977,6 +1307,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -1001,6 +1346,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -1031,6 +1391,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -1055,6 +1430,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -1106,6 +1496,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -1130,6 +1535,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -1160,6 +1580,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -1184,6 +1619,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -1260,6 +1710,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "timeseries";
@@ -1284,6 +1749,21 @@
                 time_from = "1d";
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
               ({
                 type = "stat";
@@ -1321,6 +1801,21 @@
                 time_from = null;
                 time_shift = null;
                 overrides = [ ];
+                display = {
+                  decimals = null;
+                  min = null;
+                  max = null;
+                  no_value = null;
+                  mappings = [ ];
+                  threshold_mode = null;
+                  draw_style = null;
+                  line_width = null;
+                  fill_opacity = null;
+                  stack = null;
+                  tooltip = null;
+                  legend_mode = null;
+                  legend_placement = null;
+                };
               })
             ];
           })
@@ -2477,7 +2972,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -2512,7 +3018,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 4;
@@ -2547,7 +3064,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 5;
@@ -2863,7 +3391,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -2898,7 +3437,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 4;
@@ -2946,7 +3496,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 6;
@@ -2981,7 +3542,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 7;
@@ -3183,7 +3755,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -3218,7 +3801,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 4;
@@ -3266,7 +3860,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
           ];
         };
@@ -3357,7 +3962,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -3392,7 +4008,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 4;
@@ -3440,7 +4067,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
           ];
         };
@@ -3531,7 +4169,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -3566,7 +4215,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
           ];
         };
@@ -3675,7 +4335,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -3710,7 +4381,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 4;
@@ -3758,7 +4440,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 6;
@@ -3793,7 +4486,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
           ];
         };
@@ -3884,7 +4588,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -3919,7 +4634,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 4;
@@ -3967,7 +4693,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 6;
@@ -4002,7 +4739,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
           ];
         };
@@ -4126,7 +4874,18 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 3;
@@ -4164,7 +4923,18 @@
               repeat = "service";
               repeatDirection = "h";
               timeFrom = "1d";
-              options = { };
+              options = {
+                legend = {
+                  displayMode = "list";
+                  placement = "bottom";
+                  showLegend = true;
+                  calcs = [ ];
+                };
+                tooltip = {
+                  mode = "single";
+                  sort = "none";
+                };
+              };
             })
             ({
               id = 4;

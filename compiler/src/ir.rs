@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 mod alertmanager;
 pub use alertmanager::*;
+mod panel;
+pub use panel::*;
 
 /// A floating-point number with total equality (bitwise), so IR values can be compared.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -405,6 +407,7 @@ pub struct Panel {
     pub time_from: Option<Duration>,
     pub time_shift: Option<Duration>,
     pub overrides: Vec<FieldOverride>,
+    pub display: PanelDisplay,
 }
 
 /// A dashboard or panel link.

@@ -92,3 +92,98 @@ target native {}
     assert_eq!(o[1]["matcher"]["id"], "byRegexp");
     assert_eq!(o[1]["properties"], serde_json::json!([{ "id": "min", "value": 0.0 }, { "id": "max", "value": 100.0 }]));
 }
+
+/// Every `timeseries` panel's `options` and graph styles (`fieldConfig.defaults.custom`) are
+/// valid against the timeseries panel's own schema (`timeseries.jsonschema.json`: `legend` and
+/// `tooltip` are required there), and the display options land where Grafana reads them.
+#[test]
+fn timeseries_panels_match_their_panel_schema_with_every_display_option() {
+    if skip_without(&["check-jsonschema", SHARED_DATA]) {
+        return;
+    }
+    let cj = require("check-jsonschema");
+    let dir = TempDir::new("dash-ts");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        r#"import std.selfmon
+stack s {
+  prometheus {}
+  grafana {}
+}
+dashboard styled {
+  timeseries "Requests" {
+    query = promql`sum by (code) (rate(http_requests_total[5m]))`
+    unit = reqps
+    decimals = 2
+    min = 0
+    max = 100
+    no_value = "no traffic"
+    mappings = ["0": "idle"]
+    thresholds = [50: yellow, 80: red]
+    threshold_mode = percentage
+    draw_style = bars
+    line_width = 2
+    fill_opacity = 30
+    stack = normal
+    tooltip = multi
+    legend_mode = table
+    legend_placement = right
+  }
+  stat "Up" { query = promql`sum(up)`, decimals = 0, no_value = "none" }
+}
+target native {}
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let mut panels = vec![];
+    let mut styled = None;
+    for f in files_under(&out.join("native/config/grafana/dashboards"), &["json"]) {
+        let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let mut all: Vec<serde_json::Value> = vec![];
+        for p in d["panels"].as_array().unwrap() {
+            all.push(p.clone());
+            all.extend(p["panels"].as_array().cloned().unwrap_or_default());
+        }
+        for p in all.into_iter().filter(|p| p["type"] == "timeseries") {
+            if p["title"] == "Requests" {
+                styled = Some(p.clone());
+            }
+            panels.push(p);
+        }
+    }
+    assert!(panels.len() > 5, "{} timeseries panels", panels.len());
+    // the panel schema's definitions, with the panel's `options` and `custom` checked by them
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("../shared/data/grafana-jsonschema/timeseries.jsonschema.json")).unwrap()).unwrap();
+    schema["type"] = "object".into();
+    schema["required"] = serde_json::json!(["options"]);
+    schema["properties"] = serde_json::json!({
+        "options": { "$ref": "#/definitions/Options" },
+        "fieldConfig": { "type": "object", "properties": { "defaults": { "type": "object", "properties": { "custom": { "$ref": "#/definitions/FieldConfig" } } } } },
+    });
+    let schema_file = dir.path().join("timeseries-panel.json");
+    std::fs::write(&schema_file, schema.to_string()).unwrap();
+    let mut files = vec![];
+    for (i, p) in panels.iter().enumerate() {
+        let f = dir.path().join(format!("panel-{i}.json"));
+        std::fs::write(&f, p.to_string()).unwrap();
+        files.push(f);
+    }
+    let (ok, text) = run(Command::new(&cj).arg("--schemafile").arg(&schema_file).args(&files));
+    assert!(ok, "check-jsonschema:\n{text}");
+    // and the whole dashboards against the dashboard schema
+    let dash_schema = root().join("../shared/data/grafana-jsonschema/dashboard.jsonschema.json");
+    let (ok, text) = run(Command::new(&cj).arg("--schemafile").arg(&dash_schema).args(files_under(&out.join("native/config/grafana/dashboards"), &["json"])));
+    assert!(ok, "check-jsonschema:\n{text}");
+    let p = styled.expect("the styled panel");
+    let d = &p["fieldConfig"]["defaults"];
+    assert_eq!((d["decimals"].as_i64(), d["min"].as_f64(), d["max"].as_f64(), d["noValue"].as_str()), (Some(2), Some(0.0), Some(100.0), Some("no traffic")), "{d}");
+    assert_eq!(d["mappings"][0]["options"]["0"]["text"], "idle", "{d}");
+    assert_eq!(d["thresholds"]["mode"], "percentage", "{d}");
+    assert_eq!(d["custom"], serde_json::json!({ "drawStyle": "bars", "lineWidth": 2, "fillOpacity": 30, "stacking": { "mode": "normal", "group": "A" } }));
+    assert_eq!(p["options"]["legend"], serde_json::json!({ "displayMode": "table", "placement": "right", "showLegend": true, "calcs": [] }));
+    assert_eq!(p["options"]["tooltip"], serde_json::json!({ "mode": "multi", "sort": "none" }));
+}

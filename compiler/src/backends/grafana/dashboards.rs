@@ -104,10 +104,11 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
         }
         if !p.thresholds.is_empty() {
             defaults["thresholds"] = json!({
-                "mode": "absolute",
+                "mode": p.display.threshold_mode.as_deref().unwrap_or("absolute"),
                 "steps": p.thresholds.iter().map(|t| json!({ "color": t.color, "value": t.value.map(|n| n.0) })).collect::<Vec<_>>(),
             });
         }
+        display_defaults(&p.display, &mut defaults);
         v["fieldConfig"] = json!({ "defaults": defaults, "overrides": p.overrides.iter().map(override_json).collect::<Vec<_>>() });
     }
     if let Some(r) = &p.repeat {
@@ -127,11 +128,55 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
     if p.kind == "text" {
         options = json!({ "mode": "markdown", "content": p.content.clone().unwrap_or_default() });
     }
+    if p.kind == "timeseries" {
+        // the legend and tooltip the timeseries schema requires, Grafana's defaults unless set
+        let d = &p.display;
+        let mode = d.legend_mode.as_deref().unwrap_or("list");
+        options["legend"] = json!({ "displayMode": mode, "placement": d.legend_placement.as_deref().unwrap_or("bottom"), "showLegend": mode != "hidden", "calcs": [] });
+        options["tooltip"] = json!({ "mode": d.tooltip.as_deref().unwrap_or("single"), "sort": "none" });
+    }
     for (k, x) in &p.options {
         options[k] = x.clone();
     }
     v["options"] = options;
     v
+}
+
+/// A panel's standard field options and graph styles into `fieldConfig.defaults` (each only
+/// when set; see [`ir::PanelDisplay`]).
+fn display_defaults(d: &ir::PanelDisplay, defaults: &mut Value) {
+    if let Some(x) = d.decimals {
+        defaults["decimals"] = json!(x);
+    }
+    if let Some(x) = &d.min {
+        defaults["min"] = json!(x.0);
+    }
+    if let Some(x) = &d.max {
+        defaults["max"] = json!(x.0);
+    }
+    if let Some(x) = &d.no_value {
+        defaults["noValue"] = json!(x);
+    }
+    if !d.mappings.is_empty() {
+        let options: serde_json::Map<String, Value> = d.mappings.iter().enumerate().map(|(i, (v, text))| (v.clone(), json!({ "text": text, "index": i }))).collect();
+        defaults["mappings"] = json!([{ "type": "value", "options": options }]);
+    }
+    let mut custom = json!({});
+    if let Some(x) = &d.draw_style {
+        custom["drawStyle"] = json!(x);
+    }
+    if let Some(x) = d.line_width {
+        custom["lineWidth"] = json!(x);
+    }
+    if let Some(x) = d.fill_opacity {
+        custom["fillOpacity"] = json!(x);
+    }
+    if let Some(x) = &d.stack {
+        custom["stacking"] = json!({ "mode": x, "group": "A" });
+    }
+    if custom.as_object().is_some_and(|c| !c.is_empty()) {
+        defaults["custom"] = custom;
+    }
 }
 
 /// Grafana's `DashboardLink` (type `link`) for each link.

@@ -311,6 +311,7 @@ impl<'a> Checker<'a> {
             time_from: p.dur("time_from"),
             time_shift: p.dur("time_shift"),
             overrides,
+            display: self.display(p),
         }
     }
 

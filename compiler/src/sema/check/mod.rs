@@ -33,6 +33,7 @@ mod alerting;
 mod dashboards;
 mod grafana_alerting;
 mod jobs;
+mod panel_display;
 pub mod routing;
 use record::*;
 use cross::*;
