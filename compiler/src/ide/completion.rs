@@ -26,6 +26,7 @@ use crate::syntax::Span;
 
 mod logql;
 mod traceql;
+mod promql;
 
 /// What kind of thing an item is (the server maps it to the protocol's kinds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -117,6 +118,8 @@ pub fn completion(db: &dyn Db, file: SourceFile, offset: u32, stack: &[SourceFil
             out.items = traceql::items(&text[..start]);
         } else if let Some(q) = logql::inside(toks) {
             out.items = logql::items(db, file, stack, &text[q.min(start)..start], q);
+        } else if let Some(q) = promql::inside(toks) {
+            out.items = promql::items(db, file, stack, &text[q.min(start)..start], q);
         }
         return out;
     }

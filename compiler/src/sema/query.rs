@@ -357,23 +357,14 @@ pub fn promql_problem(expr: &str, grafana: bool) -> Option<String> {
     Some(if msg.is_empty() { "the PromQL parser rejects it".to_string() } else { msg })
 }
 
-/// The metric names a PromQL text selects (Grafana's variables substituted first), each once,
-/// in order of appearance: every vector selector's name, or its `__name__="…"` matcher. `None`
-/// when the text does not parse. The live tests compare them with each program's `/metrics`.
-pub fn metric_names(expr: &str) -> Option<Vec<String>> {
+/// Every vector selector of a PromQL text (Grafana's variables substituted first), in order
+/// of appearance; `None` when the text does not parse.
+fn selectors(expr: &str) -> Option<Vec<promql_parser::parser::VectorSelector>> {
     use promql_parser::parser::Expr;
-    fn walk(e: &Expr, out: &mut Vec<String>) {
-        let mut add = |vs: &promql_parser::parser::VectorSelector| {
-            let name = vs.name.clone().or_else(|| {
-                vs.matchers.matchers.iter().find(|m| m.name == "__name__" && m.op == promql_parser::label::MatchOp::Equal).map(|m| m.value.clone())
-            });
-            if let Some(n) = name.filter(|n| !out.contains(n)) {
-                out.push(n);
-            }
-        };
+    fn walk(e: &Expr, out: &mut Vec<promql_parser::parser::VectorSelector>) {
         match e {
-            Expr::VectorSelector(vs) => add(vs),
-            Expr::MatrixSelector(ms) => add(&ms.vs),
+            Expr::VectorSelector(vs) => out.push(vs.clone()),
+            Expr::MatrixSelector(ms) => out.push(ms.vs.clone()),
             Expr::Aggregate(a) => {
                 walk(&a.expr, out);
                 if let Some(p) = &a.param {
@@ -395,6 +386,36 @@ pub fn metric_names(expr: &str) -> Option<Vec<String>> {
     let e = promql_parser::parser::parse(&text).or_else(|_| promql_parser::parser::parse(&substitute_grafana_vars(expr, true))).ok()?;
     let mut out = vec![];
     walk(&e, &mut out);
+    Some(out)
+}
+
+/// The metric names a PromQL text selects (Grafana's variables substituted first), each once,
+/// in order of appearance: every vector selector's name, or its `__name__="…"` matcher. `None`
+/// when the text does not parse. The live tests compare them with each program's `/metrics`.
+pub fn metric_names(expr: &str) -> Option<Vec<String>> {
+    let mut out: Vec<String> = vec![];
+    for vs in selectors(expr)? {
+        let name = vs.name.clone().or_else(|| {
+            vs.matchers.matchers.iter().find(|m| m.name == "__name__" && m.op == promql_parser::label::MatchOp::Equal).map(|m| m.value.clone())
+        });
+        if let Some(n) = name.filter(|n| !out.contains(n)) {
+            out.push(n);
+        }
+    }
+    Some(out)
+}
+
+/// The label names a PromQL text's selectors match on (not `__name__`), each once, in order
+/// of appearance; `None` when the text does not parse. Completion offers them.
+pub fn matcher_labels(expr: &str) -> Option<Vec<String>> {
+    let mut out: Vec<String> = vec![];
+    for vs in selectors(expr)? {
+        for m in vs.matchers.matchers.iter().chain(vs.matchers.or_matchers.iter().flatten()) {
+            if m.name != "__name__" && !out.contains(&m.name) {
+                out.push(m.name.clone());
+            }
+        }
+    }
     Some(out)
 }
 

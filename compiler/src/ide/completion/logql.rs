@@ -19,6 +19,12 @@ use crate::sema::logql::{self, all_functions, STAGES};
 /// The start of the text of the literal open before the cursor, if the innermost literal
 /// open is a `logql` query.
 pub(super) fn inside(toks: &[(Tok, Span)]) -> Option<usize> {
+    literal_start(toks, "logql")
+}
+
+/// Where the text of the literal open at the end of `toks` starts, if the innermost literal
+/// open is a `lang` query.
+pub(super) fn literal_start(toks: &[(Tok, Span)], lang: &str) -> Option<usize> {
     let mut stack: Vec<Option<(&str, usize)>> = vec![];
     for (t, s) in toks {
         match t {
@@ -31,7 +37,7 @@ pub(super) fn inside(toks: &[(Tok, Span)]) -> Option<usize> {
         }
     }
     match stack.last() {
-        Some(Some(("logql", at))) => Some(*at),
+        Some(Some((l, at))) if *l == lang => Some(*at),
         _ => None,
     }
 }
@@ -144,28 +150,10 @@ fn labels(db: &dyn Db, file: SourceFile, stack: &[SourceFile], at: usize, matche
         if !text.contains("logql`") {
             continue;
         }
-        let toks = lexer::lex(text).tokens;
-        for (i, (t, s)) in toks.iter().enumerate() {
-            if *t != Tok::QueryStart("logql".into()) || (f == file && s.end as usize == at) {
+        for (lang, start, end) in crate::ide::query_docs::scan::literals(text) {
+            if lang != Lang::Logql || (f == file && start == at) {
                 continue;
             }
-            let start = s.end as usize;
-            let mut depth = 0usize;
-            let end = toks[i + 1..]
-                .iter()
-                .find_map(|(t, s)| match t {
-                    Tok::StrStart | Tok::QueryStart(_) | Tok::InterpStart => {
-                        depth += 1;
-                        None
-                    }
-                    Tok::InterpEnd | Tok::StrEnd if depth > 0 => {
-                        depth -= 1;
-                        None
-                    }
-                    Tok::StrEnd => Some(s.start as usize),
-                    _ => None,
-                })
-                .unwrap_or(text.len());
             if let Some(Ok(e)) = text.get(start..end).map(logql::parse_grafana) {
                 for l in e.stream_labels() {
                     if !used.contains(&l) {

@@ -88,7 +88,7 @@ mod tests {
             assert!(c.items.iter().any(|it| it.label == *want), "case {i}: {want:?} not in {:?}", c.items.iter().map(|it| &it.label).collect::<Vec<_>>());
         }
         // not in other literals
-        let text = "dashboard d { timeseries \"t\" { query = promql`dur` } }";
+        let text = "dashboard d { table \"t\" { query = sql`dur` } }";
         let (db, fs) = db_with(&[("/t/pq.gstack", text)]);
         assert!(completion::completion(&db, fs[0], text.find("dur").unwrap() as u32 + 3, &fs).items.is_empty());
     }

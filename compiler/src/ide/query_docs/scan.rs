@@ -45,6 +45,38 @@ pub(crate) fn literal_at(text: &str, offset: usize) -> Option<(Lang, usize, usiz
     None
 }
 
+/// Every query literal of `text` in a language with documented words: its language and the
+/// byte range of its text (up to its closing backtick, or the end of the text).
+pub(crate) fn literals(text: &str) -> Vec<(Lang, usize, usize)> {
+    let toks = lexer::lex(text).tokens;
+    let mut out = vec![];
+    for (i, (t, s)) in toks.iter().enumerate() {
+        let Tok::QueryStart(tag) = t else { continue };
+        let Some(lang) = Lang::from_tag(tag) else { continue };
+        let start = s.end as usize;
+        let mut depth = 0usize;
+        let end = toks[i + 1..]
+            .iter()
+            .find_map(|(t, s)| match t {
+                Tok::StrStart | Tok::QueryStart(_) | Tok::InterpStart => {
+                    depth += 1;
+                    None
+                }
+                Tok::InterpEnd | Tok::StrEnd if depth > 0 => {
+                    depth -= 1;
+                    None
+                }
+                Tok::StrEnd => Some(s.start as usize),
+                _ => None,
+            })
+            .unwrap_or(text.len());
+        if start <= end {
+            out.push((lang, start, end));
+        }
+    }
+    out
+}
+
 /// What is open at byte `at` of query text `q`: inside a string, the `{…}` depth, and whether
 /// the innermost `(` is a label list (after `by`, `without`, `on`, `ignoring`, `group_left`,
 /// `group_right`).

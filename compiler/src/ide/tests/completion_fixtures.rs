@@ -199,7 +199,7 @@ fn panel_fields_inside_a_function_body() {
           query = promql`up`
           $0
         }
-    "#), @"queries datasource unit thresholds description legend width height content repeat links time_from time_shift override options let for if");
+    "#), @"queries datasource unit thresholds description legend width height content repeat links time_from time_shift decimals min max no_value mappings threshold_mode draw_style line_width fill_opacity stack tooltip legend_mode legend_placement override options let for if");
 }
 
 #[test]
@@ -218,8 +218,8 @@ fn nothing_inside_strings_queries_and_comments() {
         replace "te"
         (no items)
         "#);
-    assert_snapshot!(completion("alert A { expr = promql`su$0m(up)` }"), @r#"
-        replace "su"
+    assert_snapshot!(completion("dashboard d { table \"t\" { query = sql`sel$0ect 1` } }"), @r#"
+        replace "sel"
         (no items)
         "#);
     assert_snapshot!(completion("// a comm$0ent"), @r#"
