@@ -197,6 +197,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (route) (rate(http_requests_total{service=\"checkout\"}[5m]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{route}}";
@@ -236,6 +242,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (route) (rate(http_requests_total{service=\"cart\"}[5m]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{route}}";
@@ -275,6 +287,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (route) (rate(http_requests_total{service=\"payments\"}[5m]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{route}}";
@@ -320,6 +338,12 @@
                   ({
                     lang = "promql";
                     expr = "sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;
@@ -372,6 +396,12 @@
                   ({
                     lang = "promql";
                     expr = "sum(rate(http_requests_total{service=\"cart\", code=~\"5..\"}[5m])) / sum(rate(http_requests_total{service=\"cart\"}[5m]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;
@@ -424,6 +454,12 @@
                   ({
                     lang = "logql";
                     expr = "{service=~\"$service\"} |= \"error\"";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;
@@ -463,6 +499,12 @@
                   ({
                     lang = "traceql";
                     expr = "{ duration > 2s }";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;
@@ -508,6 +550,12 @@
                   ({
                     lang = "sql";
                     expr = "select count(*) from orders where day = current_date";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;
@@ -574,6 +622,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(prometheus_tsdb_head_samples_appended_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -613,6 +667,12 @@
                   ({
                     lang = "promql";
                     expr = "prometheus_tsdb_head_series{job=\"prometheus\"}";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -658,6 +718,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(prometheus_rule_evaluation_failures_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -697,6 +763,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(prometheus_notifications_errors_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -742,6 +814,12 @@
                   ({
                     lang = "promql";
                     expr = "sum(up)";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;
@@ -794,6 +872,12 @@
                   ({
                     lang = "promql";
                     expr = "count(up == 0) or vector(0)";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;
@@ -869,6 +953,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(loki_distributor_lines_received_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -908,6 +998,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(loki_discarded_samples_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -953,6 +1049,12 @@
                   ({
                     lang = "promql";
                     expr = "histogram_quantile(0.99, sum by (le, instance) (rate(loki_request_duration_seconds_bucket{job=\"loki\"}[$__rate_interval])))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1019,6 +1121,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(tempo_distributor_spans_received_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -1058,6 +1166,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(tempo_discarded_spans_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -1103,6 +1217,12 @@
                   ({
                     lang = "promql";
                     expr = "tempodb_blocklist_length{job=\"tempo\"}";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1169,6 +1289,12 @@
                   ({
                     lang = "promql";
                     expr = "alertmanager_alerts{job=\"alertmanager\", state=\"active\"}";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1208,6 +1334,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(alertmanager_notifications_failed_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -1293,6 +1425,12 @@
                   ({
                     lang = "promql";
                     expr = "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\", instance=~\"$instance\"}[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1332,6 +1470,12 @@
                   ({
                     lang = "promql";
                     expr = "1 - node_memory_MemAvailable_bytes{instance=~\"$instance\"} / node_memory_MemTotal_bytes{instance=~\"$instance\"}";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1377,6 +1521,12 @@
                   ({
                     lang = "promql";
                     expr = "1 - node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay\", instance=~\"$instance\"} / node_filesystem_size_bytes{fstype!~\"tmpfs|overlay\", instance=~\"$instance\"}";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1416,6 +1566,12 @@
                   ({
                     lang = "promql";
                     expr = "rate(node_network_receive_bytes_total{device!=\"lo\", instance=~\"$instance\"}[$__rate_interval])";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1482,6 +1638,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(grafana_http_request_duration_seconds_count[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -1521,6 +1683,12 @@
                   ({
                     lang = "promql";
                     expr = "histogram_quantile(0.99, sum by (le, instance) (rate(grafana_http_request_duration_seconds_bucket{job=\"grafana\"}[$__rate_interval])))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{instance}}";
@@ -1566,6 +1734,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(grafana_alerting_rule_evaluations_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -1605,6 +1779,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (job) (rate(grafana_alerting_rule_evaluation_failures_total[$__rate_interval]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{job}}";
@@ -1696,6 +1876,12 @@
                   ({
                     lang = "promql";
                     expr = "sum by (service) (rate(payment_authorisations_total{service=~\"$service\"}[5m]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{service}}";
@@ -1735,6 +1921,12 @@
                   ({
                     lang = "promql";
                     expr = "histogram_quantile(0.99, sum by (le, outcome) (rate(payment_duration_seconds_bucket{service=~\"$service\"}[5m])))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = "{{outcome}}";
@@ -1774,6 +1966,12 @@
                   ({
                     lang = "promql";
                     expr = "sum(rate(payment_declines_total[5m])) / sum(rate(payment_authorisations_total[5m]))";
+                    ref_id = "A";
+                    legend = null;
+                    instant = null;
+                    format = null;
+                    interval = null;
+                    hide = false;
                   })
                 ];
                 legend = null;

@@ -148,6 +148,22 @@ pub struct Query {
     pub expr: String,
 }
 
+/// A panel's query with the options of its Grafana target (a `target "refId" { … }` block;
+/// none for `query` and `queries`, whose refIds are `A`, `B`, … by position).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PanelQuery {
+    #[serde(flatten)]
+    pub query: Query,
+    /// `refId`: the `target` block's label, or the next free letter.
+    pub ref_id: String,
+    pub legend: Option<String>,
+    pub instant: Option<bool>,
+    /// `time_series`, `table` or `heatmap` (PromQL).
+    pub format: Option<String>,
+    pub interval: Option<Duration>,
+    pub hide: bool,
+}
+
 /// Freeform settings (`settings { a.b = 1 }`), as nested JSON objects, merged over generated
 /// config by the backend of that program.
 pub type Settings = BTreeMap<String, serde_json::Value>;
@@ -393,7 +409,7 @@ pub struct Panel {
     pub description: Option<String>,
     /// Datasource name (a stack component or a declared datasource); `None` for text panels.
     pub datasource: Option<String>,
-    pub queries: Vec<Query>,
+    pub queries: Vec<PanelQuery>,
     pub legend: Option<String>,
     pub unit: Option<String>,
     pub thresholds: Vec<Threshold>,

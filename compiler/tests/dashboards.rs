@@ -187,3 +187,50 @@ target native {}
     assert_eq!(p["options"]["legend"], serde_json::json!({ "displayMode": "table", "placement": "right", "showLegend": true, "calcs": [] }));
     assert_eq!(p["options"]["tooltip"], serde_json::json!({ "mode": "multi", "sort": "none" }));
 }
+
+/// A panel's `target "refId" { … }` blocks are Grafana targets with their own legend, instant
+/// or range evaluation, format, min interval and hide, after the panel's own `query` (refId
+/// `A`), and the dashboard stays valid against the dashboard schema.
+#[test]
+fn targets_carry_their_own_refid_legend_instant_format_interval_and_hide() {
+    let dir = TempDir::new("dash-targets");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        r#"stack s {
+  prometheus {}
+  loki {}
+  grafana {}
+}
+dashboard d {
+  timeseries "Latency" {
+    query = promql`histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))`
+    legend = "p50"
+    target "p99" { query = promql`histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))`, legend = "p99", interval = 1m }
+    target "raw" { query = promql`http_request_duration_seconds_count`, hide = true, instant = true, format = table }
+  }
+  stat "Lines" { target "B" { query = logql`sum(count_over_time({app="x"}[5m]))`, instant = true } }
+}
+target native {}
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let f = files_under(&out.join("native/config/grafana/dashboards"), &["json"]).into_iter().find(|f| f.ends_with("d.json")).unwrap();
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+    let t = &d["panels"][0]["targets"];
+    let ids: Vec<&str> = t.as_array().unwrap().iter().map(|x| x["refId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["A", "p99", "raw"]);
+    assert_eq!((t[0]["legendFormat"].as_str(), t[0]["range"].as_bool()), (Some("p50"), Some(true)), "{t}");
+    assert_eq!((t[1]["legendFormat"].as_str(), t[1]["interval"].as_str()), (Some("p99"), Some("1m")), "{t}");
+    assert_eq!((t[2]["instant"].as_bool(), t[2]["range"].as_bool(), t[2]["format"].as_str(), t[2]["hide"].as_bool()), (Some(true), Some(false), Some("table"), Some(true)), "{t}");
+    let l = &d["panels"][1]["targets"][0];
+    assert_eq!((l["refId"].as_str(), l["queryType"].as_str()), (Some("B"), Some("instant")), "{l}");
+    if skip_without(&["check-jsonschema", SHARED_DATA]) {
+        return;
+    }
+    let schema = root().join("../shared/data/grafana-jsonschema/dashboard.jsonschema.json");
+    let (ok, text) = run(Command::new(require("check-jsonschema")).arg("--schemafile").arg(&schema).arg(&f));
+    assert!(ok, "check-jsonschema:\n{text}");
+}

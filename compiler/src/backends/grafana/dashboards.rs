@@ -63,16 +63,29 @@ fn ds_json(stack: &ir::Stack, name: &str) -> Value {
     json!(stack.datasource_ref(name))
 }
 
-fn target(stack: &ir::Stack, p: &Panel, i: usize, q: &ir::Query) -> Value {
-    let ref_id = ((b'A' + (i % 26) as u8) as char).to_string();
+/// A panel target as Grafana's Prometheus, Loki, Tempo and SQL query models write it: an
+/// instant query is `instant: true, range: false` (PromQL) or `queryType: instant` (LogQL).
+fn target(stack: &ir::Stack, p: &Panel, pq: &ir::PanelQuery) -> Value {
+    let (q, ref_id) = (&pq.query, &pq.ref_id);
+    let instant = pq.instant == Some(true);
     let mut t = match q.lang {
+        QueryLang::Promql if instant => json!({ "refId": ref_id, "expr": q.expr, "range": false, "instant": true, "editorMode": "code" }),
         QueryLang::Promql => json!({ "refId": ref_id, "expr": q.expr, "range": true, "editorMode": "code" }),
-        QueryLang::Logql => json!({ "refId": ref_id, "expr": q.expr, "queryType": "range", "editorMode": "code" }),
+        QueryLang::Logql => json!({ "refId": ref_id, "expr": q.expr, "queryType": if instant { "instant" } else { "range" }, "editorMode": "code" }),
         QueryLang::Traceql => json!({ "refId": ref_id, "query": q.expr, "queryType": "traceql", "limit": 20 }),
         QueryLang::Sql => json!({ "refId": ref_id, "rawSql": q.expr, "rawQuery": true, "format": "table", "editorMode": "code" }),
     };
-    if let (Some(l), QueryLang::Promql | QueryLang::Logql) = (&p.legend, q.lang) {
+    if let (Some(l), QueryLang::Promql | QueryLang::Logql) = (pq.legend.as_ref().or(p.legend.as_ref()), q.lang) {
         t["legendFormat"] = json!(l);
+    }
+    if let Some(f) = &pq.format {
+        t["format"] = json!(f);
+    }
+    if let Some(i) = pq.interval {
+        t["interval"] = json!(i.to_prometheus());
+    }
+    if pq.hide {
+        t["hide"] = json!(true);
     }
     if let Some(ds) = &p.datasource {
         t["datasource"] = ds_json(stack, ds);
@@ -95,7 +108,7 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
         v["datasource"] = ds_json(stack, ds);
     }
     if !p.queries.is_empty() {
-        v["targets"] = json!(p.queries.iter().enumerate().map(|(i, q)| target(stack, p, i, q)).collect::<Vec<_>>());
+        v["targets"] = json!(p.queries.iter().map(|q| target(stack, p, q)).collect::<Vec<_>>());
     }
     if p.kind != "text" {
         let mut defaults = json!({});

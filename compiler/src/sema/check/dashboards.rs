@@ -170,13 +170,7 @@ impl<'a> Checker<'a> {
         if many.is_empty() {
             return;
         }
-        let mut queries: Vec<(Arc<QueryVal>, Loc)> = vec![];
-        if let Some((CV::Query(q, _), l)) = p.fields.get("query") {
-            queries.push((q.clone(), *l));
-        }
-        if let Some((CV::List(qs), l)) = p.fields.get("queries") {
-            queries.extend(qs.iter().filter_map(|q| if let CV::Query(q, _) = q { Some((q.clone(), *l)) } else { None }));
-        }
+        let queries: Vec<(Arc<QueryVal>, Loc)> = panel_queries(p).into_iter().map(|(q, l, _)| (q, l)).collect();
         for (q, l) in queries.iter().filter(|(q, _)| matches!(q.lang, QueryLang::Promql | QueryLang::Logql)) {
             for (off, len, label, var, negated) in equality_matchers(&q.text) {
                 if !many.contains(&var) {
@@ -191,17 +185,9 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn panel(&mut self, p: &Rec, refs: &mut Vec<DsRef>, vars: &[String]) -> ir::Panel {
-        let mut queries: Vec<(Arc<QueryVal>, Loc)> = vec![];
-        if let Some(CV::Query(q, l)) = p.get("query") {
-            queries.push((q.clone(), *l));
-        }
-        if let Some((CV::List(qs), l)) = p.fields.get("queries") {
-            for q in qs {
-                if let CV::Query(q, _) = q {
-                    queries.push((q.clone(), *l));
-                }
-            }
-        }
+        let with_targets = panel_queries(p);
+        let lowered = self.panel_targets(&with_targets);
+        let queries: Vec<(Arc<QueryVal>, Loc)> = with_targets.into_iter().map(|(q, l, _)| (q, l)).collect();
         // the datasource: explicit, or the component answering the query language
         let ds = match p.get("datasource") {
             Some(CV::Ref(name, loc)) => {
@@ -295,7 +281,7 @@ impl<'a> Checker<'a> {
             title: p.label(),
             description: p.str("description"),
             datasource: ds,
-            queries: queries.iter().map(|(q, _)| ir::Query { lang: q.lang, expr: q.text.clone() }).collect(),
+            queries: lowered,
             legend: p.str("legend"),
             unit: p.str("unit"),
             thresholds: match p.get("thresholds") {
@@ -364,6 +350,24 @@ pub(super) fn links(r: &Rec) -> Vec<ir::Link> {
             .collect(),
         _ => vec![],
     }
+}
+
+/// A panel's queries in order: its `query`, its `queries`, then each `target` block's (with
+/// the block); each with where it was written.
+pub(super) fn panel_queries(p: &Rec) -> Vec<(Arc<QueryVal>, Loc, Option<&Rec>)> {
+    let mut out: Vec<(Arc<QueryVal>, Loc, Option<&Rec>)> = vec![];
+    if let Some((CV::Query(q, _), l)) = p.fields.get("query") {
+        out.push((q.clone(), *l, None));
+    }
+    if let Some((CV::List(qs), l)) = p.fields.get("queries") {
+        out.extend(qs.iter().filter_map(|q| if let CV::Query(q, _) = q { Some((q.clone(), *l, None)) } else { None }));
+    }
+    for t in p.blocks_of("target") {
+        if let Some((CV::Query(q, _), l)) = t.fields.get("query") {
+            out.push((q.clone(), *l, Some(t)));
+        }
+    }
+    out
 }
 
 /// The equality matchers over one Grafana variable in a query's text, outside strings'

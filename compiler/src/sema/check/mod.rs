@@ -34,6 +34,7 @@ mod dashboards;
 mod grafana_alerting;
 mod jobs;
 mod panel_display;
+mod panel_targets;
 pub mod routing;
 use record::*;
 use cross::*;

@@ -66,9 +66,26 @@ pub static PANEL: Schema = Schema {
             f("legend_mode", Ty::Enum(&["list", "table", "hidden"]), None, "A `timeseries`' legend (`options.legend.displayMode`)."),
             f("legend_placement", Ty::Enum(&["bottom", "right"]), None, "Where a `timeseries`' legend goes (`options.legend.placement`)."),
         ],
-        &[b("override", Labelled, true, &OVERRIDE, "Field override: `override \"errors\" { unit = percent, color = red }`.")],
+        &[
+            b("override", Labelled, true, &OVERRIDE, "Field override: `override \"errors\" { unit = percent, color = red }`."),
+            b("target", Labelled, true, &TARGET, "A query with options of its own, its label the refId: `target \"p99\" { query = promql`…`, legend = \"p99\", instant = true }`."),
+        ],
     )
 };
+
+pub static TARGET: Schema = schema(
+    "target",
+    "One query of a panel with its own options (a Grafana panel target; its label is the `refId`), after the panel's `query` and `queries`.",
+    &[
+        req("query", QUERY_ANY, "The query."),
+        f("legend", Ty::Str, None, "Its series' legend (`legendFormat`: `{{route}}`); default the panel's `legend`. PromQL and LogQL."),
+        f("instant", Ty::Bool, None, "Evaluate at the end of the range only (`instant`), as a table or stat wants; default a range query. PromQL and LogQL."),
+        f("format", Ty::Enum(&["time_series", "table", "heatmap"]), None, "How Grafana reads the result (`format`). PromQL."),
+        f("interval", Ty::Duration, None, "The smallest step it is evaluated at (`interval`, Grafana's min interval)."),
+        f("hide", Ty::Bool, Some(Lit::Bool(false)), "Run it, but do not show it (`hide`): for expressions that use it."),
+    ],
+    &[],
+);
 
 pub static LINK: Schema = schema(
     "link",
