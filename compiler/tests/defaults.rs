@@ -73,10 +73,17 @@ dashboard d {
     url = "http://x"
     %link%
   }]
+  var v = query(prometheus, "label_values(up, job)", {
+    %variable options%
+  })
   timeseries "p" {
     query = promql`up`
     override "f" {
       %override%
+    }
+    target "t" {
+      query = promql`up`
+      %target%
     }
   }
   row "r" {
@@ -137,6 +144,8 @@ fn places() -> Vec<(&'static Schema, &'static [&'static str], &'static [(&'stati
         (&DASHBOARD, &["/dashboards/0"], &[]),
         (&LINK, &["/dashboards/0/links/0"], &[]),
         (&OVERRIDE, &["/dashboards/0/panels/0/overrides/0"], &[]),
+        (&TARGET, &["/dashboards/0/panels/0/queries/1"], &[]),
+        (&VARIABLE_OPTIONS, &["/dashboards/0/variables/0/options"], &[]),
         (&ROW, &["/dashboards/0/rows/0"], &[]),
         (&ALERT, &["/alerts/0"], &[("for", "for_")]),
         (&LOG_ALERT, &["/log_alerts/0"], &[("for", "for_")]),
@@ -151,7 +160,7 @@ fn places() -> Vec<(&'static Schema, &'static [&'static str], &'static [(&'stati
 
 /// Fields whose IR value is not the default as written but a translation of it (Grafana's
 /// spelling of a state): checked by [`writing_every_default_changes_nothing`] only.
-const TRANSLATED: &[(&str, &str)] = &[("grafana_alert", "no_data"), ("grafana_alert", "exec_err")];
+const TRANSLATED: &[(&str, &str)] = &[("grafana_alert", "no_data"), ("grafana_alert", "exec_err"), ("variable options", "refresh"), ("variable options", "sort")];
 
 fn defaulted(s: &'static Schema) -> impl Iterator<Item = (&'static str, &'static Lit)> {
     s.fields.iter().filter_map(|f| f.default.as_ref().map(|d| (f.name, d)))

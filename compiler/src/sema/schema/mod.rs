@@ -428,6 +428,8 @@ pub fn every_schema() -> Vec<&'static Schema> {
         walk(s, &mut out);
     }
     walk(&PANEL, &mut out);
+    // a variable constructor's last argument
+    walk(&VARIABLE_OPTIONS, &mut out);
     out
 }
 
