@@ -159,7 +159,7 @@ fn dashboards_datasources_and_alerts_given_as_data() {
     assert_eq!(d["variables"][1]["values"], serde_json::json!(["prod", "dev"]));
     let p = &d["panels"][0];
     assert_eq!((&p["type"], &p["title"], &p["unit"]), (&"stat".into(), &"Targets up".into(), &"short".into()));
-    assert_eq!(p["queries"][0], serde_json::json!({ "lang": "promql", "expr": "sum(up{job=\"$job\"})" }));
+    assert_eq!((&p["queries"][0]["lang"], &p["queries"][0]["expr"]), (&"promql".into(), &"sum(up{job=\"$job\"})".into()));
     assert_eq!(p["thresholds"][1], serde_json::json!({ "value": 1.0, "color": "red" }));
     assert_eq!(d["rows"][0]["title"], "Logs");
     assert_eq!(d["rows"][0]["collapsed"], true);
