@@ -923,6 +923,9 @@
         source = {
           kind = "native";
         };
+        needs = [
+          ("prometheus")
+        ];
       })
       ({
         name = "gstack_loki";
@@ -1091,6 +1094,9 @@
         source = {
           kind = "native";
         };
+        needs = [
+          ("loki")
+        ];
       })
       ({
         name = "gstack_tempo";
@@ -1259,6 +1265,9 @@
         source = {
           kind = "native";
         };
+        needs = [
+          ("tempo")
+        ];
       })
       ({
         name = "gstack_alertmanager";
@@ -1376,6 +1385,9 @@
         source = {
           kind = "native";
         };
+        needs = [
+          ("alertmanager")
+        ];
       })
       ({
         name = "gstack_node";
@@ -1608,6 +1620,9 @@
         source = {
           kind = "native";
         };
+        needs = [
+          ("node_exporter")
+        ];
       })
       ({
         name = "gstack_grafana";
@@ -1821,6 +1836,9 @@
         source = {
           kind = "native";
         };
+        needs = [
+          ("grafana")
+        ];
       })
       ({
         name = "payments";

@@ -488,6 +488,9 @@ pub struct Dashboard {
     pub panels: Vec<Panel>,
     pub rows: Vec<Row>,
     pub source: DashboardSource,
+    /// The components it shows (`needs`): the stack writes it only when it enables them all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -234,3 +234,18 @@ target native {}
     let (ok, text) = run(Command::new(require("check-jsonschema")).arg("--schemafile").arg(&schema).arg(&f));
     assert!(ok, "check-jsonschema:\n{text}");
 }
+
+/// A dashboard that `needs` a component the stack does not enable is not written:
+/// std.selfmon's Loki, Tempo, Alertmanager and node-exporter dashboards in a stack of
+/// Prometheus and Grafana alone.
+#[test]
+fn dashboards_of_components_the_stack_lacks_are_not_written() {
+    let dir = TempDir::new("dash-needs");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(&src, "import std.selfmon\nstack s {\n  prometheus {}\n  grafana {}\n}\ndashboard mine {\n  needs = [prometheus]\n  stat \"Up\" { query = promql`sum(up)` }\n}\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("build").arg(&src).args(["--emit", "ir"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ir: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = ir["dashboards"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["mine", "gstack_prometheus", "gstack_grafana"]);
+}

@@ -50,6 +50,7 @@ impl<'a> Checker<'a> {
                 panels,
                 rows,
                 source: ir::DashboardSource::Native,
+                needs: r.strs("needs"),
             },
             Loc { file: r.loc.file, span: r.label_span() },
             refs,

@@ -187,6 +187,7 @@ pub(super) fn imported_dashboard(name: &str, path: &str, loc: Loc) -> (ir::Dashb
         panels: vec![],
         rows: vec![],
         source: ir::DashboardSource::Imported { path: path.to_string(), json: Arc::from("") },
+        needs: vec![],
     };
     (d, loc, vec![])
 }

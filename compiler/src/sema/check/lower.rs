@@ -270,6 +270,10 @@ impl<'a> Checker<'a> {
         let mut uids: HashMap<String, (String, Loc)> = HashMap::new();
         let mut dash_ir = vec![];
         for (mut dash, loc, refs) in dashboards {
+            // a dashboard of components the stack does not enable would stay empty
+            if !dash.needs.iter().all(|c| enabled.contains(&c.as_str())) {
+                continue;
+            }
             if let ir::DashboardSource::Imported { path, .. } = dash.source.clone() {
                 if let Some((call, shown)) = dashboard_imports.get(&dash.name).cloned() {
                     self.import_dashboard(Arc::make_mut(&mut dash), &path, &shown, call, &stack_ds);

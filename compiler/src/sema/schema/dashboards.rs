@@ -156,6 +156,7 @@ pub static DASHBOARD: Schema = Schema {
             f("time_from", Ty::Duration, Some(Lit::Dur(6 * HOUR)), "Default time range: now minus this."),
             f("timezone", Ty::Enum(&["browser", "utc"]), Some(Lit::Sym("browser")), "Time zone of the dashboard."),
             f("links", Ty::ListOf(&Ty::Record(&LINK)), None, "Dashboard links: `[{ title = \"Runbook\", url = \"https://…\" }]`."),
+            f("needs", Ty::ListOf(&Ty::Enum(&["prometheus", "loki", "tempo", "alertmanager", "node_exporter", "grafana"])), None, "Components it shows: a stack that does not enable them all gets no such (empty) dashboard."),
         ],
         &[b("row", Labelled, true, &ROW, "`row \"Title\" { panels… }`")],
     )
