@@ -419,6 +419,50 @@ pub fn matcher_labels(expr: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+// ---- error recovery of the LogQL and TraceQL parsers ----------------------------------------
+
+/// The most errors reported for one LogQL or TraceQL query: parsing stops at this many.
+pub const MAX_QUERY_ERRORS: usize = 10;
+
+/// What a token is to [`nesting`].
+pub(crate) enum Bracket {
+    Open { paren: bool },
+    Close { paren: bool },
+    Other,
+}
+
+/// For each token, the number of brackets (`(`, `{`) open before it. A closing bracket closes
+/// the last one of its kind still open, and those opened after it (left unclosed): in
+/// `sum(rate({a="b" [5m]))` the first `)` closes `{` and `rate(`, the second `sum(`. One
+/// with nothing of its kind open closes nothing.
+pub(crate) fn nesting(toks: impl Iterator<Item = Bracket>) -> Vec<i32> {
+    let mut out = Vec::new();
+    // the open brackets (`true` for a parenthesis), and how many of each are open
+    let (mut open, mut parens, mut braces) = (Vec::new(), 0, 0);
+    for t in toks {
+        out.push(open.len() as i32);
+        let paren = match t {
+            Bracket::Open { paren: p } => {
+                open.push(p);
+                *(if p { &mut parens } else { &mut braces }) += 1;
+                continue;
+            }
+            Bracket::Close { paren } => paren,
+            Bracket::Other => continue,
+        };
+        if (if paren { parens } else { braces }) == 0 {
+            continue;
+        }
+        while let Some(p) = open.pop() {
+            *(if p { &mut parens } else { &mut braces }) -= 1;
+            if p == paren {
+                break;
+            }
+        }
+    }
+    out
+}
+
 // ---- durations ------------------------------------------------------------------------------
 
 /// A Prometheus duration (`model.ParseDuration`): units y w d h m s ms in that order, or `0`.

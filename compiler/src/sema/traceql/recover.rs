@@ -15,41 +15,18 @@
 
 use super::*;
 
-/// The most errors reported for one query: parsing stops at this many.
-pub const MAX_ERRORS: usize = 10;
+pub use crate::sema::query::MAX_QUERY_ERRORS as MAX_ERRORS;
+use crate::sema::query::Bracket;
 
-/// For each token, the number of brackets (`(`, `{`) open before it. A closing bracket closes
-/// the last one of its kind still open, and those opened after it (left unclosed): in
-/// `sum(rate({a="b" [5m]))` the first `)` closes `{` and `rate(`, the second `sum(`. One
-/// with nothing of its kind open closes nothing.
+/// For each token, the number of brackets open before it ([`crate::sema::query::nesting`]).
 fn nesting(toks: &[Token]) -> Vec<i32> {
-    let mut out = Vec::with_capacity(toks.len());
-    // the open brackets (`true` for a parenthesis), and how many of each are open
-    let (mut open, mut parens, mut braces) = (Vec::new(), 0, 0);
-    for t in toks {
-        out.push(open.len() as i32);
-        let paren = match t.tok {
-            Tok::LParen | Tok::LBrace => {
-                let p = t.tok == Tok::LParen;
-                open.push(p);
-                *(if p { &mut parens } else { &mut braces }) += 1;
-                continue;
-            }
-            Tok::RParen => true,
-            Tok::RBrace => false,
-            _ => continue,
-        };
-        if (if paren { parens } else { braces }) == 0 {
-            continue;
-        }
-        while let Some(p) = open.pop() {
-            *(if p { &mut parens } else { &mut braces }) -= 1;
-            if p == paren {
-                break;
-            }
-        }
-    }
-    out
+    crate::sema::query::nesting(toks.iter().map(|t| match t.tok {
+        Tok::LParen => Bracket::Open { paren: true },
+        Tok::LBrace => Bracket::Open { paren: false },
+        Tok::RParen => Bracket::Close { paren: true },
+        Tok::RBrace => Bracket::Close { paren: false },
+        _ => Bracket::Other,
+    }))
 }
 
 impl<'t> Parser<'t> {
