@@ -213,5 +213,12 @@ target native {{ data_dir = "{data}", bin = {{ grafana = "{grafana}" }} }}
     assert!(mutes.contains("weekends"), "{mutes}");
     let templates = get(&format!("{base}/api/v1/provisioning/templates")).expect("templates");
     assert!(templates.contains("gstack-page"), "{templates}");
+    // std.selfmon's Grafana panels against this Grafana's /metrics: the rule metrics appear
+    // once the rule's routine has evaluated it (pkg/services/ngalert/schedule, `WithLabelValues`
+    // at the first evaluation), so wait for that first
+    let metrics = format!("http://127.0.0.1:{port}/metrics");
+    wait_for(150, "grafana's first rule evaluation", || get(&metrics).filter(|t| t.contains("grafana_alerting_rule_evaluations_total")));
+    let n = common::selfmon::assert_std_metrics_exposed("grafana", &metrics);
+    eprintln!("grafana exposes the {n} metrics std.selfmon queries of it");
     run.stop();
 }

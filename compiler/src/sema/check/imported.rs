@@ -92,20 +92,34 @@ impl<'a> Checker<'a> {
             .collect();
         self.promql_warnings(&format!("dashboard `{name}`"), problems, call, "Grafana still shows the dashboard; this query fails when it runs (Grafana's variables were substituted before parsing)");
         // TraceQL of Tempo targets: W0402, at most 20
-        let bad: Vec<_> = imp.traceql.iter().filter_map(|t| crate::sema::traceql::check(&t.expr).err().map(|e| (t, e))).collect();
+        // every error of each query (recovery), each with its byte offset when there are several
+        let bad: Vec<_> = imp
+            .traceql
+            .iter()
+            .filter_map(|t| crate::sema::traceql::check_all(&t.expr).err().map(|v| (t, v)))
+            .flat_map(|(t, v)| {
+                let several = v.len() > 1;
+                v.into_iter().map(move |mut e| {
+                    if several {
+                        e.message = format!("at byte {}: {}", e.offset, e.message);
+                    }
+                    (t, e)
+                })
+            })
+            .collect();
         for (t, e) in bad.iter().take(20) {
             let d = self.error("W0402", call, format!("dashboard `{name}`: panel \"{}\" ({}): invalid TraceQL: {} in `{}`", t.panel, t.path, e.message, t.expr.split_whitespace().collect::<Vec<_>>().join(" ")));
             d.label = Some("imported here".into());
             d.hint = Some(e.hint.clone().unwrap_or_else(|| "Grafana still shows the dashboard; this query fails when it runs".into()));
         }
         if bad.len() > 20 {
-            self.error("W0402", call, format!("dashboard `{name}`: {} more TraceQL queries do not parse", bad.len() - 20));
+            self.error("W0402", call, format!("dashboard `{name}`: {} more TraceQL errors", bad.len() - 20));
         }
         // the targets on a Loki datasource: the LogQL parser (Loki's own errors, no lints)
         let problems: Vec<(String, String, String)> = imp
             .logql
             .iter()
-            .filter_map(|t| crate::sema::logql::problem(&t.expr).map(|p| (format!("panel \"{}\" ({})", t.panel, t.path), p, t.expr.clone())))
+            .flat_map(|t| crate::sema::logql::problems(&t.expr).into_iter().map(|p| (format!("panel \"{}\" ({})", t.panel, t.path), p, t.expr.clone())))
             .collect();
         self.query_warnings("LogQL", &format!("dashboard `{name}`"), problems, call, "Grafana still shows the dashboard; this query fails when it runs (Grafana's variables were substituted before parsing)");
     }

@@ -344,9 +344,15 @@ pub fn check_all(text: &str) -> Vec<LogqlError> {
     }
 }
 
-/// For imported dashboards: what is wrong with a LogQL target (Loki's own errors, no lints).
-pub fn problem(text: &str) -> Option<String> {
-    parse_grafana(text).err().map(|e| e.message)
+/// For imported dashboards: what is wrong with a LogQL target (Loki's own errors, no lints),
+/// every error recovery finds (at most [`MAX_ERRORS`]); with more than one, each says the
+/// byte offset in the query where it starts. Empty: it parses.
+pub fn problems(text: &str) -> Vec<String> {
+    match parse_grafana_all(text) {
+        Ok(_) => vec![],
+        Err(v) if v.len() == 1 => v.into_iter().map(|e| e.message).collect(),
+        Err(v) => v.into_iter().map(|e| format!("at byte {}: {}", e.offset, e.message)).collect(),
+    }
 }
 
 #[cfg(test)]
