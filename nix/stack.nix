@@ -69,6 +69,8 @@
     alertmanager = {
       version = "0.28";
       port = 9093;
+      replicas = 1;
+      cluster_port = 9094;
       smtp_smarthost = null;
       smtp_from = null;
       resolve_timeout = null;

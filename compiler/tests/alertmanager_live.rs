@@ -229,3 +229,116 @@ target native {{}}
     assert!(t.lines().any(|l| l.eq_ignore_ascii_case("authorization: Basic Z3N0YWNrLWFtOm9hdXRoLXNlY3JldC04")), "{t}");
     run.stop();
 }
+
+/// Alertmanager HA (issue #18), run for real: the native target of a stack with
+/// `replicas = 3` starts a 3-peer gossip cluster of the real Alertmanager, and the real
+/// Prometheus sends a firing rule's alert to every peer (the generated
+/// `alerting.alertmanagers`). The webhook sink gets it once. Then one peer is frozen
+/// (SIGSTOP: gone from the cluster, its sockets still accepting) and a second alert, sent to
+/// the other peers as a sender does, arrives once; the frozen peer resumes (and handles what
+/// it was sent meanwhile), another is killed (SIGKILL; process-compose restarts it, and
+/// Prometheus resends to it), and still nothing arrives twice.
+#[test]
+fn a_three_peer_cluster_notifies_once_with_a_peer_lost() {
+    require("alertmanager");
+    require("prometheus");
+    require("process-compose");
+    let dir = TempDir::new("am-ha");
+    // three peers on one host: (port, cluster_port) shifted by 2 per peer
+    let am = free_ports(6);
+    let (prom, hook) = (free_port(), free_port());
+    let hooks = serve(hook);
+    let src = format!(
+        r##"stack ha {{
+  prometheus {{
+    port = {prom}
+    evaluation_interval = 1s
+  }}
+  alertmanager {{
+    port = {am}
+    cluster_port = {cluster}
+    replicas = 3
+    receiver oncall {{ webhook = "http://127.0.0.1:{hook}/oncall" }}
+    route {{
+      receiver = oncall
+      group_by = ["alertname"]
+      group_wait = 1s
+    }}
+  }}
+}}
+
+alert GstackHaFiring {{
+  expr = promql`vector(1)`
+  severity = critical
+  summary = "always firing"
+}}
+
+target native {{}}
+"##,
+        cluster = am + 1
+    );
+    let file = dir.path().join("ha.gstack");
+    std::fs::write(&file, &src).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &["--target", "native"]);
+    let peers: Vec<String> = (0..3).map(|i| format!("127.0.0.1:{}", am + 2 * i)).collect();
+    // Prometheus is told every peer
+    let prom_yml = std::fs::read_to_string(out.join("native/config/prometheus/prometheus.yml")).unwrap();
+    for p in &peers {
+        assert!(prom_yml.contains(p), "prometheus.yml does not send to {p}:\n{prom_yml}");
+    }
+    let mut run = Running::start(&out, &dir.path().join("data"));
+    for p in &peers {
+        wait_for(90, &format!("alertmanager {p} /-/ready"), || get(&format!("http://{p}/-/ready")));
+    }
+    // the cluster formed: every peer sees three members
+    for p in &peers {
+        wait_for(60, &format!("{p} in a cluster of 3"), || {
+            let s = get_json(&format!("http://{p}/api/v2/status"))?;
+            (s["cluster"]["status"] == "ready" && s["cluster"]["peers"].as_array()?.len() == 3).then_some(())
+        });
+    }
+    let count = |hooks: &[String], name: &str| -> usize {
+        hooks
+            .iter()
+            .map(|h| {
+                let n: Value = serde_json::from_str(h).unwrap();
+                n["alerts"].as_array().unwrap().iter().filter(|a| a["labels"]["alertname"] == name && a["status"] == "firing").count()
+            })
+            .sum()
+    };
+    // a peer waits 15s per place in the cluster's order before it notifies what no other peer
+    // did (Alertmanager's --cluster.peer-timeout): 2 places and a margin
+    let settle = std::time::Duration::from_secs(35);
+    wait_for(120, "the rule's alert at the sink", || (count(&hooks.lock().unwrap(), "GstackHaFiring") > 0).then_some(()));
+    std::thread::sleep(settle);
+    assert_eq!(count(&hooks.lock().unwrap(), "GstackHaFiring"), 1, "the rule's alert from 3 peers: {:?}", hooks.lock().unwrap());
+
+    // one peer frozen: the others still notify, once
+    let pid = |port: u16| -> i32 {
+        let p = pids_with(&format!("--web.listen-address=127.0.0.1:{port}"));
+        assert_eq!(p.len(), 1, "one process of the peer on {port}: {p:?}");
+        p[0]
+    };
+    let frozen = pid(am);
+    kill(frozen, "STOP");
+    let run_id = now_ns().to_string();
+    let b = json!([{ "labels": { "alertname": "GstackHaSecond", "severity": "critical", "run": run_id } }]);
+    for p in &peers[1..] {
+        assert_eq!(post_json(&format!("http://{p}/api/v2/alerts"), &b), 200);
+    }
+    wait_for(90, "the second alert at the sink with a peer frozen", || (count(&hooks.lock().unwrap(), "GstackHaSecond") > 0).then_some(()));
+    std::thread::sleep(settle);
+    // resumed: it handles the sends it was given while frozen, and repeats nothing
+    kill(frozen, "CONT");
+    // killed: restarted by process-compose, sent the firing alert again by Prometheus (it
+    // resends every minute), and told by the others what was notified
+    kill(pid(am + 2), "KILL");
+    wait_for(60, "the killed peer restarted", || get(&format!("http://{}/-/ready", peers[1])));
+    std::thread::sleep(std::time::Duration::from_secs(70));
+    let h = hooks.lock().unwrap().clone();
+    assert_eq!(count(&h, "GstackHaSecond"), 1, "the second alert, one peer frozen: {h:?}");
+    assert_eq!(count(&h, "GstackHaFiring"), 1, "the rule's alert after a peer was frozen and another killed: {h:?}");
+    eprintln!("3 peers: each alert delivered once ({} notifications)", h.len());
+    run.stop();
+}

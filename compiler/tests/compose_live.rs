@@ -95,11 +95,15 @@ fn build_images(refs: &[(String, String, PathBuf)]) {
     assert!(ok, "tests/compose-images.sh:\n{text}");
 }
 
+/// One test at a time builds images and runs projects on the engine.
+static ENGINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn compose_deployment_runs_on_docker() {
     if skip_without(&["docker"]) {
         return;
     }
+    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
     let (ok, info) = docker(&["info", "--format", "{{.ServerVersion}}"]);
     assert!(ok, "no Docker engine (run .ci/run, which installs docker.io and starts dockerd):\n{info}");
     let (ok, v) = docker(&["compose", "version", "--short"]);
@@ -340,4 +344,56 @@ fn stand_in_images_follow_the_nix_image_contract() {
         assert_eq!(String::from_utf8_lossy(&passwd.stdout).trim(), "0", "{comp}: the program does not run in its image");
         docker(&["rmi", image]);
     }
+}
+
+/// Alertmanager's `replicas = 3` on compose (issue #18): three services of one gossip cluster,
+/// each on its own host name and volume, only the first published; every peer sees the
+/// cluster of three, and the real Prometheus sends to all three (its
+/// `/api/v1/alertmanagers`). Delivery once per alert is shown on the native target
+/// (`alertmanager_live.rs`).
+#[test]
+fn alertmanager_peers_form_one_cluster_on_docker() {
+    if skip_without(&["docker"]) {
+        return;
+    }
+    let _engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = TempDir::new("compose-ha");
+    let (am, prom) = (free_port(), free_port());
+    let src = dir.path().join("ha.gstack");
+    std::fs::write(
+        &src,
+        format!(
+            "stack ha {{\n  prometheus {{ port = {prom} }}\n  alertmanager {{\n    port = {am}\n    replicas = 3\n    receiver r {{ webhook = \"http://host.docker.internal:9/hook\" }}\n  }}\n}}\ntarget compose {{}}\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "compose"]);
+    let file = out.join("compose/docker-compose.yaml");
+    let doc: serde_json::Value = serde_norway::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let services = doc["services"].as_object().unwrap();
+    let names: Vec<&String> = services.keys().collect();
+    assert_eq!(names, ["alertmanager", "alertmanager-1", "alertmanager-2", "prometheus"]);
+    // only the first peer is published (one host port each)
+    assert!(services["alertmanager-1"].get("ports").is_none() && services["alertmanager"]["ports"].is_array());
+    let spec = contract();
+    let images: Vec<(String, String, PathBuf)> = ["alertmanager", "prometheus"]
+        .iter()
+        .map(|c| (c.to_string(), services[*c]["image"].as_str().unwrap().to_string(), binary(c, spec[*c]["program"].as_str().unwrap()).unwrap()))
+        .collect();
+    build_images(&images);
+    let project = Project { name: format!("gstack-ha-{}", std::process::id()), file, env: vec![] };
+    project.must(&["up", "-d", "--pull", "never"]);
+    wait_ready("Alertmanager", &format!("http://127.0.0.1:{am}/-/ready"));
+    wait_for(120, "a cluster of 3 Alertmanager peers", || {
+        let s = get_json(&format!("http://127.0.0.1:{am}/api/v2/status"))?;
+        (s["cluster"]["status"] == "ready" && s["cluster"]["peers"].as_array()?.len() == 3).then_some(())
+    });
+    wait_ready("Prometheus", &format!("http://127.0.0.1:{prom}/-/ready"));
+    let active = wait_for(120, "Prometheus sending to 3 Alertmanagers", || {
+        let a = get_json(&format!("http://127.0.0.1:{prom}/api/v1/alertmanagers"))?;
+        let v = a["data"]["activeAlertmanagers"].as_array()?.clone();
+        (v.len() == 3).then_some(v)
+    });
+    eprintln!("compose: 3 Alertmanager peers in one cluster, Prometheus sends to {active:?}");
 }

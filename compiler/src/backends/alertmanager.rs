@@ -1,6 +1,7 @@
 //! Alertmanager: `alertmanager.yml` (routes and receivers with their integrations; secrets
-//! as the integrations' `*_file` fields) and
-//! flags for a single node (clustering off). Follows
+//! as the integrations' `*_file` fields) and its flags: a single node (clustering off), or
+//! with `replicas` ≥ 2 one service per peer of a gossip cluster (`--cluster.*`,
+//! https://prometheus.io/docs/alerting/latest/alertmanager/#high-availability). Follows
 //! https://prometheus.io/docs/alerting/latest/configuration/.
 
 use super::*;
@@ -179,29 +180,69 @@ fn template_file(t: &crate::ir::NotificationTemplate) -> String {
     format!("templates/{}.tmpl", t.name)
 }
 
-pub fn service(a: &Alertmanager, ctx: &Ctx) -> Service {
+/// The ports of one peer: `port` and `cluster_port`, shifted together on one host.
+const PEER_PORTS: u16 = Alertmanager::PEER_PORT_BLOCK;
+
+/// Every peer's `(host, HTTP port)`, peer 0 first: where senders (Prometheus, the Loki
+/// ruler) send each alert (all of them: the peers deduplicate the notifications) and what
+/// Prometheus scrapes. One entry for a single node.
+pub fn peers(a: &Alertmanager, ctx: &Ctx) -> Vec<(String, u16)> {
+    (0..a.replicas as usize).map(|i| (ctx.peer_host(Component::Alertmanager, i), ctx.peer_port(i, a.port, PEER_PORTS))).collect()
+}
+
+/// The service of peer `i` (0 for a single node), rendered with `ctx` for that peer
+/// ([`Ctx::for_peer`]): its own name, directories, ports and `--cluster.peer` for each other
+/// peer.
+pub fn service(a: &Alertmanager, ctx: &Ctx, i: usize) -> Service {
     let (cfg, secrets) = config(a, ctx);
     let external_flows = notification_flows(&cfg);
     let c = Component::Alertmanager;
-    let readiness = Probe { path: "/-/ready".into(), port: a.port, initial_delay: 0 };
-    let liveness = Probe { path: "/-/healthy".into(), port: a.port, initial_delay: 10 };
+    let port = ctx.peer_port(i, a.port, PEER_PORTS);
+    let readiness = Probe { path: "/-/ready".into(), port, initial_delay: 0 };
+    let liveness = Probe { path: "/-/healthy".into(), port, initial_delay: 10 };
+    let mut args = vec![
+        format!("--config.file={}", ctx.config_dir(c, "alertmanager.yml", Syntax::Shell)),
+        format!("--storage.path={}", ctx.data_dir(c, "", Syntax::Shell)),
+        format!("--web.listen-address={}", ctx.listen_on(port)),
+        // links in notifications (silences, the alert list): where the user reaches it
+        format!("--web.external-url={}", ctx.external_url(c, port)),
+    ];
+    // a peer after the first is reached through the stack only: the user opens the first
+    // (compose publishes one port per host port; the peers share their state)
+    let role = if i == 0 { PortRole::Api } else { PortRole::Internal };
+    let mut ports = vec![PortSpec { name: "http".into(), port, role }];
+    let mut flows = vec![];
+    let mut host_name = super::host_name(c);
+    if a.replicas < 2 {
+        // a single node: no gossip port
+        args.push("--cluster.listen-address=".into());
+    } else {
+        let cluster = |j: usize| ctx.peer_port(j, a.cluster_port, PEER_PORTS);
+        args.push(format!("--cluster.listen-address={}", ctx.listen_on(cluster(i))));
+        for j in (0..a.replicas as usize).filter(|j| *j != i) {
+            args.push(format!("--cluster.peer={}:{}", ctx.peer_host(c, j), cluster(j)));
+        }
+        ports.push(PortSpec { name: "cluster".into(), port: cluster(i), role: PortRole::Internal });
+        // gossip with the other peers (on their own hosts: the same port)
+        if ctx.peers == PeerLayout::OwnHost {
+            flows.push(Flow { to: c, port: a.cluster_port, udp: true });
+        }
+        if i > 0 {
+            host_name = format!("{host_name}-{i}");
+        }
+    }
     Service {
-        args: vec![
-            format!("--config.file={}", ctx.config_dir(c, "alertmanager.yml", Syntax::Shell)),
-            format!("--storage.path={}", ctx.data_dir(c, "", Syntax::Shell)),
-            format!("--web.listen-address={}", ctx.listen_on(a.port)),
-            // links in notifications (silences, the alert list): where the user reaches it
-            format!("--web.external-url={}", ctx.external_url(c, a.port)),
-            // a single node: no gossip port
-            "--cluster.listen-address=".into(),
-        ],
+        name: ctx.instance_name(c),
+        host_name,
+        args,
         files: std::iter::once(ConfigFile { path: "alertmanager.yml".into(), content: yaml(&cfg) })
             .chain(a.templates.iter().map(|t| ConfigFile { path: template_file(t), content: t.content.clone() }))
             .collect(),
-        ports: vec![PortSpec { name: "http".into(), port: a.port, role: PortRole::Api }],
+        ports,
         data_dirs: vec!["".into()],
         secrets,
         external_flows,
+        flows,
         stateful: true,
         ..base_service(c, &a.version, readiness, liveness)
     }

@@ -48,7 +48,10 @@ pub fn config(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> serde_json::Value {
         "analytics": { "reporting_enabled": false },
     });
     if let Some(a) = &stack.alertmanager {
-        cfg["ruler"]["alertmanager_url"] = json!(ctx.url(Component::Alertmanager, a.port));
+        // every peer, comma-separated: the ruler sends each alert to every URL
+        // (pkg/ruler/base/notifier.go, buildNotifierConfig), and the peers notify once
+        let urls: Vec<String> = super::alertmanager::peers(a, ctx).into_iter().map(|(h, p)| format!("http://{h}:{p}")).collect();
+        cfg["ruler"]["alertmanager_url"] = json!(urls.join(","));
     }
     merge(&mut cfg, &l.settings);
     cfg
@@ -62,7 +65,7 @@ pub fn service(stack: &ir::Stack, l: &Loki, ctx: &Ctx) -> Service {
     // single tenant: the ruler reads rules for the tenant `fake`
     files.push(ConfigFile { path: "rules/fake/alerts.yml".into(), content: yaml(&rule_groups(&stack.log_alerts, None)) });
     let c = Component::Loki;
-    let flows = stack.alertmanager.as_ref().map(|a| vec![Flow { to: Component::Alertmanager, port: a.port }]).unwrap_or_default();
+    let flows = stack.alertmanager.as_ref().map(|a| vec![Flow { to: Component::Alertmanager, port: a.port, udp: false }]).unwrap_or_default();
     let readiness = Probe { path: "/ready".into(), port: l.port, initial_delay: 0 };
     let liveness = Probe { path: "/ready".into(), port: l.port, initial_delay: 60 };
     Service {

@@ -120,6 +120,9 @@ pub fn host_port(addr: &str, default: Option<u16>) -> Option<(String, u16)> {
 pub struct Flow {
     pub to: Component,
     pub port: u16,
+    /// UDP as well as TCP (gossip: memberlist probes peers over UDP).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub udp: bool,
 }
 
 /// One running program, normalised: everything a target renderer needs.
@@ -224,6 +227,24 @@ pub struct Ctx {
     /// program's own container: a user's target on `127.0.0.1`/`localhost`/`[::1]` means the
     /// host, which the target reaches by this name (compose: `host.docker.internal`).
     pub host_loopback: Option<String>,
+    /// Where the peers of a replicated program run (Alertmanager's `replicas`).
+    pub peers: PeerLayout,
+    /// The peer being rendered, when a backend renders one of several: `(component, i)`, `i`
+    /// from 1 (peer 0 is the component itself). Its name, host name and directories are
+    /// `<component>-<i>` ([`Ctx::instance_name`]).
+    pub instance: Option<(Component, usize)>,
+}
+
+/// Where the peers of a replicated program run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerLayout {
+    /// All on one host (native, systemd): each peer listens on ports of its own, the
+    /// backend's block of ports shifted by `i × block` for peer `i` ([`Ctx::peer_port`]).
+    OneHost,
+    /// Each on a host of its own (compose services, Kubernetes Services), on the same ports:
+    /// peer `i` ≥ 1 at host `<component>-<i>` wherever the component's host name appears in
+    /// its address ([`Ctx::peer_host`]).
+    OwnHost,
 }
 
 /// A path root: either an environment variable set at run time, or a fixed absolute path.
@@ -290,15 +311,52 @@ impl Ctx {
             },
         }
     }
-    /// `<config root>/<component>[/rel]` in the given syntax.
-    pub fn config_dir(&self, comp: Component, rel: &str, syntax: Syntax) -> String {
-        join(&format!("{}/{}", Self::root(&self.config_root, syntax), comp.name()), rel)
+    /// The name of the component being rendered: its own (`alertmanager`), or for peer `i`
+    /// ≥ 1 of a replicated one `alertmanager-<i>` ([`Ctx::instance`]). Services, directories and
+    /// secrets are named after it.
+    pub fn instance_name(&self, comp: Component) -> String {
+        match self.instance {
+            Some((c, i)) if c == comp && i > 0 => format!("{}-{i}", comp.name()),
+            _ => comp.name().to_string(),
+        }
     }
-    /// `<data root>/<component>[/rel]` in the given syntax.
+    /// `<config root>/<instance>[/rel]` in the given syntax.
+    pub fn config_dir(&self, comp: Component, rel: &str, syntax: Syntax) -> String {
+        self.service_config_dir(&self.instance_name(comp), rel, syntax)
+    }
+    /// The config directory of the service named `name` ([`Service::name`]): what a target
+    /// uses, as it renders every peer with one context.
+    pub fn service_config_dir(&self, name: &str, rel: &str, syntax: Syntax) -> String {
+        join(&format!("{}/{name}", Self::root(&self.config_root, syntax)), rel)
+    }
+    /// `<data root>/<instance>[/rel]` in the given syntax.
     pub fn data_dir(&self, comp: Component, rel: &str, syntax: Syntax) -> String {
         match self.data_root {
             Root::Conventional => join(&conventional_data_dir(comp), rel),
-            _ => join(&format!("{}/{}", Self::root(&self.data_root, syntax), comp.name()), rel),
+            _ => join(&format!("{}/{}", Self::root(&self.data_root, syntax), self.instance_name(comp)), rel),
+        }
+    }
+    /// This context for peer `i` of `comp` (0: the component itself).
+    pub fn for_peer(&self, comp: Component, i: usize) -> Ctx {
+        Ctx { instance: (i > 0).then_some((comp, i)), ..self.clone() }
+    }
+    /// Peer `i`'s port for the backend's `port`, in a block of `block` ports per peer:
+    /// `port + i × block` on one host, `port` on hosts of their own.
+    pub fn peer_port(&self, i: usize, port: u16, block: u16) -> u16 {
+        match self.peers {
+            // (past 65535 is refused by the checker, E0500)
+            PeerLayout::OneHost => port.saturating_add((i as u16).saturating_mul(block)),
+            PeerLayout::OwnHost => port,
+        }
+    }
+    /// The host peer `i` of `comp` is reached at: the component's ([`Ctx::addr`]) on one
+    /// host; else the component's host with its name replaced by `<component>-<i>`.
+    pub fn peer_host(&self, comp: Component, i: usize) -> String {
+        let host = self.hosts.get(&comp).cloned().unwrap_or_else(|| "127.0.0.1".into());
+        let base = host_name(comp);
+        match (self.peers, host.strip_prefix(&base)) {
+            (PeerLayout::OwnHost, Some(rest)) if i > 0 => format!("{base}-{i}{rest}"),
+            _ => host,
         }
     }
     /// The static files of a package in this target: `${ENV}` or the system directory.
@@ -308,7 +366,7 @@ impl Ctx {
             HomeLayout::System => home.system_dir.clone(),
         }
     }
-    /// `host:port` of a component as others reach it.
+    /// `host:port` of a component (peer 0 of a replicated one) as others reach it.
     pub fn addr(&self, comp: Component, port: u16) -> String {
         format!("{}:{port}", self.hosts.get(&comp).map(String::as_str).unwrap_or("127.0.0.1"))
     }
@@ -334,9 +392,9 @@ impl Ctx {
             // written at start into the (run-time copy of the) config directory, which is the
             // program's working directory
             (SecretLayout::Direct, SecretRef::Env(_)) => format!("secrets/{name}"),
-            (SecretLayout::Dir(d), _) => format!("{d}/{}/{name}", comp.name()),
-            (SecretLayout::DirEnvApart { files, .. }, SecretRef::File(_)) => format!("{files}/{}/{name}", comp.name()),
-            (SecretLayout::DirEnvApart { env, .. }, SecretRef::Env(_)) => format!("{env}/{}/{name}", comp.name()),
+            (SecretLayout::Dir(d), _) => format!("{d}/{}/{name}", self.instance_name(comp)),
+            (SecretLayout::DirEnvApart { files, .. }, SecretRef::File(_)) => format!("{files}/{}/{name}", self.instance_name(comp)),
+            (SecretLayout::DirEnvApart { env, .. }, SecretRef::Env(_)) => format!("{env}/{}/{name}", self.instance_name(comp)),
             (SecretLayout::Relative, SecretRef::File(_)) => format!("../credentials/{name}"),
             (SecretLayout::Relative, SecretRef::Env(_)) => format!("../secrets/{name}"),
         }
@@ -368,7 +426,11 @@ pub fn services(stack: &ir::Stack, ctx: &Ctx) -> Vec<Service> {
     for c in Component::ALL {
         let s = match c {
             Component::NodeExporter => stack.node_exporter.as_ref().map(|n| node_exporter::service(n, ctx)),
-            Component::Alertmanager => stack.alertmanager.as_ref().map(|a| alertmanager::service(a, ctx)),
+            // every peer of a cluster, the component itself first
+            Component::Alertmanager => {
+                out.extend(stack.alertmanager.iter().flat_map(|a| (0..a.replicas as usize).map(|i| alertmanager::service(a, &ctx.for_peer(c, i), i))));
+                None
+            }
             Component::Prometheus => stack.prometheus.as_ref().map(|p| prometheus::service(stack, p, ctx)),
             Component::Loki => stack.loki.as_ref().map(|l| loki::service(stack, l, ctx)),
             Component::Tempo => stack.tempo.as_ref().map(|t| tempo::service(stack, t, ctx)),

@@ -19,6 +19,11 @@ pub fn self_scrapes(stack: &ir::Stack) -> Vec<(&'static str, Component, u16, &'s
         .collect()
 }
 
+/// `host:port` of every Alertmanager peer, peer 0 first.
+fn alertmanagers(a: &ir::Alertmanager, ctx: &Ctx) -> Vec<String> {
+    super::alertmanager::peers(a, ctx).into_iter().map(|(h, p)| format!("{h}:{p}")).collect()
+}
+
 /// `prometheus.yml` as a JSON tree (rule files are read from `rules/*.yml` next to it).
 pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value {
     let mut global = json!({
@@ -39,6 +44,9 @@ pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value
             // one instance per node: every address of its (headless) Service's name
             let host = ctx.hosts.get(&comp).cloned().unwrap_or_else(|| host_name(comp));
             sc["dns_sd_configs"] = json!([{ "names": [host], "type": "A", "port": port }]);
+        } else if let (Component::Alertmanager, Some(a)) = (comp, &stack.alertmanager) {
+            // every peer of a cluster
+            sc["static_configs"] = json!([{ "targets": alertmanagers(a, ctx) }]);
         } else {
             sc["static_configs"] = json!([{ "targets": [ctx.addr(comp, port)] }]);
         }
@@ -79,7 +87,8 @@ pub fn config(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> serde_json::Value
     }
     let mut cfg = json!({ "global": global });
     if let Some(a) = &stack.alertmanager {
-        cfg["alerting"] = json!({ "alertmanagers": [{ "static_configs": [{ "targets": [ctx.addr(Component::Alertmanager, a.port)] }] }] });
+        // every peer: each gets every alert, and the cluster notifies once
+        cfg["alerting"] = json!({ "alertmanagers": [{ "static_configs": [{ "targets": alertmanagers(a, ctx) }] }] });
     }
     cfg["rule_files"] = json!(["rules/*.yml"]);
     if p.remote_write_receiver || p.otlp_receiver {
@@ -130,10 +139,10 @@ pub fn service(stack: &ir::Stack, p: &Prometheus, ctx: &Ctx) -> Service {
         args.push("--enable-feature=exemplar-storage".into());
     }
     let mut flows: Vec<Flow> =
-        self_scrapes(stack).into_iter().filter(|(_, to, _, _)| *to != c).map(|(_, to, port, _)| Flow { to, port }).collect();
+        self_scrapes(stack).into_iter().filter(|(_, to, _, _)| *to != c).map(|(_, to, port, _)| Flow { to, port, udp: false }).collect();
     if let Some(a) = &stack.alertmanager {
         if !flows.iter().any(|f| f.to == Component::Alertmanager) {
-            flows.push(Flow { to: Component::Alertmanager, port: a.port });
+            flows.push(Flow { to: Component::Alertmanager, port: a.port, udp: false });
         }
     }
     // the user's own scrape targets live outside the stack

@@ -70,7 +70,7 @@ pub fn config(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> serde_json::Value {
 pub fn service(stack: &ir::Stack, t: &Tempo, ctx: &Ctx) -> Service {
     let c = Component::Tempo;
     let (flows, depends_on) = match (&stack.prometheus, t.generator.is_empty()) {
-        (Some(p), false) => (vec![Flow { to: Component::Prometheus, port: p.port }], vec![Component::Prometheus]),
+        (Some(p), false) => (vec![Flow { to: Component::Prometheus, port: p.port, udp: false }], vec![Component::Prometheus]),
         _ => (vec![], vec![]),
     };
     let readiness = Probe { path: "/ready".into(), port: t.port, initial_delay: 0 };

@@ -64,6 +64,11 @@ pub struct Route {
 pub struct Alertmanager {
     pub version: String,
     pub port: u16,
+    /// Peers of the gossip cluster, 1–9 (1: a single node, clustering off).
+    pub replicas: u16,
+    /// The peers' gossip port (`--cluster.listen-address`), TCP and UDP; used when
+    /// `replicas` > 1.
+    pub cluster_port: u16,
     /// `global.smtp_smarthost`: the e-mail receivers' SMTP server, `host:port`.
     pub smtp_smarthost: Option<String>,
     /// `global.smtp_from`: the e-mail receivers' sender address.
@@ -81,6 +86,12 @@ pub struct Alertmanager {
     /// Notification template files, in source order: `templates/<file>.tmpl`.
     pub templates: Vec<NotificationTemplate>,
     pub settings: Settings,
+}
+
+impl Alertmanager {
+    /// Ports per peer (`port`, `cluster_port`): on one host, peer `i` listens on each shifted
+    /// by `i × PEER_PORT_BLOCK`.
+    pub const PEER_PORT_BLOCK: u16 = 2;
 }
 
 /// An Alertmanager inhibit rule: matchers as Alertmanager parses them (checked).

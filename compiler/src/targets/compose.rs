@@ -25,7 +25,7 @@
 //! node-exporter sees the host: its PID namespace and the host root read-only at `/host`.
 
 use super::{config_outputs, Output};
-use crate::backends::{self, Ctx, HomeLayout, Root, SecretLayout, Service};
+use crate::backends::{self, Ctx, HomeLayout, PeerLayout, Root, SecretLayout, Service};
 use crate::ir::{self, SecretRef};
 use serde_json::{json, Map, Value};
 
@@ -57,6 +57,8 @@ pub fn ctx(stack: &ir::Stack, c: &ir::ComposeTarget) -> Ctx {
         host_kernel_fs: None,
         per_node: false,
         host_loopback: Some(HOST_GATEWAY_NAME.into()),
+        peers: PeerLayout::OwnHost,
+        instance: None,
         home: HomeLayout::System,
     }
 }
@@ -179,7 +181,7 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
         if !deps.is_empty() {
             v["depends_on"] = Value::Object(deps);
         }
-        if let Some(r) = c.resources.iter().find(|r| r.component == s.name) {
+        if let Some(r) = c.resources.iter().find(|r| r.component == s.component.name()) {
             let mut limits = Map::new();
             if let Some(cpu) = r.cpu {
                 limits.insert("cpus".into(), json!(format!("{}", cpu.0 as f64 / 1000.0)));

@@ -9,7 +9,7 @@
 //! reference (apps/v1, v1, networking.k8s.io/v1, rbac.authorization.k8s.io/v1).
 
 use super::Output;
-use crate::backends::{self, Ctx, HomeLayout, PortRole, Root, SecretLayout, Service};
+use crate::backends::{self, Ctx, HomeLayout, PeerLayout, PortRole, Root, SecretLayout, Service};
 use crate::encode::shell;
 use crate::ir::{self, Bytes};
 use serde_json::{json, Map, Value};
@@ -58,6 +58,8 @@ pub fn ctx_in(stack: &ir::Stack, k: &ir::KubernetesTarget, ns: &str) -> Ctx {
         per_node: true,
         // the user's loopback scrape targets: the host they mean in the cluster, when given
         host_loopback: k.loopback_host.clone(),
+        peers: PeerLayout::OwnHost,
+        instance: None,
         home: HomeLayout::System,
         // the Ingress terminates TLS for the UI (the Helm chart: the target's own Ingress
         // settings, as its values default to)
@@ -231,14 +233,14 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
     let args: Vec<String> = s.args.iter().map(|a| crate::encode::dollar::kubelet(a)).collect();
     let container = json!({
         "name": name,
-        "image": k.images.get(&s.name).cloned().unwrap_or_else(|| s.image.clone()),
+        "image": k.images.get(s.component.name()).cloned().unwrap_or_else(|| s.image.clone()),
         "imagePullPolicy": "IfNotPresent",
         "command": [s.program],
         "args": args,
         "ports": s.ports.iter().map(|p| json!({ "name": p.name, "containerPort": p.port, "protocol": "TCP" })).collect::<Vec<_>>(),
         "readinessProbe": probe(&s.readiness, false),
         "livenessProbe": probe(&s.liveness, true),
-        "resources": resources(k, &s.name),
+        "resources": resources(k, s.component.name()),
         "securityContext": {
             "runAsNonRoot": true,
             "runAsUser": s.user.uid,
@@ -298,7 +300,7 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
             "metadata": { "name": "data", "labels": labels(stack, &s.host_name) },
             "spec": {
                 "accessModes": ["ReadWriteOnce"],
-                "resources": { "requests": { "storage": storage(k, &s.name).to_k8s() } },
+                "resources": { "requests": { "storage": storage(k, s.component.name()).to_k8s() } },
                 "volumeMode": "Filesystem",
             },
             "status": { "phase": "Pending" },
@@ -349,13 +351,28 @@ pub fn component_objects(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Servic
     objs
 }
 
-/// The flows into `s`: (from service's host name, port), derived from every service record's flows.
+/// The flows into `s`: (from service's host name, port), derived from every service record's
+/// flows (into every peer of a replicated component).
 pub fn inbound(s: &Service, all: &[Service]) -> Vec<(String, u16)> {
-    let mut v: Vec<(String, u16)> =
-        all.iter().flat_map(|o| o.flows.iter().filter(|f| f.to == s.component).map(|f| (o.host_name.clone(), f.port))).collect();
+    inbound_flows(s, all).into_iter().map(|(h, p, _)| (h, p)).collect()
+}
+
+/// [`inbound`] with whether each flow is UDP as well as TCP.
+fn inbound_flows(s: &Service, all: &[Service]) -> Vec<(String, u16, bool)> {
+    let mut v: Vec<(String, u16, bool)> =
+        all.iter().filter(|o| o.host_name != s.host_name).flat_map(|o| o.flows.iter().filter(|f| f.to == s.component).map(|f| (o.host_name.clone(), f.port, f.udp))).collect();
     v.sort();
     v.dedup();
     v
+}
+
+/// A NetworkPolicy rule's `ports` for one flow: TCP, and UDP too for gossip.
+fn flow_ports(port: u16, udp: bool) -> Value {
+    if udp {
+        json!([{ "protocol": "TCP", "port": port }, { "protocol": "UDP", "port": port }])
+    } else {
+        json!([{ "protocol": "TCP", "port": port }])
+    }
 }
 
 /// Ports of `s` open to anything (clients outside the stack): the ingest endpoints
@@ -375,10 +392,10 @@ fn ui(services: &[Service]) -> Option<(&Service, u16)> {
 
 fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all: &[Service]) -> Value {
     let mut ingress = vec![];
-    for (from, port) in inbound(s, all) {
+    for (from, port, udp) in inbound_flows(s, all) {
         ingress.push(json!({
             "from": [{ "podSelector": { "matchLabels": selector(stack, &from) } }],
-            "ports": [{ "protocol": "TCP", "port": port }],
+            "ports": flow_ports(port, udp),
         }));
     }
     let open = open_ports(k, s);
@@ -397,10 +414,16 @@ fn network_policy(stack: &ir::Stack, k: &ir::KubernetesTarget, s: &Service, all:
             egress.push(json!({ "ports": [{ "protocol": "TCP", "port": f.port }] }));
             continue;
         }
-        egress.push(json!({
-            "to": [{ "podSelector": { "matchLabels": selector(stack, &backends::host_name(f.to)) } }],
-            "ports": [{ "protocol": "TCP", "port": f.port }],
-        }));
+        // every service of the component (each peer of a replicated one), but this one
+        let to: Vec<Value> = all
+            .iter()
+            .filter(|o| o.component == f.to && o.host_name != s.host_name)
+            .map(|o| json!({ "podSelector": { "matchLabels": selector(stack, &o.host_name) } }))
+            .collect();
+        if to.is_empty() {
+            continue;
+        }
+        egress.push(json!({ "to": to, "ports": flow_ports(f.port, f.udp) }));
     }
     // flows out of the stack (scrape targets, alert receivers, datasources) and the target's
     // own `egress` list without a block: their ports on any address (a policy cannot name a

@@ -17,7 +17,7 @@
 //! the component, and the binary or port.
 
 use super::{config_outputs, Output};
-use crate::backends::{self, Ctx, HomeLayout, Root, SecretLayout, Service, Syntax};
+use crate::backends::{self, Ctx, HomeLayout, PeerLayout, Root, SecretLayout, Service, Syntax};
 use crate::encode::shell::quote;
 use crate::ir::{self, SecretRef};
 use serde_json::json;
@@ -38,6 +38,8 @@ pub fn ctx(stack: &ir::Stack, n: &ir::NativeTarget) -> Ctx {
         host_kernel_fs: None,
         per_node: false,
         host_loopback: None,
+        peers: PeerLayout::OneHost,
+        instance: None,
         home: HomeLayout::Env,
     }
 }
@@ -100,7 +102,7 @@ pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
                 parts.push(format!(": \"${{{var}:?the secret {var} is not set}}\""));
                 continue;
             }
-            let path = ctx.config_dir(s.component, &format!("secrets/{}", sec.name), Syntax::Shell);
+            let path = ctx.service_config_dir(&s.name, &format!("secrets/{}", sec.name), Syntax::Shell);
             parts.push(format!(
                 ": \"${{{var}:?the secret {var} is not set}}\" && mkdir -p \"$(dirname {p})\" && (umask 077 && printf '%s' \"${var}\" > {p})",
                 p = shell_quote(&path)
@@ -109,7 +111,7 @@ pub fn command(s: &Service, n: &ir::NativeTarget, ctx: &Ctx) -> String {
     }
     // relative paths in a program's config (secret files) resolve against its config directory
     if !s.files.is_empty() {
-        parts.push(format!("cd {}", shell_quote(&ctx.config_dir(s.component, "", Syntax::Shell))));
+        parts.push(format!("cd {}", shell_quote(&ctx.service_config_dir(&s.name, "", Syntax::Shell))));
     }
     let mut exec = vec![format!("exec {}", shell_quote(&bin))];
     exec.extend(s.args.iter().map(|a| shell_quote(a)));

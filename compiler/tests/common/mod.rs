@@ -97,13 +97,35 @@ pub fn root() -> PathBuf {
 /// A free TCP port on 127.0.0.1 (bound and released), never one this process was given
 /// before: the kernel may hand a just-released port out again, and two parts of one test (or
 /// two parallel tests) must not be given the same one.
+static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+
+fn mark_given(p: u16) {
+    GIVEN.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+}
+
 pub fn free_port() -> u16 {
-    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
     let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         let p = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         if !given.contains(&p) {
             given.push(p);
+            return p;
+        }
+    }
+}
+
+/// The first of `n` consecutive free TCP ports on 127.0.0.1 (each bound and released), none
+/// given by [`free_port`] before (they are marked given).
+pub fn free_ports(n: u16) -> u16 {
+    loop {
+        let p = free_port();
+        let rest = (1..n).map(|i| p.checked_add(i)).collect::<Option<Vec<u16>>>();
+        let Some(rest) = rest else { continue };
+        if rest.iter().all(|q| std::net::TcpListener::bind(("127.0.0.1", *q)).is_ok()) {
+            // (later free_port calls may still return them: take them from its list too)
+            for q in rest {
+                mark_given(q);
+            }
             return p;
         }
     }
@@ -244,6 +266,8 @@ pub fn kill(pid: i32, sig: &str) {
         "KILL" => libc::SIGKILL,
         "TERM" => libc::SIGTERM,
         "INT" => libc::SIGINT,
+        "STOP" => libc::SIGSTOP,
+        "CONT" => libc::SIGCONT,
         other => panic!("unknown signal {other}"),
     };
     // SAFETY: kill(2) has no memory effects; the pid was checked above

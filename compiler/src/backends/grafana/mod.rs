@@ -257,7 +257,7 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
     let mut depends_on = vec![];
     for (c, _) in Component::datasources() {
         if let Some(port) = crate::programs::port_of(stack, c, "port") {
-            flows.push(Flow { to: c, port });
+            flows.push(Flow { to: c, port, udp: false });
             depends_on.push(c);
         }
     }

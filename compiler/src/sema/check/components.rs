@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The most Alertmanager peers `replicas` takes.
+pub const MAX_PEERS: i64 = 9;
+
 impl<'a> Checker<'a> {
     pub(super) fn grafana(&mut self, r: &Rec) -> ir::Grafana {
         let (user, pw) = match r.get("admin") {
@@ -188,9 +191,16 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+        let replicas = r.int_d("replicas");
+        if let Some((_, at)) = r.fields.get("replicas").filter(|_| !(1..=MAX_PEERS).contains(&replicas)) {
+            let d = self.error("E0204", *at, format!("`replicas` is 1–{MAX_PEERS}, found {replicas}"));
+            d.hint = Some("1 runs a single Alertmanager; 3 is the usual cluster (each alert still notifies once, and one peer can be lost)".into());
+        }
         Some(ir::Alertmanager {
             version: r.str_d("version"),
             port: r.port_d("port"),
+            replicas: replicas.clamp(1, MAX_PEERS) as u16,
+            cluster_port: r.port_d("cluster_port"),
             smtp_smarthost: r.str("smtp_smarthost"),
             smtp_from: r.str("smtp_from"),
             resolve_timeout: r.dur("resolve_timeout"),

@@ -543,6 +543,28 @@ impl<'a> Checker<'a> {
                 ports.push((p, c.name(), f.field));
             }
         }
+        // Alertmanager's peers on one host (native, systemd): `cluster_port`, and both ports
+        // shifted by 2 per peer
+        const PEER_FIELDS: [&str; 9] = ["port (peer 0)", "port (peer 1)", "port (peer 2)", "port (peer 3)", "port (peer 4)", "port (peer 5)", "port (peer 6)", "port (peer 7)", "port (peer 8)"];
+        const PEER_CLUSTER: [&str; 9] = ["cluster_port (peer 0)", "cluster_port (peer 1)", "cluster_port (peer 2)", "cluster_port (peer 3)", "cluster_port (peer 4)", "cluster_port (peer 5)", "cluster_port (peer 6)", "cluster_port (peer 7)", "cluster_port (peer 8)"];
+        if let Some(a) = stack.alertmanager.as_ref().filter(|a| a.replicas > 1) {
+            let shift = |p: u16, i: usize| u32::from(p) + i as u32 * u32::from(ir::Alertmanager::PEER_PORT_BLOCK);
+            let last = a.replicas as usize - 1;
+            if let Some((field, p)) = [("port", a.port), ("cluster_port", a.cluster_port)].into_iter().find(|(_, p)| shift(*p, last) > 65535) {
+                let at = st.blocks_of("alertmanager").next().map(|r| r.fields.get(field).map_or_else(|| self.head(r), |(_, l)| *l));
+                if let Some(at) = at {
+                    let d = self.error("E0500", at, format!("Alertmanager peer {last}'s `{field}` would be {}, past 65535", shift(p, last)));
+                    d.hint = Some(format!("on one host peer `i` listens on `{field} + {}i`: set a lower `{field}`", ir::Alertmanager::PEER_PORT_BLOCK));
+                }
+            } else {
+                for i in 0..=last {
+                    if i > 0 {
+                        ports.push((shift(a.port, i) as u16, "alertmanager", PEER_FIELDS[i]));
+                    }
+                    ports.push((shift(a.cluster_port, i) as u16, "alertmanager", PEER_CLUSTER[i]));
+                }
+            }
+        }
         for i in 0..ports.len() {
             for j in 0..i {
                 if ports[i].0 == ports[j].0 {

@@ -72,6 +72,13 @@ impl Rec {
             _ => self.schema.port_default(name),
         }
     }
+    /// An integer field, else its schema default.
+    pub(super) fn int_d(&self, name: &str) -> i64 {
+        match self.get(name) {
+            Some(CV::Int(i)) => *i,
+            _ => self.schema.int_default(name),
+        }
+    }
     pub(super) fn dur(&self, name: &str) -> Option<ir::Duration> {
         match self.get(name) {
             Some(CV::Dur(d)) => Some(*d),

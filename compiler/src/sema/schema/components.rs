@@ -477,6 +477,13 @@ pub static ALERTMANAGER: Schema = Schema {
         &[
             g(f("version", Ty::Str, Some(Lit::Str("0.28")), "Alertmanager version."), Grammar::Version),
             f("port", Ty::Port, Some(Lit::Port(9093)), "HTTP port."),
+            f(
+                "replicas",
+                Ty::Int,
+                Some(Lit::Int(1)),
+                "Peers, 1–9 (https://prometheus.io/docs/alerting/latest/alertmanager/#high-availability): 2 or more form a gossip cluster (`--cluster.listen-address`, `--cluster.peer`) that shares silences and notification logs, and Prometheus and the Loki ruler send every alert to every peer, which notify once between them. Native and systemd run the peers on one host, peer `i` (from 0) on `port + 2i` and `cluster_port + 2i`; compose and Kubernetes give each its own host, `alertmanager-<i>` (the first keeps `alertmanager`).",
+            ),
+            f("cluster_port", Ty::Port, Some(Lit::Port(9094)), "The peers' gossip port (TCP and UDP), when `replicas` is 2 or more."),
             g(
                 f("smtp_smarthost", Ty::Str, None, "SMTP server of the e-mail receivers, `host:port` (`global.smtp_smarthost`); required with an `email` receiver."),
                 Grammar::HostPort,

@@ -359,6 +359,9 @@ impl Schema {
     pub fn addr_default(&self, name: &str) -> &'static str {
         self.typed_default(name, "address", |d| if let Lit::Addr(a) = d { Some(*a) } else { None })
     }
+    pub fn int_default(&self, name: &str) -> i64 {
+        self.typed_default(name, "integer", |d| if let Lit::Int(i) = d { Some(*i) } else { None })
+    }
     pub fn bool_default(&self, name: &str) -> bool {
         self.typed_default(name, "bool", |d| if let Lit::Bool(b) = d { Some(*b) } else { None })
     }
