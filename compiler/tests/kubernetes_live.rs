@@ -1254,3 +1254,52 @@ fn many_dashboards_are_admitted_and_mounted() {
     assert!(changed.is_empty(), "a second apply changed {changed:?}");
     let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
 }
+
+/// Alertmanager's `replicas = 3` on Kubernetes (issue #18): a StatefulSet, Service and claim
+/// per peer, admitted and Ready; the peers join one gossip cluster through each other's
+/// Services (every peer sees three members), and Prometheus sends to all three
+/// (`/api/v1/alertmanagers`). Delivery once per alert is shown on the native target.
+#[test]
+fn alertmanager_peers_form_one_cluster_on_kubernetes() {
+    if no_cluster() {
+        return;
+    }
+    cluster();
+    let ns = "gstack-ha";
+    let work = TempDir::new("k8s-ha");
+    let src = work.path().join("ha.gstack");
+    std::fs::write(
+        &src,
+        format!(
+            "stack ha {{\n  prometheus {{}}\n  alertmanager {{\n    replicas = 3\n    receiver r {{ webhook = \"http://{NODE_IP}:9/hook\" }}\n  }}\n}}\ntarget kubernetes {{ namespace = \"{ns}\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out = work.path().join("out");
+    gstackc_build(&src, &out, &["--target", "kubernetes"]);
+    let dir = out.join("kubernetes");
+    let objects = kustomize(&dir);
+    let sets: BTreeSet<String> = objects.iter().filter(|o| o["kind"] == "StatefulSet").map(|o| o["metadata"]["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(sets, ["alertmanager", "alertmanager-1", "alertmanager-2", "prometheus"].map(String::from).into_iter().collect());
+    import_images(&objects, work.path());
+    fresh_namespace(ns);
+    make_volumes(&objects, ns);
+    let (ok, text) = kubectl(&["apply", "--server-side", "-k", dir.to_str().unwrap()]);
+    assert!(ok, "kubectl apply --server-side -k:\n{text}");
+    wait_pods_ready(ns, expected_pods(&objects), 240);
+    for peer in ["alertmanager", "alertmanager-1", "alertmanager-2"] {
+        let url = service_url(ns, peer);
+        wait_for(120, &format!("{peer} in a cluster of 3"), || {
+            let s = get_json(&format!("{url}/api/v2/status"))?;
+            (s["cluster"]["status"] == "ready" && s["cluster"]["peers"].as_array()?.len() == 3).then_some(())
+        });
+    }
+    let prom = service_url(ns, "prometheus");
+    let active = wait_for(120, "Prometheus sending to 3 Alertmanagers", || {
+        let a = get_json(&format!("{prom}/api/v1/alertmanagers"))?;
+        let v = a["data"]["activeAlertmanagers"].as_array()?.clone();
+        (v.len() == 3).then_some(v)
+    });
+    eprintln!("kubernetes: 3 Alertmanager peers in one cluster, Prometheus sends to {active:?}");
+    let _ = kubectl(&["delete", "namespace", ns, "--wait=false"]);
+}
