@@ -691,6 +691,9 @@ pub struct ContactPoint {
     /// Addresses as Grafana reads them (several separated by `;`).
     pub email: Option<String>,
     pub slack: Option<SlackContact>,
+    /// The other integrations, `configs` being Grafana's integration `type`
+    /// ([`crate::sema::schema::CONTACT_POINT_INTEGRATIONS`] order).
+    pub integrations: Vec<Integration>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -720,6 +723,8 @@ pub struct NotificationPolicy {
     pub repeat_interval: Option<Duration>,
     pub matchers: Vec<LabelMatcher>,
     pub mute_timings: Vec<String>,
+    /// Mute timings outside of which this policy sends nothing (`active_time_intervals`).
+    pub active_timings: Vec<String>,
     pub continue_: bool,
     pub routes: Vec<NotificationPolicy>,
 }

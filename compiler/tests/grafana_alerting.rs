@@ -33,7 +33,7 @@ stack shop {{
         matchers = ["team=payments", "severity=~\"warning|info\""]
         contact_point = team
         mute_timings = [weekends, nights]
-        route {{ matchers = ["env!=prod"], contact_point = audit, continue = true }}
+        route {{ matchers = ["env!=prod"], contact_point = audit, continue = true, active_timings = [nights] }}
       }}
     }}
     mute_timing weekends {{ weekdays = ["saturday", "sunday"] }}
@@ -106,6 +106,7 @@ fn alerting_file_has_grafanas_field_names() {
     assert_eq!(p["routes"][0]["object_matchers"][1], serde_json::json!(["severity", "=~", "warning|info"]));
     assert_eq!(p["routes"][0]["mute_time_intervals"], serde_json::json!(["weekends", "nights"]));
     assert_eq!(p["routes"][0]["routes"][0]["continue"], true);
+    assert_eq!(p["routes"][0]["routes"][0]["active_time_intervals"], serde_json::json!(["nights"]));
     let nights = &doc["muteTimes"][1]["time_intervals"][0];
     assert_eq!(nights["times"][0], serde_json::json!({ "start_time": "00:00", "end_time": "07:30" }));
     assert_eq!(nights["location"], "Europe/Berlin");
@@ -181,4 +182,62 @@ fn no_secret_value_reaches_any_generated_file() {
     let k8s = std::fs::read_to_string(out.join("kubernetes/grafana.yaml")).unwrap();
     assert!(k8s.contains("$__file{/run/secrets/grafana/contact-point-oncall-webhook-url}"), "{k8s}");
     assert!(k8s.contains("$__file{/run/secrets/grafana/contact-point-team-slack-url}"), "{k8s}");
+}
+
+/// Every typed integration of a contact point is written as Grafana 12.2's settings parsers
+/// read it (grafana/alerting `receivers/<type>/config.go`): its `type`, each key as Grafana
+/// spells it, secure keys as `$__env{…}`/`$__file{…}` references, strings where Grafana's
+/// field is a string (Telegram's `chatid`), numbers and booleans where it is one, and a
+/// record (SNS's `sigv4`) as an object.
+#[test]
+fn contact_point_integrations_have_grafanas_types_and_keys() {
+    let src = r#"
+stack shop {
+  prometheus {}
+  grafana {
+    contact_point all {
+      pagerduty  = { integrationKey = secret.env("PD_KEY"), severity = "critical", details = { team = "ops" } }
+      opsgenie   = { apiKey = secret.file("/run/secrets/og"), sendTagsAs = both, autoClose = false }
+      discord    = { url = secret.env("DISCORD_URL"), use_discord_username = true }
+      telegram   = { bottoken = secret.env("TG"), chatid = "-1001234567890", parse_mode = MarkdownV2, message_thread_id = "42" }
+      teams      = { url = "https://example.webhook.office.com/x", sectiontitle = "Alerts" }
+      webex      = { bot_token = secret.env("WEBEX"), room_id = "Y2lzY29" }
+      pushover   = { userKey = secret.env("PO_USER"), apiToken = secret.env("PO_TOKEN"), priority = 1, retry = 60, uploadImage = false }
+      victorops  = { url = secret.env("VO_URL"), messageType = "WARNING" }
+      googlechat = { url = secret.env("GCHAT") }
+      sns        = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:alerts", sigv4 = { region = "eu-west-1", access_key = secret.env("AK"), secret_key = secret.env("SK") } }
+      jira       = { api_url = "https://example.atlassian.net/rest/api/3", project = "OPS", issue_type = "Bug", api_token = secret.env("JIRA"), labels = ["gstack"], reopen_duration = 10m }
+      wecom      = { url = secret.env("WECOM"), msgtype = text }
+    }
+  }
+}
+target native {}
+"#;
+    let doc: serde_json::Value = serde_norway::from_str(&alerting_file(&build_lib(src))).unwrap();
+    let receivers = doc["contactPoints"][0]["receivers"].as_array().unwrap();
+    let by_type = |t: &str| receivers.iter().find(|r| r["type"] == t).unwrap_or_else(|| panic!("no {t} receiver: {receivers:?}"))["settings"].clone();
+    let types: Vec<&str> = receivers.iter().map(|r| r["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["pagerduty", "opsgenie", "discord", "telegram", "teams", "webex", "pushover", "victorops", "googlechat", "sns", "jira", "wecom"]);
+    let pd = by_type("pagerduty");
+    assert_eq!((pd["integrationKey"].as_str(), pd["details"]["team"].as_str()), (Some("$__env{PD_KEY}"), Some("ops")));
+    let og = by_type("opsgenie");
+    assert_eq!((og["apiKey"].as_str(), og["sendTagsAs"].as_str(), og["autoClose"].as_bool()), (Some("$__file{/run/secrets/og}"), Some("both"), Some(false)));
+    assert_eq!(by_type("discord")["use_discord_username"], true);
+    let tg = by_type("telegram");
+    // Go `string` fields: a JSON number would not decode
+    assert_eq!((tg["chatid"].as_str(), tg["message_thread_id"].as_str(), tg["parse_mode"].as_str()), (Some("-1001234567890"), Some("42"), Some("MarkdownV2")));
+    assert_eq!(tg["bottoken"], "$__env{TG}");
+    assert_eq!(by_type("teams")["sectiontitle"], "Alerts");
+    assert_eq!(by_type("webex")["bot_token"], "$__env{WEBEX}");
+    let po = by_type("pushover");
+    assert_eq!((po["priority"].as_i64(), po["retry"].as_i64(), po["uploadImage"].as_bool()), (Some(1), Some(60), Some(false)));
+    assert_eq!((po["userKey"].as_str(), po["apiToken"].as_str()), (Some("$__env{PO_USER}"), Some("$__env{PO_TOKEN}")));
+    assert_eq!(by_type("victorops")["messageType"], "WARNING");
+    assert_eq!(by_type("googlechat")["url"], "$__env{GCHAT}");
+    let sns = by_type("sns");
+    assert_eq!((sns["sigv4"]["region"].as_str(), sns["sigv4"]["access_key"].as_str(), sns["sigv4"]["secret_key"].as_str()), (Some("eu-west-1"), Some("$__env{AK}"), Some("$__env{SK}")));
+    let jira = by_type("jira");
+    assert_eq!((jira["api_token"].as_str(), jira["reopen_duration"].as_str()), (Some("$__env{JIRA}"), Some("10m")));
+    assert_eq!(jira["labels"], serde_json::json!(["gstack"]));
+    assert_eq!((by_type("wecom")["url"].as_str(), by_type("wecom")["msgtype"].as_str()), (Some("$__env{WECOM}"), Some("text")));
 }

@@ -185,8 +185,14 @@ fn grafana_provisions_alerting_from_the_generated_file() {
     port = {port}
     admin = {{ password = secret.file("{pw}") }}
     contact_point oncall {{ webhook = secret.env("GSTACK_TEST_ONCALL_URL") }}
-    policy {{ contact_point = oncall, route {{ matchers = ["severity=critical"], mute_timings = [weekends] }} }}
+    contact_point pager {{
+      pagerduty = {{ integrationKey = secret.env("GSTACK_TEST_PD_KEY"), severity = "critical" }}
+      telegram = {{ bottoken = secret.env("GSTACK_TEST_TG_TOKEN"), chatid = "-1001234567890", parse_mode = MarkdownV2 }}
+      sns = {{ topic_arn = "arn:aws:sns:eu-west-1:123456789012:alerts", sigv4 = {{ region = "eu-west-1" }} }}
+    }}
+    policy {{ contact_point = oncall, route {{ matchers = ["severity=critical"], mute_timings = [weekends], active_timings = [weekdays] }} }}
     mute_timing weekends {{ weekdays = ["saturday", "sunday"] }}
+    mute_timing weekdays {{ weekdays = ["monday:friday"] }}
     template "gstack-page" {{ content = "{{{{ define \"gstack-page\" }}}}{{{{ .CommonLabels.alertname }}}}{{{{ end }}}}" }}
   }}
 }}
@@ -200,15 +206,27 @@ target native {{ data_dir = "{data}", bin = {{ grafana = "{grafana}" }} }}
     .unwrap();
     let out = dir.path().join("out");
     gstackc_build(&src, &out, &["--target", "native"]);
-    let mut run = start_grafana_only(&out, &data, port, &[("GSTACK_TEST_ONCALL_URL", "http://127.0.0.1:9/gstack-hook")]);
+    let mut run = start_grafana_only(
+        &out,
+        &data,
+        port,
+        &[("GSTACK_TEST_ONCALL_URL", "http://127.0.0.1:9/gstack-hook"), ("GSTACK_TEST_PD_KEY", "gstack-pd-key"), ("GSTACK_TEST_TG_TOKEN", "123:gstack")],
+    );
     let base = format!("http://admin:gstack-test-pw@127.0.0.1:{port}");
     let cps = get_json(&format!("{base}/api/v1/provisioning/contact-points")).expect("contact points");
     let cp = cps.as_array().unwrap().iter().find(|c| c["name"] == "oncall").unwrap_or_else(|| panic!("no contact point oncall: {cps}"));
     assert_eq!(cp["type"], "webhook");
+    // the typed integrations: Grafana's settings parsers accepted them (provisioning fails
+    // otherwise), the secure keys are kept out of the settings it answers with
+    let pager: Vec<&serde_json::Value> = cps.as_array().unwrap().iter().filter(|c| c["name"] == "pager").collect();
+    let types: Vec<&str> = pager.iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["pagerduty", "telegram", "sns"], "{cps}");
+    assert!(!cps.to_string().contains("gstack-pd-key") && !cps.to_string().contains("123:gstack"), "a secure setting in the answer: {cps}");
     let rules = get(&format!("{base}/api/v1/provisioning/alert-rules")).expect("alert rules");
     assert!(rules.contains("gstacklivedown"), "{rules}");
     let policies = get_json(&format!("{base}/api/v1/provisioning/policies")).expect("policies");
     assert_eq!(policies["receiver"], "oncall", "{policies}");
+    assert_eq!(policies["routes"][0]["active_time_intervals"], serde_json::json!(["weekdays"]), "{policies}");
     let mutes = get(&format!("{base}/api/v1/provisioning/mute-timings")).expect("mute timings");
     assert!(mutes.contains("weekends"), "{mutes}");
     let templates = get(&format!("{base}/api/v1/provisioning/templates")).expect("templates");

@@ -12,7 +12,8 @@
 //!   `disableResolveMessage`; the settings are those of Grafana's integrations (`webhook`:
 //!   `url`, `httpMethod`; `email`: `addresses`, `singleEmail`; `slack`: `url`, `recipient`);
 //! - `notification_policy_types.go`: a policy is `orgId` plus Grafana's notification route
-//!   inline (`receiver`, `group_by`, `object_matchers`, `mute_time_intervals`, `continue`,
+//!   inline (`receiver`, `group_by`, `object_matchers`, `mute_time_intervals`,
+//!   `active_time_intervals` (`definitions.Route`, Grafana 11+), `continue`,
 //!   `group_wait`, `group_interval`, `repeat_interval`, `routes`; the names of Grafana's
 //!   `RouteExport`);
 //! - `mute_times_types.go`: `orgId` plus Alertmanager's time interval inline (`name`,
@@ -39,7 +40,7 @@
 use super::values::{esc, secret_ref, secret_use};
 use crate::backends::{yaml, ConfigFile, Ctx, SecretUse};
 use std::collections::BTreeMap;
-use crate::ir::{self, ContactPoint, Grafana, GrafanaAlertRule, MuteTiming, NotificationPolicy, StrOrSecret};
+use crate::ir::{self, ContactPoint, Grafana, GrafanaAlertRule, IntegrationValue, MuteTiming, NotificationPolicy, StrOrSecret};
 use serde_json::{json, Value};
 
 const PATH: &str = "provisioning/alerting/stack.yaml";
@@ -74,7 +75,35 @@ fn contact_point(c: &ContactPoint, ctx: &Ctx, secrets: &mut Vec<SecretUse>) -> V
         }
         add("slack", v);
     }
+    for i in &c.integrations {
+        let settings = integration_settings(ctx, &format!("contact-point-{}-{}", c.uid, i.kind), &i.fields, secrets);
+        add(i.configs, settings);
+    }
     json!({ "orgId": 1, "name": esc(&c.name), "receivers": receivers })
+}
+
+/// An integration's `settings`: each field under its Grafana key, text interpolated (`$`
+/// doubled), a secret as `$__env{…}`/`$__file{…}` (named `<prefix>-<key>`), a duration as
+/// Prometheus writes it, a record as an object of its own.
+fn integration_settings(ctx: &Ctx, prefix: &str, fields: &[(&'static str, IntegrationValue)], secrets: &mut Vec<SecretUse>) -> Value {
+    let mut out = serde_json::Map::new();
+    for (k, v) in fields {
+        let name = format!("{prefix}-{}", k.to_ascii_lowercase());
+        let value = match v {
+            IntegrationValue::Str(s) => json!(esc(s)),
+            IntegrationValue::Secret(secret) => {
+                secrets.push(secret_use(&name, secret));
+                json!(secret_ref(ctx, &name, secret))
+            }
+            IntegrationValue::Int(i) => json!(i),
+            IntegrationValue::Bool(b) => json!(b),
+            IntegrationValue::Map(m) | IntegrationValue::Headers(m) => json!(m.iter().map(|(k, v)| (esc(k), esc(v))).collect::<BTreeMap<_, _>>()),
+            IntegrationValue::List(l) => json!(l.iter().map(|s| esc(s)).collect::<Vec<_>>()),
+            IntegrationValue::Record(inner) => integration_settings(ctx, &name, inner, secrets),
+        };
+        out.insert((*k).to_string(), value);
+    }
+    Value::Object(out)
 }
 
 fn policy(p: &NotificationPolicy) -> Value {
@@ -90,6 +119,9 @@ fn policy(p: &NotificationPolicy) -> Value {
     }
     if !p.mute_timings.is_empty() {
         v["mute_time_intervals"] = json!(p.mute_timings.iter().map(|m| esc(m)).collect::<Vec<_>>());
+    }
+    if !p.active_timings.is_empty() {
+        v["active_time_intervals"] = json!(p.active_timings.iter().map(|m| esc(m)).collect::<Vec<_>>());
     }
     for (k, d) in [("group_wait", p.group_wait), ("group_interval", p.group_interval), ("repeat_interval", p.repeat_interval)] {
         if let Some(d) = d {

@@ -353,7 +353,7 @@ impl<'a> Checker<'a> {
 
     /// An integration record's fields as the schema typed them, in the schema's order (a
     /// nested record, like SNS's `sigv4`, the same way); text fields are Go templates.
-    fn integration_fields(&mut self, rec: &Rec) -> Vec<(&'static str, ir::IntegrationValue)> {
+    pub(super) fn integration_fields(&mut self, rec: &Rec) -> Vec<(&'static str, ir::IntegrationValue)> {
         let mut fields = vec![];
         for fd in rec.schema.fields {
             let value = match rec.get(fd.name) {

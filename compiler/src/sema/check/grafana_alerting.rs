@@ -68,11 +68,12 @@ impl<'a> Checker<'a> {
                 _ => None,
             };
             let email = cp.str("email");
-            if webhook.is_none() && email.is_none() && slack.is_none() && !self.errors_within(cp.loc) {
+            let integrations = self.contact_point_integrations(cp);
+            if webhook.is_none() && email.is_none() && slack.is_none() && integrations.is_empty() && !self.errors_within(cp.loc) {
                 let d = self.error("E0202", lloc, format!("contact point `{name}` has no channel"));
-                d.hint = Some("set `webhook = …`, `email = \"…\"` or `slack = { url = … }`".into());
+                d.hint = Some("set `webhook = …`, `email = \"…\"`, `slack = { url = … }` or another integration (`pagerduty = { … }`, `telegram = { … }`, …)".into());
             }
-            out.contact_points.push(ir::ContactPoint { name, uid, webhook, email, slack });
+            out.contact_points.push(ir::ContactPoint { name, uid, webhook, email, slack, integrations });
         }
 
         let mut seen = HashMap::new();
@@ -102,6 +103,7 @@ impl<'a> Checker<'a> {
                 repeat_interval: None,
                 matchers: vec![],
                 mute_timings: vec![],
+                active_timings: vec![],
                 continue_: false,
                 routes: vec![],
             }),
@@ -139,23 +141,29 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut mute_timings = vec![];
-        if let Some((CV::List(xs), loc)) = p.fields.get("mute_timings") {
-            for x in xs {
-                let CV::Str(name) = x else { continue };
-                if !mts.contains(name) {
-                    let d = self.error("E0301", *loc, format!("there is no mute timing `{name}`"));
-                    d.hint = Some(did_you_mean(name, mts.iter().map(String::as_str)).unwrap_or_else(|| {
-                        if mts.is_empty() {
-                            "declare one in `grafana { … }`: `mute_timing name { weekdays = [\"saturday\", \"sunday\"] }`".into()
-                        } else {
-                            format!("mute timings: {}", mts.join(", "))
-                        }
-                    }));
+        // `mute_timings` and `active_timings` both name mute timings (Grafana's time intervals)
+        let mut timings = |key: &str| -> Vec<String> {
+            let mut out = vec![];
+            if let Some((CV::List(xs), loc)) = p.fields.get(key) {
+                for x in xs {
+                    let CV::Str(name) = x else { continue };
+                    if !mts.contains(name) {
+                        let d = self.error("E0301", *loc, format!("there is no mute timing `{name}`"));
+                        d.hint = Some(did_you_mean(name, mts.iter().map(String::as_str)).unwrap_or_else(|| {
+                            if mts.is_empty() {
+                                "declare one in `grafana { … }`: `mute_timing name { weekdays = [\"saturday\", \"sunday\"] }`".into()
+                            } else {
+                                format!("mute timings: {}", mts.join(", "))
+                            }
+                        }));
+                    }
+                    out.push(name.clone());
                 }
-                mute_timings.push(name.clone());
             }
-        }
+            out
+        };
+        let mute_timings = timings("mute_timings");
+        let active_timings = timings("active_timings");
         // the root policy's schema (`policy`) has a default; a nested one's (`policy route`)
         // inherits the parent's
         let group_by = if root { p.strs_d("group_by") } else { p.strs("group_by") };
@@ -167,6 +175,7 @@ impl<'a> Checker<'a> {
             repeat_interval: p.dur("repeat_interval"),
             matchers,
             mute_timings,
+            active_timings,
             // the root policy (`policy`) has no `continue`
             continue_: !root && p.bool_d("continue"),
             routes: p.blocks_of("route").map(|c| self.policy(c, cps, mts, false)).collect(),

@@ -32,6 +32,7 @@ mod components;
 mod alerting;
 mod dashboards;
 mod grafana_alerting;
+mod contact_points;
 mod jobs;
 mod panel_display;
 mod panel_targets;

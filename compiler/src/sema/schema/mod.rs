@@ -6,10 +6,12 @@
 use crate::ir::QueryLang;
 
 mod components;
+mod contact_points;
 mod dashboards;
 mod grafana_alerting;
 mod targets;
 pub use components::*;
+pub use contact_points::*;
 pub use dashboards::*;
 pub use grafana_alerting::*;
 pub use targets::*;
