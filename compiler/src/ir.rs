@@ -232,6 +232,9 @@ pub struct Grafana {
     /// `[security] secret_key`: the source's, else the environment secret
     /// [`crate::sema::schema::GRAFANA_SECRET_KEY_ENV`] (never Grafana's built-in key).
     pub secret_key: SecretRef,
+    /// `[smtp]`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp: Option<GrafanaSmtp>,
     pub settings: Settings,
     /// Grafana-managed alerting: contact points, notification policy, mute timings, templates.
     #[serde(skip_serializing_if = "GrafanaAlerting::is_empty")]
@@ -679,6 +682,21 @@ impl GrafanaAlerting {
     pub fn is_empty(&self) -> bool {
         self.contact_points.is_empty() && self.policy.is_none() && self.mute_timings.is_empty() && self.templates.is_empty()
     }
+}
+
+/// Grafana's `[smtp]` section (`pkg/setting/setting_smtp.go`); `enabled = true` is written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GrafanaSmtp {
+    /// `host:port`.
+    pub host: String,
+    pub user: Option<String>,
+    pub password: Option<SecretRef>,
+    pub from_address: Option<String>,
+    pub from_name: Option<String>,
+    pub ehlo_identity: Option<String>,
+    /// `OpportunisticStartTLS`, `MandatoryStartTLS` or `NoStartTLS`.
+    pub start_tls_policy: Option<String>,
+    pub skip_verify: Option<bool>,
 }
 
 /// A Grafana contact point: one integration per channel that is set.

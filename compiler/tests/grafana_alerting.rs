@@ -19,6 +19,7 @@ fn source(file: &str) -> String {
 stack shop {{
   prometheus {{}}
   grafana {{
+    smtp = {{ host = "smtp.example.com:587", from_address = "grafana@example.com", password = secret.env("SMTP_PASSWORD") }}
     contact_point oncall {{ webhook = secret.env("ONCALL_URL") }}
     contact_point team {{
       email = "ops@example.com"
@@ -240,4 +241,17 @@ target native {}
     assert_eq!((jira["api_token"].as_str(), jira["reopen_duration"].as_str()), (Some("$__env{JIRA}"), Some("10m")));
     assert_eq!(jira["labels"], serde_json::json!(["gstack"]));
     assert_eq!((by_type("wecom")["url"].as_str(), by_type("wecom")["msgtype"].as_str()), (Some("$__env{WECOM}"), Some("text")));
+}
+
+/// Grafana's `smtp` is its `[smtp]` section, enabled, the password read from its secret
+/// (`pkg/setting/setting_smtp.go` reads `enabled`, `host`, `user`, `password`, `from_address`,
+/// `from_name`, `ehlo_identity`, `startTLS_policy`, `skip_verify`).
+#[test]
+fn smtp_is_grafanas_smtp_section() {
+    let outputs = build_lib(&source("/run/secrets/slack-url"));
+    let ini = outputs.iter().find(|o| o.path == "native/config/grafana/grafana.ini").map(|o| o.content.clone()).expect("grafana.ini");
+    let section: Vec<&str> = ini.split("\n[").find(|s| s.starts_with("smtp]")).expect("an [smtp] section").lines().skip(1).collect();
+    for line in ["enabled = true", "host = smtp.example.com:587", "from_address = grafana@example.com", "password = $__env{SMTP_PASSWORD}"] {
+        assert!(section.contains(&line), "[smtp] has no `{line}`: {section:?}");
+    }
 }

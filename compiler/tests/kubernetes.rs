@@ -698,6 +698,10 @@ fn network_policies_let_grafana_contact_points_out() {
       email = "ops@example.com"
       slack = { url = secret.env("SLACK_URL") }
     }
+    contact_point pager {
+      pagerduty = { integrationKey = secret.env("PD_KEY"), url = "https://events.example.com:9443/v2/enqueue" }
+      telegram = { bottoken = secret.env("TG_TOKEN"), chatid = "-100123" }
+    }
   }
 }
 
@@ -714,7 +718,8 @@ target kubernetes {}
         .find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "grafana")
         .unwrap();
     let e = egress_of(np);
-    for port in [8443, 443, 80, 2587] {
+    // (PagerDuty's own URL's port; Telegram's default endpoint on 443)
+    for port in [8443, 443, 80, 2587, 9443] {
         assert!(
             e.contains(&(None, Some(port))),
             "grafana to port {port}: {e:?}"

@@ -49,6 +49,22 @@ pub fn ini(g: &Grafana, ctx: &Ctx, secrets: &mut Vec<SecretUse>, refusals: &mut 
         // served over https: the session cookie is never sent over plain http
         set("security", "cookie_secure", "true".into(), true);
     }
+    if let Some(m) = &g.smtp {
+        set("smtp", "enabled", "true".into(), true);
+        set("smtp", "host", m.host.clone(), true);
+        if let Some(p) = &m.password {
+            secrets.push(secret_use("smtp-password", p));
+            set("smtp", "password", secret_ref(ctx, "smtp-password", p), false);
+        }
+        for (k, v) in [("user", &m.user), ("from_address", &m.from_address), ("from_name", &m.from_name), ("ehlo_identity", &m.ehlo_identity), ("startTLS_policy", &m.start_tls_policy)] {
+            if let Some(v) = v {
+                set("smtp", k, v.clone(), true);
+            }
+        }
+        if let Some(b) = m.skip_verify {
+            set("smtp", "skip_verify", b.to_string(), true);
+        }
+    }
     set("analytics", "reporting_enabled", "false".into(), true);
     set("analytics", "check_for_updates", "false".into(), true);
     set("analytics", "check_for_plugin_updates", "false".into(), true);
@@ -306,7 +322,7 @@ pub fn service(stack: &ir::Stack, g: &Grafana, ctx: &Ctx) -> Service {
 /// or the usual submission ports 25, 465 and 587 when it is not set here.
 pub fn contact_point_flows(g: &ir::Grafana) -> Vec<ExternalFlow> {
     let mut out = vec![];
-    let url = |u: &ir::StrOrSecret, why: String, out: &mut Vec<ExternalFlow>| match u {
+    let url_flow = |u: &ir::StrOrSecret, why: String, out: &mut Vec<ExternalFlow>| match u {
         ir::StrOrSecret::Plain(u) => match host_port(u, Some(443)) {
             Some((h, p)) => out.push(ExternalFlow { port: p, why: format!("{why} to {h}:{p}") }),
             None => out.push(ExternalFlow { port: 443, why: format!("{why} to its URL") }),
@@ -315,16 +331,28 @@ pub fn contact_point_flows(g: &ir::Grafana) -> Vec<ExternalFlow> {
     };
     for c in &g.alerting.contact_points {
         if let Some(w) = &c.webhook {
-            url(w, format!("contact point {} (webhook)", c.name), &mut out);
+            url_flow(w, format!("contact point {} (webhook)", c.name), &mut out);
         }
         if let Some(s) = &c.slack {
-            url(&s.url, format!("contact point {} (slack)", c.name), &mut out);
+            url_flow(&s.url, format!("contact point {} (slack)", c.name), &mut out);
         }
         if c.email.is_some() {
             let why = format!("contact point {} (email)", c.name);
-            match g.settings.get("smtp").and_then(|s| s.get("host")).and_then(|h| h.as_str()).and_then(|h| host_port(h, Some(25))) {
+            let host = g.smtp.as_ref().map(|m| m.host.as_str()).or_else(|| g.settings.get("smtp").and_then(|s| s.get("host")).and_then(|h| h.as_str()));
+            match host.and_then(|h| host_port(h, Some(25))) {
                 Some((h, p)) => out.push(ExternalFlow { port: p, why: format!("{why} to {h}:{p}") }),
                 None => out.extend([25, 465, 587].map(|p| ExternalFlow { port: p, why: format!("{why} to its SMTP server") })),
+            }
+        }
+        // the other integrations: their URL field's host and port (443 and 80 from a
+        // secret), else the service's own HTTPS endpoint
+        for i in &c.integrations {
+            let why = format!("contact point {} ({})", c.name, i.kind);
+            let url = i.fields.iter().find(|(k, _)| matches!(*k, "url" | "apiUrl" | "api_url" | "endpointUrl")).map(|(_, v)| v);
+            match url {
+                Some(ir::IntegrationValue::Str(u)) => url_flow(&ir::StrOrSecret::Plain(u.clone()), why, &mut out),
+                Some(ir::IntegrationValue::Secret(s)) => url_flow(&ir::StrOrSecret::Secret { secret: s.clone() }, why, &mut out),
+                _ => out.push(ExternalFlow { port: 443, why: format!("{why} to its service's endpoint") }),
             }
         }
     }

@@ -20,6 +20,22 @@ impl<'a> Checker<'a> {
             // never kept: what the source does not give is a secret the user provides
             admin_password: pw.unwrap_or_else(|| SecretRef::Env(schema::GRAFANA_ADMIN_PASSWORD_ENV.into())),
             secret_key: r.secret("secret_key").unwrap_or_else(|| SecretRef::Env(schema::GRAFANA_SECRET_KEY_ENV.into())),
+            smtp: match r.get("smtp") {
+                Some(CV::Record(s)) => Some(ir::GrafanaSmtp {
+                    host: s.req_str("host"),
+                    user: s.str("user"),
+                    password: s.secret("password"),
+                    from_address: s.str("from_address"),
+                    from_name: s.str("from_name"),
+                    ehlo_identity: s.str("ehlo_identity"),
+                    start_tls_policy: s.sym("startTLS_policy"),
+                    skip_verify: match s.get("skip_verify") {
+                        Some(CV::Bool(b)) => Some(*b),
+                        _ => None,
+                    },
+                }),
+                _ => None,
+            },
             settings: r.settings.clone(),
             alerting: self.grafana_alerting(r),
         }

@@ -68,6 +68,13 @@ impl<'a> Checker<'a> {
                 _ => None,
             };
             let email = cp.str("email");
+            // Grafana sends e-mail only with `[smtp] enabled` (else "SMTP not configured" at
+            // every notification): the typed `smtp`, or the escape hatch's
+            let smtp = r.get("smtp").is_some() || r.settings.get("smtp").and_then(|s| s.get("enabled")).is_some_and(|e| e == true || e == "true");
+            if let (Some(_), false, Some((_, at))) = (&email, smtp, cp.fields.get("email")) {
+                let d = self.error("E0202", *at, format!("contact point `{name}` sends e-mail, and Grafana has no SMTP server"));
+                d.hint = Some("add `smtp = { host = \"smtp.example.com:587\", from_address = \"grafana@example.com\" }` to `grafana { … }`: without `[smtp] enabled`, Grafana fails every e-mail notification (\"SMTP not configured\")".into());
+            }
             let integrations = self.contact_point_integrations(cp);
             if webhook.is_none() && email.is_none() && slack.is_none() && integrations.is_empty() && !self.errors_within(cp.loc) {
                 let d = self.error("E0202", lloc, format!("contact point `{name}` has no channel"));

@@ -15,6 +15,24 @@ pub(super) const GRAFANA_ALERTING_BLOCKS: &[BlockDef] = &[
     b("template", Labelled, true, &NOTIFICATION_TEMPLATE, "A notification template: `template \"page\" { content = \"{{ define \\\"page\\\" }}…{{ end }}\" }`."),
 ];
 
+/// Grafana's `[smtp]` section (`pkg/setting/setting_smtp.go`, `readSmtpSettings`): how its
+/// e-mail contact points (and invitations) send mail.
+pub static GRAFANA_SMTP: Schema = schema(
+    "smtp",
+    "Grafana's SMTP server (`[smtp]`, https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#smtp): setting it writes `enabled = true`; an `email` contact point needs it.",
+    &[
+        g(req("host", Ty::Str, "The server, `host:port` (`host`)."), Grammar::HostPort),
+        f("user", Ty::Str, None, "User to authenticate as (`user`)."),
+        f("password", Ty::Secret, None, "The user's password, by reference (`password`, read through `$__file{…}`/`$__env{…}`)."),
+        f("from_address", Ty::Str, None, "Sender address (`from_address`); Grafana's default `admin@grafana.localhost`."),
+        f("from_name", Ty::Str, None, "Sender name (`from_name`); Grafana's default `Grafana`."),
+        f("ehlo_identity", Ty::Str, None, "Name sent in EHLO (`ehlo_identity`); default the host name."),
+        f("startTLS_policy", Ty::Enum(&["OpportunisticStartTLS", "MandatoryStartTLS", "NoStartTLS"]), None, "STARTTLS (`startTLS_policy`): when offered (Grafana's default), always, or never."),
+        f("skip_verify", Ty::Bool, None, "Accept any server certificate (`skip_verify`)."),
+    ],
+    &[],
+);
+
 pub static SLACK: Schema = schema(
     "slack",
     "A Slack integration of a contact point.",
