@@ -40,7 +40,8 @@ impl<'a> Checker<'a> {
                     let Some(fd) = sch.field(name) else {
                         let mut cands: Vec<&str> = sch.fields.iter().map(|f| f.name).collect();
                         cands.extend(sch.blocks.iter().map(|b| b.kind));
-                        let hint = did_you_mean(name, cands.iter().copied()).unwrap_or_else(|| {
+                        let not_typed = schema::NOT_TYPED.iter().find(|(s, f, _)| *s == sch.name && f == name).map(|(_, _, why)| why.to_string());
+                        let hint = not_typed.or_else(|| did_you_mean(name, cands.iter().copied())).unwrap_or_else(|| {
                             if cands.is_empty() {
                                 format!("`{}` takes no fields", sch.name)
                             } else {

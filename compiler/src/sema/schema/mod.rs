@@ -10,6 +10,14 @@ mod contact_points;
 mod dashboards;
 mod grafana_alerting;
 mod targets;
+/// Fields a user may look for that are deliberately not typed: (schema, field, why and what
+/// to use instead), the hint of their E0200.
+pub const NOT_TYPED: &[(&str, &str, &str)] = &[(
+    "receiver",
+    "wechat",
+    "WeChat is not typed for Alertmanager: its `wechat_configs` take `api_secret` only in plain text before Alertmanager 0.31 (`api_secret_file`), and the stack renders 0.28, whose config would then hold the secret. Grafana's contact point `wecom = { url = secret.env(\"WECOM_URL\") }` reads it by reference",
+)];
+
 pub use components::*;
 pub use contact_points::*;
 pub use dashboards::*;
