@@ -289,6 +289,10 @@ pub struct Loki {
     pub port: u16,
     pub grpc_port: u16,
     pub retention: Duration,
+    /// The stream labels the log shippers set, when declared (queries are checked against
+    /// them: W0404).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_labels: Option<Vec<String>>,
     pub settings: Settings,
 }
 

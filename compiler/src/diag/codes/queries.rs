@@ -165,4 +165,27 @@ alert ApiserverDown {
 "#,
         files: &[],
     },
+    CodeInfo {
+        code: "W0404",
+        title: "a LogQL selector uses a stream label no log shipper sets (a warning)",
+        explanation: "The `loki` block declares the stream labels the stack's log shippers set \
+            (`stream_labels`), and a LogQL stream selector matches a label outside them with `=` or \
+            `=~` (`{namespce=\"shop\"}`): no stream has it, so the panel shows no line and the rule \
+            never fires. Loki's own `service_name` (Loki 3 gives every stream one) is always known. \
+            Panels and `log_alert` rules on the stack's Loki are checked; queries on another Loki \
+            datasource, imported dashboards and the bundled modules are not, and without \
+            `stream_labels` nothing is judged (the labels are the shippers', outside gstack).",
+        example: r#"stack shop {
+  prometheus {}
+  alertmanager { receiver oncall { webhook = "https://hooks.example.com/oncall" } }
+  loki { stream_labels = ["app", "namespace"] }
+}
+
+log_alert CheckoutErrors {
+  expr     = logql`sum(rate({namespce="shop"} |= "error" [5m])) > 1`
+  severity = warning
+}
+"#,
+        files: &[],
+    },
 ];

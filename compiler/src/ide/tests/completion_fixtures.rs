@@ -13,7 +13,7 @@ fn fields_of_a_component_block_not_set_yet() {
             $0
           }
         }
-    "#), @"version port grpc_port settings let for if");
+    "#), @"version port grpc_port stream_labels settings let for if");
 }
 
 #[test]

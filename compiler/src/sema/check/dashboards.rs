@@ -193,10 +193,8 @@ impl<'a> Checker<'a> {
         let ds = match p.get("datasource") {
             Some(CV::Ref(name, loc)) => {
                 refs.push(DsRef::Named { name: name.clone(), loc: *loc, lang: queries.first().map(|q| q.0.lang) });
-                if name != Component::Prometheus.name() {
-                    // another server's series: their jobs are not the stack's
-                    self.forget_jobs(&queries.iter().map(|q| q.1).collect::<Vec<_>>());
-                }
+                // another server's series or streams: their jobs and labels are not the stack's
+                self.forget_refs(&queries.iter().map(|q| q.1).collect::<Vec<_>>(), name);
                 Some(name.clone())
             }
             _ => match queries.first() {

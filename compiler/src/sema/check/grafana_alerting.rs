@@ -265,9 +265,7 @@ impl<'a> Checker<'a> {
             let datasource = match r.fields.get("datasource") {
                 Some((CV::Ref(name, loc), _)) => {
                     self.check_ref(&DsRef::Named { name: name.clone(), loc: *loc, lang: Some(QueryLang::Promql) }, ds_types, enabled);
-                    if name != Component::Prometheus.name() {
-                        self.forget_jobs(&[*qloc]);
-                    }
+                    self.forget_refs(&[*qloc], name);
                     name.clone()
                 }
                 _ => {

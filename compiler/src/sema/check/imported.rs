@@ -146,7 +146,7 @@ impl<'a> Checker<'a> {
                 // the `job` matchers of a rule that parses, judged with the stack's scrape jobs
                 None => {
                     for (_, _, value, regex) in super::jobs::job_matchers(&x.expr) {
-                        self.job_refs.push(super::jobs::JobRef { value, regex, at: call, query: call, imported: Some(format!("rules `{name}`: {}", x.rule)) });
+                        self.job_refs.push(super::jobs::JobRef { value, regex, at: call, query: call, imported: Some(format!("rules `{name}`: {}", x.rule)), label: false });
                     }
                 }
             }

@@ -12,6 +12,10 @@
 
 use super::*;
 
+/// Stream labels Loki sets itself, whatever the shipper: `service_name`, which Loki 3 gives
+/// every stream that lacks one (`limits_config.discover_service_name`, on by default).
+pub(super) const LOKI_OWN_LABELS: &[&str] = &["service_name"];
+
 /// A positive `job` matcher of a PromQL query, to judge against the stack's scrape jobs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct JobRef {
@@ -25,6 +29,9 @@ pub(super) struct JobRef {
     pub query: Loc,
     /// For a query of an imported file: which rule, for the message.
     pub imported: Option<String>,
+    /// A LogQL stream selector's label name (`value`), judged against the stack's declared
+    /// stream labels (W0404), not a job.
+    pub label: bool,
 }
 
 /// The positive `job` matchers of a PromQL text: (byte offset of the matcher, its length, the
@@ -144,14 +151,43 @@ impl<'a> Checker<'a> {
     pub(super) fn gather_jobs(&mut self, q: &QueryVal, loc: Loc) {
         for (off, len, value, regex) in job_matchers(&q.text) {
             let at = super::promql::query_span(q, off, len).map_or(loc, |span| Loc { file: loc.file, span });
-            self.job_refs.push(JobRef { value, regex, at, query: loc, imported: None });
+            self.job_refs.push(JobRef { value, regex, at, query: loc, imported: None, label: false });
         }
     }
 
-    /// Forget the `job` matchers of the queries at `queries`: they go to a datasource whose
-    /// series are not the stack's Prometheus's.
-    pub(super) fn forget_jobs(&mut self, queries: &[Loc]) {
-        self.job_refs.retain(|r| !queries.contains(&r.query));
+    /// Gather the stream-selector labels of a LogQL query literal at `loc` (W0404).
+    pub(super) fn gather_stream_labels(&mut self, q: &QueryVal, loc: Loc) {
+        for (off, len, name) in crate::sema::logql::positive_stream_matchers(&q.text) {
+            let at = super::promql::query_span(q, off, len).map_or(loc, |span| Loc { file: loc.file, span });
+            self.job_refs.push(JobRef { value: name, regex: false, at, query: loc, imported: None, label: true });
+        }
+    }
+
+    /// Forget what the queries at `queries` refer to when they go to datasource `ds` that is
+    /// not the stack's own program for them: `job` matchers unless it is `prometheus`, stream
+    /// labels unless it is `loki`.
+    pub(super) fn forget_refs(&mut self, queries: &[Loc], ds: &str) {
+        self.job_refs.retain(|r| !queries.contains(&r.query) || ds == if r.label { Component::Loki.name() } else { Component::Prometheus.name() });
+    }
+
+    /// W0404 for each gathered LogQL stream label outside `declared` (the `loki` block's
+    /// `stream_labels`, with Loki's own `service_name`), and nothing when none are declared.
+    /// Takes the label refs, leaving the `job` ones.
+    pub(super) fn check_stream_labels(&mut self, declared: Option<&[String]>) {
+        let (labels, jobs): (Vec<JobRef>, Vec<JobRef>) = std::mem::take(&mut self.job_refs).into_iter().partition(|r| r.label);
+        self.job_refs = jobs;
+        let Some(declared) = declared else { return };
+        let mut seen = HashSet::new();
+        for r in labels {
+            if r.at.file.path(self.db).starts_with("<std>") || declared.contains(&r.value) || LOKI_OWN_LABELS.contains(&r.value.as_str()) || !seen.insert((r.at, r.value.clone())) {
+                continue;
+            }
+            let d = self.error("W0404", r.at, format!("no stream has the label `{}`: the stack's `stream_labels` do not include it", r.value));
+            let known: Vec<&str> = declared.iter().map(String::as_str).chain(LOKI_OWN_LABELS.iter().copied()).collect();
+            d.hint = Some(did_you_mean(&r.value, known.iter().copied()).unwrap_or_else(|| {
+                format!("the streams' labels are {}; add `{}` to `loki {{ stream_labels = […] }}` if a log shipper sets it", known.join(", "), r.value)
+            }));
+        }
     }
 
     /// W0403 for each gathered `job` matcher that no scrape job of the stack produces
@@ -241,6 +277,33 @@ mod tests {
         let checked = check_stack(&db, f);
         let w: Vec<_> = checked.diagnostics.iter().filter(|d| d.code == "W0403").map(|d| (d.location.as_ref().unwrap().file.display().to_string(), d.message.clone())).collect();
         assert_eq!(w, [("/s.gstack".to_string(), "no scrape job of the stack is called `loki`: the selector matches no series".to_string())]);
+    }
+
+    /// W0404: a positive stream matcher on a label outside the declared `stream_labels` and
+    /// Loki's own `service_name` warns, at the label; negative and empty matchers, another
+    /// Loki datasource's queries and a stack without `stream_labels` are not judged.
+    #[test]
+    fn stream_labels_warn_only_when_declared_and_on_the_stacks_loki() {
+        let w0404 = |loki: &str| -> Vec<(String, String)> {
+            let src = format!(
+                "stack s {{\n  prometheus {{}}\n  loki {{ {loki} }}\n  grafana {{}}\n}}\ndatasource archive {{ type = loki, url = \"http://archive:3100\" }}\ndashboard d {{\n  logs \"Own\" {{ query = logql`{{app=\"shop\", env=\"prod\", pod!=\"x\", tier=\"\", service_name=~\"web.*\"}} |= \"error\"` }}\n  logs \"Archive\" {{ query = logql`{{region=\"eu\"}}`, datasource = archive }}\n}}\n"
+            );
+            let mut db = Database::default();
+            let f = db.set_file(std::path::Path::new("/s.gstack"), src.clone());
+            let checked = check_stack(&db, f);
+            checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "W0404")
+                .map(|d| {
+                    let sp = d.location.as_ref().unwrap().span.clone();
+                    (src[sp.start as usize..sp.end as usize].to_string(), d.message.clone())
+                })
+                .collect()
+        };
+        assert_eq!(w0404("stream_labels = [\"app\"]"), [("env".to_string(), "no stream has the label `env`: the stack's `stream_labels` do not include it".to_string())]);
+        assert_eq!(w0404("stream_labels = [\"app\", \"env\"]"), []);
+        assert_eq!(w0404(""), []);
     }
 
     /// Series pushed to Prometheus carry the sender's `job`: nothing is judged then

@@ -175,11 +175,24 @@ impl<'a> Checker<'a> {
         let mut prometheus = comp("prometheus").map(|r| self.prometheus(&r));
         // before Tempo's generator turns it on: series pushed by others carry their own `job`
         let remote_write_asked = comp("prometheus").is_some_and(|r| r.bool_d("remote_write_receiver"));
+        // stream labels are Loki label names (Prometheus' grammar: `[a-zA-Z_][a-zA-Z0-9_]*`)
+        if let Some((CV::List(xs), at)) = comp("loki").as_ref().and_then(|r| r.fields.get("stream_labels")) {
+            for x in xs {
+                if let CV::Str(l) = x {
+                    let ok = l.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    if !ok {
+                        let d = self.error("E0204", *at, format!("`{}` is not a label name", l.escape_debug()));
+                        d.hint = Some("a Loki label name is letters, digits and `_`, not starting with a digit (`k8s_namespace_name`, not `k8s.namespace.name`: Loki's OTLP ingest writes dots as `_`)".into());
+                    }
+                }
+            }
+        }
         let loki = comp("loki").map(|r| ir::Loki {
             version: r.str_d("version"),
             port: r.port_d("port"),
             grpc_port: r.port_d("grpc_port"),
             retention: r.dur_d("retention"),
+            stream_labels: r.fields.contains_key("stream_labels").then(|| r.strs("stream_labels")),
             settings: r.settings.clone(),
         });
         let tempo_rec = comp("tempo");
@@ -524,6 +537,8 @@ impl<'a> Checker<'a> {
             self.unmatched_labels(&am, &stack);
         }
         // queries selecting a `job` no scrape job produces (W0403)
+        // LogQL selecting a stream label no log shipper sets (W0404), then `job`s (W0403)
+        self.check_stream_labels(stack.loki.as_ref().and_then(|l| l.stream_labels.as_deref()));
         self.check_jobs(jobs::scrape_jobs(&stack, remote_write_asked).as_ref());
         // programs whose API answers anyone, published beyond loopback
         let open: Vec<&str> = crate::programs::enabled(&stack).into_iter().filter(|c| !c.facts().authenticates).map(|c| c.name()).collect();

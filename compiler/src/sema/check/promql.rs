@@ -134,7 +134,11 @@ impl<'a> Checker<'a> {
             QueryLang::Logql => {
                 // the LogQL parser (Grafana variables substituted first, positions kept): one
                 // E0401 per error it recovers from
-                for e in crate::sema::logql::check_all(&q.text) {
+                let errors = crate::sema::logql::check_all(&q.text);
+                if errors.is_empty() {
+                    self.gather_stream_labels(q, loc);
+                }
+                for e in errors {
                     let span = query_span(q, e.offset, e.len).unwrap_or(loc.span);
                     let d = self.error("E0401", Loc { file: loc.file, span }, format!("invalid LogQL: {}", e.message));
                     d.hint = e.hint;

@@ -344,6 +344,36 @@ pub fn check_all(text: &str) -> Vec<LogqlError> {
     }
 }
 
+/// The stream-selector matchers of a LogQL text that need their label to exist: `=` a
+/// non-empty value and `=~` (a regex that cannot match the empty value is not told apart
+/// here: every `=~`), as (byte offset of the label name, its length, the name); empty when the
+/// text does not parse. Grafana's variables are substituted first, positions kept.
+pub fn positive_stream_matchers(text: &str) -> Vec<(usize, usize, String)> {
+    let Ok(e) = parse_grafana(text) else { return vec![] };
+    let mut out = vec![];
+    for q in e.log_queries() {
+        let sel = &q.selector;
+        let inner = text.get(sel.offset..sel.offset + sel.len).unwrap_or("");
+        let mut from = 0;
+        for m in &sel.matchers {
+            let positive = match m.op {
+                MatchOp::Eq => !m.value.is_empty(),
+                MatchOp::Re => m.value != ".*" && !m.value.is_empty(),
+                MatchOp::Neq | MatchOp::Nre => false,
+            };
+            // the name in the selector's text, after the previous matcher's
+            let at = inner[from.min(inner.len())..].find(m.name.as_str()).map(|i| from + i);
+            if let Some(i) = at {
+                from = i + m.name.len();
+            }
+            if positive {
+                out.push((sel.offset + at.unwrap_or(0), if at.is_some() { m.name.len() } else { sel.len }, m.name.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// For imported dashboards: what is wrong with a LogQL target (Loki's own errors, no lints),
 /// every error recovery finds (at most [`MAX_ERRORS`]); with more than one, each says the
 /// byte offset in the query where it starts. Empty: it parses.

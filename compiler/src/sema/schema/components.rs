@@ -78,6 +78,12 @@ pub static LOKI: Schema = Schema {
             f("port", Ty::Port, Some(Lit::Port(3100)), "HTTP port (`server.http_listen_port`)."),
             f("grpc_port", Ty::Port, Some(Lit::Port(9096)), "gRPC port (`server.grpc_listen_port`); not 9095, which Tempo uses."),
             f("retention", Ty::Duration, Some(Lit::Dur(31 * DAY)), "`limits_config.retention_period`, enforced by the compactor."),
+            f(
+                "stream_labels",
+                STRS,
+                None,
+                "The stream labels the stack's log shippers set (Promtail, Alloy, an OpenTelemetry collector: `app`, `namespace`, …; logs sent by OTLP are indexed by their resource attributes, `service_name`, `k8s_namespace_name`, …). When given, a LogQL selector on a label that is not one of them, nor Loki's own `service_name`, is W0404: it selects no stream. Not given: nothing is judged.",
+            ),
         ],
         &[],
     )
