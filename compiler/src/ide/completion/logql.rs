@@ -139,11 +139,33 @@ fn stage_snippet(s: &str) -> String {
     }
 }
 
-/// Label names: those the stream selectors of the stack's LogQL literals use (not the one at
+/// The string literals of a `stream_labels = [ … ]` list in `text` (the `loki` block's
+/// declared stream labels), in order.
+fn declared_stream_labels(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut rest = text;
+    while let Some(i) = rest.find("stream_labels") {
+        rest = &rest[i + "stream_labels".len()..];
+        let Some(list) = rest.trim_start().strip_prefix('=').map(str::trim_start).and_then(|r| r.strip_prefix('[')) else { continue };
+        let Some(end) = list.find(']') else { break };
+        for part in list[..end].split(',') {
+            if let Some(l) = part.trim().strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                if !l.is_empty() && !out.iter().any(|o| o == l) {
+                    out.push(l.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Label names: the `loki` block's declared `stream_labels` (which W0404 checks selectors
+/// against), then those the stream selectors of the stack's LogQL literals use (not the one at
 /// `at` of `file`, being written), then [`COMMON_LABELS`]. In a selector, `name="…"`.
 fn labels(db: &dyn Db, file: SourceFile, stack: &[SourceFile], at: usize, matcher: bool) -> Vec<Completion> {
     let mut files: Vec<SourceFile> = vec![file];
     files.extend(stack.iter().filter(|f| **f != file));
+    let declared: Vec<String> = files.iter().flat_map(|f| declared_stream_labels(f.text(db).as_str())).collect();
     let mut used: Vec<String> = vec![];
     for f in files {
         let text = f.text(db).as_str();
@@ -167,8 +189,9 @@ fn labels(db: &dyn Db, file: SourceFile, stack: &[SourceFile], at: usize, matche
         let c = Completion::new(l, CompletionKind::Field).detail(detail.to_string());
         if matcher { c.snippet(format!("{l}=\"$0\"")) } else { c }
     };
-    let mut out: Vec<Completion> = used.iter().map(|l| label(l, "stream label (the stack's queries select on it)")).collect();
-    out.extend(COMMON_LABELS.iter().filter(|l| !used.iter().any(|u| u == *l)).map(|l| label(l, "stream label (set by Loki or its usual clients)")));
+    let mut out: Vec<Completion> = declared.iter().map(|l| label(l, "stream label (declared in `stream_labels`)")).collect();
+    out.extend(used.iter().filter(|l| !declared.contains(l)).map(|l| label(l, "stream label (the stack's queries select on it)")));
+    out.extend(COMMON_LABELS.iter().filter(|l| !used.iter().chain(declared.iter()).any(|u| u == *l)).map(|l| label(l, "stream label (set by Loki or its usual clients)")));
     out
 }
 
@@ -241,5 +264,13 @@ mod tests {
         let c = completion::completion(&db, fs[0], text.find("{}").unwrap() as u32 + 1, &fs);
         let it = c.items.iter().find(|i| i.label == "service_name").unwrap();
         assert_eq!(it.insert.as_deref(), Some("service_name=\"$0\""));
+    }
+
+    /// The `loki` block's declared `stream_labels` come first (W0404 judges selectors by them).
+    #[test]
+    fn declared_stream_labels_come_first() {
+        let main = "stack s {\n  loki { stream_labels = [\"app\", \"namespace\"] }\n}\ndashboard d { logs \"l\" { query = logql`{team=\"x\"}` } logs \"m\" { query = logql`{‸}` } }";
+        let got = labels_at(&[("/t/main.gstack", main)]);
+        assert_eq!(&got[..3], ["app", "namespace", "team"], "{got:?}");
     }
 }
