@@ -353,6 +353,12 @@ pub enum Variable {
     Interval { name: String, values: Vec<String> },
     Datasource { name: String, plugin: String },
     Constant { name: String, value: String },
+    /// Free text the viewer types, `default` at first.
+    Textbox { name: String, default: String },
+    /// Ad hoc filters: key/value filters the viewer adds, which Grafana applies to every
+    /// query of `datasource`.
+    #[serde(rename = "adhoc")]
+    AdHoc { name: String, datasource: String },
 }
 
 /// How a `query` or `custom` variable offers its values, in Grafana's terms (the dashboard
@@ -395,7 +401,9 @@ impl Variable {
             | Variable::Custom { name, .. }
             | Variable::Interval { name, .. }
             | Variable::Datasource { name, .. }
-            | Variable::Constant { name, .. } => name,
+            | Variable::Constant { name, .. }
+            | Variable::Textbox { name, .. }
+            | Variable::AdHoc { name, .. } => name,
         }
     }
 }

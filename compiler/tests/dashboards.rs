@@ -249,3 +249,53 @@ fn dashboards_of_components_the_stack_lacks_are_not_written() {
     let names: Vec<&str> = ir["dashboards"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["mine", "gstack_prometheus", "gstack_grafana"]);
 }
+
+/// Every variable kind gstack types (Grafana's `query`, `custom`, `interval`, `datasource`,
+/// `constant`, `textbox`, `adhoc`) in one dashboard: each templating entry has Grafana's
+/// `type`, and the dashboard is valid against Grafana's dashboard JSON Schema.
+#[test]
+fn every_variable_kind_is_grafanas_and_valid() {
+    let dir = TempDir::new("dash-vars");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        r#"stack s { prometheus {}, loki {}, grafana {} }
+
+dashboard vars {
+  var job = query(prometheus, "label_values(up, job)", { multi = false, include_all = false })
+  var env = custom(["prod", "staging"])
+  var step = interval(["1m", "5m"])
+  var ds = datasource(prometheus)
+  var cluster = constant("eu-1")
+  var search = textbox("error")
+  var filters = adhoc(prometheus)
+  timeseries "Up" { query = promql`up{job="$job", env=~"$env"}` }
+  logs "Lines" { query = logql`{service_name="shop"} |= "$search"` }
+}
+target native {}
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "native"]);
+    let file = out.join("native/config/grafana/dashboards/general/vars.json");
+    let file = if file.is_file() {
+        file
+    } else {
+        std::fs::read_dir(out.join("native/config/grafana/dashboards")).unwrap().flatten().map(|d| d.path().join("vars.json")).find(|p| p.is_file()).expect("vars.json")
+    };
+    let d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let list = d["templating"]["list"].as_array().unwrap();
+    let types: Vec<&str> = list.iter().map(|v| v["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["query", "custom", "interval", "datasource", "constant", "textbox", "adhoc"]);
+    let search = &list[5];
+    assert_eq!((search["query"].as_str(), search["current"]["value"].as_str()), (Some("error"), Some("error")));
+    let filters = &list[6];
+    assert_eq!((filters["datasource"]["type"].as_str(), filters.get("filters")), (Some("prometheus"), None));
+    if skip_without(&["check-jsonschema", SHARED_DATA]) {
+        return;
+    }
+    let schema = root().join("../shared/data/grafana-jsonschema/dashboard.jsonschema.json");
+    let (ok, text) = run(Command::new(require("check-jsonschema")).arg("--schemafile").arg(&schema).arg(&file));
+    assert!(ok, "check-jsonschema:\n{text}");
+}

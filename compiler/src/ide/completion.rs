@@ -706,6 +706,8 @@ fn variable_ctors() -> Vec<Completion> {
         ("interval", "interval([${1:1m}, ${2:5m}, ${3:1h}])"),
         ("datasource", "datasource(${1:prometheus})"),
         ("constant", "constant(\"$1\")"),
+        ("textbox", "textbox(\"$1\")"),
+        ("adhoc", "adhoc(${1:prometheus})"),
     ]
     .iter()
     .map(|(n, s)| Completion::new(*n, CompletionKind::Function).detail("dashboard variable").doc(builtin_doc(n)).snippet(*s))

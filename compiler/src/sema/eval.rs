@@ -34,6 +34,8 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("interval", "A dashboard `interval` variable: `interval([1m, 5m, 1h])`."),
     ("datasource", "A dashboard `datasource` variable: `datasource(prometheus)`."),
     ("constant", "A dashboard `constant` variable: `constant(\"value\")`."),
+    ("textbox", "A dashboard `textbox` variable, free text with a default: `textbox(\"checkout\")`."),
+    ("adhoc", "A dashboard `adhoc` (ad hoc filters) variable on a datasource: `adhoc(prometheus)`; Grafana adds its filters to every query of that datasource."),
     ("import_dashboard", "Import a dashboard JSON exported from Grafana, its datasources mapped to the stack's: `import_dashboard(\"./file.json\")`."),
     ("import_rules", "Import a Prometheus rule file (checked, written as `rules/imported-NAME.yml`): `import_rules(\"./rules.yml\")`."),
     ("len", "Length of a list or string: `len([1, 2])` is 2."),

@@ -228,9 +228,9 @@ fn panel_block(j: &J, span: Span, file: SourceFile, errs: &mut Errs) -> Option<I
 }
 
 /// A dashboard variable given as data: `"job": { "query": ["prometheus", "label_values(up, job)"] }`
-/// (or `custom`, `interval`: a list; `datasource`, `constant`: a string).
+/// (or `custom`, `interval`: a list; `datasource`, `constant`, `textbox`, `adhoc`: a string).
 fn variable_block(name: &str, nspan: Span, j: &J, span: Span, file: SourceFile, errs: &mut Errs) -> Option<Item> {
-    const CTORS: &[&str] = &["query", "custom", "interval", "datasource", "constant"];
+    const CTORS: &[&str] = crate::sema::schema::VARIABLE_CTORS;
     let loc = Loc { file, span };
     let (ctor, payload, ps) = match j {
         J::Obj(items) if items.len() == 1 => (&items[0].0, &items[0].2, items[0].3),

@@ -278,6 +278,17 @@ fn variable_json(stack: &ir::Stack, v: &Variable) -> Value {
         Variable::Constant { name, value } => json!({
             "type": "constant", "name": name, "query": value, "hide": 2, "current": { "text": value, "value": value }, "options": [],
         }),
+        // (public/app/features/variables/textbox: `query` is the default, `current` the value)
+        Variable::Textbox { name, default } => json!({
+            "type": "textbox", "name": name, "label": name, "query": default,
+            "current": { "text": default, "value": default }, "options": [{ "selected": true, "text": default, "value": default }],
+        }),
+        // the datasource, and no filters at first: Grafana reads a missing `filters` as none
+        // (public/app/features/dashboard-scene/serialization/transformSaveModelToScene.ts,
+        // `filters: variable.filters ?? []`), and its dashboard JSON Schema has no such key
+        Variable::AdHoc { name, datasource } => json!({
+            "type": "adhoc", "name": name, "label": name, "datasource": ds_json(stack, datasource),
+        }),
     }
 }
 

@@ -76,6 +76,8 @@ fn enum_values_of_a_field() {
         Function interval — built-in => interval
         Function datasource — built-in => datasource
         Function constant — built-in => constant
+        Function textbox — built-in => textbox
+        Function adhoc — built-in => adhoc
         Function import_dashboard — built-in => import_dashboard
         Function import_rules — built-in => import_rules
         Function len — built-in => len
@@ -108,6 +110,8 @@ fn datasource_names_of_the_stack() {
         Function interval — built-in => interval
         Function datasource — built-in => datasource
         Function constant — built-in => constant
+        Function textbox — built-in => textbox
+        Function adhoc — built-in => adhoc
         Function import_dashboard — built-in => import_dashboard
         Function import_rules — built-in => import_rules
         Function len — built-in => len
@@ -124,14 +128,14 @@ fn datasource_names_as_the_first_argument_of_query() {
     assert_snapshot!(completion_labels(r#"
         stack s { prometheus {} }
         dashboard d { var job = query($0) }
-    "#), @"prometheus secret query custom interval datasource constant import_dashboard import_rules len join lower upper range str");
+    "#), @"prometheus secret query custom interval datasource constant textbox adhoc import_dashboard import_rules len join lower upper range str");
 }
 
 #[test]
 fn variable_constructors_after_var() {
     assert_snapshot!(completion_labels(r#"
         dashboard d { var job = $0 }
-    "#), @"query custom interval datasource constant secret import_dashboard import_rules len join lower upper range str");
+    "#), @"query custom interval datasource constant textbox adhoc secret import_dashboard import_rules len join lower upper range str");
 }
 
 #[test]
@@ -144,7 +148,7 @@ fn receiver_names_in_a_route() {
             route { receiver = $0 }
           }
         }
-    "#), @"oncall team secret query custom interval datasource constant import_dashboard import_rules len join lower upper range str");
+    "#), @"oncall team secret query custom interval datasource constant textbox adhoc import_dashboard import_rules len join lower upper range str");
 }
 
 #[test]
@@ -209,7 +213,7 @@ fn names_in_scope_in_a_value() {
         fn f(x: int) = x
         let b = $0
         let c = 2
-    "#), @"a f secret query custom interval datasource constant import_dashboard import_rules len join lower upper range str");
+    "#), @"a f secret query custom interval datasource constant textbox adhoc import_dashboard import_rules len join lower upper range str");
 }
 
 #[test]
@@ -233,7 +237,7 @@ fn names_inside_an_interpolation() {
     assert_snapshot!(completion_labels(r#"
         let svc = "a"
         let t = "x ${s$0}"
-    "#), @"svc secret query custom interval datasource constant import_dashboard import_rules len join lower upper range str");
+    "#), @"svc secret query custom interval datasource constant textbox adhoc import_dashboard import_rules len join lower upper range str");
 }
 
 #[test]
@@ -244,7 +248,7 @@ fn in_broken_syntax_the_block_is_still_known() {
             receiver oncall { webhook = secret.env("U") }
             route { receiver =
             $0
-    "#), @"oncall secret query custom interval datasource constant import_dashboard import_rules len join lower upper range str");
+    "#), @"oncall secret query custom interval datasource constant textbox adhoc import_dashboard import_rules len join lower upper range str");
 }
 
 #[test]

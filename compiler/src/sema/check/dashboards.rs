@@ -121,6 +121,19 @@ impl<'a> Checker<'a> {
                 }
             },
             "constant" => ir::Variable::Constant { name, value: text(self, &args[0])? },
+            "textbox" => ir::Variable::Textbox { name, default: text(self, &args[0])? },
+            "adhoc" => {
+                let ds = match &args[0].val {
+                    Val::Sym(s) | Val::Str(s) => s.clone(),
+                    other => {
+                        let t = other.type_name();
+                        self.error("E0201", args[0].loc, format!("expected a datasource name, found {t}"));
+                        return None;
+                    }
+                };
+                refs.push(DsRef::Named { name: ds.clone(), loc: args[0].loc, lang: None });
+                ir::Variable::AdHoc { name, datasource: ds }
+            }
             _ => return None,
         })
     }

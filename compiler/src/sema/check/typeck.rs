@@ -483,7 +483,7 @@ impl<'a> Checker<'a> {
                 _ => return mismatch(self, v).then_none(),
             },
             Ty::Variable => match &v.val {
-                Val::Ctor { name, args } if ["query", "custom", "interval", "datasource", "constant"].contains(name) => {
+                Val::Ctor { name, args } if schema::VARIABLE_CTORS.contains(name) => {
                     CV::Variable(name, args.clone())
                 }
                 _ => return mismatch(self, v).then_none(),

@@ -42,7 +42,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            "query" | "custom" | "interval" | "datasource" | "constant" | "import_dashboard" | "import_rules" => {
+            "query" | "custom" | "interval" | "datasource" | "constant" | "textbox" | "adhoc" | "import_dashboard" | "import_rules" => {
                 let want = match b {
                     "query" => 2,
                     _ => 1,

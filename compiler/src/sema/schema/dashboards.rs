@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// The dashboard variable constructors (`var x = query(…)`, …), Grafana's variable types.
+pub const VARIABLE_CTORS: &[&str] = &["query", "custom", "interval", "datasource", "constant", "textbox", "adhoc"];
+
 /// Grafana datasource plugin ids gstack knows.
 pub const DATASOURCE_TYPES: &[&str] = &[
     "prometheus", "loki", "tempo", "postgres", "mysql", "mssql", "elasticsearch", "influxdb", "graphite", "jaeger", "zipkin",
