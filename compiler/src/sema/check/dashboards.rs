@@ -11,6 +11,7 @@ impl<'a> Checker<'a> {
         let mut var_names: Vec<String> = vec![];
         let mut many: Vec<String> = vec![];
         let uid = self.uid(r, "dashboard");
+        self.chained_variable_order(r);
         for var in &r.vars {
             match self.variable(var, &mut refs) {
                 Some(v) => {
@@ -55,6 +56,66 @@ impl<'a> Checker<'a> {
             Loc { file: r.loc.file, span: r.label_span() },
             refs,
         )
+    }
+
+    /// Chained variables (E0303): `query` variables whose queries use each other in a cycle
+    /// (`a` on `$b`, `b` on `$a`), or a query on its own variable. Grafana refreshes a variable
+    /// once the variables its query uses are set (the dependency graph of Scenes'
+    /// `SceneVariableSet`, in any order of declaration), so in a cycle none is ever set and
+    /// the dashboard waits on them for ever.
+    fn chained_variable_order(&mut self, r: &Rec) {
+        let names: Vec<&str> = r.vars.iter().map(|v| v.name.as_str()).collect();
+        // each query variable's uses of the dashboard's variables, and where its query is
+        let mut uses: Vec<(Vec<usize>, Option<Loc>)> = vec![(vec![], None); names.len()];
+        for (i, var) in r.vars.iter().enumerate() {
+            let Val::Ctor { name: "query", args } = &var.value.val else { continue };
+            let Some(q) = args.get(1) else { continue };
+            let text = match &q.val {
+                Val::Str(s) => s.as_str(),
+                Val::Query(qv) => qv.text.as_str(),
+                _ => continue,
+            };
+            for (_, v) in grafana_vars(text) {
+                if let Some(j) = names.iter().position(|n| *n == v) {
+                    if !uses[i].0.contains(&j) {
+                        uses[i].0.push(j);
+                    }
+                }
+            }
+            uses[i].1 = Some(q.loc);
+        }
+        // a variable is in a cycle when it reaches itself
+        for i in 0..names.len() {
+            let Some(at) = uses[i].1 else { continue };
+            let mut path: Vec<usize> = vec![i];
+            let mut stack: Vec<(usize, Vec<usize>)> = uses[i].0.iter().map(|j| (*j, vec![i])).collect();
+            let mut seen = vec![false; names.len()];
+            let mut cycle = None;
+            while let Some((j, via)) = stack.pop() {
+                if j == i {
+                    cycle = Some(via);
+                    break;
+                }
+                if std::mem::replace(&mut seen[j], true) {
+                    continue;
+                }
+                let mut via2 = via.clone();
+                via2.push(j);
+                stack.extend(uses[j].0.iter().map(|k| (*k, via2.clone())));
+            }
+            let Some(via) = cycle else { continue };
+            path = if via.len() > 1 { via } else { path };
+            let (msg, hint) = if path.len() == 1 {
+                (format!("variable `{}` uses itself (`${}`) in its query", names[i], names[i]), "a variable's query can use the dashboard's other variables, never its own value".to_string())
+            } else {
+                let chain: Vec<String> = path.iter().chain(std::iter::once(&i)).map(|k| format!("`{}`", names[*k])).collect();
+                (
+                    format!("variables {} use each other in a cycle", chain.join(" → ")),
+                    format!("Grafana sets a variable once those its query uses are set: in a cycle none is ever set. Drop `${}` from `{}`'s query", names[path[1]], names[i]),
+                )
+            };
+            self.error("E0303", at, msg).hint = Some(hint);
+        }
     }
 
     pub(super) fn variable(&mut self, var: &VarDecl, refs: &mut Vec<DsRef>) -> Option<ir::Variable> {
