@@ -244,8 +244,8 @@ fn a_three_peer_cluster_notifies_once_with_a_peer_lost() {
     require("prometheus");
     require("process-compose");
     let dir = TempDir::new("am-ha");
-    // three peers on one host: (port, cluster_port) shifted by 2 per peer
-    let am = free_ports(6);
+    // three peers on one host: (port, cluster_port) shifted by 10 per peer
+    let am = free_ports(22);
     let (prom, hook) = (free_port(), free_port());
     let hooks = serve(hook);
     let src = format!(
@@ -281,7 +281,7 @@ target native {{}}
     std::fs::write(&file, &src).unwrap();
     let out = dir.path().join("out");
     gstackc_build(&file, &out, &["--target", "native"]);
-    let peers: Vec<String> = (0..3).map(|i| format!("127.0.0.1:{}", am + 2 * i)).collect();
+    let peers: Vec<String> = (0..3).map(|i| format!("127.0.0.1:{}", am + 10 * i)).collect();
     // Prometheus is told every peer
     let prom_yml = std::fs::read_to_string(out.join("native/config/prometheus/prometheus.yml")).unwrap();
     for p in &peers {
@@ -333,7 +333,7 @@ target native {{}}
     kill(frozen, "CONT");
     // killed: restarted by process-compose, sent the firing alert again by Prometheus (it
     // resends every minute), and told by the others what was notified
-    kill(pid(am + 2), "KILL");
+    kill(pid(am + 10), "KILL");
     wait_for(60, "the killed peer restarted", || get(&format!("http://{}/-/ready", peers[1])));
     std::thread::sleep(std::time::Duration::from_secs(70));
     let h = hooks.lock().unwrap().clone();

@@ -66,8 +66,8 @@ fn compose_file_is_valid_and_hardened() {
     assert_eq!(services["loki"]["user"], "10001:10001");
     assert_eq!(services["tempo"]["user"], "10001:10001");
     // secrets by reference only
-    assert_eq!(doc["secrets"]["grafana-admin-password"]["file"], "/run/secrets/grafana-admin");
-    assert_eq!(doc["secrets"]["alertmanager-oncall-url"]["environment"], "ONCALL_URL");
+    assert_eq!(doc["secrets"]["grafana.admin-password"]["file"], "/run/secrets/grafana-admin");
+    assert_eq!(doc["secrets"]["alertmanager.oncall-url"]["environment"], "ONCALL_URL");
     // compose refuses a non-file secret on a read-only service ("`file` is the sole supported
     // option"): environment secrets reach Alertmanager through its env-secrets volume
     for (name, s) in services {
@@ -157,4 +157,38 @@ fn check_secrets_says_what_each_secret_needs() {
     std::fs::remove_file(&secret).unwrap();
     let (ok, text) = run(Command::new(&check).env("HOOK_URL", "http://x").env("GRAFANA_SECRET_KEY", "k"));
     assert!(!ok && text.contains("does not exist"), "{text}");
+}
+
+/// Each service's compose secrets are `<host name>.<secret>`: Alertmanager peer 1's `pager`
+/// receiver and peer 0's `1-pager` receiver keep one secret each (a `-` would join them into
+/// one name, and one peer would page with the other's key).
+#[test]
+fn secrets_of_two_services_never_share_a_name() {
+    let dir = TempDir::new("compose-secret-names");
+    let src = dir.path().join("s.gstack");
+    std::fs::write(
+        &src,
+        r#"stack s {
+  prometheus {}
+  alertmanager {
+    replicas = 2
+    receiver "1-pager" { pagerduty = { routing_key = secret.env("PD_A") } }
+    receiver pager { pagerduty = { routing_key = secret.env("PD_B") } }
+    route { receiver = pager, route { receiver = "1-pager", matchers = ["team=a"] } }
+  }
+}
+target compose {}
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&src, &out, &["--target", "compose"]);
+    let doc: serde_json::Value = serde_norway::from_str(&std::fs::read_to_string(out.join("compose/docker-compose.yaml")).unwrap()).unwrap();
+    let secrets = doc["secrets"].as_object().unwrap();
+    // two receivers × two peers: four secrets, each from its own variable
+    let envs: Vec<(&str, &str)> = secrets.iter().map(|(k, v)| (k.as_str(), v["environment"].as_str().unwrap())).collect();
+    assert_eq!(envs.len(), 4, "{envs:?}");
+    for (peer, env) in [("alertmanager", "PD_A"), ("alertmanager", "PD_B"), ("alertmanager-1", "PD_A"), ("alertmanager-1", "PD_B")] {
+        assert!(envs.iter().any(|(k, e)| k.starts_with(&format!("{peer}.")) && *e == env), "{peer} has no secret from {env}: {envs:?}");
+    }
 }

@@ -180,7 +180,7 @@ fn template_file(t: &crate::ir::NotificationTemplate) -> String {
     format!("templates/{}.tmpl", t.name)
 }
 
-/// The ports of one peer: `port` and `cluster_port`, shifted together on one host.
+/// How far apart the peers' ports are on one host ([`Alertmanager::PEER_PORT_BLOCK`]).
 const PEER_PORTS: u16 = Alertmanager::PEER_PORT_BLOCK;
 
 /// Every peer's `(host, HTTP port)`, peer 0 first: where senders (Prometheus, the Loki
@@ -219,6 +219,11 @@ pub fn service(a: &Alertmanager, ctx: &Ctx, i: usize) -> Service {
     } else {
         let cluster = |j: usize| ctx.peer_port(j, a.cluster_port, PEER_PORTS);
         args.push(format!("--cluster.listen-address={}", ctx.listen_on(cluster(i))));
+        if ctx.peers == PeerLayout::OneHost {
+            // the others reach it on this host: without it, a peer listening on every
+            // address advertises a private address of the host, or none
+            args.push(format!("--cluster.advertise-address={}:{}", ctx.peer_host(c, i), cluster(i)));
+        }
         for j in (0..a.replicas as usize).filter(|j| *j != i) {
             args.push(format!("--cluster.peer={}:{}", ctx.peer_host(c, j), cluster(j)));
         }

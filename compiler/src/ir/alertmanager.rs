@@ -89,9 +89,10 @@ pub struct Alertmanager {
 }
 
 impl Alertmanager {
-    /// Ports per peer (`port`, `cluster_port`): on one host, peer `i` listens on each shifted
-    /// by `i × PEER_PORT_BLOCK`.
-    pub const PEER_PORT_BLOCK: u16 = 2;
+    /// How far apart the peers' ports are on one host: peer `i` listens on `port` and
+    /// `cluster_port` each shifted by `i × PEER_PORT_BLOCK` (10: past the neighbouring
+    /// defaults, 9095–9096 of Tempo and Loki and 9100 of node-exporter).
+    pub const PEER_PORT_BLOCK: u16 = 10;
 }
 
 /// An Alertmanager inhibit rule: matchers as Alertmanager parses them (checked).

@@ -63,8 +63,11 @@ pub fn ctx(stack: &ir::Stack, c: &ir::ComposeTarget) -> Ctx {
     }
 }
 
+/// The compose secret of a service's secret: `<host name>.<secret name>`. Host names have
+/// no `.`, so two services never share one (`alertmanager-1` + `pager-…` and `alertmanager`
+/// + `1-pager-…` differ).
 fn secret_key(svc: &Service, name: &str) -> String {
-    format!("{}-{name}", svc.host_name)
+    format!("{}.{name}", svc.host_name)
 }
 
 /// The hardening every container of the stack gets.
@@ -92,7 +95,7 @@ pub fn compose_file(stack: &ir::Stack, c: &ir::ComposeTarget, services: &[Servic
     let mut extra = vec![];
     for s in services {
         let name = s.host_name.clone();
-        let (image, local_image) = match c.images.get(&s.name) {
+        let (image, local_image) = match c.images.get(s.component.name()) {
             Some(i) => (i.clone(), false),
             None => (s.image.clone(), true),
         };

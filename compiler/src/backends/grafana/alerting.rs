@@ -83,7 +83,7 @@ fn contact_point(c: &ContactPoint, ctx: &Ctx, secrets: &mut Vec<SecretUse>) -> V
 }
 
 /// An integration's `settings`: each field under its Grafana key, text interpolated (`$`
-/// doubled), a secret as `$__env{…}`/`$__file{…}` (named `<prefix>-<key>`), a duration as
+/// doubled; a map's keys as they are, which Grafana does not interpolate), a secret as `$__env{…}`/`$__file{…}` (named `<prefix>-<key>`), a duration as
 /// Prometheus writes it, a record as an object of its own.
 fn integration_settings(ctx: &Ctx, prefix: &str, fields: &[(&'static str, IntegrationValue)], secrets: &mut Vec<SecretUse>) -> Value {
     let mut out = serde_json::Map::new();
@@ -97,7 +97,8 @@ fn integration_settings(ctx: &Ctx, prefix: &str, fields: &[(&'static str, Integr
             }
             IntegrationValue::Int(i) => json!(i),
             IntegrationValue::Bool(b) => json!(b),
-            IntegrationValue::Map(m) | IntegrationValue::Headers(m) => json!(m.iter().map(|(k, v)| (esc(k), esc(v))).collect::<BTreeMap<_, _>>()),
+            // Grafana interpolates a map's values, not its keys
+            IntegrationValue::Map(m) | IntegrationValue::Headers(m) => json!(m.iter().map(|(k, v)| (k.clone(), esc(v))).collect::<BTreeMap<_, _>>()),
             IntegrationValue::List(l) => json!(l.iter().map(|s| esc(s)).collect::<Vec<_>>()),
             IntegrationValue::Record(inner) => integration_settings(ctx, &name, inner, secrets),
         };

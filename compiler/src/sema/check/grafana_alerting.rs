@@ -68,6 +68,12 @@ impl<'a> Checker<'a> {
                 _ => None,
             };
             let email = cp.str("email");
+            if let (Some(e), Some((_, at))) = (&email, cp.fields.get("email")) {
+                if e.split([',', ';', '\n']).all(|a| a.trim().is_empty()) {
+                    let d = self.error("E0202", *at, format!("contact point `{name}` has an `email` with no address"));
+                    d.hint = Some("give an address, several separated by `;`: Grafana refuses \"could not find addresses in settings\"".into());
+                }
+            }
             // Grafana sends e-mail only with `[smtp] enabled` (else "SMTP not configured" at
             // every notification): the typed `smtp`, or the escape hatch's
             let smtp = r.get("smtp").is_some() || r.settings.get("smtp").and_then(|s| s.get("enabled")).is_some_and(|e| e == true || e == "true");

@@ -263,6 +263,8 @@ impl<'a> Checker<'a> {
                 settings: r.settings.clone(),
             });
         }
+        // Grafana's datasource provisioning refuses to start on these (E0101)
+        self.datasource_startup_rules(&datasources, &ds_ir, &on);
         // datasource name → type (the stack's components Grafana queries + declared), and the
         // resolved references backends write
         let mut ds_types: BTreeMap<String, String> = BTreeMap::new();
@@ -562,7 +564,10 @@ impl<'a> Checker<'a> {
         // shifted by 2 per peer
         const PEER_FIELDS: [&str; 9] = ["port (peer 0)", "port (peer 1)", "port (peer 2)", "port (peer 3)", "port (peer 4)", "port (peer 5)", "port (peer 6)", "port (peer 7)", "port (peer 8)"];
         const PEER_CLUSTER: [&str; 9] = ["cluster_port (peer 0)", "cluster_port (peer 1)", "cluster_port (peer 2)", "cluster_port (peer 3)", "cluster_port (peer 4)", "cluster_port (peer 5)", "cluster_port (peer 6)", "cluster_port (peer 7)", "cluster_port (peer 8)"];
-        if let Some(a) = stack.alertmanager.as_ref().filter(|a| a.replicas > 1) {
+        // (peers on hosts of their own, compose and Kubernetes, share no host's ports)
+        let t = &stack.targets;
+        let one_host = t.native.is_some() || t.systemd.is_some() || (t.compose.is_none() && t.kubernetes.is_none() && t.helm.is_none());
+        if let Some(a) = stack.alertmanager.as_ref().filter(|a| a.replicas > 1 && one_host) {
             let shift = |p: u16, i: usize| u32::from(p) + i as u32 * u32::from(ir::Alertmanager::PEER_PORT_BLOCK);
             let last = a.replicas as usize - 1;
             if let Some((field, p)) = [("port", a.port), ("cluster_port", a.cluster_port)].into_iter().find(|(_, p)| shift(*p, last) > 65535) {
@@ -608,5 +613,58 @@ impl<'a> Checker<'a> {
         }
 
         Some(stack)
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// The rules Grafana's datasource provisioning checks at start-up
+    /// (`pkg/services/provisioning/datasources/`), over the stack's own datasources (each
+    /// enabled component Grafana queries, uid = its name, name = its title) and the declared
+    /// ones, each an E0101 at the declared datasource:
+    /// - at most one datasource per organisation is the default (`config_reader.go`,
+    ///   `validateDefaultUniqueness`: "Only one datasource per organization can be marked as
+    ///   default", and Grafana does not start);
+    /// - no two have one uid (`AddDataSource` refuses "data source with the same uid already
+    ///   exists");
+    /// - no two have one name (datasources are upserted by (org, name), `upsertDataSource`:
+    ///   the second would overwrite the first).
+    fn datasource_startup_rules(&mut self, recs: &[Rec], ds: &[ir::Datasource], on: &dyn Fn(Component) -> bool) {
+        if !on(Component::Grafana) {
+            return;
+        }
+        let mut uids: Vec<(String, String)> = vec![];
+        let mut names: Vec<(String, String)> = vec![];
+        for (c, f) in Component::datasources() {
+            if on(c) {
+                uids.push((c.name().to_string(), format!("the stack's {} datasource", f.title)));
+                names.push((f.title.to_string(), format!("the stack's {} datasource", f.title)));
+            }
+        }
+        let mut default: Option<String> = None;
+        for (r, d) in recs.iter().zip(ds) {
+            let label = Loc { file: r.loc.file, span: r.label_span() };
+            let at = |k: &str| r.fields.get(k).map_or(label, |(_, l)| *l);
+            if let Some((_, who)) = uids.iter().find(|(u, _)| *u == d.uid) {
+                let d2 = self.error("E0101", at("uid"), format!("datasource `{}` has the uid `{}` of {who}", d.name, d.uid));
+                d2.hint = Some("Grafana refuses a second datasource with one uid (\"data source with the same uid already exists\") and does not start: set another `uid`".into());
+            } else {
+                uids.push((d.uid.clone(), format!("datasource `{}`", d.name)));
+            }
+            if let Some((_, who)) = names.iter().find(|(n, _)| *n == d.name) {
+                let d2 = self.error("E0101", label, format!("datasource `{}` has the name of {who}", d.name));
+                d2.hint = Some("Grafana provisions datasources by name: the second would replace the first. Rename it".into());
+            } else {
+                names.push((d.name.clone(), format!("datasource `{}`", d.name)));
+            }
+            if d.is_default {
+                match &default {
+                    Some(first) => {
+                        let d2 = self.error("E0101", at("default"), format!("datasources `{first}` and `{}` are both the default", d.name));
+                        d2.hint = Some("Grafana takes one default datasource (\"Only one datasource per organization can be marked as default\") and does not start otherwise: keep `default = true` on one".into());
+                    }
+                    None => default = Some(d.name.clone()),
+                }
+            }
+        }
     }
 }

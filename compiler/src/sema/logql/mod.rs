@@ -366,8 +366,10 @@ pub fn positive_stream_matchers(text: &str) -> Vec<(usize, usize, String)> {
             if let Some(i) = at {
                 from = i + m.name.len();
             }
-            if positive {
-                out.push((sel.offset + at.unwrap_or(0), if at.is_some() { m.name.len() } else { sel.len }, m.name.clone()));
+            // (a name that is not in the text came from a Grafana variable, `{$label=~".+"}`:
+            // not a label of its own)
+            if let (true, Some(i)) = (positive, at) {
+                out.push((sel.offset + i, m.name.len(), m.name.clone()));
             }
         }
     }

@@ -488,7 +488,7 @@ pub static ALERTMANAGER: Schema = Schema {
                 "replicas",
                 Ty::Int,
                 Some(Lit::Int(1)),
-                "Peers, 1–9 (https://prometheus.io/docs/alerting/latest/alertmanager/#high-availability): 2 or more form a gossip cluster (`--cluster.listen-address`, `--cluster.peer`) that shares silences and notification logs, and Prometheus and the Loki ruler send every alert to every peer, which notify once between them. Native and systemd run the peers on one host, peer `i` (from 0) on `port + 2i` and `cluster_port + 2i`; compose and Kubernetes give each its own host, `alertmanager-<i>` (the first keeps `alertmanager`).",
+                "Peers, 1–9 (https://prometheus.io/docs/alerting/latest/alertmanager/#high-availability): 2 or more form a gossip cluster (`--cluster.listen-address`, `--cluster.peer`) that shares silences and notification logs, and Prometheus and the Loki ruler send every alert to every peer, which notify once between them. Native and systemd run the peers on one host, peer `i` (from 0) on `port + 10i` and `cluster_port + 10i`; compose and Kubernetes give each its own host, `alertmanager-<i>` (the first keeps `alertmanager`).",
             ),
             f("cluster_port", Ty::Port, Some(Lit::Port(9094)), "The peers' gossip port (TCP and UDP), when `replicas` is 2 or more."),
             g(
