@@ -283,6 +283,7 @@ impl<'a> Checker<'a> {
         // dashboards: imports, references, uids
         let stack_ds = imports::Datasources::new(&enabled, &ds_ir);
         let mut uids: HashMap<String, (String, Loc)> = HashMap::new();
+        let mut folders: HashMap<String, (Option<String>, Loc)> = HashMap::new();
         let mut dash_ir = vec![];
         for (mut dash, loc, refs) in dashboards {
             // a dashboard of components the stack does not enable would stay empty
@@ -305,6 +306,22 @@ impl<'a> Checker<'a> {
                     .with_related_mut(&p, ps, "the other dashboard");
             } else {
                 uids.insert(dash.uid.clone(), (dash.name.clone(), loc));
+            }
+            // each folder is one dashboard provider reading one directory, named after the
+            // folder's uid: two titles of one uid (`Ops Team`, `ops-team`; `general`, the
+            // default folder's) would be two providers reading the same dashboards into two
+            // folders, each moving them back and forth every 30s
+            let dir = dash.folder.as_deref().map_or_else(|| "general".to_string(), ir::uid_from);
+            match folders.get(&dir) {
+                Some((title, _)) if *title != dash.folder => {
+                    let shown = |t: &Option<String>| t.as_ref().map_or_else(|| "the default folder (none set)".to_string(), |t| format!("folder `{t}`"));
+                    let d = self.error("E0101", loc, format!("dashboard `{}` is in {}, which has the uid `{dir}` of {}", dash.name, shown(&dash.folder), shown(title)));
+                    d.hint = Some("folders are provisioned by their uid (the title in lower case, `-` for other characters): write the folder title one way".into());
+                }
+                Some(_) => {}
+                None => {
+                    folders.insert(dir, (dash.folder.clone(), loc));
+                }
             }
             dash_ir.push(dash);
         }
