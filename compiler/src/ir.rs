@@ -343,7 +343,21 @@ pub struct Datasource {
     pub user: Option<String>,
     pub password: Option<SecretRef>,
     pub is_default: bool,
+    /// Merged as [`Datasource::OWN_KEYS`] and [`Datasource::TYPED_KEYS`] say.
     pub settings: Settings,
+}
+
+impl Datasource {
+    /// Keys of a provisioned datasource itself (Grafana's `upsertDataSourceFromConfig`,
+    /// `pkg/services/provisioning/datasources/types.go`) that `settings` may set: written at
+    /// the datasource's top level. `jsonData = { … }` merges into `jsonData`; any other key
+    /// of `settings` is a `jsonData` key.
+    pub const OWN_KEYS: &'static [&'static str] = &["access", "basicAuth", "basicAuthUser", "withCredentials", "editable", "version", "correlations"];
+    /// Keys `settings` may not set: the typed fields' (`name`, `type`, `uid`, `url`,
+    /// `isDefault`, `user`, `database`), which the stack's references rely on, the
+    /// organisation (gstack provisions org 1), and `secureJsonData`, whose values would be
+    /// secrets in plain text (the typed `password` is one by reference).
+    pub const TYPED_KEYS: &'static [&'static str] = &["name", "type", "uid", "url", "isDefault", "user", "database", "orgId", "secureJsonData", "basicAuthPassword", "password"];
 }
 
 /// A dashboard template variable.

@@ -64,3 +64,22 @@ fn the_session_cookie_is_secure_when_grafana_is_served_over_tls() {
     let (ini, _) = grafana_ini(&dir, "stack s { grafana { settings { server.protocol = https } } }\ntarget native {}\n", "native");
     assert_eq!(value(&ini, "cookie_secure"), Some("true"), "{ini}");
 }
+
+/// A datasource's `settings` land where Grafana reads them: a key of the datasource itself
+/// (`editable`, `basicAuth`, …) at its top level, `jsonData = { … }` merged into `jsonData`
+/// (never `jsonData.jsonData`), any other key in `jsonData`.
+#[test]
+fn datasource_settings_land_where_grafana_reads_them() {
+    let src = "stack s { prometheus {} grafana {} }\ndatasource x {\n  type = prometheus\n  url = \"http://t:9090\"\n  settings {\n    jsonData = { timeInterval = \"30s\" }\n    editable = true\n    basicAuth = true\n    httpMethod = \"GET\"\n  }\n}\ntarget native {}\n";
+    let dir = TempDir::new("ds-settings");
+    let file = dir.path().join("s.gstack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("out");
+    gstackc_build(&file, &out, &["--target", "native"]);
+    let text = std::fs::read_to_string(out.join("native/config/grafana/provisioning/datasources/stack.yaml")).unwrap();
+    let doc: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    let x = doc["datasources"].as_array().unwrap().iter().find(|d| d["name"] == "x").unwrap().clone();
+    assert_eq!((x["editable"].as_bool(), x["basicAuth"].as_bool()), (Some(true), Some(true)), "{x}");
+    assert_eq!((x["jsonData"]["timeInterval"].as_str(), x["jsonData"]["httpMethod"].as_str()), (Some("30s"), Some("GET")), "{x}");
+    assert!(x["jsonData"].get("jsonData").is_none() && x["jsonData"].get("editable").is_none(), "{x}");
+}

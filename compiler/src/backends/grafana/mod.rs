@@ -206,10 +206,18 @@ pub fn datasources(stack: &ir::Stack, ctx: &Ctx, secrets: &mut Vec<SecretUse>) -
         if let Some(u) = &d.user {
             v["user"] = json!(esc(u));
         }
+        // `settings`: a key of the datasource itself (`editable`, `basicAuth`, …) goes there,
+        // `jsonData = { … }` merges into `jsonData`, any other key is a `jsonData` key
         for (k, x) in &d.settings {
             let mut x = x.clone();
             dollar::map_strings(&mut x, &esc);
-            jd.insert(k.clone(), x);
+            match (k.as_str(), x) {
+                ("jsonData", Value::Object(m)) => jd.extend(m),
+                (k, x) if ir::Datasource::OWN_KEYS.contains(&k) => v[k] = x,
+                (k, x) => {
+                    jd.insert(k.to_string(), x);
+                }
+            }
         }
         if !jd.is_empty() {
             v["jsonData"] = Value::Object(jd);

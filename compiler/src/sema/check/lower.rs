@@ -250,6 +250,14 @@ impl<'a> Checker<'a> {
         // datasources
         let mut ds_ir = vec![];
         for r in &datasources {
+            for k in r.settings.keys().filter(|k| ir::Datasource::TYPED_KEYS.contains(&k.as_str())) {
+                let d = self.error("E0200", Loc { file: r.loc.file, span: r.label_span() }, format!("datasource `{}` sets `{k}` in `settings`", r.label()));
+                d.hint = Some(match k.as_str() {
+                    "secureJsonData" | "basicAuthPassword" | "password" => "a secret goes by reference in the typed field: `password = secret.env(\"…\")` (written to `secureJsonData`)".to_string(),
+                    "orgId" => "gstack provisions every datasource into organisation 1".to_string(),
+                    _ => format!("set it with the datasource's own field (`{}`), which the stack's references use", match k.as_str() { "isDefault" => "default", "name" => "the declaration's name", o => o }),
+                });
+            }
             let kind = r.sym("type").unwrap_or_default();
             ds_ir.push(ir::Datasource {
                 name: r.label(),
