@@ -2963,6 +2963,11 @@
                     datasourceUid = "tempo";
                     urlDisplayLabel = "View trace";
                   })
+                  ({
+                    name = "traceID";
+                    datasourceUid = "tempo";
+                    urlDisplayLabel = "View trace";
+                  })
                 ];
               };
             })

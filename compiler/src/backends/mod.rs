@@ -567,8 +567,12 @@ pub fn yaml11_not_a_string(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | ':' | '.' | '+' | '-')))
 }
 
-/// Merge freeform `settings` over generated config: objects merge key by key, anything else
-/// replaces.
+/// Merge freeform `settings` over generated config: objects merge key by key; a list of named
+/// entries (every entry of both lists an object with a string `job_name`, else `name`:
+/// Prometheus' `scrape_configs`, Alertmanager's `receivers` and `time_intervals`, Loki's and
+/// Prometheus' rule `groups`, Grafana's `datasources`) merges entry by entry, an entry of the
+/// settings merged over the generated one of its name and the others appended in order;
+/// anything else (a scalar, an unnamed list such as `route.routes`) replaces.
 pub fn merge(base: &mut serde_json::Value, over: &ir::Settings) {
     for (k, v) in over {
         merge_value(base, k, v);
@@ -583,10 +587,29 @@ fn merge_value(base: &mut serde_json::Value, k: &str, v: &serde_json::Value) {
                 merge_value(existing, k2, v2);
             }
         }
+        (Some(serde_json::Value::Array(existing)), serde_json::Value::Array(vs)) if named_key(existing, vs).is_some() => {
+            let key = named_key(existing, vs).unwrap_or_default();
+            for v in vs {
+                match existing.iter_mut().find(|e| e[key] == v[key]) {
+                    Some(e) => {
+                        for (k2, v2) in v.as_object().into_iter().flatten() {
+                            merge_value(e, k2, v2);
+                        }
+                    }
+                    None => existing.push(v.clone()),
+                }
+            }
+        }
         _ => {
             obj.insert(k.to_string(), v.clone());
         }
     }
+}
+
+/// The key that names the entries of two lists, when every entry of both has it as a string:
+/// `job_name`, else `name`.
+fn named_key(a: &[serde_json::Value], b: &[serde_json::Value]) -> Option<&'static str> {
+    ["job_name", "name"].into_iter().find(|k| !a.is_empty() && a.iter().chain(b).all(|e| e.get(*k).is_some_and(|n| n.is_string())))
 }
 
 /// Rule files in Prometheus' `groups:` format, one per group name.
@@ -612,4 +635,36 @@ pub fn rule_groups(rules: &[ir::AlertRule], interval: Option<ir::Duration>) -> s
             g
         }).collect::<Vec<_>>()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `settings` merge: objects key by key, named lists entry by entry (by `job_name`, else
+    /// `name`), anything else replaces.
+    #[test]
+    fn settings_merge_named_lists_by_name() {
+        let mut base = json!({
+            "scrape_configs": [{ "job_name": "prometheus", "metrics_path": "/metrics" }, { "job_name": "app", "scrape_interval": "15s" }],
+            "route": { "receiver": "a", "routes": [{ "receiver": "b" }] },
+            "receivers": [{ "name": "a", "webhook_configs": [{ "url": "http://a" }] }],
+        });
+        let over: ir::Settings = serde_json::from_value(json!({
+            "scrape_configs": [{ "job_name": "app", "scrape_interval": "5s" }, { "job_name": "extra" }],
+            "route": { "routes": [{ "receiver": "c" }] },
+            "receivers": [{ "name": "b" }],
+        }))
+        .unwrap();
+        merge(&mut base, &over);
+        assert_eq!(
+            base,
+            json!({
+                "scrape_configs": [{ "job_name": "prometheus", "metrics_path": "/metrics" }, { "job_name": "app", "scrape_interval": "5s" }, { "job_name": "extra" }],
+                "route": { "receiver": "a", "routes": [{ "receiver": "c" }] },
+                "receivers": [{ "name": "a", "webhook_configs": [{ "url": "http://a" }] }, { "name": "b" }],
+            })
+        );
+    }
 }

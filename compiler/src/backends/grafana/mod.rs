@@ -137,8 +137,15 @@ fn json_data(stack: &ir::Stack, c: Component) -> Option<Value> {
     match c {
         Component::Prometheus => stack.prometheus.as_ref().map(|p| {
             let mut jd = json!({ "httpMethod": "POST", "timeInterval": p.scrape_interval.to_prometheus() });
-            if has(Component::Tempo) {
-                jd["exemplarTraceIdDestinations"] = json!([{ "name": "trace_id", "datasourceUid": "tempo", "urlDisplayLabel": "View trace" }]);
+            if let Some(t) = &stack.tempo {
+                // exemplars carry the trace id under the label their producer gives it:
+                // `trace_id` from OpenTelemetry and Prometheus clients, `traceID` from Tempo's
+                // metrics generator (its `trace_id_label_name` default)
+                let mut dest = vec![json!({ "name": "trace_id", "datasourceUid": "tempo", "urlDisplayLabel": "View trace" })];
+                if !t.generator.is_empty() {
+                    dest.push(json!({ "name": "traceID", "datasourceUid": "tempo", "urlDisplayLabel": "View trace" }));
+                }
+                jd["exemplarTraceIdDestinations"] = json!(dest);
             }
             jd
         }),
@@ -153,7 +160,11 @@ fn json_data(stack: &ir::Stack, c: Component) -> Option<Value> {
             }
             if has(Component::Prometheus) {
                 jd["tracesToMetrics"] = json!({ "datasourceUid": "prometheus", "tags": [{ "key": "service.name", "value": "service" }] });
-                jd["serviceMap"] = json!({ "datasourceUid": "prometheus" });
+                // the service map draws `traces_service_graph_*`, which only Tempo's
+                // `service-graphs` processor writes
+                if stack.tempo.as_ref().is_some_and(|t| t.generator.contains(&ir::GeneratorProcessor::ServiceGraphs)) {
+                    jd["serviceMap"] = json!({ "datasourceUid": "prometheus" });
+                }
             }
             jd
         }),
