@@ -1222,7 +1222,8 @@ fn many_dashboards_are_admitted_and_mounted() {
     let grafana = service_url(ns, "grafana");
     let want_files: BTreeSet<String> = dashboards.iter().map(|(name, _)| format!("{name}.json")).collect();
     if standins.iter().any(|s| s == "grafana") {
-        let listing = get(&format!("{grafana}/__gstack/files")).expect("the stand-in's file list");
+        // (the Service may route to the Ready pod a moment after it is Ready)
+        let listing = wait_for(60, "the stand-in's file list", || get(&format!("{grafana}/__gstack/files")));
         let got: BTreeSet<String> = listing
             .lines()
             .filter_map(|l| l.split(' ').next())
