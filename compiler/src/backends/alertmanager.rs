@@ -180,14 +180,11 @@ fn template_file(t: &crate::ir::NotificationTemplate) -> String {
     format!("templates/{}.tmpl", t.name)
 }
 
-/// How far apart the peers' ports are on one host ([`Alertmanager::PEER_PORT_BLOCK`]).
-const PEER_PORTS: u16 = Alertmanager::PEER_PORT_BLOCK;
-
 /// Every peer's `(host, HTTP port)`, peer 0 first: where senders (Prometheus, the Loki
 /// ruler) send each alert (all of them: the peers deduplicate the notifications) and what
 /// Prometheus scrapes. One entry for a single node.
 pub fn peers(a: &Alertmanager, ctx: &Ctx) -> Vec<(String, u16)> {
-    (0..a.replicas as usize).map(|i| (ctx.peer_host(Component::Alertmanager, i), ctx.peer_port(i, a.port, PEER_PORTS))).collect()
+    (0..a.replicas as usize).map(|i| (ctx.peer_host(Component::Alertmanager, i), ctx.peer_port(i, a.port, Alertmanager::PEER_PORT_BLOCK))).collect()
 }
 
 /// The service of peer `i` (0 for a single node), rendered with `ctx` for that peer
@@ -197,7 +194,7 @@ pub fn service(a: &Alertmanager, ctx: &Ctx, i: usize) -> Service {
     let (cfg, secrets) = config(a, ctx);
     let external_flows = notification_flows(&cfg);
     let c = Component::Alertmanager;
-    let port = ctx.peer_port(i, a.port, PEER_PORTS);
+    let port = ctx.peer_port(i, a.port, Alertmanager::PEER_PORT_BLOCK);
     let readiness = Probe { path: "/-/ready".into(), port, initial_delay: 0 };
     let liveness = Probe { path: "/-/healthy".into(), port, initial_delay: 10 };
     let mut args = vec![
@@ -212,12 +209,11 @@ pub fn service(a: &Alertmanager, ctx: &Ctx, i: usize) -> Service {
     let role = if i == 0 { PortRole::Api } else { PortRole::Internal };
     let mut ports = vec![PortSpec { name: "http".into(), port, role }];
     let mut flows = vec![];
-    let mut host_name = super::host_name(c);
     if a.replicas < 2 {
         // a single node: no gossip port
         args.push("--cluster.listen-address=".into());
     } else {
-        let cluster = |j: usize| ctx.peer_port(j, a.cluster_port, PEER_PORTS);
+        let cluster = |j: usize| ctx.peer_port(j, a.cluster_port, Alertmanager::PEER_PORT_BLOCK);
         args.push(format!("--cluster.listen-address={}", ctx.listen_on(cluster(i))));
         if ctx.peers == PeerLayout::OneHost {
             // the others reach it on this host: without it, a peer listening on every
@@ -232,13 +228,10 @@ pub fn service(a: &Alertmanager, ctx: &Ctx, i: usize) -> Service {
         if ctx.peers == PeerLayout::OwnHost {
             flows.push(Flow { to: c, port: a.cluster_port, udp: true });
         }
-        if i > 0 {
-            host_name = format!("{host_name}-{i}");
-        }
     }
     Service {
         name: ctx.instance_name(c),
-        host_name,
+        host_name: ctx.instance_host_name(c),
         args,
         files: std::iter::once(ConfigFile { path: "alertmanager.yml".into(), content: yaml(&cfg) })
             .chain(a.templates.iter().map(|t| ConfigFile { path: template_file(t), content: t.content.clone() }))

@@ -315,9 +315,17 @@ impl Ctx {
     /// ≥ 1 of a replicated one `alertmanager-<i>` ([`Ctx::instance`]). Services, directories and
     /// secrets are named after it.
     pub fn instance_name(&self, comp: Component) -> String {
+        peer_name(comp.name(), self.peer_of(comp))
+    }
+    /// The host name of the component being rendered ([`host_name`], `-<i>` for peer `i` ≥ 1).
+    pub fn instance_host_name(&self, comp: Component) -> String {
+        peer_name(&host_name(comp), self.peer_of(comp))
+    }
+    /// Which peer of `comp` is being rendered (0 for the component itself).
+    fn peer_of(&self, comp: Component) -> usize {
         match self.instance {
-            Some((c, i)) if c == comp && i > 0 => format!("{}-{i}", comp.name()),
-            _ => comp.name().to_string(),
+            Some((c, i)) if c == comp => i,
+            _ => 0,
         }
     }
     /// `<config root>/<instance>[/rel]` in the given syntax.
@@ -355,7 +363,7 @@ impl Ctx {
         let host = self.hosts.get(&comp).cloned().unwrap_or_else(|| "127.0.0.1".into());
         let base = host_name(comp);
         match (self.peers, host.strip_prefix(&base)) {
-            (PeerLayout::OwnHost, Some(rest)) if i > 0 => format!("{base}-{i}{rest}"),
+            (PeerLayout::OwnHost, Some(rest)) => format!("{}{rest}", peer_name(&base, i)),
             _ => host,
         }
     }
@@ -412,6 +420,11 @@ fn join(a: &str, rel: &str) -> String {
 /// The default context of a component host map: every enabled component at `host`.
 pub fn hosts_all(stack: &ir::Stack, host: impl Fn(Component) -> String) -> BTreeMap<Component, String> {
     crate::programs::enabled(stack).into_iter().map(|c| (c, host(c))).collect()
+}
+
+/// The name of peer `i` of something called `base`: `base` itself for peer 0, `base-<i>` after.
+fn peer_name(base: &str, i: usize) -> String {
+    if i == 0 { base.to_string() } else { format!("{base}-{i}") }
 }
 
 /// DNS-safe name of a component for services, containers and objects: `node-exporter`.

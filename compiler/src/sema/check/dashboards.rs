@@ -154,17 +154,19 @@ impl<'a> Checker<'a> {
                 }
             }
         };
+        // a datasource by name, recorded for the check once the stack's are known
+        let datasource = |ck: &mut Self, v: &V, refs: &mut Vec<DsRef>| -> Option<String> {
+            let (Val::Sym(s) | Val::Str(s)) = &v.val else {
+                let t = v.val.type_name();
+                ck.error("E0201", v.loc, format!("expected a datasource name, found {t}"));
+                return None;
+            };
+            refs.push(DsRef::Named { name: s.clone(), loc: v.loc, lang: None });
+            Some(s.clone())
+        };
         Some(match ctor {
             "query" => {
-                let ds = match &args[0].val {
-                    Val::Sym(s) | Val::Str(s) => s.clone(),
-                    other => {
-                        let t = other.type_name();
-                        self.error("E0201", args[0].loc, format!("expected a datasource name, found {t}"));
-                        return None;
-                    }
-                };
-                refs.push(DsRef::Named { name: ds.clone(), loc: args[0].loc, lang: None });
+                let ds = datasource(self, &args[0], refs)?;
                 let options = self.variable_options(args.get(2), true);
                 ir::Variable::Query { name, datasource: ds, query: text(self, &args[1])?, options }
             }
@@ -184,15 +186,7 @@ impl<'a> Checker<'a> {
             "constant" => ir::Variable::Constant { name, value: text(self, &args[0])? },
             "textbox" => ir::Variable::Textbox { name, default: text(self, &args[0])? },
             "adhoc" => {
-                let ds = match &args[0].val {
-                    Val::Sym(s) | Val::Str(s) => s.clone(),
-                    other => {
-                        let t = other.type_name();
-                        self.error("E0201", args[0].loc, format!("expected a datasource name, found {t}"));
-                        return None;
-                    }
-                };
-                refs.push(DsRef::Named { name: ds.clone(), loc: args[0].loc, lang: None });
+                let ds = datasource(self, &args[0], refs)?;
                 ir::Variable::AdHoc { name, datasource: ds }
             }
             _ => return None,
