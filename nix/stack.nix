@@ -19,6 +19,63 @@
           allow_sign_up = false;
         };
       };
+      correlations = {
+        traces_to_logs = {
+          datasource_uid = "loki";
+          tags = {
+            "service.name" = "service_name";
+          };
+          query = null;
+          queries = { };
+          start_shift = "5m";
+          end_shift = "5m";
+          filter_by_trace_id = true;
+          filter_by_span_id = false;
+          profile_type_id = null;
+        };
+        traces_to_metrics = {
+          datasource_uid = "prometheus";
+          tags = {
+            "service.name" = "service";
+          };
+          query = null;
+          queries = { };
+          start_shift = null;
+          end_shift = null;
+          filter_by_trace_id = false;
+          filter_by_span_id = false;
+          profile_type_id = null;
+        };
+        traces_to_profiles = null;
+        service_map = "prometheus";
+        node_graph = true;
+        loki_search = "loki";
+        derived_fields = [
+          ({
+            name = "TraceID";
+            matcher_type = "label";
+            matcher_regex = "trace_id";
+            datasource_uid = "tempo";
+            url = "\${__value.raw}";
+            url_display_label = "View trace";
+            new_tab = false;
+          })
+        ];
+        exemplars = [
+          ({
+            label = "trace_id";
+            datasource_uid = "tempo";
+            url = null;
+            url_display_label = "View trace";
+          })
+          ({
+            label = "traceID";
+            datasource_uid = "tempo";
+            url = null;
+            url_display_label = "View trace";
+          })
+        ];
+      };
     };
     prometheus = {
       version = "3.5";
@@ -233,6 +290,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -278,6 +338,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -323,6 +386,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -387,6 +453,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -445,6 +514,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -490,6 +562,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -535,6 +610,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -586,6 +664,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -658,6 +739,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -703,6 +787,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -754,6 +841,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -799,6 +889,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -863,6 +956,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -917,6 +1013,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -992,6 +1091,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1037,6 +1139,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1088,6 +1193,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1163,6 +1271,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1208,6 +1319,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1259,6 +1373,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1334,6 +1451,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1379,6 +1499,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1473,6 +1596,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1518,6 +1644,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1569,6 +1698,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1614,6 +1746,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1689,6 +1824,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1734,6 +1872,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1785,6 +1926,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1830,6 +1974,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -1930,6 +2077,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -1975,6 +2125,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
               ({
@@ -2033,6 +2186,9 @@
                   tooltip = null;
                   legend_mode = null;
                   legend_placement = null;
+                  color_mode = null;
+                  null_text = null;
+                  max_data_points = null;
                 };
               })
             ];
@@ -2960,13 +3116,13 @@
                 exemplarTraceIdDestinations = [
                   ({
                     name = "trace_id";
-                    datasourceUid = "tempo";
                     urlDisplayLabel = "View trace";
+                    datasourceUid = "tempo";
                   })
                   ({
                     name = "traceID";
-                    datasourceUid = "tempo";
                     urlDisplayLabel = "View trace";
+                    datasourceUid = "tempo";
                   })
                 ];
               };
@@ -2985,8 +3141,8 @@
                     name = "TraceID";
                     matcherType = "label";
                     matcherRegex = "trace_id";
-                    datasourceUid = "tempo";
                     url = "$\${__value.raw}";
+                    datasourceUid = "tempo";
                     urlDisplayLabel = "View trace";
                   })
                 ];
@@ -3362,7 +3518,23 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                graphMode = "area";
+                colorMode = "value";
+                justifyMode = "auto";
+                textMode = "auto";
+                wideLayout = true;
+                showPercentChange = false;
+                percentChangeColorMode = "standard";
+                orientation = "auto";
+                reduceOptions = {
+                  values = false;
+                  calcs = [
+                    ("lastNotNull")
+                  ];
+                  fields = "";
+                };
+              };
             })
             ({
               id = 7;
@@ -3413,7 +3585,23 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                graphMode = "area";
+                colorMode = "value";
+                justifyMode = "auto";
+                textMode = "auto";
+                wideLayout = true;
+                showPercentChange = false;
+                percentChangeColorMode = "standard";
+                orientation = "auto";
+                reduceOptions = {
+                  values = false;
+                  calcs = [
+                    ("lastNotNull")
+                  ];
+                  fields = "";
+                };
+              };
             })
             ({
               id = 8;
@@ -3445,7 +3633,17 @@
                 defaults = { };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                showLabels = false;
+                showCommonLabels = false;
+                showTime = false;
+                showLogContextToggle = false;
+                wrapLogMessage = false;
+                prettifyLogMessage = false;
+                enableLogDetails = true;
+                sortOrder = "Descending";
+                dedupStrategy = "none";
+              };
             })
             ({
               id = 9;
@@ -3520,10 +3718,19 @@
                 })
               ];
               fieldConfig = {
-                defaults = { };
+                defaults = {
+                  custom = {
+                    align = "auto";
+                    inspect = false;
+                  };
+                };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                frameIndex = 0;
+                showHeader = true;
+                cellHeight = "sm";
+              };
             })
           ];
         };
@@ -3829,18 +4036,34 @@
                       })
                       ({
                         color = "red";
-                        value = 0.0;
+                        value = 0;
                       })
                       ({
                         color = "green";
-                        value = 1.0;
+                        value = 1;
                       })
                     ];
                   };
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                graphMode = "area";
+                colorMode = "value";
+                justifyMode = "auto";
+                textMode = "auto";
+                wideLayout = true;
+                showPercentChange = false;
+                percentChangeColorMode = "standard";
+                orientation = "auto";
+                reduceOptions = {
+                  values = false;
+                  calcs = [
+                    ("lastNotNull")
+                  ];
+                  fields = "";
+                };
+              };
             })
             ({
               id = 9;
@@ -3880,14 +4103,30 @@
                       })
                       ({
                         color = "red";
-                        value = 1.0;
+                        value = 1;
                       })
                     ];
                   };
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                graphMode = "area";
+                colorMode = "value";
+                justifyMode = "auto";
+                textMode = "auto";
+                wideLayout = true;
+                showPercentChange = false;
+                percentChangeColorMode = "standard";
+                orientation = "auto";
+                reduceOptions = {
+                  values = false;
+                  calcs = [
+                    ("lastNotNull")
+                  ];
+                  fields = "";
+                };
+              };
             })
           ];
         };
@@ -5208,7 +5447,23 @@
                 };
                 overrides = [ ];
               };
-              options = { };
+              options = {
+                graphMode = "area";
+                colorMode = "value";
+                justifyMode = "auto";
+                textMode = "auto";
+                wideLayout = true;
+                showPercentChange = false;
+                percentChangeColorMode = "standard";
+                orientation = "auto";
+                reduceOptions = {
+                  values = false;
+                  calcs = [
+                    ("lastNotNull")
+                  ];
+                  fields = "";
+                };
+              };
             })
           ];
         };

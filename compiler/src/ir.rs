@@ -241,6 +241,67 @@ pub struct Grafana {
     /// Grafana-managed alerting: contact points, notification policy, mute timings, templates.
     #[serde(skip_serializing_if = "GrafanaAlerting::is_empty")]
     pub alerting: GrafanaAlerting,
+    /// How its datasources link traces, logs, metrics and profiles, resolved.
+    pub correlations: Correlations,
+}
+
+/// The correlation settings of the stack's own datasources, each resolved (defaults applied,
+/// datasource names turned into uids): Tempo's `tracesToLogsV2`, `tracesToMetrics`,
+/// `tracesToProfiles`, `serviceMap`, `nodeGraph`, `lokiSearch`; Loki's `derivedFields`;
+/// Prometheus' `exemplarTraceIdDestinations` (`sema::schema::CORRELATIONS` documents each).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Correlations {
+    pub traces_to_logs: Option<TraceLink>,
+    pub traces_to_metrics: Option<TraceLink>,
+    pub traces_to_profiles: Option<TraceLink>,
+    /// The uid of the metrics datasource of Tempo's service map.
+    pub service_map: Option<String>,
+    pub node_graph: bool,
+    /// The uid of the logs datasource Tempo's editor searches traces by.
+    pub loki_search: Option<String>,
+    pub derived_fields: Vec<DerivedField>,
+    pub exemplars: Vec<ExemplarLink>,
+}
+
+/// A link from a span to another signal's datasource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceLink {
+    pub datasource_uid: String,
+    /// Span attribute → the other signal's label.
+    pub tags: BTreeMap<String, String>,
+    /// A query of the user's own (`customQuery`): logs and profiles.
+    pub query: Option<String>,
+    /// Named PromQL queries (metrics).
+    pub queries: BTreeMap<String, String>,
+    /// How long before the span's start and after its end to look.
+    pub start_shift: Option<Duration>,
+    pub end_shift: Option<Duration>,
+    pub filter_by_trace_id: bool,
+    pub filter_by_span_id: bool,
+    /// Pyroscope's profile type (profiles).
+    pub profile_type_id: Option<String>,
+}
+
+/// A Loki derived field: a value of a label (`matcher_type` `label`) or a regex's first group
+/// (`regex`), linking to a datasource's query or a URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DerivedField {
+    pub name: String,
+    pub matcher_type: String,
+    pub matcher_regex: String,
+    pub datasource_uid: Option<String>,
+    pub url: String,
+    pub url_display_label: Option<String>,
+    pub new_tab: bool,
+}
+
+/// A Prometheus exemplar link: the label holding the trace id, to a tracing datasource or a URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExemplarLink {
+    pub label: String,
+    pub datasource_uid: Option<String>,
+    pub url: Option<String>,
+    pub url_display_label: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -432,8 +493,7 @@ pub struct Threshold {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Panel {
-    /// Grafana panel plugin id: `timeseries`, `stat`, `gauge`, `bargauge`, `table`, `heatmap`,
-    /// `logs`, `traces`, `nodeGraph`, `text`.
+    /// Grafana panel plugin id (`timeseries`, `state-timeline`, …; see `schema::PANEL_KIND_DEFS`).
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -446,8 +506,22 @@ pub struct Panel {
     pub thresholds: Vec<Threshold>,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// A grid place of its own (`gridPos.x`, `gridPos.y`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<(u32, u32)>,
     pub content: Option<String>,
+    /// Its own options (`options`), typed by its kind, with Grafana's keys; merged over the
+    /// kind's defaults by the Grafana backend.
     pub options: Settings,
+    /// Its field config (`fieldConfig.defaults.custom`), the same way.
+    #[serde(skip_serializing_if = "Settings::is_empty")]
+    pub custom: Settings,
+    /// Its transformations in order (`transformations`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transformations: Vec<Transformation>,
+    /// The escape hatch (`settings { … }`): merged over the whole panel JSON last.
+    #[serde(skip_serializing_if = "Settings::is_empty")]
+    pub settings: Settings,
     /// Dashboard variable the panel repeats over.
     pub repeat: Option<String>,
     pub links: Vec<Link>,
@@ -455,6 +529,13 @@ pub struct Panel {
     pub time_shift: Option<Duration>,
     pub overrides: Vec<FieldOverride>,
     pub display: PanelDisplay,
+}
+
+/// One of a panel's transformations: Grafana's transformer id and its options, with Grafana's keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Transformation {
+    pub id: String,
+    pub options: Settings,
 }
 
 /// A dashboard or panel link.
@@ -477,6 +558,9 @@ pub struct FieldOverride {
     pub decimals: Option<i64>,
     pub min: Option<Num>,
     pub max: Option<Num>,
+    /// The panel kind's field config for these fields, Grafana's keys (`custom.<key>` properties).
+    #[serde(skip_serializing_if = "Settings::is_empty")]
+    pub custom: Settings,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

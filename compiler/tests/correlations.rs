@@ -36,3 +36,102 @@ fn exemplar_labels_and_the_service_map_follow_tempos_generator() {
     assert_eq!(names(&without), ["trace_id"]);
     assert!(jsondata(&without, "tempo").get("serviceMap").is_none());
 }
+
+/// `grafana { correlations = { … } }` overrides each link at the key Grafana's settings read
+/// (TraceToLogsSettings.tsx `TraceToLogsOptionsV2`, `TraceToMetricsOptions`,
+/// `TraceToProfilesOptions`, Loki's `DerivedFieldConfig`, Prometheus'
+/// `ExemplarTraceIdDestination`), merged over the stack's wiring; Grafana's `${…}` reach it
+/// intact (`$` doubled for its provisioning reader, which expands `$X`).
+#[test]
+fn correlation_settings_override_the_stacks_wiring_where_grafana_reads_them() {
+    let doc = datasources(
+        r#"stack s {
+  prometheus {}
+  loki {}
+  tempo { generator = [service_graphs, span_metrics] }
+  grafana {
+    correlations = {
+      traces_to_logs = { tags = ["service.name": "app", "k8s.namespace.name": "namespace"], query = "{app=\"$${__span.tags.app}\"} |= \"$${__trace.traceId}\"", start_shift = 1m, end_shift = 2m, filter_by_span_id = true }
+      traces_to_metrics = { queries = ["Request rate": "sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))"], start_shift = 10m }
+      traces_to_profiles = { datasource = profiles, profile_type_id = "process_cpu:cpu:nanoseconds:cpu:nanoseconds" }
+      service_map = false
+      node_graph = false
+      derived_fields = [{ name = "Order", regex = "order=(\\w+)", url = "https://shop.example.com/orders/$${__value.raw}", new_tab = true }]
+      exemplars = [{ label = "trace_id", url_display_label = "Open trace" }]
+    }
+  }
+}
+datasource profiles {
+  type = "grafana-pyroscope-datasource"
+  url = "http://pyroscope:4040"
+}"#,
+    );
+    let undouble = |v: &serde_json::Value| serde_json::from_str::<serde_json::Value>(&v.to_string().replace("$$", "$")).unwrap();
+    let tempo = undouble(&jsondata(&doc, "tempo"));
+    assert_eq!(
+        tempo["tracesToLogsV2"],
+        serde_json::json!({
+            "datasourceUid": "loki", "spanStartTimeShift": "-1m", "spanEndTimeShift": "2m", "filterByTraceID": true, "filterBySpanID": true,
+            "tags": [{ "key": "k8s.namespace.name", "value": "namespace" }, { "key": "service.name", "value": "app" }],
+            "customQuery": true, "query": "{app=\"${__span.tags.app}\"} |= \"${__trace.traceId}\"",
+        })
+    );
+    assert_eq!(
+        tempo["tracesToMetrics"],
+        serde_json::json!({
+            "datasourceUid": "prometheus", "spanStartTimeShift": "-10m", "tags": [{ "key": "service.name", "value": "service" }],
+            "queries": [{ "name": "Request rate", "query": "sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))" }],
+        })
+    );
+    assert_eq!(
+        tempo["tracesToProfiles"],
+        serde_json::json!({ "datasourceUid": "profiles", "tags": [{ "key": "service.name", "value": "service_name" }], "profileTypeId": "process_cpu:cpu:nanoseconds:cpu:nanoseconds" })
+    );
+    assert!(tempo.get("serviceMap").is_none(), "{tempo}");
+    assert_eq!(tempo["nodeGraph"]["enabled"], false);
+    assert_eq!(tempo["lokiSearch"]["datasourceUid"], "loki");
+    let loki = undouble(&jsondata(&doc, "loki"));
+    assert_eq!(
+        loki["derivedFields"],
+        serde_json::json!([{ "name": "Order", "matcherType": "regex", "matcherRegex": "order=(\\w+)", "url": "https://shop.example.com/orders/${__value.raw}", "targetBlank": true }])
+    );
+    let prom = jsondata(&doc, "prometheus");
+    assert_eq!(prom["exemplarTraceIdDestinations"], serde_json::json!([{ "name": "trace_id", "datasourceUid": "tempo", "urlDisplayLabel": "Open trace" }]));
+}
+
+/// A link the stack cannot serve is an error at the setting, not a dead link in Grafana.
+#[test]
+fn correlations_the_stack_cannot_serve_are_errors() {
+    let check = |src: &str| -> Vec<(String, String)> {
+        let dir = TempDir::new("correlations-bad");
+        let file = dir.path().join("s.gstack");
+        std::fs::write(&file, src).unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg("--message-format").arg("json").arg(&file).output().unwrap();
+        assert!(!o.status.success(), "{src}");
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        let diags: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}"));
+        diags.as_array().unwrap().iter().map(|d| (d["code"].as_str().unwrap().into(), d["message"].as_str().unwrap().into())).collect()
+    };
+    let codes = |src: &str| -> Vec<String> { check(src).into_iter().map(|(c, _)| c).collect() };
+    // the service map without the series it draws
+    assert_eq!(codes("stack s {\n  prometheus {}\n  tempo {}\n  grafana { correlations = { service_map = true } }\n}"), ["E0300"]);
+    // span links without Tempo
+    assert_eq!(codes("stack s {\n  prometheus {}\n  loki {}\n  grafana { correlations = { traces_to_logs = { filter_by_span_id = true } } }\n}"), ["E0300"]);
+    // traces to logs without Loki, asked for
+    assert_eq!(codes("stack s {\n  tempo {}\n  grafana { correlations = { traces_to_logs = { start_shift = 1m } } }\n}"), ["E0300"]);
+    // profiles from a datasource that holds none
+    assert_eq!(
+        codes("stack s {\n  prometheus {}\n  tempo {}\n  grafana { correlations = { traces_to_profiles = { datasource = prometheus } } }\n}"),
+        ["E0302"]
+    );
+    // a metrics query that is not PromQL
+    assert_eq!(
+        codes("stack s {\n  prometheus {}\n  tempo {}\n  grafana { correlations = { traces_to_metrics = { queries = [\"Rate\": \"sum(rate(x{$__tags}[5m])\"] } } }\n}"),
+        ["E0400"]
+    );
+    // a derived field with no value to take, an exemplar label Prometheus cannot have
+    assert_eq!(
+        codes("stack s {\n  prometheus {}\n  loki {}\n  tempo {}\n  grafana { correlations = { derived_fields = [{ name = \"T\", datasource = tempo }], exemplars = [{ label = \"trace.id\" }] } }\n}"),
+        ["E0202", "E0204"]
+    );
+}

@@ -90,7 +90,7 @@ target native {}
         ])
     );
     assert_eq!(o[1]["matcher"]["id"], "byRegexp");
-    assert_eq!(o[1]["properties"], serde_json::json!([{ "id": "min", "value": 0.0 }, { "id": "max", "value": 100.0 }]));
+    assert_eq!(o[1]["properties"], serde_json::json!([{ "id": "min", "value": 0 }, { "id": "max", "value": 100 }]));
 }
 
 /// Every `timeseries` panel's `options` and graph styles (`fieldConfig.defaults.custom`) are

@@ -220,7 +220,7 @@ fn mistakes_in_definitions_given_as_data_point_into_them() {
     let want = [
         ("E0200", "unknown field `titel` in `dashboard`"),
         ("E0201", "`query` takes [datasource, query]"),
-        ("E0202", "a panel needs `type` (one of: timeseries, stat, gauge, bargauge, table, heatmap, logs, traces, nodeGraph, text)"),
+        ("E0202", "a panel needs `type` (one of: timeseries, stat, gauge, bargauge, table, logs, traces, nodeGraph, heatmap, histogram, piechart, text, state_timeline, status_history, barchart, geomap, canvas, xychart, trend, alertlist, annolist, dashlist, news)"),
         ("E0205", "`postgress` is not a valid `type`"),
         ("E0205", "`timeserie` is not a panel type"),
         ("E0205", "`urgent` is not a valid `severity`"),

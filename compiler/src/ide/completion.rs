@@ -602,9 +602,6 @@ fn entry_items(db: &dyn Db, file: SourceFile, ctx: Ctx, all: &[(Tok, Span)], n: 
                         .snippet("settings {\n\t$0\n}"),
                 );
             }
-            if s.name == "panel" {
-                items.push(Completion::new("options", CompletionKind::Block).detail("freeform panel options").doc(schema::OPTIONS_BLOCK.doc).snippet("options {\n\t$0\n}"));
-            }
             if s.name == "dashboard" {
                 items.push(
                     Completion::new("var", CompletionKind::Block)
@@ -618,6 +615,7 @@ fn entry_items(db: &dyn Db, file: SourceFile, ctx: Ctx, all: &[(Tok, Span)], n: 
                         "text" => "content = \"$0\"",
                         "logs" => "query = logql`$0`",
                         "traces" | "nodeGraph" => "query = traceql`$0`",
+                        "alertlist" | "annolist" | "dashlist" | "news" => "options {\n\t\t$0\n\t}",
                         _ => "query = promql`$0`",
                     };
                     items.push(

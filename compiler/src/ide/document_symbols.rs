@@ -159,7 +159,7 @@ fn kind_of(b: &BlockSite) -> Option<SymbolKind> {
         },
         KindInfo::Panel => SymbolKind::Panel,
         KindInfo::Var => SymbolKind::Variable,
-        KindInfo::Settings | KindInfo::Options => return None,
+        KindInfo::Settings => return None,
         KindInfo::Unknown => SymbolKind::Block,
     })
 }

@@ -275,9 +275,8 @@ fn describe_block(db: &dyn Db, file: SourceFile, b: &BlockSite) -> String {
             t.push_str(&members(bd.schema));
             t
         }
-        KindInfo::Panel => format!("A `{kind}` panel (Grafana panel plugin id `{kind}`); its label is the title.\n\n{}{}", schema::PANEL.doc, members(&schema::PANEL)),
+        KindInfo::Panel => format!("A `{kind}` panel (Grafana panel plugin id `{kind}`); its label is the title.\n\n{}{}", schema::PANEL.doc, members(schema::panel_schema(kind))),
         KindInfo::Settings => "Freeform settings, merged over the generated configuration of this program: `a.b = value` sets key `b` of section `a`. Secrets may not go here.".into(),
-        KindInfo::Options => schema::OPTIONS_BLOCK.doc.into(),
         KindInfo::Var => "A dashboard variable: `var NAME = query(datasource, \"…\")`, `custom([…])`, `interval([…])`, `datasource(type)` or `constant(\"…\")`. Queries use it as `$NAME`.".into(),
         KindInfo::Unknown => return md,
     };

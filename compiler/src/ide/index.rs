@@ -40,7 +40,7 @@ pub enum Ctx {
     File,
     /// A block or record with a schema.
     Schema(Static<Schema>),
-    /// Freeform keys: `settings { … }`, a panel's `options { … }`, a string map.
+    /// Freeform keys: `settings { … }`, a string map.
     Free,
     /// Nothing is known (an unknown block kind, a record in an untyped position).
     Unknown,
@@ -72,8 +72,6 @@ pub enum KindInfo {
     Panel,
     /// A component's freeform `settings { … }`.
     Settings,
-    /// A panel's freeform `options { … }`.
-    Options,
     /// A dashboard variable `var name = …`.
     Var,
     Unknown,
@@ -110,12 +108,10 @@ pub fn classify(parent: Ctx, kind: &str, label: Option<&str>) -> (KindInfo, Ctx)
         Ctx::Schema(Static(s)) => {
             if kind == "settings" && s.settings {
                 (KindInfo::Settings, Ctx::Free)
-            } else if kind == "options" && s.name == "panel" {
-                (KindInfo::Options, Ctx::Free)
             } else if kind == "var" && s.name == "dashboard" {
                 (KindInfo::Var, Ctx::Unknown)
             } else if s.panels && schema::PANEL_KINDS.contains(&kind) {
-                (KindInfo::Panel, Ctx::Schema(Static(&schema::PANEL)))
+                (KindInfo::Panel, Ctx::Schema(Static(schema::panel_schema(kind))))
             } else if let Some(bd) = s.block(kind) {
                 (KindInfo::Block(Static(bd)), Ctx::Schema(Static(bd.schema)))
             } else {
@@ -131,7 +127,7 @@ pub fn classify(parent: Ctx, kind: &str, label: Option<&str>) -> (KindInfo, Ctx)
 /// kind is a panel, a nested block kind of any schema is that block.
 fn expression_block(kind: &str) -> (KindInfo, Ctx) {
     if schema::PANEL_KINDS.contains(&kind) {
-        return (KindInfo::Panel, Ctx::Schema(Static(&schema::PANEL)));
+        return (KindInfo::Panel, Ctx::Schema(Static(schema::panel_schema(kind))));
     }
     for s in NESTING {
         if let Some(bd) = s.block(kind) {

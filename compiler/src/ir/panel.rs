@@ -34,4 +34,10 @@ pub struct PanelDisplay {
     pub legend_mode: Option<String>,
     /// `bottom` or `right` (time series only).
     pub legend_placement: Option<String>,
+    /// `fieldConfig.defaults.color.mode`.
+    pub color_mode: Option<String>,
+    /// Text of a null value (a `special` mapping, `match: null`).
+    pub null_text: Option<String>,
+    /// `maxDataPoints` of the panel's queries.
+    pub max_data_points: Option<i64>,
 }

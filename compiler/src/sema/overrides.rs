@@ -212,6 +212,8 @@ fn panel_block(j: &J, span: Span, file: SourceFile, errs: &mut Errs) -> Option<I
         errs.push(("E0202", span, format!("a panel needs `type` (one of: {})", schema::PANEL_KINDS.join(", ")), None));
         return None;
     };
+    // Grafana's plugin id (`state-timeline`) names the kind as well as its keyword
+    let kind = &schema::PANEL_KIND_DEFS.iter().find(|d| d.plugin == kind).map_or_else(|| kind.clone(), |d| d.keyword.to_string());
     if !schema::PANEL_KINDS.contains(&kind.as_str()) {
         let hint = crate::diag::did_you_mean(kind, schema::PANEL_KINDS.iter().copied()).unwrap_or_else(|| format!("one of: {}", schema::PANEL_KINDS.join(", ")));
         errs.push(("E0205", *kspan, format!("`{kind}` is not a panel type"), Some(hint)));
@@ -222,7 +224,7 @@ fn panel_block(j: &J, span: Span, file: SourceFile, errs: &mut Errs) -> Option<I
         _ => None,
     };
     let rest: Vec<_> = items.iter().filter(|(k, ..)| k != "type" && k != "title").cloned().collect();
-    let mut b = block(kind, label, &rest, Some(&schema::PANEL), Loc { file, span }, file, errs);
+    let mut b = block(kind, label, &rest, Some(schema::panel_schema(kind)), Loc { file, span }, file, errs);
     b.kind = Some(Ident { name: kind.clone(), span: *kspan });
     Some(Item::Block(Arc::new(b)))
 }

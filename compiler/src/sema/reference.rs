@@ -41,6 +41,16 @@ fn section(out: &mut String, title: &str, s: &Schema, seen: &mut Vec<&'static st
     for b in s.blocks {
         section(out, b.kind, b.schema, seen);
     }
+    // the records its fields take (`smtp = { … }`, `correlations = { … }`)
+    for f in s.fields {
+        let mut t = &f.ty;
+        while let schema::Ty::ListOf(inner) = t {
+            t = inner;
+        }
+        if let schema::Ty::Record(r) = t {
+            section(out, r.name, r, seen);
+        }
+    }
 }
 
 /// The Markdown reference of every declaration, component, target and nested block.
@@ -54,8 +64,29 @@ pub fn markdown() -> String {
         section(&mut out, kind, s, &mut seen);
     }
     section(&mut out, "panel", &schema::PANEL, &mut seen);
+    panel_kinds(&mut out, &mut seen);
     for (kind, s) in schema::TARGETS {
         section(&mut out, &format!("target {kind}"), s, &mut seen);
     }
     out
 }
+
+/// Each panel kind: its Grafana plugin id and its typed `options` and `custom` blocks, with
+/// every record they hold.
+fn panel_kinds(out: &mut String, seen: &mut Vec<&'static str>) {
+    out.push_str("\n## Panel kinds\n\nEach panel takes the fields of `panel` above; its own options and field config are typed by its kind. Names are Grafana's keys in snake_case (`show_legend` is `showLegend`).\n\n| keyword | Grafana plugin id | `options { … }` | `custom { … }` |\n|---|---|---|---|\n");
+    for k in schema::PANEL_KIND_DEFS {
+        let of = |kind: &str| k.schema.block(kind).map_or("none".to_string(), |b| format!("`{}`", b.schema.name));
+        let _ = writeln!(out, "| `{}` | `{}` | {} | {} |", k.keyword, k.plugin, of("options"), of("custom"));
+    }
+    for k in schema::PANEL_KIND_DEFS {
+        for b in k.schema.blocks.iter().filter(|b| b.kind == "options" || b.kind == "custom") {
+            section(out, b.schema.name, b.schema, seen);
+        }
+    }
+    out.push_str("\n## Transformations\n\n`transform ID { … }` in a panel, by Grafana's transformer id.\n");
+    for (_, t) in schema::TRANSFORMATIONS {
+        section(out, t.name, t, seen);
+    }
+}
+

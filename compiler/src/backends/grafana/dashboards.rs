@@ -24,7 +24,8 @@ fn default_size(kind: &str) -> (u32, u32) {
     match kind {
         "stat" | "gauge" => (6, 5),
         "bargauge" => (8, 6),
-        "logs" | "traces" | "table" | "nodeGraph" => (24, 10),
+        "logs" | "traces" | "table" | "nodeGraph" | "geomap" | "canvas" | "state-timeline" | "status-history" => (24, 10),
+        "alertlist" | "annolist" | "dashlist" | "news" | "piechart" => (8, 8),
         "text" => (24, 4),
         _ => (12, 8),
     }
@@ -50,12 +51,28 @@ impl Layout {
         self.line_h = self.line_h.max(h);
         pos
     }
+    /// A panel at a place of its own: the flow goes on beside it, and the next line starts
+    /// below it.
+    fn place_at(&mut self, x: u32, y: u32, w: u32, h: u32) -> Value {
+        let w = w.clamp(1, 24 - x.min(23));
+        self.line_h = self.line_h.max((y + h).saturating_sub(self.y));
+        json!({ "x": x, "y": y, "w": w, "h": h })
+    }
     fn newline(&mut self) {
         if self.x > 0 {
             self.y += self.line_h;
             self.x = 0;
             self.line_h = 0;
         }
+    }
+}
+
+/// A number as Grafana's editors write it: a whole one without a fraction (`70`, not `70.0`).
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        json!(n as i64)
+    } else {
+        json!(n)
     }
 }
 
@@ -99,7 +116,10 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
         "id": id,
         "type": p.kind,
         "title": p.title,
-        "gridPos": layout.place(p.width.unwrap_or(w), p.height.unwrap_or(h)),
+        "gridPos": match p.position {
+            Some((x, y)) => layout.place_at(x, y, p.width.unwrap_or(w), p.height.unwrap_or(h)),
+            None => layout.place(p.width.unwrap_or(w), p.height.unwrap_or(h)),
+        },
     });
     if let Some(d) = &p.description {
         v["description"] = json!(d);
@@ -110,7 +130,7 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
     if !p.queries.is_empty() {
         v["targets"] = json!(p.queries.iter().map(|q| target(stack, p, q)).collect::<Vec<_>>());
     }
-    if p.kind != "text" {
+    if !p.queries.is_empty() {
         let mut defaults = json!({});
         if let Some(u) = &p.unit {
             defaults["unit"] = json!(u);
@@ -118,11 +138,23 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
         if !p.thresholds.is_empty() {
             defaults["thresholds"] = json!({
                 "mode": p.display.threshold_mode.as_deref().unwrap_or("absolute"),
-                "steps": p.thresholds.iter().map(|t| json!({ "color": t.color, "value": t.value.map(|n| n.0) })).collect::<Vec<_>>(),
+                "steps": p.thresholds.iter().map(|t| json!({ "color": t.color, "value": t.value.map(|n| number(n.0)) })).collect::<Vec<_>>(),
             });
         }
         display_defaults(&p.display, &mut defaults);
+        let mut custom = super::panels::default_custom(&p.kind);
+        crate::backends::merge(&mut custom, &defaults["custom"].as_object().cloned().unwrap_or_default().into_iter().collect());
+        crate::backends::merge(&mut custom, &p.custom);
+        if custom.as_object().is_some_and(|c| !c.is_empty()) {
+            defaults["custom"] = custom;
+        }
         v["fieldConfig"] = json!({ "defaults": defaults, "overrides": p.overrides.iter().map(override_json).collect::<Vec<_>>() });
+    }
+    if let Some(n) = p.display.max_data_points {
+        v["maxDataPoints"] = json!(n);
+    }
+    if !p.transformations.is_empty() {
+        v["transformations"] = json!(p.transformations.iter().map(|t| json!({ "id": t.id, "options": t.options })).collect::<Vec<_>>());
     }
     if let Some(r) = &p.repeat {
         v["repeat"] = json!(r);
@@ -137,9 +169,9 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
     if let Some(t) = p.time_shift {
         v["timeShift"] = json!(t.to_prometheus());
     }
-    let mut options = json!({});
+    let mut options = super::panels::default_options(&p.kind);
     if p.kind == "text" {
-        options = json!({ "mode": "markdown", "content": p.content.clone().unwrap_or_default() });
+        options["content"] = json!(p.content.clone().unwrap_or_default());
     }
     if p.kind == "timeseries" {
         // the legend and tooltip the timeseries schema requires, Grafana's defaults unless set
@@ -148,10 +180,10 @@ fn panel_json(stack: &ir::Stack, p: &Panel, id: u32, layout: &mut Layout) -> Val
         options["legend"] = json!({ "displayMode": mode, "placement": d.legend_placement.as_deref().unwrap_or("bottom"), "showLegend": mode != "hidden", "calcs": [] });
         options["tooltip"] = json!({ "mode": d.tooltip.as_deref().unwrap_or("single"), "sort": "none" });
     }
-    for (k, x) in &p.options {
-        options[k] = x.clone();
-    }
+    crate::backends::merge(&mut options, &p.options);
     v["options"] = options;
+    // the escape hatch, over everything
+    crate::backends::merge(&mut v, &p.settings);
     v
 }
 
@@ -162,17 +194,27 @@ fn display_defaults(d: &ir::PanelDisplay, defaults: &mut Value) {
         defaults["decimals"] = json!(x);
     }
     if let Some(x) = &d.min {
-        defaults["min"] = json!(x.0);
+        defaults["min"] = number(x.0);
     }
     if let Some(x) = &d.max {
-        defaults["max"] = json!(x.0);
+        defaults["max"] = number(x.0);
     }
     if let Some(x) = &d.no_value {
         defaults["noValue"] = json!(x);
     }
+    let mut mappings = vec![];
     if !d.mappings.is_empty() {
         let options: serde_json::Map<String, Value> = d.mappings.iter().enumerate().map(|(i, (v, text))| (v.clone(), json!({ "text": text, "index": i }))).collect();
-        defaults["mappings"] = json!([{ "type": "value", "options": options }]);
+        mappings.push(json!({ "type": "value", "options": options }));
+    }
+    if let Some(t) = &d.null_text {
+        mappings.push(json!({ "type": "special", "options": { "match": "null", "result": { "text": t } } }));
+    }
+    if !mappings.is_empty() {
+        defaults["mappings"] = json!(mappings);
+    }
+    if let Some(m) = &d.color_mode {
+        defaults["color"] = json!({ "mode": m });
     }
     let mut custom = json!({});
     if let Some(x) = &d.draw_style {
@@ -219,10 +261,13 @@ fn override_json(o: &ir::FieldOverride) -> Value {
         props.push(json!({ "id": "decimals", "value": d }));
     }
     if let Some(m) = o.min {
-        props.push(json!({ "id": "min", "value": m.0 }));
+        props.push(json!({ "id": "min", "value": number(m.0) }));
     }
     if let Some(m) = o.max {
-        props.push(json!({ "id": "max", "value": m.0 }));
+        props.push(json!({ "id": "max", "value": number(m.0) }));
+    }
+    for (k, v) in &o.custom {
+        props.push(json!({ "id": format!("custom.{k}"), "value": v }));
     }
     json!({
         "matcher": { "id": if o.regex { "byRegexp" } else { "byName" }, "options": o.field },

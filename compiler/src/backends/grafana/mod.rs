@@ -10,6 +10,7 @@
 
 pub mod alerting;
 pub mod dashboards;
+pub mod panels;
 pub mod values;
 
 use super::*;
@@ -128,53 +129,89 @@ fn flatten_ini(prefix: &str, v: &Value, out: &mut BTreeMap<String, BTreeMap<Stri
     }
 }
 
-/// The `jsonData` of a component's datasource, with the correlations the stack wires between
-/// them (exemplars → Tempo, traces → logs/metrics/service map, log trace ids → Tempo); `None`
-/// when the component is not enabled or is no datasource. One arm per component: a new
-/// program is a compile error here until it says what Grafana needs.
+/// The `jsonData` of a component's datasource, with the correlations the IR resolved
+/// (`ir::Correlations`: exemplars → Tempo, traces → logs/metrics/profiles/service map, log
+/// trace ids → Tempo); `None` when the component is not enabled or is no datasource. One arm
+/// per component: a new program is a compile error here until it says what Grafana needs.
+/// Every string a user wrote is read through Grafana's values package (`$` doubled).
 fn json_data(stack: &ir::Stack, c: Component) -> Option<Value> {
-    let has = |c: Component| stack.has(c);
+    let none = ir::Correlations::default();
+    let k = stack.grafana.as_ref().map_or(&none, |g| &g.correlations);
     match c {
         Component::Prometheus => stack.prometheus.as_ref().map(|p| {
             let mut jd = json!({ "httpMethod": "POST", "timeInterval": p.scrape_interval.to_prometheus() });
-            if let Some(t) = &stack.tempo {
-                // exemplars carry the trace id under the label their producer gives it:
-                // `trace_id` from OpenTelemetry and Prometheus clients, `traceID` from Tempo's
-                // metrics generator (its `trace_id_label_name` default)
-                let mut dest = vec![json!({ "name": "trace_id", "datasourceUid": "tempo", "urlDisplayLabel": "View trace" })];
-                if !t.generator.is_empty() {
-                    dest.push(json!({ "name": "traceID", "datasourceUid": "tempo", "urlDisplayLabel": "View trace" }));
-                }
+            if !k.exemplars.is_empty() {
+                let dest: Vec<Value> = k
+                    .exemplars
+                    .iter()
+                    .map(|e| {
+                        let mut v = json!({ "name": esc(&e.label), "urlDisplayLabel": esc(&e.url_display_label) });
+                        if let Some(u) = &e.datasource_uid {
+                            v["datasourceUid"] = json!(esc(u));
+                        }
+                        if let Some(u) = &e.url {
+                            v["url"] = json!(esc(u));
+                        }
+                        v
+                    })
+                    .collect();
                 jd["exemplarTraceIdDestinations"] = json!(dest);
             }
             jd
         }),
         Component::Tempo => stack.tempo.as_ref().map(|_| {
-            let mut jd = json!({ "nodeGraph": { "enabled": true }, "search": { "hide": false } });
-            if has(Component::Loki) {
-                jd["tracesToLogsV2"] = json!({
-                    "datasourceUid": "loki", "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m",
-                    "tags": [{ "key": "service.name", "value": "service_name" }], "filterByTraceID": true,
-                });
-                jd["lokiSearch"] = json!({ "datasourceUid": "loki" });
-            }
-            if has(Component::Prometheus) {
-                jd["tracesToMetrics"] = json!({ "datasourceUid": "prometheus", "tags": [{ "key": "service.name", "value": "service" }] });
-                // the service map draws `traces_service_graph_*`, which only Tempo's
-                // `service-graphs` processor writes
-                if stack.tempo.as_ref().is_some_and(|t| t.generator.contains(&ir::GeneratorProcessor::ServiceGraphs)) {
-                    jd["serviceMap"] = json!({ "datasourceUid": "prometheus" });
+            let mut jd = json!({ "nodeGraph": { "enabled": k.node_graph }, "search": { "hide": false } });
+            if let Some(l) = &k.traces_to_logs {
+                let mut v = trace_link(l);
+                v["filterByTraceID"] = json!(l.filter_by_trace_id);
+                if l.filter_by_span_id {
+                    v["filterBySpanID"] = json!(true);
                 }
+                jd["tracesToLogsV2"] = v;
+            }
+            if let Some(uid) = &k.loki_search {
+                jd["lokiSearch"] = json!({ "datasourceUid": esc(uid) });
+            }
+            if let Some(m) = &k.traces_to_metrics {
+                let mut v = trace_link(m);
+                if !m.queries.is_empty() {
+                    v["queries"] = json!(m.queries.iter().map(|(n, q)| json!({ "name": esc(n), "query": esc(q) })).collect::<Vec<_>>());
+                }
+                jd["tracesToMetrics"] = v;
+            }
+            if let Some(p) = &k.traces_to_profiles {
+                let mut v = trace_link(p);
+                if let Some(t) = &p.profile_type_id {
+                    v["profileTypeId"] = json!(esc(t));
+                }
+                jd["tracesToProfiles"] = v;
+            }
+            if let Some(uid) = &k.service_map {
+                jd["serviceMap"] = json!({ "datasourceUid": esc(uid) });
             }
             jd
         }),
         Component::Loki => stack.loki.as_ref().map(|_| {
             let mut jd = json!({ "maxLines": 1000 });
-            if has(Component::Tempo) {
-                jd["derivedFields"] = json!([{
-                    "name": "TraceID", "matcherType": "label", "matcherRegex": "trace_id",
-                    "datasourceUid": "tempo", "url": "$${__value.raw}", "urlDisplayLabel": "View trace",
-                }]);
+            if !k.derived_fields.is_empty() {
+                let fields: Vec<Value> = k
+                    .derived_fields
+                    .iter()
+                    .map(|f| {
+                        let mut v = json!({ "name": esc(&f.name), "matcherType": f.matcher_type, "matcherRegex": esc(&f.matcher_regex), "url": esc(&f.url) });
+                        if let Some(u) = &f.datasource_uid {
+                            v["datasourceUid"] = json!(esc(u));
+                        }
+                        if let Some(l) = &f.url_display_label {
+                            v["urlDisplayLabel"] = json!(esc(l));
+                        }
+                        if f.new_tab {
+                            v["targetBlank"] = json!(true);
+                        }
+                        v
+                    })
+                    .collect();
+                jd["derivedFields"] = json!(fields);
             }
             jd
         }),
@@ -183,6 +220,25 @@ fn json_data(stack: &ir::Stack, c: Component) -> Option<Value> {
         }
         Component::NodeExporter | Component::Grafana => None,
     }
+}
+
+/// What every span link writes (`TraceToLogsOptionsV2`, `TraceToMetricsOptions`,
+/// `TraceToProfilesOptions`): its datasource, span time shifts (the start one negative), tags as
+/// `{ key, value }`, and a query of the user's own as `customQuery` + `query`.
+fn trace_link(l: &ir::TraceLink) -> Value {
+    let mut v = json!({ "datasourceUid": esc(&l.datasource_uid) });
+    if let Some(d) = l.start_shift {
+        v["spanStartTimeShift"] = json!(format!("-{}", d.to_prometheus()));
+    }
+    if let Some(d) = l.end_shift {
+        v["spanEndTimeShift"] = json!(d.to_prometheus());
+    }
+    v["tags"] = json!(l.tags.iter().map(|(k, x)| json!({ "key": esc(k), "value": esc(x) })).collect::<Vec<_>>());
+    if let Some(q) = &l.query {
+        v["customQuery"] = json!(true);
+        v["query"] = json!(esc(q));
+    }
+    v
 }
 
 /// `provisioning/datasources/stack.yaml`: one datasource per enabled backend with fixed uids

@@ -203,7 +203,7 @@ fn panel_fields_inside_a_function_body() {
           query = promql`up`
           $0
         }
-    "#), @"queries datasource unit thresholds description legend width height content repeat links time_from time_shift decimals min max no_value mappings threshold_mode draw_style line_width fill_opacity stack tooltip legend_mode legend_placement override target options let for if");
+    "#), @"queries datasource unit thresholds description legend width height content repeat links time_from time_shift decimals min max no_value mappings threshold_mode draw_style line_width fill_opacity stack tooltip legend_mode legend_placement color_mode null_text max_data_points x y override target transform options settings let for if");
 }
 
 #[test]

@@ -38,6 +38,8 @@ impl<'a> Checker<'a> {
             },
             settings: r.settings.clone(),
             alerting: self.grafana_alerting(r),
+            // resolved once the stack's components and datasources are known
+            correlations: ir::Correlations::default(),
         }
     }
 

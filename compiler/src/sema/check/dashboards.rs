@@ -317,7 +317,7 @@ impl<'a> Checker<'a> {
                 self.error("E0402", *l, msg).hint = Some(hint);
             }
         }
-        if p.kind != "text" && queries.is_empty() {
+        if schema::panel_kind(&p.kind).is_some_and(|d| d.queries) && queries.is_empty() {
             let d = self.error("E0202", Loc { file: p.loc.file, span: p.label_span() }, format!("this `{}` panel has no query", p.kind));
             d.hint = Some("add `query = promql`…`` (or logql/traceql/sql)".into());
         }
@@ -344,7 +344,7 @@ impl<'a> Checker<'a> {
         };
         let overrides = self.overrides(p);
         ir::Panel {
-            kind: p.kind.clone(),
+            kind: schema::panel_kind(&p.kind).map_or(p.kind.as_str(), |d| d.plugin).to_string(),
             title: p.label(),
             description: p.str("description"),
             datasource: ds,
@@ -357,8 +357,12 @@ impl<'a> Checker<'a> {
             },
             width: int("width"),
             height: int("height"),
+            position: self.position(p),
             content: p.str("content"),
-            options: p.settings.clone(),
+            options: panel_options::grafana_json(p.blocks_of("options").next()),
+            custom: panel_options::grafana_json(p.blocks_of("custom").next()),
+            transformations: self.transformations(p),
+            settings: p.settings.clone(),
             repeat,
             links: links(p),
             time_from: p.dur("time_from"),
@@ -399,6 +403,10 @@ impl<'a> Checker<'a> {
                 },
                 min: num("min"),
                 max: num("max"),
+                custom: match o.fields.get("custom") {
+                    Some((CV::Record(r), _)) => panel_options::grafana_json(Some(r)),
+                    _ => Settings::new(),
+                },
             });
         }
         out

@@ -288,6 +288,16 @@ impl<'a> Checker<'a> {
             datasource_refs.insert(d.name.clone(), ir::DsRef { kind: d.kind.clone(), uid: d.uid.clone() });
         }
 
+        // how Grafana links the signals, now that the datasources are known
+        let wiring = super::correlations::Wiring {
+            on: &on,
+            generator: tempo.as_ref().is_some_and(|t| !t.generator.is_empty()),
+            service_graphs: tempo.as_ref().is_some_and(|t| t.generator.contains(&ir::GeneratorProcessor::ServiceGraphs)),
+            ds_types: &ds_types,
+            refs: &datasource_refs,
+        };
+        let correlations = self.correlations(comp("grafana").as_ref(), &wiring);
+
         // dashboards: imports, references, uids
         let stack_ds = imports::Datasources::new(&enabled, &ds_ir);
         let mut uids: HashMap<String, (String, Loc)> = HashMap::new();
@@ -544,7 +554,7 @@ impl<'a> Checker<'a> {
         let stack = ir::Stack {
             name: stack_name,
             doc: st.doc.clone(),
-            grafana,
+            grafana: grafana.map(|g| ir::Grafana { correlations, ..g }),
             prometheus,
             loki,
             tempo,

@@ -56,6 +56,35 @@ impl<'a> Checker<'a> {
             tooltip: p.sym("tooltip"),
             legend_mode: p.sym("legend_mode"),
             legend_placement: p.sym("legend_placement"),
+            color_mode: p.sym("color_mode"),
+            null_text: p.str("null_text"),
+            max_data_points: match p.get("max_data_points") {
+                Some(CV::Int(i)) => Some(*i),
+                _ => None,
+            },
+        }
+    }
+
+    /// A panel's own grid place: `x` (0–23) and `y` together, or neither (E0202, E0205).
+    pub(super) fn position(&mut self, p: &Rec) -> Option<(u32, u32)> {
+        let get = |k: &str| p.fields.get(k).and_then(|(v, l)| if let CV::Int(i) = v { Some((*i, *l)) } else { None });
+        match (get("x"), get("y")) {
+            (None, None) => None,
+            (Some((x, at)), Some((y, _))) => {
+                if !(0..24).contains(&x) {
+                    self.error("E0205", at, format!("`x` is a column of Grafana's 24-column grid, 0–23, found {x}"));
+                    return None;
+                }
+                if !(0..=10_000).contains(&y) {
+                    self.error("E0205", p.fields["y"].1, format!("`y` is a row of the grid, 0–10000, found {y}"));
+                    return None;
+                }
+                Some((x as u32, y as u32))
+            }
+            (Some((_, at)), None) | (None, Some((_, at))) => {
+                self.error("E0202", at, "a panel's grid place needs both `x` and `y`").hint = Some("give both, or neither for the automatic layout".into());
+                None
+            }
         }
     }
 }

@@ -100,12 +100,6 @@ impl<'a> Checker<'a> {
             merge_settings(&mut rec.settings, s);
             return;
         }
-        if kind.name == "options" && sch.name == "panel" {
-            let mut s = Settings::new();
-            self.settings(inner, &mut s);
-            merge_settings(&mut rec.settings, s);
-            return;
-        }
         if kind.name == "var" && sch.name == "dashboard" {
             match (&inner.label, &inner.value) {
                 (Some((name, _)), Some(v)) => rec.vars.push(VarDecl { name: name.clone(), value: v.clone() }),
@@ -120,12 +114,22 @@ impl<'a> Checker<'a> {
                 self.error("E0202", kloc, format!("a `{}` panel needs a title", kind.name)).hint =
                     Some(format!("write `{} \"Title\" {{ … }}`", kind.name));
             }
-            let mut p = self.record(inner, &schema::PANEL, &kind.name);
+            let mut p = self.record(inner, schema::panel_schema(&kind.name), &kind.name);
             p.kind = kind.name.clone();
             rec.panels.push(p);
             return;
         }
+        if kind.name == "transform" && sch.name == "panel" {
+            self.transform_block(rec, inner, kloc);
+            return;
+        }
         let Some(bd) = sch.block(&kind.name) else {
+            if sch.name == "panel" && (kind.name == "options" || kind.name == "custom") {
+                let what = if kind.name == "options" { "options of its own" } else { "field config of its own (`custom`)" };
+                self.error("E0200", kloc, format!("a `{}` panel reads no {what}", rec.kind)).hint =
+                    Some("Grafana reads nothing there for this kind; a key it does read goes in the panel's `settings { … }`".into());
+                return;
+            }
             let mut cands: Vec<&str> = sch.blocks.iter().map(|b| b.kind).collect();
             cands.extend(sch.fields.iter().map(|f| f.name));
             if sch.settings {
@@ -372,8 +376,15 @@ impl<'a> Checker<'a> {
             },
             Ty::Enum(allowed) => match &v.val {
                 Val::Sym(s) if allowed.contains(&s.as_str()) => CV::Sym(s.clone()),
+                // a value no bare word can spell (`"line+area"`, `"negative-Y"`) is written quoted
+                Val::Str(s) if allowed.contains(&s.as_str()) && !is_word(s) => CV::Sym(s.clone()),
                 Val::Sym(s) | Val::Str(s) => {
-                    let hint = did_you_mean(s, allowed.iter().copied()).unwrap_or_else(|| format!("one of: {}", allowed.join(", ")));
+                    let alias = schema::REDUCER_ALIASES.iter().find(|(a, _)| a == s).filter(|_| *allowed == schema::REDUCERS);
+                    let hint = match alias {
+                        Some((_, id)) => Some(format!("Grafana's reducer id for it is `{id}`")),
+                        None => did_you_mean(s, allowed.iter().copied()),
+                    }
+                    .unwrap_or_else(|| format!("one of: {}", allowed.join(", ")));
                     let quoted = matches!(v.val, Val::Str(_)) && allowed.contains(&s.as_str());
                     let d = self.error("E0205", v.loc, format!("`{s}` is not a valid `{field}`"));
                     d.hint = Some(if quoted { format!("write it without quotes: `{s}`") } else { hint });
@@ -457,18 +468,20 @@ impl<'a> Checker<'a> {
                 Val::Map(kvs) => {
                     let mut out = vec![ir::Threshold { value: None, color: "green".into() }];
                     for (k, c) in kvs.iter() {
-                        let n = match k.val {
-                            Val::Num(n) => n,
+                        let n = match &k.val {
+                            Val::Num(n) => Some(*n),
+                            // the colour below the first step (Grafana's base, `-Infinity`)
+                            Val::Sym(s) if s == "base" => None,
                             _ => {
                                 self.error("E0201", k.loc, format!("a threshold step is a number, found {}", k.val.type_name()));
                                 continue;
                             }
                         };
                         let color = match &c.val {
-                            Val::Sym(s) | Val::Str(s) if schema::COLORS.contains(&s.as_str()) || s.starts_with('#') => s.clone(),
+                            Val::Sym(s) | Val::Str(s) if schema::is_color(s) => s.clone(),
                             Val::Sym(s) | Val::Str(s) => {
                                 let d = self.error("E0205", c.loc, format!("`{s}` is not a colour Grafana knows"));
-                                d.hint = Some(did_you_mean(s, schema::COLORS.iter().copied()).unwrap_or_else(|| "use a named colour or `#rrggbb`".into()));
+                                d.hint = Some(did_you_mean(s, schema::COLORS.iter().copied()).unwrap_or_else(|| "use a named colour, `#rrggbb` or `rgba(r, g, b, a)`".into()));
                                 continue;
                             }
                             other => {
@@ -476,7 +489,10 @@ impl<'a> Checker<'a> {
                                 continue;
                             }
                         };
-                        out.push(ir::Threshold { value: Some(ir::Num(n)), color });
+                        match n {
+                            Some(n) => out.push(ir::Threshold { value: Some(ir::Num(n)), color }),
+                            None => out[0].color = color,
+                        }
                     }
                     CV::Thresholds(out)
                 }
@@ -539,4 +555,10 @@ impl<'a> Checker<'a> {
             self.form(schema::Grammar::SecretPath, p, value.loc, |shown| format!("secret file path \"{shown}\" cannot be read back by every program"), "a secret file takes");
         }
     }
+}
+
+/// A bare word of the language: a letter or `_`, then letters, digits and `_`.
+fn is_word(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

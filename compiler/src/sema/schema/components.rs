@@ -28,6 +28,7 @@ pub static GRAFANA: Schema = Schema {
             f("port", Ty::Port, Some(Lit::Port(3000)), "HTTP port (`[server] http_port`)."),
             f("admin", Ty::Record(&ADMIN), None, "`{ user = \"admin\", password = secret.file(\"…\") }`"),
             f("smtp", Ty::Record(&GRAFANA_SMTP), None, "`[smtp]`: `{ host = \"smtp.example.com:587\", user = \"grafana\", password = secret.env(\"SMTP_PASSWORD\"), from_address = \"grafana@example.com\" }`; needed by `email` contact points."),
+            f("correlations", Ty::Record(&CORRELATIONS), None, "How Grafana links traces, logs, metrics and profiles: `{ traces_to_logs = { tags = [\"service.name\": \"app\"] }, service_map = false }`; default the stack's own wiring."),
             f("secret_key", Ty::Secret, None, "`[security] secret_key` (signs cookies, encrypts datasource secrets in Grafana's database), by reference. Default: `secret.env(\"GRAFANA_SECRET_KEY\")`, which the user provides (never Grafana's built-in key, the same in every installation)."),
         ],
         GRAFANA_ALERTING_BLOCKS,

@@ -7,9 +7,13 @@ use crate::ir::QueryLang;
 
 mod components;
 mod contact_points;
+mod correlations;
 mod dashboards;
 mod grafana_alerting;
+mod panel_options;
+mod panel_records;
 mod targets;
+mod transformations;
 /// Fields a user may look for that are deliberately not typed: (schema, field, why and what
 /// to use instead), the hint of their E0200.
 pub const NOT_TYPED: &[(&str, &str, &str)] = &[(
@@ -20,9 +24,13 @@ pub const NOT_TYPED: &[(&str, &str, &str)] = &[(
 
 pub use components::*;
 pub use contact_points::*;
+pub use correlations::*;
 pub use dashboards::*;
 pub use grafana_alerting::*;
+pub use panel_options::*;
+pub use panel_records::*;
 pub use targets::*;
+pub use transformations::*;
 
 
 /// A field's type.
@@ -441,6 +449,12 @@ pub fn every_schema() -> Vec<&'static Schema> {
         walk(s, &mut out);
     }
     walk(&PANEL, &mut out);
+    for k in PANEL_KIND_DEFS {
+        walk(k.schema, &mut out);
+    }
+    for (_, t) in TRANSFORMATIONS {
+        walk(t, &mut out);
+    }
     // a variable constructor's last argument
     walk(&VARIABLE_OPTIONS, &mut out);
     out
@@ -457,6 +471,11 @@ pub const UNITS: &[&str] = &[
     "currencyUSD", "currencyEUR", "currencyGBP", "celsius", "fahrenheit", "watt", "kwatt", "volt", "amp",
     "dateTimeAsIso", "dateTimeAsUS", "dateTimeFromNow", "bool", "bool_yes_no", "bool_on_off", "string",
 ];
+
+/// A colour Grafana draws: a named one ([`COLORS`]), `#rrggbb`, or CSS `rgb(…)`/`rgba(…)`.
+pub fn is_color(s: &str) -> bool {
+    COLORS.contains(&s) || s.starts_with('#') || ((s.starts_with("rgba(") || s.starts_with("rgb(")) && s.ends_with(')'))
+}
 
 /// Colours accepted in thresholds (Grafana's named colours; `#rrggbb` is accepted too).
 pub const COLORS: &[&str] = &[
