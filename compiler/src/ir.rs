@@ -404,6 +404,12 @@ pub struct Datasource {
     pub user: Option<String>,
     pub password: Option<SecretRef>,
     pub is_default: bool,
+    /// Its typed `jsonData` keys (`sema::schema::JSON_DATA`), Grafana's names.
+    #[serde(skip_serializing_if = "Settings::is_empty")]
+    pub json_data: Settings,
+    /// Its typed `secureJsonData` keys, by reference (`token`, `accessKey`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secure: Vec<(String, SecretRef)>,
     /// Merged as [`Datasource::OWN_KEYS`] and [`Datasource::TYPED_KEYS`] say.
     pub settings: Settings,
 }

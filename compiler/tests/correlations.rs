@@ -135,3 +135,78 @@ fn correlations_the_stack_cannot_serve_are_errors() {
         ["E0202", "E0204"]
     );
 }
+
+/// A declared datasource's typed `jsonData` keys land under Grafana's names, its secrets in
+/// `secureJsonData` by reference, and a key its plugin does not read is an error.
+#[test]
+fn declared_datasources_type_their_plugins_json_data() {
+    let doc = datasources(
+        r#"stack s {
+  prometheus {}
+  grafana {}
+}
+datasource logs {
+  type = elasticsearch
+  url = "http://es:9200"
+  index = "logs-*"
+  time_field = "@timestamp"
+  log_message_field = "message"
+  max_concurrent_shard_requests = 5
+}
+datasource influx {
+  type = influxdb
+  url = "http://influx:8086"
+  influx_version = Flux
+  organization = "acme"
+  default_bucket = "metrics"
+  token = secret.env("INFLUX_TOKEN")
+}
+datasource warehouse {
+  type = postgres
+  url = "db:5432"
+  database = "shop"
+  sslmode = "verify-full"
+  postgres_version = 1500
+  timescaledb = true
+  max_open_conns = 10
+}
+datasource aws {
+  type = cloudwatch
+  url = "https://monitoring.eu-west-1.amazonaws.com"
+  auth_type = keys
+  default_region = "eu-west-1"
+  access_key = secret.env("AWS_ACCESS_KEY_ID")
+  secret_key = secret.env("AWS_SECRET_ACCESS_KEY")
+}
+datasource profiles {
+  type = "grafana-pyroscope-datasource"
+  url = "http://pyroscope:4040"
+  min_step = 15s
+}
+datasource thanos {
+  type = prometheus
+  url = "http://thanos:9090"
+  prometheus_type = Thanos
+  http_method = GET
+  time_interval = 30s
+}"#,
+    );
+    let jd = |uid: &str| jsondata(&doc, uid);
+    let ds = |uid: &str| doc["datasources"].as_array().unwrap().iter().find(|d| d["uid"] == uid).unwrap().clone();
+    assert_eq!(jd("logs"), serde_json::json!({ "index": "logs-*", "timeField": "@timestamp", "logMessageField": "message", "maxConcurrentShardRequests": 5 }));
+    assert_eq!(jd("influx"), serde_json::json!({ "version": "Flux", "organization": "acme", "defaultBucket": "metrics" }));
+    assert_eq!(ds("influx")["secureJsonData"]["token"], "$__env{INFLUX_TOKEN}");
+    assert_eq!(jd("warehouse"), serde_json::json!({ "database": "shop", "sslmode": "verify-full", "postgresVersion": 1500, "timescaledb": true, "maxOpenConns": 10 }));
+    assert_eq!(jd("aws"), serde_json::json!({ "authType": "keys", "defaultRegion": "eu-west-1" }));
+    assert_eq!(ds("aws")["secureJsonData"], serde_json::json!({ "accessKey": "$__env{AWS_ACCESS_KEY_ID}", "secretKey": "$__env{AWS_SECRET_ACCESS_KEY}" }));
+    assert_eq!(jd("profiles"), serde_json::json!({ "minStep": "15s" }));
+    assert_eq!(jd("thanos"), serde_json::json!({ "prometheusType": "Thanos", "httpMethod": "GET", "timeInterval": "30s" }));
+
+    let dir = TempDir::new("ds-bad");
+    let file = dir.path().join("s.gstack");
+    std::fs::write(&file, "stack s {\n  prometheus {}\n  grafana {}\n}\ndatasource l {\n  type = loki\n  url = \"http://l:3100\"\n  http_method = POST\n}\ndatasource a {\n  type = cloudwatch\n  url = \"https://x\"\n  access_key = secret.env(\"K\")\n}\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gstackc")).arg("check").arg("--message-format").arg("json").arg(&file).output().unwrap();
+    let diags: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = diags.as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["E0205", "E0202"], "{diags:#}");
+}

@@ -265,6 +265,11 @@ pub fn datasources(stack: &ir::Stack, ctx: &Ctx, secrets: &mut Vec<SecretUse>) -
             "isDefault": d.is_default, "editable": false,
         });
         let mut jd = serde_json::Map::new();
+        for (k, x) in &d.json_data {
+            let mut x = x.clone();
+            dollar::map_strings(&mut x, &esc);
+            jd.insert(k.clone(), x);
+        }
         if let Some(db) = &d.database {
             // SQL datasources read the database from jsonData since Grafana 9
             jd.insert("database".into(), json!(esc(db)));
@@ -289,10 +294,19 @@ pub fn datasources(stack: &ir::Stack, ctx: &Ctx, secrets: &mut Vec<SecretUse>) -
         if !jd.is_empty() {
             v["jsonData"] = Value::Object(jd);
         }
+        let mut secure = serde_json::Map::new();
         if let Some(p) = &d.password {
             let name = format!("datasource-{}-password", d.uid);
             secrets.push(secret_use(&name, p));
-            v["secureJsonData"] = json!({ "password": secret_ref(ctx, &name, p) });
+            secure.insert("password".into(), json!(secret_ref(ctx, &name, p)));
+        }
+        for (k, p) in &d.secure {
+            let name = format!("datasource-{}-{}", d.uid, k.to_ascii_lowercase());
+            secrets.push(secret_use(&name, p));
+            secure.insert(k.clone(), json!(secret_ref(ctx, &name, p)));
+        }
+        if !secure.is_empty() {
+            v["secureJsonData"] = Value::Object(secure);
         }
         list.push(v);
     }

@@ -259,7 +259,10 @@ impl<'a> Checker<'a> {
                 });
             }
             let kind = r.sym("type").unwrap_or_default();
+            let (json_data, secure) = self.datasource_json_data(r, &kind);
             ds_ir.push(ir::Datasource {
+                json_data,
+                secure,
                 name: r.label(),
                 uid: self.uid(r, "datasource"),
                 kind,

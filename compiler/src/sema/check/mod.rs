@@ -34,6 +34,7 @@ mod dashboards;
 mod grafana_alerting;
 mod contact_points;
 mod correlations;
+mod datasources;
 mod jobs;
 mod panel_display;
 mod panel_options;

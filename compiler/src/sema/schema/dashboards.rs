@@ -5,30 +5,6 @@ use super::*;
 /// The dashboard variable constructors (`var x = query(…)`, …), Grafana's variable types.
 pub const VARIABLE_CTORS: &[&str] = &["query", "custom", "interval", "datasource", "constant", "textbox", "adhoc"];
 
-/// Grafana datasource plugin ids gstack knows.
-pub const DATASOURCE_TYPES: &[&str] = &[
-    "prometheus", "loki", "tempo", "postgres", "mysql", "mssql", "elasticsearch", "influxdb", "graphite", "jaeger", "zipkin",
-    "alertmanager", "cloudwatch", "opentsdb", "grafana-pyroscope-datasource",
-];
-
-pub static DATASOURCE: Schema = Schema {
-    settings: true,
-    ..schema(
-        "datasource",
-        "An extra Grafana datasource (https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources). The stack's own components get theirs automatically.",
-        &[
-            req("type", Ty::Enum(DATASOURCE_TYPES), "Grafana plugin id."),
-            req("url", Ty::Str, "Where Grafana reaches it."),
-            f("uid", Ty::Str, None, "Fixed uid; default the declaration name."),
-            f("database", Ty::Str, None, "Database name (SQL datasources)."),
-            f("user", Ty::Str, None, "User name."),
-            f("password", Ty::Secret, None, "Password, by reference (`secureJsonData`)."),
-            f("default", Ty::Bool, Some(Lit::Bool(false)), "Grafana's default datasource."),
-        ],
-        &[],
-    )
-};
-
 /// The panel block keywords, one per built-in Grafana panel ([`PANEL_KIND_DEFS`] gives each
 /// its plugin id and options; no Angular-era panels).
 pub const PANEL_KINDS: &[&str] = &[
