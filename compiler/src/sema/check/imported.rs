@@ -62,6 +62,11 @@ impl<'a> Checker<'a> {
         dash.tags = imp.tags.clone();
         let name = dash.name.clone();
         let kinds = ds.kinds();
+        for (title, uid) in &imp.library_panels {
+            let d = self.error("E0304", call, format!("dashboard `{name}`: panel \"{title}\" is library panel `{uid}`, and the file does not ship its model"));
+            d.label = Some("imported here".into());
+            d.hint = Some("Grafana's file provisioning does not create library panels, so it would show \"Unable to load library panel\": export the dashboard for sharing externally (its `__elements` carry the models, which gstack inlines), or write the panel in gstack".into());
+        }
         for u in &imp.unmapped {
             let more = match u.count {
                 1 => String::new(),

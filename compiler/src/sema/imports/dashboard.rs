@@ -46,6 +46,9 @@ pub struct ImportedDashboard {
     pub traceql: Vec<PromqlTarget>,
     /// The LogQL expressions (targets and annotations on a Loki datasource), same shape.
     pub logql: Vec<PromqlTarget>,
+    /// Panels that refer to a library panel the file does not ship (`libraryPanel` with no
+    /// model in `__elements`): (panel title, library panel uid).
+    pub library_panels: Vec<(String, String)>,
 }
 
 impl ImportedDashboard {
@@ -408,6 +411,22 @@ fn inline_library_panels(panels: &mut Value, elements: &Map<String, Value>) {
     }
 }
 
+/// The panels still referring to a library panel: Grafana's file provisioning neither creates
+/// nor imports library panels (pkg/services/provisioning/dashboards/file_reader.go), so each
+/// would show "Unable to load library panel" unless one of its uid was made by hand.
+fn library_refs(panels: &Value, out: &mut Vec<(String, String)>) {
+    for p in panels.as_array().into_iter().flatten() {
+        if let Some(l) = p.get("libraryPanel") {
+            let uid = l.get("uid").and_then(Value::as_str).unwrap_or_default().to_string();
+            let title = p.get("title").or_else(|| l.get("name")).and_then(Value::as_str).unwrap_or_default().to_string();
+            out.push((title, uid));
+        }
+        if let Some(inner) = p.get("panels") {
+            library_refs(inner, out);
+        }
+    }
+}
+
 /// Parse, check and rewrite a dashboard file's text for the stack; `Err` says why it is not a
 /// Grafana dashboard.
 pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<ImportedDashboard, String> {
@@ -489,10 +508,19 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
             }
         }
     }
-    if let Some(Value::Object(elements)) = d.remove("__elements") {
-        if let Some(p) = d.get_mut("panels") {
-            inline_library_panels(p, &elements);
-        }
+    // an export for sharing ships its library panels in `__elements`, keyed by uid (older
+    // exports: a list of them)
+    let elements: Map<String, Value> = match d.remove("__elements") {
+        Some(Value::Object(m)) => m,
+        Some(Value::Array(xs)) => xs.into_iter().filter_map(|e| Some((e.get("uid")?.as_str()?.to_string(), e))).collect(),
+        _ => Map::new(),
+    };
+    if let Some(p) = d.get_mut("panels") {
+        inline_library_panels(p, &elements);
+    }
+    let mut library_panels = vec![];
+    if let Some(p) = d.get("panels") {
+        library_refs(p, &mut library_panels);
     }
 
     rw.annotations(&mut d);
@@ -522,5 +550,5 @@ pub fn rewrite_dashboard(text: &str, uid: &str, ds: &Datasources) -> Result<Impo
         Some(Value::Array(t)) => t.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => vec![],
     };
-    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql, traceql: rw.traceql, logql: rw.logql })
+    Ok(ImportedDashboard { json: Value::Object(d), title, tags, unmapped: rw.unmapped, promql: rw.promql, traceql: rw.traceql, logql: rw.logql, library_panels })
 }

@@ -155,6 +155,8 @@ mod tests {
             password: None,
             is_default: default,
             settings: Default::default(),
+            json_data: Default::default(),
+            secure: vec![],
         }
     }
 
@@ -274,6 +276,14 @@ mod tests {
         assert_eq!(p["id"], 3);
         assert_eq!(p["datasource"]["uid"], "prometheus");
         assert!(p.get("libraryPanel").is_none());
+        assert!(r.library_panels.is_empty());
+        // the list form of `__elements`, and a reference the file does not ship
+        let mut d2 = d.clone();
+        d2["__elements"] = json!([d["__elements"]["lib1"].clone()]);
+        d2["panels"].as_array_mut().unwrap().push(json!({ "id": 4, "libraryPanel": { "uid": "gone", "name": "G" }, "title": "Missing" }));
+        let r = rewrite_dashboard(&d2.to_string(), "u", &stack_ds()).unwrap();
+        assert_eq!(r.json["panels"][0]["title"], "from lib");
+        assert_eq!(r.library_panels, [("Missing".to_string(), "gone".to_string())]);
     }
 
     #[test]
