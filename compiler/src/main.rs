@@ -136,7 +136,15 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let checked = check_overlaid(&db, root, overlay.as_ref());
-            let code = report(&db, &checked.diagnostics, message_format);
+            let mut diags = checked.diagnostics.clone();
+            // a value no generated file can carry exactly is found by rendering (in memory):
+            // `check` refuses what `build` would
+            if let Some(stack) = checked.stack.as_ref().filter(|_| !checked.has_errors()) {
+                if let Err(e) = gstack::targets::render(stack, None) {
+                    diags.extend(refusal_diagnostics(&checked.origins, &e.refusals));
+                }
+            }
+            let code = report(&db, &diags, message_format);
             // the process ends here: freeing every memoised tree one by one would only add time
             std::mem::forget(db);
             code
@@ -181,11 +189,10 @@ fn main() -> ExitCode {
             let rendered = match rendered {
                 Ok(r) => r,
                 Err(e) => {
-                    report(&db, &checked.diagnostics, message_format);
                     // a value no generated file can carry exactly: refuse, write nothing
-                    for r in &e.refusals {
-                        eprintln!("error: {r}");
-                    }
+                    let mut diags = checked.diagnostics.clone();
+                    diags.extend(refusal_diagnostics(&checked.origins, &e.refusals));
+                    report(&db, &diags, message_format);
                     eprintln!("{} value{} cannot be written; nothing was written to {}", e.refusals.len(), if e.refusals.len() == 1 { "" } else { "s" }, out.display());
                     return ExitCode::from(1);
                 }
@@ -309,6 +316,24 @@ fn locate(o: &gstack::sema::check::Origins, c: &gstack::upgrade::Change) -> Opti
         Cause::Other => None,
     };
     field.or_else(|| o.components.get(&c.component)).or(o.kubernetes.as_ref()).cloned()
+}
+
+/// E0212 for each value a generated file refuses ([`gstack::encode::Refusal`]), at the field
+/// the source wrote it in ([`gstack::sema::check::Origins::locate`]).
+fn refusal_diagnostics(o: &gstack::sema::check::Origins, refusals: &[gstack::encode::Refusal]) -> Vec<Diagnostic> {
+    refusals
+        .iter()
+        .map(|r| {
+            let d = match o.locate(&r.field) {
+                Some(at) => Diagnostic::error("E0212", &at.file, at.span, r.to_string()),
+                None => Diagnostic::global("E0212", r.to_string()),
+            };
+            d.with_hint(format!(
+                "write `{}` without what {} cannot hold (a credential goes by reference: `secret.env(\"…\")`); gstackc refuses it rather than write a file whose structure or meaning it changes",
+                r.field, r.file
+            ))
+        })
+        .collect()
 }
 
 fn load(file: &Path) -> Result<(Database, SourceFile), Diagnostic> {

@@ -153,6 +153,7 @@ fn every_example_produces_its_code_and_no_other() {
         ("E0105", "needs a file over 8 MiB: compiler/tests/bounded.rs writes one"),
         ("E0403", "needs a PromQL query over 16 KiB: compiler/tests/bounded.rs writes one"),
         ("E0601", "needs a dashboard over 1 MiB: compiler/tests/kubernetes.rs writes one"),
+        ("E0212", "found by rendering the checked stack (`gstackc check` and `build` do): compiler/tests/injection.rs checks every refused value"),
         ("W0602", "needs a dashboard over 255 KiB: compiler/tests/kubernetes.rs imports Node Exporter Full"),
         ("W0604", "needs a previous build in the output directory: compiler/tests/upgrade.rs builds twice"),
     ];
@@ -189,10 +190,10 @@ fn explain_prints_a_known_code() {
 
 #[test]
 fn explain_lists_nearby_codes_for_an_unknown_one() {
-    let (status, out, err) = explain(&["E0212"]);
+    let (status, out, err) = explain(&["E0213"]);
     assert_eq!(status, Some(2), "{out}{err}");
-    assert!(err.contains("no diagnostic code `E0212`"), "{err}");
-    assert!(err.contains("E0202") && err.contains("E0211"), "nearby codes are missing:\n{err}");
+    assert!(err.contains("no diagnostic code `E0213`"), "{err}");
+    assert!(err.contains("E0203") && err.contains("E0212"), "nearby codes are missing:\n{err}");
     // far from every code: the list of all of them is offered
     let (status, _, err) = explain(&["X9999"]);
     assert_eq!(status, Some(2));

@@ -51,6 +51,55 @@ fn refused(src: &str, field: &str) {
         by_checker || (err.contains("cannot write") && err.contains(field)),
         "the refusal does not name {field}:\n{err}"
     );
+    // `gstackc check` refuses what `build` refuses, with the same code, at a place in the file
+    let (ok, diags) = check_json(&dir, src);
+    assert!(!ok, "built is refused, but check passes {field}:\n{src}");
+    let code = if by_checker { "E0204" } else { "E0212" };
+    assert!(
+        diags.iter().any(|d| d["code"] == code && d["location"]["span"].is_object()),
+        "check gives no located {code} for {field}: {diags:?}"
+    );
+}
+
+/// `gstackc check --message-format json` of `src`: (exit 0?, the diagnostics).
+fn check_json(dir: &TempDir, src: &str) -> (bool, Vec<Value>) {
+    let file = dir.path().join("c.gstack");
+    std::fs::write(&file, src).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gstackc"))
+        .args(["check", "--message-format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let diags: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    (o.status.success(), diags)
+}
+
+#[test]
+fn a_refused_value_is_an_error_at_its_field_in_check_and_build() {
+    let from = "a\n[x]\nk = v";
+    let src = format!(
+        "stack s {{\n  prometheus {{}}\n  grafana {{\n    smtp = {{ host = \"smtp.example.com:587\", from_address = {}, from_name = \"ops\" }}\n    settings {{ server.domain = \"$__env{{HOME}}\" }}\n  }}\n}}\ntarget native {{}}\n",
+        serde_json::to_string(from).unwrap()
+    );
+    let dir = TempDir::new("inj-located");
+    let (ok, diags) = check_json(&dir, &src);
+    assert!(!ok);
+    let at = |needle: &str| -> String {
+        let d = diags
+            .iter()
+            .find(|d| d["code"] == "E0212" && d["message"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no E0212 naming {needle}: {diags:?}"));
+        assert!(d["hint"].is_string(), "{d}");
+        let (a, b) = (d["location"]["span"]["start"].as_u64().unwrap() as usize, d["location"]["span"]["end"].as_u64().unwrap() as usize);
+        src[a..b].to_string()
+    };
+    // each error covers the value as written
+    assert_eq!(at("grafana.smtp.from_address"), serde_json::to_string(from).unwrap());
+    assert_eq!(at("grafana.settings.server.domain"), "\"$__env{HOME}\"");
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    // build gives the same errors and writes nothing
+    let err = build(&dir, &src, &[]).unwrap_err();
+    assert_eq!(err.matches("E0212").count(), 2, "{err}");
 }
 
 fn read(p: &Path) -> String {

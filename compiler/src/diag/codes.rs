@@ -502,6 +502,27 @@ dashboard overview {
         files: &[],
     },
     CodeInfo {
+        code: "E0212",
+        title: "a value a generated file cannot carry exactly",
+        explanation: "A string reaches a generated file whose reader has no way to be given exactly that \
+            string: a newline or other control character in a `grafana.ini` value, a systemd unit line \
+            or a command line; `${…}` or `$__env{…}` in a value Grafana, Loki or Tempo expands at start-up \
+            and cannot escape; a key or section name go-ini would split. gstackc refuses it rather than \
+            write a file whose structure or meaning the string changes: `gstackc check` reports it, and \
+            `gstackc build` writes nothing. The error points at the field the value came from (its \
+            component block when the value has no field of its own). Write the value without what the \
+            file cannot hold, or give a credential by reference (`secret.env(…)`, `secret.file(…)`).",
+        example: r#"stack shop {
+  prometheus {}
+  grafana {
+    smtp = { host = "smtp.example.com:587", from_name = "ops $__env{HOME}" }
+  }
+}
+target native {}
+"#,
+        files: &[],
+    },
+    CodeInfo {
         code: "E0300",
         title: "a reference to a component the stack does not enable",
         explanation: "Something needs a component the `stack` does not run: a LogQL query without Loki, an \

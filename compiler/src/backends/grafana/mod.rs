@@ -29,47 +29,49 @@ const C: Component = Component::Grafana;
 pub fn ini(g: &Grafana, ctx: &Ctx, secrets: &mut Vec<SecretUse>, refusals: &mut Vec<Refusal>) -> String {
     // (section, key) → (value, is source text that Grafana must not expand, what the source calls it)
     let mut sections: BTreeMap<String, BTreeMap<String, (String, bool, String)>> = BTreeMap::new();
-    let mut put = |s: &str, k: &str, v: String, plain: bool, field: String| {
+    // `field` names the value in a refusal: its source field, else `[section] key`
+    let mut put = |s: &str, k: &str, v: String, plain: bool, field: Option<String>| {
+        let field = field.unwrap_or_else(|| format!("[{s}] {k}"));
         sections.entry(s.to_string()).or_default().insert(k.to_string(), (v, plain, field));
     };
-    let mut set = |s: &str, k: &str, v: String, plain: bool| put(s, k, v, plain, format!("[{s}] {k}"));
-    set("server", "http_addr", ctx.listen.clone(), true);
-    set("server", "http_port", g.port.to_string(), true);
-    set("paths", "data", ctx.data_dir(C, "", Syntax::GrafanaIni), false);
-    set("paths", "logs", ctx.data_dir(C, "log", Syntax::GrafanaIni), false);
-    set("paths", "plugins", ctx.data_dir(C, "plugins", Syntax::GrafanaIni), false);
-    set("paths", "provisioning", ctx.config_dir(C, "provisioning", Syntax::GrafanaIni), false);
-    set("security", "admin_user", g.admin_user.clone(), true);
+    put("server", "http_addr", ctx.listen.clone(), true, None);
+    put("server", "http_port", g.port.to_string(), true, None);
+    put("paths", "data", ctx.data_dir(C, "", Syntax::GrafanaIni), false, None);
+    put("paths", "logs", ctx.data_dir(C, "log", Syntax::GrafanaIni), false, None);
+    put("paths", "plugins", ctx.data_dir(C, "plugins", Syntax::GrafanaIni), false, None);
+    put("paths", "provisioning", ctx.config_dir(C, "provisioning", Syntax::GrafanaIni), false, None);
+    put("security", "admin_user", g.admin_user.clone(), true, Some("grafana.admin.user".into()));
     secrets.push(secret_use("admin-password", &g.admin_password));
-    set("security", "admin_password", secret_ref(ctx, "admin-password", &g.admin_password), false);
+    put("security", "admin_password", secret_ref(ctx, "admin-password", &g.admin_password), false, None);
     secrets.push(secret_use("secret-key", &g.secret_key));
-    set("security", "secret_key", secret_ref(ctx, "secret-key", &g.secret_key), false);
+    put("security", "secret_key", secret_ref(ctx, "secret-key", &g.secret_key), false, None);
     // Grafana serving https itself (`settings { server.protocol = https }`, or `h2`)
     let own_tls = g.settings.get("server").and_then(|s| s.get("protocol")).and_then(|p| p.as_str()).is_some_and(|p| p == "https" || p == "h2");
     if ctx.external_tls || own_tls {
         // served over https: the session cookie is never sent over plain http
-        set("security", "cookie_secure", "true".into(), true);
+        put("security", "cookie_secure", "true".into(), true, None);
     }
     if let Some(m) = &g.smtp {
-        set("smtp", "enabled", "true".into(), true);
-        set("smtp", "host", m.host.clone(), true);
+        put("smtp", "enabled", "true".into(), true, None);
+        put("smtp", "host", m.host.clone(), true, Some("grafana.smtp.host".into()));
         if let Some(p) = &m.password {
             secrets.push(secret_use("smtp-password", p));
-            set("smtp", "password", secret_ref(ctx, "smtp-password", p), false);
+            put("smtp", "password", secret_ref(ctx, "smtp-password", p), false, None);
         }
         for (k, v) in [("user", &m.user), ("from_address", &m.from_address), ("from_name", &m.from_name), ("ehlo_identity", &m.ehlo_identity), ("startTLS_policy", &m.start_tls_policy)] {
             if let Some(v) = v {
-                set("smtp", k, v.clone(), true);
+                // named by its source field: `grafana.smtp.from_address`
+                put("smtp", k, v.clone(), true, Some(format!("grafana.smtp.{k}")));
             }
         }
         if let Some(b) = m.skip_verify {
-            set("smtp", "skip_verify", b.to_string(), true);
+            put("smtp", "skip_verify", b.to_string(), true, None);
         }
     }
-    set("analytics", "reporting_enabled", "false".into(), true);
-    set("analytics", "check_for_updates", "false".into(), true);
-    set("analytics", "check_for_plugin_updates", "false".into(), true);
-    set("log", "mode", "console".into(), true);
+    put("analytics", "reporting_enabled", "false".into(), true, None);
+    put("analytics", "check_for_updates", "false".into(), true, None);
+    put("analytics", "check_for_plugin_updates", "false".into(), true, None);
+    put("log", "mode", "console".into(), true, None);
     let mut settings = BTreeMap::new();
     for (k, v) in &g.settings {
         flatten_ini(k, v, &mut settings);
@@ -77,7 +79,7 @@ pub fn ini(g: &Grafana, ctx: &Ctx, secrets: &mut Vec<SecretUse>, refusals: &mut 
     for (s, kv) in settings {
         for (k, v) in kv {
             let field = if s.is_empty() { format!("grafana.settings.{k}") } else { format!("grafana.settings.{s}.{k}") };
-            put(&s, &k, v, true, field);
+            put(&s, &k, v, true, Some(field));
         }
     }
     let mut out = String::from("; generated by gstackc — edit the .gstack file instead\n");

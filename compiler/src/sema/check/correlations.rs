@@ -30,6 +30,7 @@ fn defaults(schema: &'static Schema, loc: Loc) -> Rec {
         blocks: vec![],
         panels: vec![],
         settings: Settings::new(),
+        settings_at: BTreeMap::new(),
         value: None,
         vars: vec![],
     }

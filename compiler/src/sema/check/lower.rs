@@ -168,6 +168,8 @@ impl<'a> Checker<'a> {
             if let Some(r) = st.blocks_of(c.name()).next() {
                 let at = self.location(self.head(r));
                 self.origins.components.insert(c.name().to_string(), at);
+                let r = r.clone();
+                self.note_fields(c.name(), &r);
             }
         }
         let comp = |k: &str| st.blocks_of(k).next().cloned();
@@ -435,6 +437,9 @@ impl<'a> Checker<'a> {
                     published.push((*l, kind.clone(), f, a.clone()));
                 }
             }
+            let at = self.location(self.head(r));
+            self.origins.fields.insert(format!("target.{kind}"), at);
+            self.note_fields(&format!("target.{kind}"), r);
             match kind.as_str() {
                 "native" => {
                     tg.native = Some(ir::NativeTarget {

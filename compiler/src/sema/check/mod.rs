@@ -78,6 +78,34 @@ pub struct Origins {
     pub storage_class: Option<Location>,
     /// `storage = …` of the kubernetes target's `resources <component> { … }`, by component.
     pub storage: BTreeMap<String, Location>,
+    /// Every field of the component and target blocks by its dotted source path
+    /// (`grafana.smtp.from_address`, `loki.settings.server.http_prefix`,
+    /// `target.systemd.data_dir`): where a value a generated file refuses was written.
+    pub fields: BTreeMap<String, Location>,
+}
+
+impl Origins {
+    /// Where the source wrote `field`, a dotted path as a generated file's refusal names it
+    /// (`grafana.settings.auth.x`, `loki.settings.limits[0]`, `target.systemd.bin.sh`): the
+    /// longest prefix of it that is a recorded field or block, else its component's block,
+    /// else the stack's name (a field named in prose, `the key of grafana.settings.a=b`, by
+    /// its last word). `None` only for a stack with no recorded origin at all.
+    pub fn locate(&self, field: &str) -> Option<&Location> {
+        // a field named in prose ends with its path: `the key of grafana.settings.auth.a=b`
+        let field = field.rsplit(' ').next().unwrap_or(field);
+        let mut path = field;
+        loop {
+            if let Some(at) = self.fields.get(path) {
+                return Some(at);
+            }
+            match path.rfind(['.', '[']) {
+                Some(i) => path = &path[..i],
+                None => break,
+            }
+        }
+        let first = field.split(['.', '[']).next().unwrap_or("");
+        self.components.get(first).or(self.stack.as_ref())
+    }
 }
 
 impl Checked {
@@ -239,6 +267,33 @@ impl<'a> Checker<'a> {
     fn path(&self, loc: Loc) -> PathBuf {
         loc.file.path(self.db).clone()
     }
+    /// Record where each field of `r` (nested records, blocks and `settings` entries
+    /// included) was written, under `prefix` (`grafana` → `grafana.smtp.from_address`,
+    /// `grafana.settings.server.domain`), in [`Origins::fields`].
+    fn note_fields(&mut self, prefix: &str, r: &Rec) {
+        for (name, (v, loc)) in &r.fields {
+            let at = self.location(*loc);
+            let path = format!("{prefix}.{name}");
+            self.origins.fields.entry(path.clone()).or_insert(at);
+            if let CV::Record(inner) = v {
+                self.note_fields(&path, inner);
+            }
+        }
+        for (kind, b) in &r.blocks {
+            let path = match &b.label {
+                Some((l, _)) => format!("{prefix}.{kind}.{l}"),
+                None => format!("{prefix}.{kind}"),
+            };
+            let at = self.location(self.head(b));
+            self.origins.fields.entry(path.clone()).or_insert(at);
+            self.note_fields(&path, b);
+        }
+        for (key, loc) in &r.settings_at {
+            let at = self.location(*loc);
+            self.origins.fields.entry(format!("{prefix}.settings.{key}")).or_insert(at);
+        }
+    }
+
     fn location(&self, loc: Loc) -> Location {
         Location { file: self.path(loc), span: loc.span }
     }

@@ -41,6 +41,9 @@ pub struct Rec {
     pub blocks: Vec<(&'static str, Rec)>,
     pub panels: Vec<Rec>,
     pub settings: Settings,
+    /// Where each `settings` entry was written, by its dotted key (`auth.anonymous.enabled`):
+    /// what a refusal of a generated file names (`crate::sema::check::Origins::locate`).
+    pub settings_at: BTreeMap<String, Loc>,
     /// For `kind label = expr` blocks.
     pub value: Option<V>,
     /// Dashboard variables (`var name = query(…)`).

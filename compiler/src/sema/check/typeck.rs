@@ -18,6 +18,7 @@ impl<'a> Checker<'a> {
             blocks: vec![],
             panels: vec![],
             settings: Settings::new(),
+            settings_at: BTreeMap::new(),
             value: b.value.clone(),
             vars: vec![],
         };
@@ -98,6 +99,7 @@ impl<'a> Checker<'a> {
             let mut s = Settings::new();
             self.settings(inner, &mut s);
             merge_settings(&mut rec.settings, s);
+            settings_locations(inner, "", &mut rec.settings_at);
             return;
         }
         if kind.name == "var" && sch.name == "dashboard" {
@@ -561,4 +563,22 @@ impl<'a> Checker<'a> {
 fn is_word(s: &str) -> bool {
     let mut cs = s.chars();
     cs.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Where each entry of a `settings` block was written, by its dotted key under `prefix`
+/// (`server.root_url`); an entry inside a nested block `auth { … }` is `auth.<key>`.
+fn settings_locations(b: &BlockVal, prefix: &str, out: &mut BTreeMap<String, Loc>) {
+    for it in &b.items {
+        match it {
+            Item::Field { path, value, .. } => {
+                let key = path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                out.entry(format!("{prefix}{key}")).or_insert(value.loc);
+            }
+            Item::Block(inner) => {
+                let name = inner.kind.as_ref().map(|k| k.name.clone()).unwrap_or_default();
+                settings_locations(inner, &format!("{prefix}{name}."), out);
+            }
+            Item::Value(_) => {}
+        }
+    }
 }
