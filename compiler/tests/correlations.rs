@@ -157,6 +157,7 @@ datasource influx {
   type = influxdb
   url = "http://influx:8086"
   influx_version = Flux
+  http_method = POST
   organization = "acme"
   default_bucket = "metrics"
   token = secret.env("INFLUX_TOKEN")
@@ -194,7 +195,7 @@ datasource thanos {
     let jd = |uid: &str| jsondata(&doc, uid);
     let ds = |uid: &str| doc["datasources"].as_array().unwrap().iter().find(|d| d["uid"] == uid).unwrap().clone();
     assert_eq!(jd("logs"), serde_json::json!({ "index": "logs-*", "timeField": "@timestamp", "logMessageField": "message", "maxConcurrentShardRequests": 5 }));
-    assert_eq!(jd("influx"), serde_json::json!({ "version": "Flux", "organization": "acme", "defaultBucket": "metrics" }));
+    assert_eq!(jd("influx"), serde_json::json!({ "version": "Flux", "httpMode": "POST", "organization": "acme", "defaultBucket": "metrics" }));
     assert_eq!(ds("influx")["secureJsonData"]["token"], "$__env{INFLUX_TOKEN}");
     assert_eq!(jd("warehouse"), serde_json::json!({ "database": "shop", "sslmode": "verify-full", "postgresVersion": 1500, "timescaledb": true, "maxOpenConns": 10 }));
     assert_eq!(jd("aws"), serde_json::json!({ "authType": "keys", "defaultRegion": "eu-west-1" }));

@@ -18,7 +18,7 @@ impl<'a> Checker<'a> {
             }
             let v = match cv {
                 CV::Secret(s) if k.secret => {
-                    secure.push((k.key.to_string(), s.clone()));
+                    secure.push((k.key(kind).to_string(), s.clone()));
                     continue;
                 }
                 CV::Str(s) | CV::Sym(s) => serde_json::json!(s),
@@ -27,7 +27,7 @@ impl<'a> Checker<'a> {
                 CV::Dur(d) => serde_json::json!(d.to_prometheus()),
                 _ => continue,
             };
-            jd.insert(k.key.to_string(), v);
+            jd.insert(k.key(kind).to_string(), v);
         }
         // CloudWatch reads its keys only with `authType: keys`
         if kind == "cloudwatch" && secure.iter().any(|(k, _)| k == "accessKey" || k == "secretKey") && r.sym("auth_type").as_deref() != Some("keys") {

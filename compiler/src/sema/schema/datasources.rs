@@ -20,13 +20,22 @@ pub struct JsonDataKey {
     pub key: &'static str,
     pub plugins: &'static [&'static str],
     pub secret: bool,
+    /// Plugins that read the same setting under another key: (plugin id, key).
+    pub key_for: &'static [(&'static str, &'static str)],
+}
+
+impl JsonDataKey {
+    /// Grafana's key for this setting in a `plugin` datasource.
+    pub fn key(&self, plugin: &str) -> &'static str {
+        self.key_for.iter().find(|(p, _)| *p == plugin).map_or(self.key, |(_, k)| k)
+    }
 }
 
 const fn j(field: &'static str, key: &'static str, plugins: &'static [&'static str]) -> JsonDataKey {
-    JsonDataKey { field, key, plugins, secret: false }
+    JsonDataKey { field, key, plugins, secret: false, key_for: &[] }
 }
 const fn s(field: &'static str, key: &'static str, plugins: &'static [&'static str]) -> JsonDataKey {
-    JsonDataKey { field, key, plugins, secret: true }
+    JsonDataKey { field, key, plugins, secret: true, key_for: &[] }
 }
 
 const SQL: &[&str] = &["postgres", "mysql", "mssql"];
@@ -34,7 +43,9 @@ const HTTP_METHOD: &[&str] = &["prometheus", "influxdb"];
 
 /// The typed `jsonData`/`secureJsonData` keys of the common plugins.
 pub static JSON_DATA: &[JsonDataKey] = &[
-    j("http_method", "httpMethod", HTTP_METHOD),
+    // Prometheus: pkg/promlib/querydata/request.go (`httpMethod`); InfluxDB reads `httpMode`
+    // (pkg/tsdb/influxdb/models/datasource_info.go, GET or POST, else an error)
+    JsonDataKey { key_for: &[("influxdb", "httpMode")], ..j("http_method", "httpMethod", HTTP_METHOD) },
     j("time_interval", "timeInterval", &["prometheus", "postgres", "mysql", "mssql", "influxdb", "elasticsearch"]),
     j("prometheus_type", "prometheusType", &["prometheus"]),
     j("query_timeout", "queryTimeout", &["prometheus"]),
@@ -76,7 +87,7 @@ pub static DATASOURCE: Schema = Schema {
             f("user", Ty::Str, None, "User name."),
             f("password", Ty::Secret, None, "Password, by reference (`secureJsonData`)."),
             f("default", Ty::Bool, Some(Lit::Bool(false)), "Grafana's default datasource."),
-            f("http_method", Ty::Enum(&["GET", "POST"]), None, "`httpMethod` (prometheus, influxdb)."),
+            f("http_method", Ty::Enum(&["GET", "POST"]), None, "How queries are sent: `httpMethod` (prometheus), `httpMode` (influxdb)."),
             f("time_interval", Ty::Duration, None, "The lowest interval, its scrape interval (`timeInterval`: prometheus, SQL, influxdb, elasticsearch)."),
             f("prometheus_type", Ty::Enum(&["Prometheus", "Cortex", "Mimir", "Thanos"]), None, "What answers as Prometheus (`prometheusType`)."),
             f("query_timeout", Ty::Duration, None, "`queryTimeout` (prometheus)."),
